@@ -1,0 +1,3 @@
+//! placeholder: the engine is being written.
+pub mod element;
+pub use element::Element;
