@@ -1,0 +1,599 @@
+//! The tensor engine: n-dimensional arrays (f32 or f64) recorded on a tape.
+//!
+//! The design is the scalar engine's, grown up. A [`Graph`] is a tape of
+//! nodes in creation order; a [`Tensor`] is a copyable handle into it. Each
+//! operation (in [`ops`](self) — forward and backward rules side by side)
+//! computes its value with `ndarray` and records a *backward closure*: given
+//! the gradient of the output, it returns the gradient of each input.
+//! Broadcasting is undone in one place, [`shape::sum_to_shape`], so no
+//! operation has to think about it.
+//!
+//! Backward is one reverse sweep over the tape from the output, exactly as in
+//! the scalar engine: no recursion, no sorting, no hashing.
+//!
+//! # Semantics, compared with PyTorch
+//!
+//! - `backward()` needs a one-element output; otherwise use
+//!   [`Tensor::backward_with`] and pass the upstream gradient (the vector of
+//!   the vector-Jacobian product).
+//! - Gradients accumulate into leaves that require them, across calls, until
+//!   [`Graph::zero_grad`] or [`Tensor::zero_grad`]. A non-leaf keeps its
+//!   gradient only after [`Tensor::retain_grad`].
+//! - **Difference:** PyTorch frees a graph's saved values after one backward
+//!   pass and refuses a second ("Trying to backward through the graph a second
+//!   time"). Here the tape keeps every value until the graph is dropped, so
+//!   the same graph can be backwarded again; gradients then accumulate. To
+//!   free memory, drop the graph: a training loop builds a fresh graph each
+//!   step, as PyTorch does implicitly.
+//! - **Difference:** comparisons return a 0/1 mask of the graph's float type
+//!   (printed as `True`/`False`), not a separate bool dtype.
+//! - **Difference:** among equal values `topk` picks the lower index first;
+//!   PyTorch's CPU kernel does not promise an order (for `[1, 3, 3, 2, 3]`
+//!   and k = 2 it returns indices `[2, 4]`, this engine `[1, 2]`). The
+//!   gradient goes to whichever indices were returned.
+
+mod ops;
+mod shape;
+
+use std::cell::{Cell, Ref, RefCell};
+use std::fmt;
+
+use ndarray::{ArrayD, IxDyn};
+
+use crate::element::Element;
+use crate::error::{Error, ErrorKind, Result};
+
+pub use ops::{IntoOperand, Indices, where_};
+
+/// The backward rule of one recorded operation: from the output's gradient,
+/// the gradient of each input (`None` where an input needs none). Results may
+/// have the broadcast shape; the engine sums them back to each input's shape.
+type BackwardFn<T> = Box<dyn Fn(&BackwardArgs<'_, T>) -> Vec<Option<ArrayD<T>>>>;
+
+/// What a backward rule may look at.
+struct BackwardArgs<'a, T> {
+    /// d(loss)/d(output).
+    grad: &'a ArrayD<T>,
+    inputs: Vec<&'a ArrayD<T>>,
+    output: &'a ArrayD<T>,
+    needs: Vec<bool>,
+}
+
+impl<T> BackwardArgs<'_, T> {
+    fn input(&self, k: usize) -> &ArrayD<T> {
+        self.inputs[k]
+    }
+    fn needs(&self, k: usize) -> bool {
+        self.needs[k]
+    }
+}
+
+/// How the values of a node are meant to be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Float,
+    /// A 0/1 mask from a comparison: printed as `True`/`False`.
+    Bool,
+}
+
+struct Recorded<T> {
+    /// PyTorch's name for the node's backward function, e.g. `MulBackward0`.
+    name: &'static str,
+    inputs: Vec<u32>,
+    backward: BackwardFn<T>,
+}
+
+struct Node<T> {
+    value: ArrayD<T>,
+    /// Accumulated gradient: kept for leaves that require it and for
+    /// non-leaves after `retain_grad`.
+    grad: Option<ArrayD<T>>,
+    requires_grad: bool,
+    retains_grad: bool,
+    kind: Kind,
+    /// `None` for a leaf.
+    op: Option<Recorded<T>>,
+}
+
+/// A computation graph: the tape every [`Tensor`] of it is recorded on.
+///
+/// All tensors of one graph share its element type `T` (`f32` by default, as
+/// in PyTorch). Dropping the graph frees every tensor at once.
+///
+/// ```
+/// use autograd::Graph;
+///
+/// let g = Graph::<f64>::new();
+/// let x = g.tensor([1.0, 5.0, 6.0]).requires_grad();
+/// let y = (x * x).sum();
+/// y.backward().unwrap();
+/// assert_eq!(x.grad().unwrap().to_string(), "tensor([ 2., 10., 12.], dtype=f64)");
+/// ```
+pub struct Graph<T: Element = f32> {
+    nodes: RefCell<Vec<Node<T>>>,
+    grad_enabled: Cell<bool>,
+}
+
+impl<T: Element> Default for Graph<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Element> Graph<T> {
+    /// An empty graph.
+    pub fn new() -> Self {
+        Graph { nodes: RefCell::new(Vec::new()), grad_enabled: Cell::new(true) }
+    }
+
+    /// A leaf tensor holding `data` (an ndarray array, a `Vec`, a nested
+    /// array such as `[[1.0, 2.0], [3.0, 4.0]]`, or a single number). It does
+    /// not require gradients until [`Tensor::requires_grad`] says so.
+    pub fn tensor(&self, data: impl IntoArray<T>) -> Tensor<'_, T> {
+        self.leaf(data.into_array(), Kind::Float)
+    }
+
+    /// A 0-dimensional tensor.
+    pub fn scalar(&self, x: T) -> Tensor<'_, T> {
+        self.tensor(ndarray::arr0(x))
+    }
+
+    /// A tensor of zeros.
+    pub fn zeros(&self, shape: &[usize]) -> Tensor<'_, T> {
+        self.tensor(ArrayD::zeros(IxDyn(shape)))
+    }
+
+    /// A tensor of ones.
+    pub fn ones(&self, shape: &[usize]) -> Tensor<'_, T> {
+        self.tensor(ArrayD::ones(IxDyn(shape)))
+    }
+
+    /// A tensor of the given shape from its elements in row-major order.
+    pub fn from_vec(&self, shape: &[usize], data: Vec<T>) -> Result<Tensor<'_, T>> {
+        let n = data.len();
+        ArrayD::from_shape_vec(IxDyn(shape), data).map(|a| self.tensor(a)).map_err(|_| {
+            Error::new(
+                ErrorKind::Shape,
+                format!("shape {shape:?} is invalid for input of size {n}"),
+            )
+        })
+    }
+
+    /// Runs `f` with recording switched off (PyTorch's `torch.no_grad()`):
+    /// tensors computed inside are leaves that do not require gradients.
+    pub fn no_grad<R>(&self, f: impl FnOnce() -> R) -> R {
+        let previous = self.grad_enabled.replace(false);
+        // Restore on unwind as well, so a panic inside cannot leave it off.
+        struct Restore<'a>(&'a Cell<bool>, bool);
+        impl Drop for Restore<'_> {
+            fn drop(&mut self) {
+                self.0.set(self.1);
+            }
+        }
+        let _restore = Restore(&self.grad_enabled, previous);
+        f()
+    }
+
+    /// Whether operations are being recorded (false inside [`Graph::no_grad`]).
+    pub fn is_grad_enabled(&self) -> bool {
+        self.grad_enabled.get()
+    }
+
+    /// Clears the gradient of every tensor of the graph.
+    pub fn zero_grad(&self) {
+        for node in self.nodes.borrow_mut().iter_mut() {
+            node.grad = None;
+        }
+    }
+
+    /// How many nodes the graph holds.
+    pub fn len(&self) -> usize {
+        self.nodes.borrow().len()
+    }
+
+    /// Whether the graph holds no node.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn leaf(&self, value: ArrayD<T>, kind: Kind) -> Tensor<'_, T> {
+        self.push(Node { value, grad: None, requires_grad: false, retains_grad: false, kind, op: None })
+    }
+
+    fn push(&self, node: Node<T>) -> Tensor<'_, T> {
+        let mut nodes = self.nodes.borrow_mut();
+        let id = u32::try_from(nodes.len()).expect("a graph holds at most 2^32 nodes");
+        nodes.push(node);
+        Tensor { graph: self, id }
+    }
+
+    /// Records the result of an operation. If no input requires gradients
+    /// (or recording is off) the result is a plain leaf and `backward` is
+    /// dropped unused.
+    fn record<'g>(
+        &'g self,
+        name: &'static str,
+        inputs: &[Tensor<'g, T>],
+        value: ArrayD<T>,
+        backward: impl Fn(&BackwardArgs<'_, T>) -> Vec<Option<ArrayD<T>>> + 'static,
+    ) -> Tensor<'g, T> {
+        let tracked = self.is_grad_enabled() && inputs.iter().any(|t| t.tracks_grad());
+        if !tracked {
+            return self.leaf(value, Kind::Float);
+        }
+        self.push(Node {
+            value,
+            grad: None,
+            requires_grad: true,
+            retains_grad: false,
+            kind: Kind::Float,
+            op: Some(Recorded {
+                name,
+                inputs: inputs.iter().map(|t| t.id).collect(),
+                backward: Box::new(backward),
+            }),
+        })
+    }
+
+    /// Backpropagates `seed` (d loss/d root) from `root` down the tape.
+    fn backpropagate(&self, root: u32, seed: ArrayD<T>) {
+        let mut guard = self.nodes.borrow_mut();
+        let nodes: &mut Vec<Node<T>> = &mut guard;
+        let root = root as usize;
+        let mut adjoint: Vec<Option<ArrayD<T>>> = (0..=root).map(|_| None).collect();
+        adjoint[root] = Some(seed);
+        for id in (0..=root).rev() {
+            let Some(grad) = adjoint[id].take() else { continue };
+            let node = &mut nodes[id];
+            if node.op.is_none() {
+                // A leaf that requires grad: the gradient ends here.
+                accumulate(&mut node.grad, grad);
+                continue;
+            }
+            if node.retains_grad {
+                accumulate(&mut node.grad, grad.clone());
+            }
+            let node = &nodes[id];
+            let op = node.op.as_ref().expect("checked above");
+            let args = BackwardArgs {
+                grad: &grad,
+                inputs: op.inputs.iter().map(|&i| &nodes[i as usize].value).collect(),
+                output: &node.value,
+                needs: op.inputs.iter().map(|&i| nodes[i as usize].requires_grad).collect(),
+            };
+            let input_grads = (op.backward)(&args);
+            for ((&input, input_grad), need) in op.inputs.iter().zip(input_grads).zip(args.needs) {
+                if let (Some(input_grad), true) = (input_grad, need) {
+                    let shape = nodes[input as usize].value.shape();
+                    accumulate(&mut adjoint[input as usize], shape::sum_to_shape(input_grad, shape));
+                }
+            }
+        }
+    }
+}
+
+/// Adds `grad` into an optional accumulator, moving it in when empty.
+fn accumulate<T: Element>(slot: &mut Option<ArrayD<T>>, grad: ArrayD<T>) {
+    match slot {
+        Some(sum) => *sum += &grad,
+        None => *slot = Some(grad),
+    }
+}
+
+/// A tensor: a copyable handle to a node of a [`Graph`].
+///
+/// Arithmetic operators work on tensors, on references to them and with
+/// plain numbers on either side; each panics with a message naming the
+/// operation and the shapes when they do not fit, and has a `try_` twin that
+/// returns the [`Error`] instead.
+#[derive(Clone, Copy)]
+pub struct Tensor<'g, T: Element = f32> {
+    graph: &'g Graph<T>,
+    id: u32,
+}
+
+impl<'g, T: Element> Tensor<'g, T> {
+    /// The graph this tensor lives on.
+    pub fn graph(self) -> &'g Graph<T> {
+        self.graph
+    }
+
+    /// The tensor's data, borrowed from the graph.
+    pub fn value(self) -> Ref<'g, ArrayD<T>> {
+        Ref::map(self.graph.nodes.borrow(), |nodes| &nodes[self.id as usize].value)
+    }
+
+    /// A copy of the tensor's data.
+    pub fn to_array(self) -> ArrayD<T> {
+        self.value().clone()
+    }
+
+    /// The only element of a one-element tensor.
+    ///
+    /// # Panics
+    /// If the tensor has more or fewer than one element.
+    pub fn item(self) -> T {
+        let value = self.value();
+        assert!(
+            value.len() == 1,
+            "a Tensor with {} elements cannot be converted to Scalar",
+            value.len()
+        );
+        *value.iter().next().expect("one element")
+    }
+
+    /// The size of each dimension.
+    pub fn shape(self) -> Vec<usize> {
+        self.value().shape().to_vec()
+    }
+
+    /// The number of dimensions.
+    pub fn ndim(self) -> usize {
+        self.value().ndim()
+    }
+
+    /// The number of elements.
+    pub fn numel(self) -> usize {
+        self.value().len()
+    }
+
+    /// Marks a leaf as requiring gradients (PyTorch's `requires_grad=True`).
+    ///
+    /// # Panics
+    /// On a non-leaf (its flag follows from its inputs) or on a mask.
+    pub fn requires_grad(self) -> Self {
+        let mut nodes = self.graph.nodes.borrow_mut();
+        let node = &mut nodes[self.id as usize];
+        assert!(node.op.is_none(), "you can only change requires_grad flags of leaf variables");
+        assert!(node.kind == Kind::Float, "only tensors of floating point dtype can require gradients");
+        node.requires_grad = true;
+        self
+    }
+
+    /// Whether gradients flow to this tensor (PyTorch's `requires_grad` attribute).
+    pub fn tracks_grad(self) -> bool {
+        self.graph.nodes.borrow()[self.id as usize].requires_grad
+    }
+
+    /// Whether the tensor is a leaf: created directly, not computed by a
+    /// recorded operation.
+    pub fn is_leaf(self) -> bool {
+        self.graph.nodes.borrow()[self.id as usize].op.is_none()
+    }
+
+    /// The name of the operation that computed this tensor (PyTorch's
+    /// `grad_fn`), such as `"MulBackward0"`; `None` for a leaf.
+    pub fn grad_fn(self) -> Option<&'static str> {
+        self.graph.nodes.borrow()[self.id as usize].op.as_ref().map(|op| op.name)
+    }
+
+    /// Asks a non-leaf to keep its gradient after `backward` (leaves always do).
+    ///
+    /// # Panics
+    /// On a tensor that does not require gradients.
+    pub fn retain_grad(self) -> Self {
+        let mut nodes = self.graph.nodes.borrow_mut();
+        let node = &mut nodes[self.id as usize];
+        assert!(node.requires_grad, "can't retain_grad on Tensor that has requires_grad=False");
+        if node.op.is_some() {
+            node.retains_grad = true;
+        }
+        self
+    }
+
+    /// The accumulated gradient as a new tensor of the same graph, or `None`
+    /// if no gradient has reached this tensor (or it is a non-leaf without
+    /// [`retain_grad`](Tensor::retain_grad)).
+    pub fn grad(self) -> Option<Tensor<'g, T>> {
+        let grad = self.grad_array()?;
+        Some(self.graph.leaf(grad, Kind::Float))
+    }
+
+    /// The accumulated gradient as an array.
+    pub fn grad_array(self) -> Option<ArrayD<T>> {
+        self.graph.nodes.borrow()[self.id as usize].grad.clone()
+    }
+
+    /// Clears this tensor's gradient (PyTorch's `x.grad = None`).
+    pub fn zero_grad(self) {
+        self.graph.nodes.borrow_mut()[self.id as usize].grad = None;
+    }
+
+    /// A new leaf with the same data that does not require gradients: the
+    /// gradient stops here.
+    pub fn detach(self) -> Self {
+        let (value, kind) = {
+            let nodes = self.graph.nodes.borrow();
+            let node = &nodes[self.id as usize];
+            (node.value.clone(), node.kind)
+        };
+        self.graph.leaf(value, kind)
+    }
+
+    /// Backpropagates from a one-element tensor, accumulating d(self)/d(leaf)
+    /// into every leaf that requires gradients.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NonScalarBackward`] if the tensor has more than one
+    /// element (use [`backward_with`](Tensor::backward_with)), and
+    /// [`ErrorKind::NoGrad`] if it does not require gradients.
+    pub fn backward(self) -> Result<()> {
+        let shape = self.shape();
+        if self.numel() != 1 {
+            return Err(Error::new(
+                ErrorKind::NonScalarBackward,
+                format!(
+                    "grad can be implicitly created only for scalar outputs \
+                     (this output has shape {shape:?}: pass an upstream gradient of that shape to backward_with)"
+                ),
+            ));
+        }
+        self.check_requires_grad()?;
+        self.graph.backpropagate(self.id, ArrayD::ones(IxDyn(&shape)));
+        Ok(())
+    }
+
+    /// Backpropagates with an upstream gradient d(loss)/d(self) of this
+    /// tensor's shape: computes the vector-Jacobian product `upstream · J`
+    /// and accumulates it into the leaves.
+    ///
+    /// # Errors
+    /// [`ErrorKind::UpstreamShape`] if `upstream` has another shape,
+    /// [`ErrorKind::NoGrad`] if `self` does not require gradients.
+    pub fn backward_with(self, upstream: Tensor<'g, T>) -> Result<()> {
+        self.same_graph("backward_with", upstream)?;
+        let (shape, upstream_shape) = (self.shape(), upstream.shape());
+        if shape != upstream_shape {
+            return Err(Error::new(
+                ErrorKind::UpstreamShape,
+                format!(
+                    "Mismatch in shape: upstream gradient has a shape of {upstream_shape:?} \
+                     and output has a shape of {shape:?}"
+                ),
+            ));
+        }
+        self.check_requires_grad()?;
+        let seed = upstream.to_array();
+        self.graph.backpropagate(self.id, seed);
+        Ok(())
+    }
+
+    /// The computation graph that produced this tensor, in Graphviz DOT.
+    pub fn to_dot(self) -> String {
+        let nodes = self.graph.nodes.borrow();
+        let root = self.id as usize;
+        let mut seen = vec![false; root + 1];
+        seen[root] = true;
+        let mut out = Vec::new();
+        for id in (0..=root).rev() {
+            if !seen[id] {
+                continue;
+            }
+            let node = &nodes[id];
+            let inputs = node.op.as_ref().map(|op| op.inputs.clone()).unwrap_or_default();
+            for &input in &inputs {
+                seen[input as usize] = true;
+            }
+            out.push(crate::dot::TensorNode {
+                id: id as u32,
+                op: node.op.as_ref().map_or("leaf".to_string(), |op| op.name.to_string()),
+                shape: node.value.shape().to_vec(),
+                value: summarize(&node.value),
+                grad: node.grad.as_ref().map(summarize),
+                requires_grad: node.requires_grad,
+                inputs,
+            });
+        }
+        out.reverse();
+        crate::dot::tensor_graph(out)
+    }
+
+    fn check_requires_grad(self) -> Result<()> {
+        if self.tracks_grad() {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorKind::NoGrad,
+                "element 0 of tensors does not require grad and does not have a grad_fn",
+            ))
+        }
+    }
+
+    fn same_graph(self, op: &str, other: Tensor<'g, T>) -> Result<()> {
+        if std::ptr::eq(self.graph, other.graph) {
+            Ok(())
+        } else {
+            Err(Error::new(ErrorKind::Invalid, format!("{op}: the tensors belong to different graphs")))
+        }
+    }
+}
+
+/// A one-line rendering of a value for graph pictures: the numbers when
+/// there are at most four, otherwise just the shape's element count.
+fn summarize<T: Element>(a: &ArrayD<T>) -> String {
+    if a.len() <= 4 {
+        let items: Vec<String> = a.iter().map(|x| crate::dot::short_number(x.as_f64())).collect();
+        if a.ndim() == 0 { items.join("") } else { format!("[{}]", items.join(", ")) }
+    } else {
+        format!("{} values", a.len())
+    }
+}
+
+impl<T: Element> fmt::Display for Tensor<'_, T> {
+    /// Prints as PyTorch does: `tensor([ 2., 10., 12.], dtype=f64)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let nodes = self.graph.nodes.borrow();
+        let node = &nodes[self.id as usize];
+        let mut suffixes = Vec::new();
+        match &node.op {
+            Some(op) => suffixes.push(format!("grad_fn=<{}>", op.name)),
+            None if node.requires_grad => suffixes.push("requires_grad=True".to_string()),
+            None => {}
+        }
+        let text = match node.kind {
+            Kind::Float => crate::print::format_tensor(node.value.view(), &suffixes),
+            Kind::Bool => crate::print::format_bool_tensor(node.value.map(|&x| x != T::zero()).view()),
+        };
+        f.write_str(&text)
+    }
+}
+
+impl<T: Element> fmt::Debug for Tensor<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// Data a tensor can be made from: ndarray arrays of any dimension, `Vec`s,
+/// slices, (nested) fixed-size arrays and single numbers.
+pub trait IntoArray<T: Element> {
+    /// Converts into an owned n-dimensional array.
+    fn into_array(self) -> ArrayD<T>;
+}
+
+impl<T: Element, D: ndarray::Dimension> IntoArray<T> for ndarray::Array<T, D> {
+    fn into_array(self) -> ArrayD<T> {
+        self.into_dyn()
+    }
+}
+
+impl<T: Element, D: ndarray::Dimension> IntoArray<T> for &ndarray::Array<T, D> {
+    fn into_array(self) -> ArrayD<T> {
+        self.clone().into_dyn()
+    }
+}
+
+impl<T: Element> IntoArray<T> for Vec<T> {
+    fn into_array(self) -> ArrayD<T> {
+        ndarray::Array1::from(self).into_dyn()
+    }
+}
+
+impl<T: Element> IntoArray<T> for &[T] {
+    fn into_array(self) -> ArrayD<T> {
+        ndarray::Array1::from(self.to_vec()).into_dyn()
+    }
+}
+
+impl<T: Element, const N: usize> IntoArray<T> for [T; N] {
+    fn into_array(self) -> ArrayD<T> {
+        ndarray::Array1::from(self.to_vec()).into_dyn()
+    }
+}
+
+impl<T: Element, const M: usize, const N: usize> IntoArray<T> for [[T; N]; M] {
+    fn into_array(self) -> ArrayD<T> {
+        ndarray::Array2::from(self.to_vec()).into_dyn()
+    }
+}
+
+macro_rules! scalar_into_array {
+    ($($t:ty),*) => {$(
+        impl IntoArray<$t> for $t {
+            fn into_array(self) -> ArrayD<$t> {
+                ndarray::arr0(self).into_dyn()
+            }
+        }
+    )*};
+}
+scalar_into_array!(f32, f64);
