@@ -1,6 +1,7 @@
 //! Reverse-mode automatic differentiation, as built in the book.
 pub mod element;
 pub mod error;
+pub mod gradcheck;
 pub mod scalar;
 pub mod tensor;
 mod dot;
