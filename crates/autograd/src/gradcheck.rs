@@ -31,7 +31,7 @@ impl Default for Tolerances {
     }
 }
 
-/// One entry of the Jacobian, ∂output[output_index]/∂inputs[input][input_index].
+/// One entry of the Jacobian: `∂output[output_index] / ∂inputs[input][input_index]`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
     /// Which input tensor.

@@ -1,11 +1,70 @@
-//! Reverse-mode automatic differentiation, as built in the book.
+//! Reverse-mode automatic differentiation, as built in the book
+//! *Autograd from scratch in Rust*.
+//!
+//! Two engines share one idea: every operation is appended to a **tape** (a
+//! `Vec` of nodes in the order they were computed), together with what its
+//! backward rule needs; `backward` then walks the tape once, from the output
+//! down, adding each node's gradient into its inputs. The tape is already in
+//! topological order, so there is no recursion and no sorting: a chain of a
+//! million operations backpropagates in a million steps on a small stack.
+//!
+//! - [`scalar`]: one `f64` per node, micrograd's idea done the Rust way, with
+//!   each operation's local derivatives stored beside its value.
+//! - [`tensor`]: `ndarray` arrays of any rank in `f32` or `f64`, with
+//!   broadcasting, matrix products, indexing, `topk`, steps (`floor`,
+//!   `round`, comparisons, [`where_`](tensor::where_)) and PyTorch's
+//!   `backward` semantics; tensors print exactly as PyTorch prints them.
+//!
+//! [`gradcheck`] compares any function's gradients with finite differences,
+//! and both engines export their graphs as Graphviz DOT for pictures.
+//!
+//! # Example
+//!
+//! The gradient of `sum(x²)` is `2x`:
+//!
+//! ```
+//! use autograd::Graph;
+//!
+//! let g = Graph::<f64>::new();
+//! let x = g.tensor([1.0, 5.0, 6.0]).requires_grad();
+//! let y = (x * x).sum();
+//! y.backward()?;
+//! println!("{}", x.grad().unwrap()); // tensor([ 2., 10., 12.], dtype=f64)
+//! # assert_eq!(x.grad().unwrap().to_string(), "tensor([ 2., 10., 12.], dtype=f64)");
+//! # Ok::<(), autograd::Error>(())
+//! ```
+//!
+//! The same with the scalar engine, one number at a time:
+//!
+//! ```
+//! use autograd::scalar::Tape;
+//!
+//! let tape = Tape::new();
+//! let x = tape.var(5.0);
+//! let y = x * x;
+//! y.backward();
+//! assert_eq!(x.grad(), 10.0);
+//! ```
+//!
+//! # Errors
+//!
+//! Operators (`+`, `matmul`, …) panic on shapes that do not fit, with a
+//! message that names the operation and both shapes, as PyTorch raises; each
+//! has a `try_` form that returns an [`Error`] instead. `backward` returns
+//! errors for a non-scalar output, a wrong upstream shape and a tensor that
+//! does not require gradients.
+
+#![warn(missing_docs)]
+
 pub mod element;
 pub mod error;
 pub mod gradcheck;
 pub mod scalar;
 pub mod tensor;
+
 mod dot;
 mod print;
+
 pub use element::Element;
 pub use error::{Error, ErrorKind, Result};
 pub use tensor::{Graph, Tensor};

@@ -1,6 +1,6 @@
 //! The scalar engine: one `f64` per node, recorded on a flat tape.
 //!
-//! Every operation appends one [`Node`] to the [`Tape`]: its value, and the
+//! Every operation appends one node to the [`Tape`]: its value, and the
 //! *local* partial derivative of that value with respect to each of its (at
 //! most two) inputs, computed at the same moment as the value. That is the
 //! whole trick of reverse mode, and it puts each operation's forward and
@@ -39,17 +39,29 @@ pub enum Op {
     Var,
     /// A constant operand such as the `2.0` in `2.0 * x`.
     Const,
+    /// `a + b`.
     Add,
+    /// `a - b`.
     Sub,
+    /// `a * b`.
     Mul,
+    /// `a / b`.
     Div,
+    /// `-a`.
     Neg,
+    /// [`Value::powi`].
     Powi,
+    /// [`Value::powf`].
     Powf,
+    /// [`Value::exp`].
     Exp,
+    /// [`Value::ln`].
     Ln,
+    /// [`Value::tanh`].
     Tanh,
+    /// [`Value::relu`].
     Relu,
+    /// [`Value::sigmoid`].
     Sigmoid,
 }
 
@@ -499,6 +511,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::op_ref)] // references are what this test is about
     fn operators_on_references_and_constants() {
         let tape = Tape::new();
         let x = tape.var(4.0);

@@ -5,7 +5,7 @@
 //! operation (in [`ops`](self) — forward and backward rules side by side)
 //! computes its value with `ndarray` and records a *backward closure*: given
 //! the gradient of the output, it returns the gradient of each input.
-//! Broadcasting is undone in one place, [`shape::sum_to_shape`], so no
+//! Broadcasting is undone in one place, `shape::sum_to_shape`, so no
 //! operation has to think about it.
 //!
 //! Backward is one reverse sweep over the tape from the output, exactly as in
@@ -43,7 +43,7 @@ use ndarray::{ArrayD, IxDyn};
 use crate::element::Element;
 use crate::error::{Error, ErrorKind, Result};
 
-pub use ops::{IntoOperand, Indices, where_};
+pub use ops::{Indices, IntoOperand, try_where, where_};
 
 /// The backward rule of one recorded operation: from the output's gradient,
 /// the gradient of each input (`None` where an input needs none). Results may

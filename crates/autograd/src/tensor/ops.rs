@@ -15,7 +15,7 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 use ndarray::{ArrayD, Axis, Ix1, Ix2, IxDyn, SliceArg, SliceInfoElem, Zip};
 
 use super::shape::broadcast_shape;
-use super::{BackwardArgs, Graph, Kind, Node, Tensor};
+use super::{BackwardArgs, Graph, Kind, Tensor};
 use crate::element::Element;
 use crate::error::{Error, ErrorKind, Result};
 
@@ -160,11 +160,6 @@ impl<'g, T: Element> Tensor<'g, T> {
     ) -> Self {
         let value = self.value().mapv(forward);
         self.graph.record(name, &[self], value, move |b| vec![b.when(0, || backward(b))])
-    }
-
-    /// `-self`.
-    pub fn neg(self) -> Self {
-        self.unary("NegBackward0", |x| -x, |b| b.grad.mapv(|g| -g))
     }
 
     /// `self` to the power `p`, elementwise: d/dx xᵖ = p·xᵖ⁻¹.
@@ -946,6 +941,9 @@ macro_rules! number_on_the_left {
         }
         impl<'g> Div<Tensor<'g, $t>> for $t {
             type Output = Tensor<'g, $t>;
+            // PyTorch's `__rtruediv__` multiplies by the reciprocal; doing
+            // the same gives the same gradient, bit for bit.
+            #[allow(clippy::suspicious_arithmetic_impl)]
             fn div(self, rhs: Tensor<'g, $t>) -> Tensor<'g, $t> {
                 rhs.reciprocal() * self
             }
@@ -978,20 +976,17 @@ macro_rules! number_on_the_left {
 }
 number_on_the_left!(f32, f64);
 
+/// `-x`: the gradient is negated.
 impl<'g, T: Element> Neg for Tensor<'g, T> {
     type Output = Tensor<'g, T>;
     fn neg(self) -> Tensor<'g, T> {
-        Tensor::neg(self)
+        self.unary("NegBackward0", |x| -x, |b| b.grad.mapv(|g| -g))
     }
 }
 
 impl<'g, T: Element> Neg for &Tensor<'g, T> {
     type Output = Tensor<'g, T>;
     fn neg(self) -> Tensor<'g, T> {
-        Tensor::neg(*self)
+        -*self
     }
 }
-
-// Keep `Node` in scope for the docs of `record`'s callers.
-#[allow(dead_code)]
-type _Node<T> = Node<T>;
