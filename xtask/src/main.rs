@@ -1,1 +1,88 @@
-fn main() { println!("xtask: not yet"); }
+//! `cargo xtask`: the command line over the [`xtask`] library.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use xtask::verify::{self, Layout, Options};
+
+const USAGE: &str = "\
+usage:
+  cargo xtask verify [--update] [--timeout-ms <ms>]
+      Extract, build, run and snapshot every code block of the book, then run
+      the workspace's tests. --update rewrites the generated chapter crates,
+      accepts new outputs and deletes orphans.
+  cargo xtask book [--open]
+      Render the book into target/book, each block with its verified output.
+  cargo xtask preprocess [supports <renderer>]
+      The verified-output preprocessor, for mdBook's own `mdbook build`.";
+
+/// Time a block's run may take unless `--timeout-ms` says otherwise.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Vec<String>) -> Result<ExitCode> {
+    // xtask/ is one level below the workspace root.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().context("xtask has no parent directory")?;
+    let (command, rest) = args.split_first().map_or(("", &[][..]), |(c, r)| (c.as_str(), r));
+    match command {
+        "verify" => verify_command(root, rest),
+        "book" => {
+            let open = match rest {
+                [] => false,
+                [flag] if flag == "--open" => true,
+                _ => bail!("{USAGE}"),
+            };
+            let index = xtask::book::build(root)?;
+            println!("book: {}", index.display());
+            if open {
+                xtask::book::open(&index)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        "preprocess" => xtask::book::preprocess_command(rest).map(|()| ExitCode::SUCCESS),
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => bail!("{USAGE}"),
+    }
+}
+
+fn verify_command(root: &Path, args: &[String]) -> Result<ExitCode> {
+    let mut options = Options { update: false, ci: is_ci(), timeout: DEFAULT_TIMEOUT };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--update" => options.update = true,
+            "--timeout-ms" => {
+                let value = args.next().context("--timeout-ms needs a number of milliseconds")?;
+                let ms = value.parse().with_context(|| format!("--timeout-ms: `{value}` is not a number of milliseconds"))?;
+                options.timeout = Duration::from_millis(ms);
+            }
+            _ => bail!("unknown argument `{arg}`\n{USAGE}"),
+        }
+    }
+    let layout = Layout::of_workspace(root)?;
+    let report = verify::verify(&layout, &options)?;
+    print!("\n{}", report.summary());
+    println!("\nverify: running the workspace's tests (cargo test --workspace)");
+    let tests_pass = verify::workspace_tests(&layout)?;
+    println!("verify: workspace tests {}", if tests_pass { "passed" } else { "FAILED" });
+    Ok(if report.is_success() && tests_pass { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// `CI` set to anything but empty, `false` or `0`, as insta reads it.
+fn is_ci() -> bool {
+    std::env::var("CI").is_ok_and(|value| !matches!(value.as_str(), "" | "false" | "0"))
+}

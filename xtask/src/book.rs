@@ -1,0 +1,197 @@
+//! `cargo xtask book`: the rendered book, with mdBook as a library, and the
+//! `verified-output` preprocessor that shows each runnable block's verified
+//! output under it, read from its insta snapshot (the one source of truth:
+//! the book never holds a second copy that could drift).
+//!
+//! `book.toml` declares the same preprocessor as a command
+//! (`cargo xtask preprocess`) so stock `mdbook build` and `mdbook serve`
+//! work too; `cargo xtask book` registers it in-process under the same name,
+//! which replaces the command.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use mdbook_driver::MDBook;
+use mdbook_preprocessor::book::{Book, BookItem};
+use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
+
+use crate::extract::{self, BlockKind, Mode};
+use crate::snapshot;
+
+/// Builds the book at `root` (where `book.toml` is) and returns the path of
+/// its `index.html`.
+pub fn build(root: &Path) -> Result<PathBuf> {
+    let mut book = MDBook::load(root).with_context(|| format!("cannot load the book at {}", root.display()))?;
+    book.with_preprocessor(VerifiedOutput);
+    book.build().context("cannot build the book")?;
+    Ok(book.build_dir_for("html").join("index.html"))
+}
+
+/// Opens a file in the desktop's browser.
+pub fn open(path: &Path) -> Result<()> {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    let status = std::process::Command::new(opener)
+        .arg(path)
+        .status()
+        .with_context(|| format!("cannot run `{opener}` to open {}", path.display()))?;
+    if !status.success() && !cfg!(windows) {
+        // explorer.exe reports failure even when it opened the file.
+        bail!("`{opener} {}` failed ({status})", path.display());
+    }
+    Ok(())
+}
+
+/// The mdBook preprocessor protocol over stdin and stdout, for `mdbook build`:
+/// `preprocess supports <renderer>` answers by exit status, plain
+/// `preprocess` reads `[context, book]` as JSON and writes the book back.
+pub fn preprocess_command(args: &[String]) -> Result<()> {
+    match args {
+        // The outputs are plain markdown: every renderer can show them.
+        [supports, _renderer] if supports == "supports" => Ok(()),
+        [] => {
+            let mut input = Vec::new();
+            std::io::stdin().read_to_end(&mut input).context("cannot read mdBook's input")?;
+            let (ctx, book) = mdbook_preprocessor::parse_input(&input[..])?;
+            let book = VerifiedOutput.run(&ctx, book)?;
+            let mut stdout = std::io::stdout().lock();
+            serde_json::to_writer(&mut stdout, &book).context("cannot write the book for mdBook")?;
+            stdout.flush().context("cannot write the book for mdBook")
+        }
+        _ => bail!("usage: cargo xtask preprocess [supports <renderer>]"),
+    }
+}
+
+/// Shows, under every runnable Rust block, its verified output.
+pub struct VerifiedOutput;
+
+impl VerifiedOutput {
+    const NAME: &str = "verified-output";
+}
+
+impl Preprocessor for VerifiedOutput {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn run(&self, ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
+        let key = format!("preprocessor.{}.snapshots", Self::NAME);
+        let snapshots = ctx.config.get::<PathBuf>(&key)?.unwrap_or_else(|| PathBuf::from("tests/snapshots"));
+        let snapshots_dir = ctx.root.join(snapshots);
+        let src = &ctx.config.book.src;
+        let mut first_error = None;
+        book.for_each_mut(|item| {
+            let BookItem::Chapter(chapter) = item else { return };
+            let Some(source) = &chapter.source_path else { return };
+            if first_error.is_some() {
+                return;
+            }
+            match render_chapter(&snapshots_dir, &src.join(source), &chapter.content) {
+                Ok(content) => chapter.content = content,
+                Err(e) => first_error = Some(e),
+            }
+        });
+        first_error.map_or(Ok(book), Err)
+    }
+}
+
+/// A chapter's markdown with each Rust block's info string reduced to `rust`
+/// (so mdBook highlights it and applies its hidden-line rule) and each
+/// runnable block followed by its output.
+///
+/// `chapter` is the chapter's path as shown in messages; its file stem names
+/// its snapshots, as it names its crate.
+pub fn render_chapter(snapshots_dir: &Path, chapter: &Path, markdown: &str) -> Result<String> {
+    let crate_name = chapter.file_stem().unwrap_or_default().to_string_lossy();
+    let mut out = String::with_capacity(markdown.len() * 2);
+    let mut cursor = 0;
+    for block in extract::blocks(markdown) {
+        let rust = match &block.kind {
+            BlockKind::Rust(rust) => rust,
+            BlockKind::Invalid(message) => bail!("{}:{}: {message}", chapter.display(), block.line),
+            BlockKind::Shown(_) | BlockKind::Python => continue,
+        };
+        let start = block.range.start;
+        let line_start = markdown[..start].rfind('\n').map_or(0, |i| i + 1);
+        let opening_end = markdown[start..].find('\n').map_or(block.range.end, |i| start + i);
+        let opening = &markdown[start..opening_end];
+        let fence_len = opening.len() - opening.trim_start_matches(['`', '~']).len();
+        out.push_str(&markdown[cursor..start]);
+        out.push_str(&opening[..fence_len]);
+        out.push_str("rust");
+        out.push_str(&markdown[opening_end..block.range.end]);
+        cursor = block.range.end;
+        if rust.mode.runs() {
+            let output = snapshot::read_output(snapshots_dir, &crate_name, &rust.name)
+                .with_context(|| format!("{}:{}: block `{}` has no verified output", chapter.display(), block.line, rust.name))?;
+            // Inside a list item or a quote, the inserted lines need the
+            // container's indentation or `>` markers to stay inside it.
+            let prefix: String = markdown[line_start..start]
+                .chars()
+                .map(|c| if c == '>' || c.is_whitespace() { c } else { ' ' })
+                .collect();
+            out.push_str(&output_block(&output, rust.mode == Mode::ShouldPanic, &prefix));
+        }
+    }
+    out.push_str(&markdown[cursor..]);
+    Ok(out)
+}
+
+/// The markdown shown under a block: a label and the output in a `text`
+/// fence long enough that no backticks in the output can close it.
+fn output_block(output: &str, panics: bool, prefix: &str) -> String {
+    let label = match (panics, output.is_empty()) {
+        (_, true) => "Output: (nothing)",
+        (true, false) => "Output (it panics):",
+        (false, false) => "Output:",
+    };
+    let mut text = format!("\n{prefix}\n{prefix}<p class=\"verified-output\">{label}</p>\n{prefix}\n");
+    if !output.is_empty() {
+        let longest_run = output.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+        let fence = "`".repeat(longest_run.max(2) + 1);
+        text.push_str(&format!("{prefix}{fence}text\n"));
+        for line in output.lines() {
+            text.push_str(&format!("{prefix}{line}\n"));
+        }
+        text.push_str(&format!("{prefix}{fence}"));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::{SnapshotId, WritePolicy};
+
+    #[test]
+    fn outputs_follow_runnable_blocks() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let id = SnapshotId { crate_name: "ch01-x", block_name: "hi", chapter: Path::new("book/ch01-x.md"), line: 3 };
+        snapshot::record(dir.path(), &id, "hello ``` world\n", WritePolicy::Accept)?;
+        let markdown = "# X\n\n```rust,name=hi\n# fn hidden() {}\nprintln!(\"hi\");\n```\n\n```rust,name=nr,no_run\nloop {}\n```\n\n```text\nplain\n```\n";
+        let rendered = render_chapter(dir.path(), Path::new("book/ch01-x.md"), markdown)?;
+        assert_eq!(
+            rendered,
+            "# X\n\n```rust\n# fn hidden() {}\nprintln!(\"hi\");\n```\n\n<p class=\"verified-output\">Output:</p>\n\n\
+             ````text\nhello ``` world\n````\n\n```rust\nloop {}\n```\n\n```text\nplain\n```\n"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn missing_snapshots_and_invalid_blocks_fail_the_build() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let error = render_chapter(dir.path(), Path::new("book/ch01-x.md"), "```rust,name=hi\nfn main() {}\n```\n")
+            .expect_err("no snapshot");
+        assert!(format!("{error:#}").contains("book/ch01-x.md:1: block `hi` has no verified output"), "{error:#}");
+        let error = render_chapter(dir.path(), Path::new("book/ch01-x.md"), "\n```rust\n```\n").expect_err("no name");
+        assert!(error.to_string().starts_with("book/ch01-x.md:2: Rust block without a name"), "{error}");
+        Ok(())
+    }
+}

@@ -1,0 +1,165 @@
+//! Stage 3, build: every chapter crate in one `cargo build`, sharing one
+//! target directory, with compiler messages mapped back to the chapters.
+//!
+//! One invocation lets cargo schedule all blocks across the cores and pay its
+//! start-up cost once. `--message-format=json` gives each diagnostic with its
+//! target and spans, which is what lets an error in
+//! `crates/ch02-scalars/src/bin/square.rs` be reported at the chapter line the
+//! code came from. `--keep-going` builds every block that can be built, so one
+//! broken block does not hide the verdicts of the others.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+use crate::generate::{GeneratedCrate, LineMap};
+
+/// What the build produced for one block.
+#[derive(Debug, Default)]
+pub struct BlockBuild {
+    pub executable: Option<PathBuf>,
+    /// Errors and warnings, each with the chapter line it points at.
+    pub diagnostics: Vec<(usize, String)>,
+}
+
+#[derive(Debug, Default)]
+pub struct BuildResult {
+    /// Keyed by (crate name, block name).
+    pub blocks: BTreeMap<(String, String), BlockBuild>,
+    /// Errors that belong to no block: a broken dependency, a bad manifest.
+    pub other_errors: Vec<String>,
+}
+
+/// Builds the given crates of the workspace at `root` into `target_dir`.
+pub fn build(root: &Path, target_dir: &Path, crates: &[&GeneratedCrate]) -> Result<BuildResult> {
+    let mut result = BuildResult::default();
+    if crates.is_empty() {
+        return Ok(result);
+    }
+    // Which block each binary target is, to route its messages and artifact.
+    let mut targets = BTreeMap::new();
+    for krate in crates {
+        for (block, line_map) in &krate.line_maps {
+            targets.insert(GeneratedCrate::bin_name(&krate.name, block), (krate.name.clone(), block.clone(), line_map));
+            result.blocks.insert((krate.name.clone(), block.clone()), BlockBuild::default());
+        }
+    }
+
+    let mut command = Command::new(cargo());
+    command
+        .current_dir(root)
+        .args(["build", "--bins", "--keep-going", "--message-format=json"])
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(target_dir)
+        // Cargo's progress goes to our stderr: a cold build takes minutes.
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    for krate in crates {
+        command.args(["-p", &krate.name]);
+    }
+    let mut child = command.spawn().context("cannot run cargo build")?;
+    let stdout = child.stdout.take().context("cargo build has no stdout")?;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.context("cannot read cargo build's output")?;
+        // Lines that are not cargo's JSON (a build script's own output, say) are not ours to judge.
+        let Ok(message) = serde_json::from_str::<CargoMessage>(&line) else { continue };
+        record(&mut result, &targets, message);
+    }
+    let status = child.wait().context("cargo build did not finish")?;
+    let attributed = result.blocks.values().any(|b| !b.diagnostics.is_empty());
+    if !status.success() && !attributed && result.other_errors.is_empty() {
+        result.other_errors.push(format!("cargo build failed ({status}); its output is above"));
+    }
+    Ok(result)
+}
+
+/// The cargo that runs us, so that `cargo +nightly xtask` stays on nightly.
+pub fn cargo() -> PathBuf {
+    std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from)
+}
+
+fn record(result: &mut BuildResult, targets: &BTreeMap<String, (String, String, &LineMap)>, message: CargoMessage) {
+    match message {
+        CargoMessage::CompilerArtifact { target, executable } => {
+            if let (Some((krate, block, _)), Some(executable)) = (targets.get(&target.name), executable)
+                && let Some(built) = result.blocks.get_mut(&(krate.clone(), block.clone()))
+            {
+                built.executable = Some(executable);
+            }
+        }
+        CargoMessage::CompilerMessage { target, message } => {
+            let Some(rendered) = message.rendered.as_deref().filter(|_| message.is_reportable()) else { return };
+            let rendered = rendered.trim_end().to_string();
+            match targets.get(&target.name) {
+                Some((krate, block, line_map)) => {
+                    let line = message
+                        .spans
+                        .iter()
+                        .find(|span| span.is_primary && Path::new(&span.file_name) == line_map.generated_file)
+                        .map_or(line_map.fence_line(), |span| line_map.markdown_line(span.line_start));
+                    if let Some(built) = result.blocks.get_mut(&(krate.clone(), block.clone())) {
+                        built.diagnostics.push((line, rendered));
+                    }
+                }
+                // A dependency's warnings are its own crate's business; its errors stop the book.
+                None if message.level == "error" => result.other_errors.push(rendered),
+                None => {}
+            }
+        }
+        CargoMessage::Other => {}
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+enum CargoMessage {
+    CompilerArtifact {
+        target: Target,
+        executable: Option<PathBuf>,
+    },
+    CompilerMessage {
+        target: Target,
+        message: Diagnostic,
+    },
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Deserialize)]
+struct Target {
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct Diagnostic {
+    level: String,
+    rendered: Option<String>,
+    spans: Vec<Span>,
+}
+
+impl Diagnostic {
+    /// Errors and warnings, but not the compiler's closing tallies
+    /// ("aborting due to 2 previous errors", "1 warning emitted"), which have
+    /// no span and repeat what was already said. Warnings count: a reader who
+    /// copies a block must not meet warnings the book never showed.
+    fn is_reportable(&self) -> bool {
+        match self.level.as_str() {
+            "error" => !self.spans.is_empty() || !self.rendered.as_deref().unwrap_or("").contains("aborting due to"),
+            "warning" => !self.spans.is_empty(),
+            _ => false,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Span {
+    file_name: String,
+    line_start: usize,
+    is_primary: bool,
+}

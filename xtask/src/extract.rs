@@ -1,0 +1,465 @@
+//! Stage 1, extract: find every chapter listed in `SUMMARY.md` and every code
+//! block in it, and give each block a verdict-to-be (its [`BlockKind`]).
+//!
+//! Markdown is parsed with pulldown-cmark (the parser mdBook itself uses), so
+//! a block the verifier sees is exactly a block the reader sees. Nothing is
+//! skipped in silence: a block this module cannot classify becomes
+//! [`BlockKind::Invalid`] with a message, and the verifier reports it at its
+//! file and line.
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+
+/// A chapter of the book and its code blocks.
+#[derive(Debug)]
+pub struct Chapter {
+    /// Path shown in messages, relative to the workspace root (`book/ch02-scalars.md`).
+    pub display_path: PathBuf,
+    /// Name of the generated crate and prefix of its snapshots: the file stem.
+    pub crate_name: String,
+    pub blocks: Vec<Block>,
+}
+
+impl Chapter {
+    /// The Rust blocks that are compiled, that is, all except `ignore`d ones.
+    pub fn compiled_blocks(&self) -> impl Iterator<Item = (&Block, &RustBlock)> {
+        self.blocks.iter().filter_map(|block| match &block.kind {
+            BlockKind::Rust(rust) if !matches!(rust.mode, Mode::Ignore(_)) => Some((block, rust)),
+            _ => None,
+        })
+    }
+
+    /// True when some block of this chapter could not be classified. `--update`
+    /// then leaves the chapter's generated files and snapshots alone: a typo
+    /// in an info string must not delete a block's committed output.
+    pub fn has_invalid_blocks(&self) -> bool {
+        self.blocks.iter().any(|b| matches!(b.kind, BlockKind::Invalid(_)))
+    }
+}
+
+/// One code block, at a line of its chapter.
+#[derive(Debug)]
+pub struct Block {
+    /// 1-based line of the opening fence.
+    pub line: usize,
+    /// Byte range in the chapter, from the opening fence to the end of the
+    /// closing fence: where the book's preprocessor rewrites it.
+    pub range: Range<usize>,
+    pub kind: BlockKind,
+}
+
+#[derive(Debug)]
+pub enum BlockKind {
+    Rust(RustBlock),
+    /// A block shown to the reader as it is and never run: program output
+    /// (`text`), configuration (`toml`), shell commands (`console`, `sh`).
+    Shown(&'static str),
+    /// A PyTorch twin: reserved for the PyTorch-parity work, which will run it.
+    /// Until then it is reported as not run.
+    Python,
+    /// A block that breaks a rule; the message says which.
+    Invalid(String),
+}
+
+#[derive(Debug)]
+pub struct RustBlock {
+    pub name: String,
+    pub mode: Mode,
+    /// The code as the compiler sees it: hidden lines revealed, `##` unescaped.
+    /// Line `i` (0-based) of it is line `first_code_line + i` of the chapter.
+    pub code: String,
+    pub first_code_line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// Compile, run, snapshot stdout.
+    Run,
+    /// Compile, run, require a panic, snapshot stdout and the panic message.
+    ShouldPanic,
+    /// Compile only.
+    NoRun,
+    /// Neither compiled nor run, for the given reason.
+    Ignore(String),
+}
+
+impl Mode {
+    pub fn runs(&self) -> bool {
+        matches!(self, Mode::Run | Mode::ShouldPanic)
+    }
+}
+
+/// Languages shown but not run, with the name used in reports.
+const SHOWN_LANGUAGES: [&str; 4] = ["text", "toml", "console", "sh"];
+
+/// Reads `SUMMARY.md` and every chapter it lists.
+///
+/// `book_dir` is where `SUMMARY.md` lives; `root` is what paths in messages
+/// are made relative to. Errors here (an unreadable or missing file) stop the
+/// verifier: without the chapter list there is nothing to verify.
+pub fn read_book(root: &Path, book_dir: &Path) -> Result<Vec<Chapter>> {
+    let summary_path = book_dir.join("SUMMARY.md");
+    let summary = read_markdown(&summary_path)?;
+    let summary_display = display_path(root, &summary_path);
+    let mut chapters = Vec::new();
+    let mut crate_names = HashSet::new();
+    for (line, target) in summary_links(&summary) {
+        let path = book_dir.join(&target);
+        let display = display_path(root, &path);
+        if !path.is_file() {
+            bail!(
+                "{}:{line}: chapter `{target}` does not exist ({} not found)",
+                summary_display.display(),
+                display.display()
+            );
+        }
+        let crate_name = crate_name(&path)
+            .with_context(|| format!("{}:{line}: chapter `{target}`", summary_display.display()))?;
+        if !crate_names.insert(crate_name.clone()) {
+            bail!(
+                "{}:{line}: chapter `{target}` is listed twice, or shares its file name \
+                 `{crate_name}` with another chapter (file names name the chapter crates)",
+                summary_display.display()
+            );
+        }
+        let text = read_markdown(&path)?;
+        chapters.push(Chapter { display_path: display, crate_name, blocks: blocks(&text) });
+    }
+    Ok(chapters)
+}
+
+fn read_markdown(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    String::from_utf8(bytes).with_context(|| format!("{} is not valid UTF-8", path.display()))
+}
+
+/// `path` relative to `root` when it is inside it, for messages.
+pub fn display_path(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// The chapter crate's name: the file stem, which must be a valid package
+/// name so that the generated crate builds.
+fn crate_name(path: &Path) -> Result<String> {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    let valid = stem.starts_with(|c: char| c.is_ascii_lowercase())
+        && stem.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !valid {
+        bail!(
+            "the file name `{stem}` cannot name a crate: use lowercase letters, digits and `-`, \
+             starting with a letter (for example `ch02-scalars.md`)"
+        );
+    }
+    Ok(stem.to_string())
+}
+
+/// The chapter files `SUMMARY.md` links to, with the line of each link.
+/// Draft chapters (`[Title]()`) and external links are not chapters.
+fn summary_links(summary: &str) -> Vec<(usize, String)> {
+    let lines = LineIndex::new(summary);
+    Parser::new(summary)
+        .into_offset_iter()
+        .filter_map(|(event, range)| match event {
+            Event::Start(Tag::Link { dest_url, .. })
+                if !dest_url.is_empty() && !dest_url.contains("://") =>
+            {
+                Some((lines.line_of(range.start), dest_url.to_string()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Every code block of a chapter, classified. Also used by the book's
+/// preprocessor, which must agree with the verifier on every block.
+pub fn blocks(markdown: &str) -> Vec<Block> {
+    let mut names = HashSet::new();
+    scan(markdown)
+        .into_iter()
+        .map(|raw| {
+            let mut kind = classify(&raw);
+            if let BlockKind::Rust(rust) = &kind
+                && !names.insert(rust.name.clone())
+            {
+                kind = BlockKind::Invalid(format!(
+                    "duplicate block name `{}`: names must be unique within a chapter",
+                    rust.name
+                ));
+            }
+            Block { line: raw.line, range: raw.range, kind }
+        })
+        .collect()
+}
+
+/// A code block as found in the markdown, before classification.
+#[derive(Debug)]
+pub struct RawBlock {
+    /// 1-based line of the opening fence (or first line, when indented).
+    pub line: usize,
+    /// Byte range in the markdown, from the fence to the end of the closing fence.
+    pub range: Range<usize>,
+    /// `None` for an indented code block.
+    pub info: Option<String>,
+    pub content: String,
+    pub terminated: bool,
+}
+
+/// Every code block of `markdown`, in order.
+pub fn scan(markdown: &str) -> Vec<RawBlock> {
+    let lines = LineIndex::new(markdown);
+    let mut found = Vec::new();
+    let mut current: Option<RawBlock> = None;
+    for (event, range) in Parser::new(markdown).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let info = match kind {
+                    CodeBlockKind::Fenced(info) => Some(info.to_string()),
+                    CodeBlockKind::Indented => None,
+                };
+                let terminated = info.is_none() || has_closing_fence(&markdown[range.clone()]);
+                current = Some(RawBlock {
+                    line: lines.line_of(range.start),
+                    range,
+                    info,
+                    content: String::new(),
+                    terminated,
+                });
+            }
+            Event::Text(text) => {
+                if let Some(block) = &mut current {
+                    block.content.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => found.extend(current.take()),
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Whether a fenced block's source (from its opening fence on) ends with a
+/// closing fence. pulldown-cmark, following CommonMark, lets an unclosed
+/// fence run to the end of the document (or of its list item or quote);
+/// for a book that silently swallows the rest of the chapter, so it is an error.
+fn has_closing_fence(source: &str) -> bool {
+    let mut lines = source.trim_end_matches(['\n', '\r']).lines();
+    let opening = lines.next().unwrap_or_default().trim_start();
+    let fence_char = opening.chars().next().unwrap_or('`');
+    let fence_len = opening.chars().take_while(|&c| c == fence_char).count();
+    let Some(last) = lines.last() else { return false };
+    // A closing fence inside a quote or list item carries the container's prefix.
+    let last = last.trim_start_matches(|c: char| c.is_whitespace() || c == '>').trim_end();
+    last.len() >= fence_len && last.chars().all(|c| c == fence_char)
+}
+
+/// Gives a block its kind from its info string.
+fn classify(raw: &RawBlock) -> BlockKind {
+    match classify_inner(raw) {
+        Ok(kind) => kind,
+        Err(message) => BlockKind::Invalid(message),
+    }
+}
+
+fn classify_inner(raw: &RawBlock) -> Result<BlockKind, String> {
+    if !raw.terminated {
+        return Err("unterminated code fence: this block runs to the end of the chapter \
+                    (or of its list item); close it with a matching fence"
+            .into());
+    }
+    let Some(info) = &raw.info else {
+        return Err("indented code block: use a fenced block with a language \
+                    (`text` for program output)"
+            .into());
+    };
+    let mut parts = info.split(',').map(str::trim);
+    let language = parts.next().unwrap_or_default();
+    let attributes: Vec<&str> = parts.collect();
+    match language {
+        "" => Err("code block without a language: say `rust,name=...`, or `text` for output".into()),
+        "rust" => rust_block(raw, &attributes).map(BlockKind::Rust),
+        "python" => no_attributes(language, &attributes).map(|()| BlockKind::Python),
+        _ => match SHOWN_LANGUAGES.iter().find(|&&shown| shown == language) {
+            Some(shown) => no_attributes(language, &attributes).map(|()| BlockKind::Shown(shown)),
+            None => Err(format!(
+                "unknown language `{language}`: the verifier knows rust, python, {}",
+                SHOWN_LANGUAGES.join(", ")
+            )),
+        },
+    }
+}
+
+fn no_attributes(language: &str, attributes: &[&str]) -> Result<(), String> {
+    match attributes.first() {
+        None => Ok(()),
+        Some(attribute) => Err(format!("unknown attribute `{attribute}` on a `{language}` block")),
+    }
+}
+
+fn rust_block(raw: &RawBlock, attributes: &[&str]) -> Result<RustBlock, String> {
+    let mut name = None;
+    let mut mode = None;
+    for &attribute in attributes {
+        let (key, value) = match attribute.split_once('=') {
+            Some((key, value)) => (key.trim(), Some(value.trim())),
+            None => (attribute, None),
+        };
+        let new_mode = match (key, value) {
+            ("name", Some(value)) => {
+                if name.replace(value).is_some() {
+                    return Err("`name` given twice".into());
+                }
+                continue;
+            }
+            ("should_panic", None) => Mode::ShouldPanic,
+            ("no_run", None) => Mode::NoRun,
+            ("ignore", Some(reason)) if !reason.is_empty() => Mode::Ignore(reason.to_string()),
+            ("ignore", _) => return Err("`ignore` needs a reason: `ignore=<why>`".into()),
+            _ => {
+                return Err(format!(
+                    "unknown attribute `{attribute}` on a Rust block \
+                     (known: name=, should_panic, no_run, ignore=<reason>)"
+                ));
+            }
+        };
+        if mode.replace(new_mode).is_some() {
+            return Err("more than one of should_panic, no_run, ignore".into());
+        }
+    }
+    let name = name.ok_or("Rust block without a name: add `name=<kebab-case-name>` to its info string")?;
+    if !is_kebab(name) {
+        return Err(format!(
+            "block name `{name}` must be kebab-case: lowercase letters, digits and `-`, \
+             starting with a letter"
+        ));
+    }
+    Ok(RustBlock {
+        name: name.to_string(),
+        mode: mode.unwrap_or(Mode::Run),
+        code: raw.content.lines().map(compiled_line).map(|line| line + "\n").collect(),
+        first_code_line: raw.line + 1,
+    })
+}
+
+fn is_kebab(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// What the compiler sees for one line of a Rust block, by mdBook's rule
+/// (`hide_lines_rust` in mdbook-html): after optional indentation, `#`
+/// followed by a space or the end of the line hides the line from the reader
+/// (the compiler gets it without the `# `), and `##` stands for a literal `#`.
+/// The text mdBook puts on the page, visible or hidden, is then exactly this
+/// line, so the page and the compiled code never disagree.
+pub fn compiled_line(line: &str) -> String {
+    let body = line.trim_start();
+    let indent = &line[..line.len() - body.len()];
+    match body.strip_prefix('#') {
+        Some(rest) if rest.starts_with('#') => format!("{indent}{rest}"),
+        Some("") => indent.to_string(),
+        Some(rest) if rest.starts_with(' ') => format!("{indent}{}", &rest[1..]),
+        _ => line.to_string(),
+    }
+}
+
+/// Maps byte offsets to 1-based line numbers.
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        LineIndex { starts }
+    }
+
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&start| start <= offset)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(markdown: &str) -> Vec<(usize, BlockKind)> {
+        blocks(markdown).into_iter().map(|b| (b.line, b.kind)).collect()
+    }
+
+    fn invalid(markdown: &str) -> String {
+        match kinds(markdown).pop() {
+            Some((_, BlockKind::Invalid(message))) => message,
+            other => panic!("expected an invalid block, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn rust_block_with_name_and_mode() {
+        let found = kinds("# T\n\n```rust,name=sum,should_panic\nlet x = 1;\n```\n");
+        let [(3, BlockKind::Rust(rust))] = &found[..] else { panic!("{found:?}") };
+        assert_eq!(rust.name, "sum");
+        assert_eq!(rust.mode, Mode::ShouldPanic);
+        assert_eq!(rust.code, "let x = 1;\n");
+        assert_eq!(rust.first_code_line, 4);
+    }
+
+    #[test]
+    fn hidden_lines_follow_mdbook() {
+        assert_eq!(compiled_line("# use std::fmt;"), "use std::fmt;");
+        assert_eq!(compiled_line("    # let y = 2;"), "    let y = 2;");
+        assert_eq!(compiled_line("#"), "");
+        assert_eq!(compiled_line("## not hidden"), "# not hidden");
+        assert_eq!(compiled_line("#[derive(Debug)]"), "#[derive(Debug)]");
+        assert_eq!(compiled_line("#![allow(unused)]"), "#![allow(unused)]");
+        assert_eq!(compiled_line("let x = 1; # comment"), "let x = 1; # comment");
+    }
+
+    #[test]
+    fn other_languages_get_verdicts() {
+        let found = kinds("```text\n1\n```\n\n```toml\n```\n\n```console\n$ ls\n```\n\n```python\n```\n");
+        assert!(matches!(found[0], (1, BlockKind::Shown("text"))));
+        assert!(matches!(found[1], (5, BlockKind::Shown("toml"))));
+        assert!(matches!(found[2], (8, BlockKind::Shown("console"))));
+        assert!(matches!(found[3], (12, BlockKind::Python)));
+    }
+
+    #[test]
+    fn rule_breaking_blocks_are_invalid() {
+        assert!(invalid("```rust\nfn main() {}\n```\n").contains("without a name"));
+        assert!(invalid("```rust,name=a,editable\n```\n").contains("unknown attribute `editable`"));
+        assert!(invalid("```rust,name=a,ignore\n```\n").contains("needs a reason"));
+        assert!(invalid("```rust,name=a,no_run,should_panic\n```\n").contains("more than one"));
+        assert!(invalid("```rust,name=Bad_Name\n```\n").contains("kebab-case"));
+        assert!(invalid("```haskell\n```\n").contains("unknown language `haskell`"));
+        assert!(invalid("```\nx\n```\n").contains("without a language"));
+        assert!(invalid("text\n\n    indented\n").contains("indented code block"));
+        assert!(invalid("```text,x\n```\n").contains("unknown attribute `x`"));
+        assert!(invalid("```rust,name=a\n```\n```rust,name=a\n```\n").contains("duplicate block name"));
+    }
+
+    #[test]
+    fn unterminated_fences_are_invalid_at_their_opening_line() {
+        let found = kinds("a\n\n```rust,name=a\nfn main() {}\n");
+        assert!(matches!(&found[..], [(3, BlockKind::Invalid(m))] if m.contains("unterminated")));
+        let found = kinds("```text\n");
+        assert!(matches!(&found[..], [(1, BlockKind::Invalid(m))] if m.contains("unterminated")));
+        // A fence closed by a shorter fence is not closed.
+        assert!(invalid("````text\nx\n```\n").contains("unterminated"));
+    }
+
+    #[test]
+    fn fences_in_lists_and_quotes_are_terminated() {
+        let found = kinds("- item\n\n  ```text\n  x\n  ```\n\n> ```text\n> y\n> ```\n");
+        assert!(matches!(found[..], [(3, BlockKind::Shown("text")), (7, BlockKind::Shown("text"))]));
+    }
+
+    #[test]
+    fn summary_links_skip_drafts_and_urls() {
+        let links = summary_links("# Summary\n\n[Intro](introduction.md)\n\n- [Draft]()\n- [Web](https://x.org)\n- [Two](ch02.md)\n");
+        assert_eq!(links, vec![(3, "introduction.md".to_string()), (7, "ch02.md".to_string())]);
+    }
+}

@@ -1,0 +1,363 @@
+//! Stage 2, generate: one crate per chapter under `crates/`, one binary per
+//! compiled Rust block, and the check that the committed crates are what the
+//! book generates.
+//!
+//! The crates are committed because readers copy them as starting points, so
+//! they must never drift from the book: like rust-analyzer's generated files,
+//! `verify` fails when they differ and `verify --update` rewrites them. Every
+//! generated file starts with a header naming its source and [`HEADER_MARK`];
+//! the verifier only ever rewrites or deletes files that carry it.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::extract::{Chapter, RustBlock};
+
+/// The phrase that marks a file as generated, and so as the verifier's to
+/// rewrite or delete.
+pub const HEADER_MARK: &str = "generated from the book: edit the chapter, not this file";
+
+/// A chapter crate as the book generates it.
+#[derive(Debug)]
+pub struct GeneratedCrate {
+    pub name: String,
+    /// Files relative to the crate directory, with their contents.
+    pub files: BTreeMap<PathBuf, String>,
+    /// For each block name, how its binary's lines map to the chapter's.
+    pub line_maps: BTreeMap<String, LineMap>,
+}
+
+impl GeneratedCrate {
+    /// The Cargo target name of a block's binary. Binary names share one
+    /// output directory across the workspace, so they carry the chapter's name.
+    pub fn bin_name(crate_name: &str, block_name: &str) -> String {
+        format!("{crate_name}-{block_name}")
+    }
+}
+
+/// Where a block's code sits in its generated file and in its chapter.
+#[derive(Debug, Clone)]
+pub struct LineMap {
+    /// Path of the generated file relative to the workspace root, as the compiler names it.
+    pub generated_file: PathBuf,
+    /// 1-based line of the generated file holding the block's first line.
+    first_generated_line: usize,
+    line_count: usize,
+    /// Chapter line of the block's first code line.
+    first_markdown_line: usize,
+    /// Chapter line of the opening fence: where generated lines that have no
+    /// chapter line (the header, the `fn main` wrapper) are reported.
+    fence_line: usize,
+}
+
+impl LineMap {
+    /// The chapter line of a line of the generated file.
+    pub fn markdown_line(&self, generated_line: usize) -> usize {
+        match generated_line.checked_sub(self.first_generated_line) {
+            Some(offset) if offset < self.line_count => self.first_markdown_line + offset,
+            _ => self.fence_line,
+        }
+    }
+
+    /// The chapter line of the block's opening fence.
+    pub fn fence_line(&self) -> usize {
+        self.fence_line
+    }
+}
+
+/// The crate for a chapter, or `None` when it has no compiled Rust block.
+///
+/// `crates_rel` is the crates directory relative to the workspace root, used
+/// to name generated files the way the compiler reports them.
+pub fn generate(chapter: &Chapter, crates_rel: &Path) -> Option<GeneratedCrate> {
+    let name = &chapter.crate_name;
+    let source = chapter.display_path.display();
+    let mut files = BTreeMap::new();
+    let mut line_maps = BTreeMap::new();
+    let mut manifest = format!(
+        "# {source}: {HEADER_MARK}.\n\
+         [package]\n\
+         name = \"{name}\"\n\
+         version = \"0.0.0\"\n\
+         edition.workspace = true\n\
+         license.workspace = true\n\
+         publish = false\n\
+         # Only the binaries listed below: a file under src/bin/ that no block\n\
+         # generates any more must not be built.\n\
+         autobins = false\n\
+         \n\
+         [dependencies]\n\
+         autograd = {{ path = \"../autograd\" }}\n"
+    );
+    for (block, rust) in chapter.compiled_blocks() {
+        let path = PathBuf::from(format!("src/bin/{}.rs", rust.name));
+        let (text, line_map) = binary_source(chapter, block.line, rust, crates_rel.join(name).join(&path));
+        // `test = false`: a block has no tests, and `cargo test` would
+        // otherwise compile every block a second time as a test harness.
+        manifest.push_str(&format!(
+            "\n[[bin]]\nname = \"{}\"\npath = \"{}\"\ntest = false\n",
+            GeneratedCrate::bin_name(name, &rust.name),
+            path.display()
+        ));
+        files.insert(path, text);
+        line_maps.insert(rust.name.clone(), line_map);
+    }
+    if line_maps.is_empty() {
+        return None;
+    }
+    files.insert(PathBuf::from("Cargo.toml"), manifest);
+    Some(GeneratedCrate { name: name.clone(), files, line_maps })
+}
+
+/// The binary for one block. A block without `fn main` is wrapped in one, as
+/// rustdoc does. The body is not indented: re-indenting would change
+/// multi-line string literals, and so what the block prints.
+fn binary_source(chapter: &Chapter, fence_line: usize, rust: &RustBlock, generated_file: PathBuf) -> (String, LineMap) {
+    let mut text = format!(
+        "// {}:{fence_line} (block `{}`): {HEADER_MARK}.\n",
+        chapter.display_path.display(),
+        rust.name
+    );
+    let wrap = !rust.code.contains("fn main");
+    if wrap {
+        text.push_str("fn main() {\n");
+    }
+    let first_generated_line = text.lines().count() + 1;
+    text.push_str(&rust.code);
+    if wrap {
+        text.push_str("}\n");
+    }
+    let line_map = LineMap {
+        generated_file,
+        first_generated_line,
+        line_count: rust.code.lines().count(),
+        first_markdown_line: rust.first_code_line,
+        fence_line,
+    };
+    (text, line_map)
+}
+
+/// A difference between a committed chapter crate and what the book generates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drift {
+    pub crate_name: String,
+    /// Path relative to the crates directory.
+    pub path: PathBuf,
+    pub kind: DriftKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DriftKind {
+    Missing,
+    Differs,
+    /// A generated file that no block of the book generates any more.
+    Orphan,
+}
+
+impl Drift {
+    pub fn describe(&self) -> &'static str {
+        match self.kind {
+            DriftKind::Missing => "is missing: the book generates it",
+            DriftKind::Differs => "differs from what the book generates",
+            DriftKind::Orphan => "was generated from a block or chapter that no longer exists",
+        }
+    }
+}
+
+/// Compares the crates directory with the generated crates.
+///
+/// Orphans are only looked for in crates not named in `keep`: a chapter with
+/// an invalid block still has that block's committed file, and deleting it
+/// over a typo in an info string would lose work.
+pub fn check(crates_dir: &Path, expected: &[GeneratedCrate], keep: &HashSet<String>) -> Result<Vec<Drift>> {
+    let mut drifts = Vec::new();
+    for krate in expected {
+        let dir = crates_dir.join(&krate.name);
+        let manifest = dir.join("Cargo.toml");
+        if manifest.exists() && !is_generated(&manifest)? {
+            bail!(
+                "{} exists and was not generated from the book: rename the chapter `{}.md` \
+                 so its crate does not collide with it",
+                manifest.display(),
+                krate.name
+            );
+        }
+        for (path, contents) in &krate.files {
+            let kind = match fs::read(dir.join(path)) {
+                Ok(bytes) if bytes == contents.as_bytes() => continue,
+                Ok(_) => DriftKind::Differs,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => DriftKind::Missing,
+                Err(e) => return Err(e).with_context(|| format!("cannot read {}", dir.join(path).display())),
+            };
+            drifts.push(Drift { crate_name: krate.name.clone(), path: Path::new(&krate.name).join(path), kind });
+        }
+    }
+    for (crate_name, path) in generated_files(crates_dir)? {
+        let expected_here = expected
+            .iter()
+            .find(|k| k.name == crate_name)
+            .is_some_and(|k| k.files.contains_key(path.strip_prefix(&crate_name).unwrap_or(&path)));
+        if !expected_here && !keep.contains(&crate_name) {
+            drifts.push(Drift { crate_name, path, kind: DriftKind::Orphan });
+        }
+    }
+    Ok(drifts)
+}
+
+/// Makes the crates directory match: writes missing and differing files,
+/// deletes orphans (and directories they leave empty).
+pub fn apply(crates_dir: &Path, expected: &[GeneratedCrate], drifts: &[Drift]) -> Result<()> {
+    for drift in drifts {
+        let path = crates_dir.join(&drift.path);
+        match drift.kind {
+            DriftKind::Missing | DriftKind::Differs => {
+                let krate = expected.iter().find(|k| k.name == drift.crate_name);
+                let relative = drift.path.strip_prefix(&drift.crate_name).unwrap_or(&drift.path);
+                let Some(contents) = krate.and_then(|k| k.files.get(relative)) else {
+                    bail!("internal error: no generated contents for {}", path.display());
+                };
+                if let Some(parent) = path.parent() {
+                    fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+                }
+                fs::write(&path, contents).with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            DriftKind::Orphan => {
+                fs::remove_file(&path).with_context(|| format!("cannot delete {}", path.display()))?;
+                remove_empty_parents(crates_dir, &path);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Removes the directories above `path` that are now empty, up to `crates_dir`.
+fn remove_empty_parents(crates_dir: &Path, path: &Path) {
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        // `remove_dir` fails on a directory that still has files: that is the
+        // stop condition, not an error.
+        if d == crates_dir || fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+}
+
+/// Every generated file under the crates directory, as (crate name, path
+/// relative to the crates directory). Only directories whose `Cargo.toml` is
+/// generated are chapter crates; only files carrying the header are listed.
+fn generated_files(crates_dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let mut found = Vec::new();
+    let entries = match fs::read_dir(crates_dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(found),
+        Err(e) => return Err(e).with_context(|| format!("cannot list {}", crates_dir.display())),
+    };
+    for entry in entries {
+        let dir = entry?.path();
+        let manifest = dir.join("Cargo.toml");
+        if !manifest.is_file() || !is_generated(&manifest)? {
+            continue;
+        }
+        let crate_name = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let mut pending = vec![dir.clone()];
+        while let Some(current) = pending.pop() {
+            for entry in fs::read_dir(&current).with_context(|| format!("cannot list {}", current.display()))? {
+                let path = entry?.path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else if is_generated(&path)? {
+                    let relative = path.strip_prefix(crates_dir).unwrap_or(&path).to_path_buf();
+                    found.push((crate_name.clone(), relative));
+                }
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Whether a file's first line carries the generated-file header.
+fn is_generated(path: &Path) -> Result<bool> {
+    let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    Ok(String::from_utf8_lossy(first_line).contains(HEADER_MARK))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::blocks;
+
+    fn chapter(markdown: &str) -> Chapter {
+        Chapter {
+            display_path: PathBuf::from("book/ch01-test.md"),
+            crate_name: "ch01-test".into(),
+            blocks: blocks(markdown),
+        }
+    }
+
+    #[test]
+    fn wraps_blocks_without_main_and_maps_lines() {
+        let ch = chapter("# T\n\n```rust,name=add\n# let a = 1;\nprintln!(\"{}\", a + 1);\n```\n");
+        let krate = generate(&ch, Path::new("crates")).expect("a compiled block");
+        let source = &krate.files[Path::new("src/bin/add.rs")];
+        assert_eq!(
+            source,
+            &format!("// book/ch01-test.md:3 (block `add`): {HEADER_MARK}.\nfn main() {{\nlet a = 1;\nprintln!(\"{{}}\", a + 1);\n}}\n")
+        );
+        let map = &krate.line_maps["add"];
+        assert_eq!(map.generated_file, Path::new("crates/ch01-test/src/bin/add.rs"));
+        assert_eq!(map.markdown_line(3), 4);
+        assert_eq!(map.markdown_line(4), 5);
+        assert_eq!(map.markdown_line(2), 3, "the wrapper maps to the fence");
+        assert!(krate.files[Path::new("Cargo.toml")].contains("name = \"ch01-test-add\"\npath = \"src/bin/add.rs\""));
+    }
+
+    #[test]
+    fn keeps_a_main_and_skips_ignored_blocks() {
+        let ch = chapter("```rust,name=m\nfn main() {}\n```\n\n```rust,name=i,ignore=later\nnope\n```\n");
+        let krate = generate(&ch, Path::new("crates")).expect("a compiled block");
+        assert!(!krate.files[Path::new("src/bin/m.rs")].contains("fn main() {\nfn main"));
+        assert!(!krate.files.contains_key(Path::new("src/bin/i.rs")));
+        assert!(generate(&chapter("```text\nx\n```\n"), Path::new("crates")).is_none());
+    }
+
+    #[test]
+    fn check_and_apply_round_trip() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let crates = dir.path();
+        let ch = chapter("```rust,name=a\nfn main() {}\n```\n");
+        let expected = vec![generate(&ch, Path::new("crates")).expect("a compiled block")];
+        let none = HashSet::new();
+        let drifts = check(crates, &expected, &none)?;
+        assert_eq!(drifts.len(), 2);
+        assert!(drifts.iter().all(|d| d.kind == DriftKind::Missing));
+        apply(crates, &expected, &drifts)?;
+        assert!(check(crates, &expected, &none)?.is_empty());
+
+        // A hand-written file in a generated crate is never touched; a
+        // generated one that the book no longer makes is an orphan.
+        fs::write(crates.join("ch01-test/src/notes.txt"), "mine")?;
+        fs::write(crates.join("ch01-test/src/bin/old.rs"), format!("// x: {HEADER_MARK}.\n"))?;
+        let drifts = check(crates, &expected, &none)?;
+        assert_eq!(drifts, vec![Drift {
+            crate_name: "ch01-test".into(),
+            path: PathBuf::from("ch01-test/src/bin/old.rs"),
+            kind: DriftKind::Orphan
+        }]);
+        assert!(check(crates, &expected, &HashSet::from(["ch01-test".to_string()]))?.is_empty());
+        apply(crates, &expected, &drifts)?;
+        assert!(crates.join("ch01-test/src/notes.txt").exists());
+
+        // The whole crate of a removed chapter goes, directories included.
+        let drifts = check(crates, &[], &none)?;
+        assert_eq!(drifts.len(), 2);
+        apply(crates, &[], &drifts)?;
+        assert!(!crates.join("ch01-test/src/bin").exists());
+        Ok(())
+    }
+}

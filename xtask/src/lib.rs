@@ -1,0 +1,18 @@
+//! The book's tooling: `cargo xtask verify` proves that every output a reader
+//! sees is the real output of the code beside it; `cargo xtask book` renders
+//! the book with those outputs.
+//!
+//! The verifier's stages, in the order [`verify::verify`] runs them:
+//! [`extract`] (chapters and code blocks from the markdown), [`generate`]
+//! (a crate per chapter, a binary per block), [`build`] (one cargo build for
+//! all), [`run`] (each block twice, under a time limit), [`snapshot`] (insta
+//! snapshots of the outputs) and [`report`]. [`book`] renders the book.
+
+pub mod book;
+pub mod build;
+pub mod extract;
+pub mod generate;
+pub mod report;
+pub mod run;
+pub mod snapshot;
+pub mod verify;

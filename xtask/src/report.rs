@@ -1,0 +1,130 @@
+//! Stage 6, report: every block's verdict, a progress line per chapter, the
+//! closing `verify: N passed, M failed` line, and every failure at its file
+//! and line.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+/// How a block passed. Every block gets one of these or a failure: none is
+/// passed over in silence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pass {
+    /// Compiled, ran twice with the same output, and matched its snapshot.
+    Ran,
+    /// `no_run`: compiled without errors or warnings.
+    Compiled,
+    /// `ignore=<reason>`.
+    Ignored(String),
+    /// A `text`, `toml`, `console` or `sh` block: shown, never run.
+    Shown(&'static str),
+    /// A `python` block: PyTorch twins are not run yet.
+    PythonNotRun,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Passed(Pass),
+    /// The chapter line the failure points at (a compile error's own line,
+    /// or the block's fence) and what is wrong.
+    Failed { line: usize, message: String },
+}
+
+#[derive(Debug)]
+pub struct BlockReport {
+    /// The block's name, or its language when it has none.
+    pub label: String,
+    pub line: usize,
+    pub verdict: Verdict,
+}
+
+#[derive(Debug)]
+pub struct ChapterReport {
+    pub path: PathBuf,
+    pub blocks: Vec<BlockReport>,
+}
+
+/// Something wrong that belongs to no block: a stale generated file, an
+/// orphan snapshot, a build error in a dependency.
+#[derive(Debug)]
+pub struct Problem {
+    /// A path, `path:line`, or the stage's name.
+    pub location: String,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub chapters: Vec<ChapterReport>,
+    pub problems: Vec<Problem>,
+}
+
+impl Report {
+    pub fn passed(&self) -> usize {
+        self.blocks().filter(|b| matches!(b.verdict, Verdict::Passed(_))).count()
+    }
+
+    pub fn failed(&self) -> usize {
+        self.blocks().filter(|b| matches!(b.verdict, Verdict::Failed { .. })).count()
+    }
+
+    pub fn is_success(&self) -> bool {
+        self.failed() == 0 && self.problems.is_empty()
+    }
+
+    fn blocks(&self) -> impl Iterator<Item = &BlockReport> {
+        self.chapters.iter().flat_map(|c| c.blocks.iter())
+    }
+
+    /// Every failure as (`file:line` or location, message), blocks first.
+    pub fn failures(&self) -> Vec<(String, String)> {
+        let blocks = self.chapters.iter().flat_map(|chapter| {
+            chapter.blocks.iter().filter_map(move |block| match &block.verdict {
+                Verdict::Failed { line, message } => Some((
+                    format!("{}:{line}", chapter.path.display()),
+                    format!("block `{}`: {message}", block.label),
+                )),
+                Verdict::Passed(_) => None,
+            })
+        });
+        let problems = self.problems.iter().map(|p| (p.location.clone(), p.message.clone()));
+        blocks.chain(problems).collect()
+    }
+
+    /// The closing report: the count line, notes, then every failure.
+    pub fn summary(&self) -> String {
+        let mut out = format!("verify: {} passed, {} failed\n", self.passed(), self.failed());
+        let python = self.blocks().filter(|b| b.verdict == Verdict::Passed(Pass::PythonNotRun)).count();
+        if python > 0 {
+            let _ = writeln!(out, "note: {python} python block(s) not run: PyTorch twins are not run yet");
+        }
+        if !self.problems.is_empty() {
+            let _ = writeln!(out, "verify: {} problem(s) outside any block", self.problems.len());
+        }
+        for (location, message) in self.failures() {
+            let _ = writeln!(out, "\n{location}: {}", message.trim_end().replace('\n', "\n    "));
+        }
+        out
+    }
+}
+
+impl ChapterReport {
+    /// One line per chapter, for the progress display:
+    /// `book/ch02-scalars.md: 5 blocks (3 ran, 1 compiled only, 1 shown): ok`.
+    pub fn progress_line(&self) -> String {
+        if self.blocks.is_empty() {
+            return format!("{}: no code blocks", self.path.display());
+        }
+        let count = |pred: &dyn Fn(&Verdict) -> bool| self.blocks.iter().filter(|b| pred(&b.verdict)).count();
+        let kinds = [
+            (count(&|v| *v == Verdict::Passed(Pass::Ran)), "ran"),
+            (count(&|v| *v == Verdict::Passed(Pass::Compiled)), "compiled only"),
+            (count(&|v| matches!(v, Verdict::Passed(Pass::Ignored(_)))), "ignored"),
+            (count(&|v| matches!(v, Verdict::Passed(Pass::Shown(_)))), "shown"),
+            (count(&|v| *v == Verdict::Passed(Pass::PythonNotRun)), "python not run"),
+            (count(&|v| matches!(v, Verdict::Failed { .. })), "FAILED"),
+        ];
+        let parts: Vec<String> = kinds.iter().filter(|(n, _)| *n > 0).map(|(n, what)| format!("{n} {what}")).collect();
+        let status = if kinds[5].0 == 0 { "ok" } else { "failed" };
+        format!("{}: {} blocks ({}): {status}", self.path.display(), self.blocks.len(), parts.join(", "))
+    }
+}

@@ -1,0 +1,262 @@
+//! Stage 5, snapshot: each runnable block's output, one insta snapshot per
+//! block, `tests/snapshots/<chapter>__<block>.snap`.
+//!
+//! Why not `insta::assert_snapshot!`: it is made for `cargo test`. It takes
+//! its update policy from process-wide environment variables (`INSTA_UPDATE`,
+//! `CI`) and caches it, reports a mismatch by panicking and printing, and
+//! records the Rust file of the assertion as the snapshot's `source`, where
+//! the reader needs the chapter. Driving it from a binary would mean setting
+//! environment variables and catching panics per block. So this module
+//! writes the `.snap` format itself (a small YAML header and the contents)
+//! and uses insta's public API for everything else: [`insta::Snapshot::from_file`]
+//! reads existing snapshots and [`TextSnapshotContents`] normalizes and
+//! compares them exactly as insta does. A round-trip test below holds the
+//! written files to what insta reads. Changed outputs are left as pending
+//! `.snap.new` files, so `cargo insta review` can accept them too.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow};
+use insta::internals::{SnapshotContents, TextSnapshotContents};
+use insta::{Snapshot, TextSnapshotKind};
+use similar::TextDiff;
+
+/// What `record` may write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WritePolicy {
+    /// In CI: write nothing; a new or changed output only fails.
+    Nothing,
+    /// Locally: leave a changed output as a pending `.snap.new` for review.
+    Pending,
+    /// `--update`: accept every output.
+    Accept,
+}
+
+/// Where a block's snapshot lives and what its metadata says.
+pub struct SnapshotId<'a> {
+    pub crate_name: &'a str,
+    pub block_name: &'a str,
+    /// The chapter, relative to the workspace root.
+    pub chapter: &'a Path,
+    pub line: usize,
+}
+
+impl SnapshotId<'_> {
+    pub fn file_name(&self) -> String {
+        file_name(self.crate_name, self.block_name)
+    }
+
+    fn description(&self) -> String {
+        format!("block `{}` at {}:{}", self.block_name, self.chapter.display(), self.line)
+    }
+}
+
+pub fn file_name(crate_name: &str, block_name: &str) -> String {
+    format!("{crate_name}__{block_name}.snap")
+}
+
+/// Compares a block's output with its snapshot and writes what the policy
+/// allows. Returns `None` when the snapshot is up to date (or was just
+/// accepted), or the failure to report.
+pub fn record(dir: &Path, id: &SnapshotId, output: &str, policy: WritePolicy) -> Result<Option<String>> {
+    let path = dir.join(id.file_name());
+    let pending = path.with_extension("snap.new");
+    let new = TextSnapshotContents::new(output.to_string(), TextSnapshotKind::File);
+    let failure = match read_existing(&path)? {
+        Some(old) if old.contents.matches_latest(&new) && old.source == id.chapter.to_string_lossy() && old.description == id.description() => {
+            None
+        }
+        Some(old) if old.contents.matches_latest(&new) => Some(format!(
+            "snapshot {} has out-of-date metadata (the block moved); `cargo xtask verify --update` refreshes it",
+            path.display()
+        )),
+        Some(old) => {
+            // Normalized contents lack their final newline; restore it, or
+            // every diff would end in "\ No newline at end of file".
+            let (old, new) = (format!("{}\n", old.contents), format!("{new}\n"));
+            let diff = TextDiff::from_lines(&old, &new)
+                .unified_diff()
+                .header("snapshot", "output")
+                .to_string();
+            Some(format!("output differs from snapshot {}:\n{diff}", path.display()))
+        }
+        None => Some(format!("new output, no snapshot {} yet:\n{}", path.display(), indent(&new.to_string()))),
+    };
+    match (policy, &failure) {
+        (WritePolicy::Accept, _) => {
+            if failure.is_some() {
+                write(&path, id, &new, false)?;
+            }
+            remove_if_present(&pending)?;
+            Ok(None)
+        }
+        (WritePolicy::Pending, Some(failure)) => {
+            write(&pending, id, &new, true)?;
+            Ok(Some(format!(
+                "{failure}\npending snapshot written to {}: accept with `cargo xtask verify --update` or `cargo insta review`",
+                pending.display()
+            )))
+        }
+        (WritePolicy::Pending, None) => {
+            // A pending snapshot for an output that now matches is stale.
+            remove_if_present(&pending)?;
+            Ok(None)
+        }
+        (WritePolicy::Nothing, _) => Ok(failure),
+    }
+}
+
+/// The text of a block's snapshot, for the rendered book.
+pub fn read_output(dir: &Path, crate_name: &str, block_name: &str) -> Result<String> {
+    let path = dir.join(file_name(crate_name, block_name));
+    let existing = read_existing(&path)?.ok_or_else(|| {
+        anyhow!(
+            "no snapshot {} for block `{block_name}`: run `cargo xtask verify` (with --update to accept its output)",
+            path.display()
+        )
+    })?;
+    Ok(existing.contents.to_string())
+}
+
+/// Snapshots (and pending ones) in `dir` whose block is not in `expected`
+/// (file names as [`file_name`] makes them). Snapshots of chapters in `keep`
+/// are not orphans: see [`crate::generate::check`].
+pub fn orphans(dir: &Path, expected: &HashSet<String>, keep: &HashSet<String>) -> Result<Vec<PathBuf>> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).with_context(|| format!("cannot list {}", dir.display())),
+    };
+    let mut found = Vec::new();
+    for entry in entries {
+        let path = entry?.path();
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let Some(snap_name) = name.strip_suffix(".snap").or_else(|| name.strip_suffix(".snap.new")) else { continue };
+        let chapter = snap_name.split("__").next().unwrap_or_default();
+        if !expected.contains(&format!("{snap_name}.snap")) && !keep.contains(chapter) {
+            found.push(path);
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+pub fn delete(path: &Path) -> Result<()> {
+    fs::remove_file(path).with_context(|| format!("cannot delete {}", path.display()))
+}
+
+struct Existing {
+    source: String,
+    description: String,
+    contents: TextSnapshotContents,
+}
+
+fn read_existing(path: &Path) -> Result<Option<Existing>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let snapshot = Snapshot::from_file(path).map_err(|e| anyhow!("cannot read snapshot {}: {e}", path.display()))?;
+    let SnapshotContents::Text(contents) = snapshot.contents() else {
+        return Err(anyhow!("snapshot {} is binary; the book's snapshots are text", path.display()));
+    };
+    let metadata = snapshot.metadata();
+    Ok(Some(Existing {
+        source: metadata.source().unwrap_or_default().to_string(),
+        description: metadata.description().unwrap_or_default().to_string(),
+        contents: contents.clone(),
+    }))
+}
+
+/// Writes a snapshot in insta's format. A pending snapshot also records the
+/// block's line as `assertion_line`, which `cargo insta review` shows; insta
+/// leaves it out of accepted snapshots, and so do we.
+fn write(path: &Path, id: &SnapshotId, contents: &TextSnapshotContents, pending: bool) -> Result<()> {
+    // JSON strings are valid YAML double-quoted scalars: safe for any path.
+    let quote = |s: &str| serde_json::to_string(s).expect("a string serializes");
+    let mut text = format!("---\nsource: {}\n", quote(&id.chapter.to_string_lossy()));
+    if pending {
+        text.push_str(&format!("assertion_line: {}\n", id.line));
+    }
+    text.push_str(&format!("description: {}\n---\n{contents}\n", quote(&id.description())));
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn remove_if_present(path: &Path) -> Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("cannot delete {}", path.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|line| format!("    {line}\n")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id<'a>(line: usize) -> SnapshotId<'a> {
+        SnapshotId { crate_name: "ch01-x", block_name: "a-b", chapter: Path::new("book/ch01-x.md"), line }
+    }
+
+    #[test]
+    fn insta_reads_what_we_write() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let output = "  leading spaces\n\"quotes\" and: colons # hash\n\n";
+        assert!(record(dir.path(), &id(7), output, WritePolicy::Accept)?.is_none());
+        let snapshot = Snapshot::from_file(&dir.path().join("ch01-x__a-b.snap")).map_err(|e| anyhow!("{e}"))?;
+        assert_eq!(snapshot.metadata().source(), Some("book/ch01-x.md"));
+        assert_eq!(snapshot.metadata().description(), Some("block `a-b` at book/ch01-x.md:7"));
+        assert_eq!(snapshot.snapshot_name(), Some("a-b"));
+        assert_eq!(read_output(dir.path(), "ch01-x", "a-b")?, "  leading spaces\n\"quotes\" and: colons # hash");
+        assert!(record(dir.path(), &id(7), output, WritePolicy::Nothing)?.is_none());
+        Ok(())
+    }
+
+    #[test]
+    fn changes_fail_and_are_written_by_policy() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let snap = dir.path().join("ch01-x__a-b.snap");
+        let pending = dir.path().join("ch01-x__a-b.snap.new");
+
+        let failure = record(dir.path(), &id(7), "1\n", WritePolicy::Nothing)?.expect("a new snapshot fails");
+        assert!(failure.contains("new output"), "{failure}");
+        assert!(!snap.exists() && !pending.exists());
+
+        let failure = record(dir.path(), &id(7), "1\n", WritePolicy::Pending)?.expect("a new snapshot fails");
+        assert!(failure.contains("cargo insta review"), "{failure}");
+        assert!(pending.exists() && !snap.exists());
+        let pending_snapshot = Snapshot::from_file(&pending).map_err(|e| anyhow!("{e}"))?;
+        assert_eq!(pending_snapshot.metadata().assertion_line(), Some(7));
+
+        assert!(record(dir.path(), &id(7), "1\n", WritePolicy::Accept)?.is_none());
+        assert!(snap.exists() && !pending.exists());
+
+        let failure = record(dir.path(), &id(7), "2\n", WritePolicy::Nothing)?.expect("a change fails");
+        assert!(failure.contains("-1\n+2"), "{failure}");
+        let failure = record(dir.path(), &id(9), "1\n", WritePolicy::Nothing)?.expect("a move fails");
+        assert!(failure.contains("out-of-date metadata"), "{failure}");
+        Ok(())
+    }
+
+    #[test]
+    fn orphans_are_snapshots_without_blocks() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        for name in ["ch01-x__a.snap", "ch01-x__gone.snap", "ch01-x__gone.snap.new", "ch02-y__b.snap", "notes.txt"] {
+            fs::write(dir.path().join(name), "")?;
+        }
+        let expected = HashSet::from(["ch01-x__a.snap".to_string()]);
+        let found = orphans(dir.path(), &expected, &HashSet::from(["ch02-y".to_string()]))?;
+        let names: Vec<_> = found.iter().map(|p| p.file_name().unwrap_or_default().to_string_lossy()).collect();
+        assert_eq!(names, ["ch01-x__gone.snap", "ch01-x__gone.snap.new"]);
+        Ok(())
+    }
+}

@@ -1,0 +1,227 @@
+//! `cargo xtask verify`: the stages in order, from the book to a report.
+//!
+//! Every path comes from a [`Layout`], never from the current directory, so
+//! the tests can verify small fixture books in temporary workspaces.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use crate::build::{self, BuildResult};
+use crate::extract::{self, BlockKind, Chapter, Mode, RustBlock};
+use crate::generate::{self, GeneratedCrate};
+use crate::report::{BlockReport, ChapterReport, Pass, Problem, Report, Verdict};
+use crate::run;
+use crate::snapshot::{self, SnapshotId, WritePolicy};
+
+/// Where the book, the chapter crates, the snapshots and the build live.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// The workspace root: its `Cargo.toml` lists the chapter crates as members.
+    pub root: PathBuf,
+    pub book_dir: PathBuf,
+    pub crates_dir: PathBuf,
+    pub snapshots_dir: PathBuf,
+    pub target_dir: PathBuf,
+}
+
+impl Layout {
+    /// The project's layout under `root`. The target directory is
+    /// `CARGO_TARGET_DIR` when set (as cargo itself does), else `root/target`.
+    pub fn of_workspace(root: &Path) -> Result<Self> {
+        let target_dir = match std::env::var_os("CARGO_TARGET_DIR") {
+            Some(dir) => std::path::absolute(dir).context("cannot resolve CARGO_TARGET_DIR")?,
+            None => root.join("target"),
+        };
+        Ok(Layout {
+            root: root.to_path_buf(),
+            book_dir: root.join("book"),
+            crates_dir: root.join("crates"),
+            snapshots_dir: root.join("tests/snapshots"),
+            target_dir,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Rewrite generated crates, accept outputs, delete orphans.
+    pub update: bool,
+    /// Write no file unless `update` is set: a CI run must not change the tree.
+    pub ci: bool,
+    /// How long one run of one block may take.
+    pub timeout: Duration,
+}
+
+impl Options {
+    fn write_policy(&self) -> WritePolicy {
+        match (self.update, self.ci) {
+            (true, _) => WritePolicy::Accept,
+            (false, true) => WritePolicy::Nothing,
+            (false, false) => WritePolicy::Pending,
+        }
+    }
+}
+
+/// Verifies the book: extract, generate, build, run, snapshot. Prints a
+/// progress line per chapter; returns the report. `Err` means the verifier
+/// could not do its work at all (no `SUMMARY.md`, an unwritable directory),
+/// not that a block failed.
+pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
+    let chapters = extract::read_book(&layout.root, &layout.book_dir)?;
+    let mut report = Report::default();
+
+    let crates_rel = extract::display_path(&layout.root, &layout.crates_dir);
+    let generated: Vec<GeneratedCrate> = chapters.iter().filter_map(|c| generate::generate(c, &crates_rel)).collect();
+    let keep: HashSet<String> =
+        chapters.iter().filter(|c| c.has_invalid_blocks()).map(|c| c.crate_name.clone()).collect();
+    let drifts = generate::check(&layout.crates_dir, &generated, &keep)?;
+    let mut stale = HashSet::new();
+    if options.update {
+        generate::apply(&layout.crates_dir, &generated, &drifts)?;
+        for drift in &drifts {
+            println!("updated {}", crates_rel.join(&drift.path).display());
+        }
+    } else {
+        for drift in &drifts {
+            stale.insert(drift.crate_name.clone());
+            report.problems.push(Problem {
+                location: crates_rel.join(&drift.path).display().to_string(),
+                message: format!("{}; `cargo xtask verify --update` rewrites it", drift.describe()),
+            });
+        }
+    }
+
+    // A stale crate is not built: it is not the code the book shows.
+    let to_build: Vec<&GeneratedCrate> = generated.iter().filter(|k| !stale.contains(&k.name)).collect();
+    let built = build::build(&layout.root, &layout.target_dir, &to_build)?;
+    for error in &built.other_errors {
+        report.problems.push(Problem { location: "cargo build".into(), message: error.clone() });
+    }
+
+    let runner = BlockRunner { layout, options, built: &built, stale: &stale, crates_rel: &crates_rel };
+    let mut expected_snapshots = HashSet::new();
+    for chapter in &chapters {
+        let mut blocks = Vec::new();
+        for block in &chapter.blocks {
+            let (label, verdict) = match &block.kind {
+                BlockKind::Invalid(message) => {
+                    ("(invalid)".to_string(), Verdict::Failed { line: block.line, message: message.clone() })
+                }
+                BlockKind::Shown(language) => (language.to_string(), Verdict::Passed(Pass::Shown(language))),
+                BlockKind::Python => ("python".to_string(), Verdict::Passed(Pass::PythonNotRun)),
+                BlockKind::Rust(rust) => {
+                    if rust.mode.runs() {
+                        expected_snapshots.insert(snapshot::file_name(&chapter.crate_name, &rust.name));
+                    }
+                    (rust.name.clone(), runner.verdict(chapter, block.line, rust)?)
+                }
+            };
+            blocks.push(BlockReport { label, line: block.line, verdict });
+        }
+        let chapter_report = ChapterReport { path: chapter.display_path.clone(), blocks };
+        println!("{}", chapter_report.progress_line());
+        report.chapters.push(chapter_report);
+    }
+
+    for orphan in snapshot::orphans(&layout.snapshots_dir, &expected_snapshots, &keep)? {
+        let shown = extract::display_path(&layout.root, &orphan);
+        if options.update {
+            snapshot::delete(&orphan)?;
+            println!("deleted {}", shown.display());
+        } else {
+            report.problems.push(Problem {
+                location: shown.display().to_string(),
+                message: "orphan snapshot: no block of the book has this name any more; \
+                          `cargo xtask verify --update` deletes it"
+                    .into(),
+            });
+        }
+    }
+    Ok(report)
+}
+
+/// Runs the workspace's own tests, `cargo test --workspace`, with their
+/// output going straight to the terminal. Returns whether they passed.
+pub fn workspace_tests(layout: &Layout) -> Result<bool> {
+    let status = Command::new(build::cargo())
+        .current_dir(&layout.root)
+        .args(["test", "--workspace", "--manifest-path"])
+        .arg(layout.root.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&layout.target_dir)
+        .status()
+        .context("cannot run cargo test")?;
+    Ok(status.success())
+}
+
+/// What is needed to give a Rust block its verdict after the build.
+struct BlockRunner<'a> {
+    layout: &'a Layout,
+    options: &'a Options,
+    built: &'a BuildResult,
+    stale: &'a HashSet<String>,
+    crates_rel: &'a Path,
+}
+
+impl BlockRunner<'_> {
+    fn verdict(&self, chapter: &Chapter, line: usize, rust: &RustBlock) -> Result<Verdict> {
+        let fail = |message: String| Ok(Verdict::Failed { line, message });
+        if let Mode::Ignore(reason) = &rust.mode {
+            return Ok(Verdict::Passed(Pass::Ignored(reason.clone())));
+        }
+        if self.stale.contains(&chapter.crate_name) {
+            return fail(format!(
+                "not built: {} is out of date (see below)",
+                self.crates_rel.join(&chapter.crate_name).display()
+            ));
+        }
+        let empty = Default::default();
+        let built = self.built.blocks.get(&(chapter.crate_name.clone(), rust.name.clone())).unwrap_or(&empty);
+        if let Some((first_line, _)) = built.diagnostics.first() {
+            let message = compiler_messages(&chapter.display_path, &built.diagnostics);
+            return Ok(Verdict::Failed { line: *first_line, message });
+        }
+        let Some(executable) = &built.executable else {
+            return fail("not built: cargo build failed (see below)".into());
+        };
+        if rust.mode == Mode::NoRun {
+            return Ok(Verdict::Passed(Pass::Compiled));
+        }
+        let scratch = self.layout.target_dir.join("xtask/scratch");
+        let output = match run::run_block(executable, &rust.mode, &scratch, self.options.timeout)? {
+            Ok(output) => output,
+            Err(failure) => return fail(failure),
+        };
+        let id = SnapshotId {
+            crate_name: &chapter.crate_name,
+            block_name: &rust.name,
+            chapter: &chapter.display_path,
+            line,
+        };
+        match snapshot::record(&self.layout.snapshots_dir, &id, &output, self.options.write_policy())? {
+            None => Ok(Verdict::Passed(Pass::Ran)),
+            Some(failure) => fail(failure),
+        }
+    }
+}
+
+/// The compiler's messages for a block, each introduced by the chapter line it
+/// points at (the rendered message itself names the generated file).
+fn compiler_messages(chapter: &Path, diagnostics: &[(usize, String)]) -> String {
+    let mut by_line: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    for (line, rendered) in diagnostics {
+        by_line.entry(*line).or_default().push(rendered);
+    }
+    let noun = if diagnostics.len() == 1 { "message" } else { "messages" };
+    let mut text = format!("does not compile cleanly ({} compiler {noun})", diagnostics.len());
+    for (line, messages) in by_line {
+        for message in messages {
+            text.push_str(&format!("\nat {}:{line}:\n{message}", chapter.display()));
+        }
+    }
+    text
+}
