@@ -1,0 +1,10 @@
+// book/ch02-scalars.md:40 (block `squared-loss`): generated from the book: edit the chapter, not this file.
+fn main() {
+use autograd::scalar::Tape;
+let tape = Tape::new();
+let x = tape.var(1.0);
+let loss = (x * x - 10.0).powi(2);
+loss.backward();
+println!("L     = {:.1}", loss.data());
+println!("dL/dx = {:.1}", x.grad());
+}
