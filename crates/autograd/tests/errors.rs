@@ -78,6 +78,7 @@ fn sub_operator_panics_with_the_message() {
 
 #[test]
 #[should_panic(expected = "mul: shapes [2, 3] and [4] cannot be broadcast together")]
+#[allow(clippy::op_ref)] // the operator on references panics the same way
 fn mul_operator_panics_with_the_message() {
     let g = Graph::<f64>::new();
     let (a, b) = (g.ones(&[2, 3]), g.ones(&[4]));

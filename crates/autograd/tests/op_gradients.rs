@@ -232,6 +232,7 @@ fn relu_gradient() {
 }
 
 #[test]
+#[allow(clippy::neg_multiply)] // p·xᵖ⁻¹ written once for every p, including −1
 fn pow_gradient() {
     // d/dx xᵖ = p·xᵖ⁻¹, for the exponents PyTorch special-cases and others.
     macro_rules! check_pow {
@@ -691,6 +692,7 @@ const POSITIVE: &[f64] = &[0.2, 0.9, 1.7, 3.4];
 const PAIRS: &[(f64, f64)] = &[(1.5, -0.4), (-2.0, 3.0), (0.3, 0.7), (-1.1, -2.2)];
 
 #[test]
+#[allow(clippy::op_ref)] // operators on references are part of what is tested
 fn scalar_add_sub_mul_div_gradients() {
     check_scalar_binary("add", |a, b| a + b, PAIRS);
     check_scalar_binary("sub", |a, b| a - b, PAIRS);
