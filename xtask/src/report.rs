@@ -125,6 +125,7 @@ impl ChapterReport {
         ];
         let parts: Vec<String> = kinds.iter().filter(|(n, _)| *n > 0).map(|(n, what)| format!("{n} {what}")).collect();
         let status = if kinds[5].0 == 0 { "ok" } else { "failed" };
-        format!("{}: {} blocks ({}): {status}", self.path.display(), self.blocks.len(), parts.join(", "))
+        let noun = if self.blocks.len() == 1 { "block" } else { "blocks" };
+        format!("{}: {} {noun} ({}): {status}", self.path.display(), self.blocks.len(), parts.join(", "))
     }
 }

@@ -57,10 +57,19 @@ pub fn file_name(crate_name: &str, block_name: &str) -> String {
     format!("{crate_name}__{block_name}.snap")
 }
 
-/// Compares a block's output with its snapshot and writes what the policy
-/// allows. Returns `None` when the snapshot is up to date (or was just
-/// accepted), or the failure to report.
-pub fn record(dir: &Path, id: &SnapshotId, output: &str, policy: WritePolicy) -> Result<Option<String>> {
+/// What became of a block's output.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Recorded {
+    /// The snapshot already held it.
+    Unchanged,
+    /// `--update` wrote it.
+    Accepted(PathBuf),
+    /// New or changed: the message says how, with a diff.
+    Failed(String),
+}
+
+/// Compares a block's output with its snapshot and writes what the policy allows.
+pub fn record(dir: &Path, id: &SnapshotId, output: &str, policy: WritePolicy) -> Result<Recorded> {
     let path = dir.join(id.file_name());
     let pending = path.with_extension("snap.new");
     let new = TextSnapshotContents::new(output.to_string(), TextSnapshotKind::File);
@@ -84,27 +93,26 @@ pub fn record(dir: &Path, id: &SnapshotId, output: &str, policy: WritePolicy) ->
         }
         None => Some(format!("new output, no snapshot {} yet:\n{}", path.display(), indent(&new.to_string()))),
     };
-    match (policy, &failure) {
-        (WritePolicy::Accept, _) => {
-            if failure.is_some() {
-                write(&path, id, &new, false)?;
-            }
+    match (policy, failure) {
+        (WritePolicy::Accept, Some(_)) => {
+            write(&path, id, &new, false)?;
             remove_if_present(&pending)?;
-            Ok(None)
+            Ok(Recorded::Accepted(path))
         }
         (WritePolicy::Pending, Some(failure)) => {
             write(&pending, id, &new, true)?;
-            Ok(Some(format!(
+            Ok(Recorded::Failed(format!(
                 "{failure}\npending snapshot written to {}: accept with `cargo xtask verify --update` or `cargo insta review`",
                 pending.display()
             )))
         }
-        (WritePolicy::Pending, None) => {
+        (WritePolicy::Nothing, Some(failure)) => Ok(Recorded::Failed(failure)),
+        (WritePolicy::Accept | WritePolicy::Pending, None) => {
             // A pending snapshot for an output that now matches is stale.
             remove_if_present(&pending)?;
-            Ok(None)
+            Ok(Recorded::Unchanged)
         }
-        (WritePolicy::Nothing, _) => Ok(failure),
+        (WritePolicy::Nothing, None) => Ok(Recorded::Unchanged),
     }
 }
 
@@ -207,17 +215,24 @@ mod tests {
         SnapshotId { crate_name: "ch01-x", block_name: "a-b", chapter: Path::new("book/ch01-x.md"), line }
     }
 
+    fn failure_of(recorded: Recorded) -> String {
+        match recorded {
+            Recorded::Failed(message) => message,
+            other => panic!("expected a failure, got {other:?}"),
+        }
+    }
+
     #[test]
     fn insta_reads_what_we_write() -> Result<()> {
         let dir = tempfile::tempdir()?;
         let output = "  leading spaces\n\"quotes\" and: colons # hash\n\n";
-        assert!(record(dir.path(), &id(7), output, WritePolicy::Accept)?.is_none());
+        assert!(matches!(record(dir.path(), &id(7), output, WritePolicy::Accept)?, Recorded::Accepted(_)));
         let snapshot = Snapshot::from_file(&dir.path().join("ch01-x__a-b.snap")).map_err(|e| anyhow!("{e}"))?;
         assert_eq!(snapshot.metadata().source(), Some("book/ch01-x.md"));
         assert_eq!(snapshot.metadata().description(), Some("block `a-b` at book/ch01-x.md:7"));
         assert_eq!(snapshot.snapshot_name(), Some("a-b"));
         assert_eq!(read_output(dir.path(), "ch01-x", "a-b")?, "  leading spaces\n\"quotes\" and: colons # hash");
-        assert!(record(dir.path(), &id(7), output, WritePolicy::Nothing)?.is_none());
+        assert_eq!(record(dir.path(), &id(7), output, WritePolicy::Nothing)?, Recorded::Unchanged);
         Ok(())
     }
 
@@ -227,22 +242,23 @@ mod tests {
         let snap = dir.path().join("ch01-x__a-b.snap");
         let pending = dir.path().join("ch01-x__a-b.snap.new");
 
-        let failure = record(dir.path(), &id(7), "1\n", WritePolicy::Nothing)?.expect("a new snapshot fails");
+        let failure = failure_of(record(dir.path(), &id(7), "1\n", WritePolicy::Nothing)?);
         assert!(failure.contains("new output"), "{failure}");
         assert!(!snap.exists() && !pending.exists());
 
-        let failure = record(dir.path(), &id(7), "1\n", WritePolicy::Pending)?.expect("a new snapshot fails");
+        let failure = failure_of(record(dir.path(), &id(7), "1\n", WritePolicy::Pending)?);
         assert!(failure.contains("cargo insta review"), "{failure}");
         assert!(pending.exists() && !snap.exists());
         let pending_snapshot = Snapshot::from_file(&pending).map_err(|e| anyhow!("{e}"))?;
         assert_eq!(pending_snapshot.metadata().assertion_line(), Some(7));
 
-        assert!(record(dir.path(), &id(7), "1\n", WritePolicy::Accept)?.is_none());
+        assert_eq!(record(dir.path(), &id(7), "1\n", WritePolicy::Accept)?, Recorded::Accepted(snap.clone()));
         assert!(snap.exists() && !pending.exists());
+        assert_eq!(record(dir.path(), &id(7), "1\n", WritePolicy::Accept)?, Recorded::Unchanged);
 
-        let failure = record(dir.path(), &id(7), "2\n", WritePolicy::Nothing)?.expect("a change fails");
+        let failure = failure_of(record(dir.path(), &id(7), "2\n", WritePolicy::Nothing)?);
         assert!(failure.contains("-1\n+2"), "{failure}");
-        let failure = record(dir.path(), &id(9), "1\n", WritePolicy::Nothing)?.expect("a move fails");
+        let failure = failure_of(record(dir.path(), &id(9), "1\n", WritePolicy::Nothing)?);
         assert!(failure.contains("out-of-date metadata"), "{failure}");
         Ok(())
     }

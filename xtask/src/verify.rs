@@ -15,7 +15,7 @@ use crate::extract::{self, BlockKind, Chapter, Mode, RustBlock};
 use crate::generate::{self, GeneratedCrate};
 use crate::report::{BlockReport, ChapterReport, Pass, Problem, Report, Verdict};
 use crate::run;
-use crate::snapshot::{self, SnapshotId, WritePolicy};
+use crate::snapshot::{self, Recorded, SnapshotId, WritePolicy};
 
 /// Where the book, the chapter crates, the snapshots and the build live.
 #[derive(Debug, Clone)]
@@ -203,8 +203,12 @@ impl BlockRunner<'_> {
             line,
         };
         match snapshot::record(&self.layout.snapshots_dir, &id, &output, self.options.write_policy())? {
-            None => Ok(Verdict::Passed(Pass::Ran)),
-            Some(failure) => fail(failure),
+            Recorded::Unchanged => Ok(Verdict::Passed(Pass::Ran)),
+            Recorded::Accepted(path) => {
+                println!("accepted {}", extract::display_path(&self.layout.root, &path).display());
+                Ok(Verdict::Passed(Pass::Ran))
+            }
+            Recorded::Failed(failure) => fail(failure),
         }
     }
 }
