@@ -127,19 +127,21 @@ fn output_of(run: &RunOutcome, mode: &Mode, timeout: Duration) -> Result<String,
         }
         (_, _, _) if status.success() => Ok(run.stdout.clone()),
         (_, _, Some(message)) => Err(format!("panicked: {message}")),
-        _ => Err(format!("exited with {status}; stderr:\n{}", run.stderr.trim_end())),
+        _ => Err(format!("failed ({status}); stderr:\n{}", run.stderr.trim_end())),
     }
 }
 
 /// The message of a panic in `main`, from the standard panic hook's output:
 /// ```text
-/// thread 'main' panicked at crates/ch02/src/bin/x.rs:3:5:
+/// thread 'main' (4711) panicked at crates/ch02/src/bin/x.rs:3:5:
 /// the message, perhaps on several lines
 /// note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
 /// ```
-/// The location is left out: it names the generated file, not the chapter.
+/// The location is left out: it names the generated file, not the chapter;
+/// and so is the thread id, which changes from run to run.
 fn panic_message(stderr: &str) -> Option<String> {
-    let mut lines = stderr.lines().skip_while(|line| !(line.starts_with("thread '") && line.contains("' panicked at ")));
+    // Since Rust 1.92 the thread's id follows its name: `thread 'main' (4711) panicked at`.
+    let mut lines = stderr.lines().skip_while(|line| !(line.starts_with("thread '") && line.contains(" panicked at ")));
     lines.next()?;
     let message: Vec<&str> = lines.take_while(|line| !line.starts_with("note: run with `RUST_BACKTRACE")).collect();
     Some(message.join("\n"))
@@ -159,7 +161,7 @@ mod tests {
 
     #[test]
     fn panic_message_drops_location_and_note() {
-        let stderr = "thread 'main' panicked at crates/ch/src/bin/x.rs:3:5:\nno grad\nfor you\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n";
+        let stderr = "\nthread 'main' (4711) panicked at crates/ch/src/bin/x.rs:3:5:\nno grad\nfor you\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n";
         assert_eq!(panic_message(stderr).as_deref(), Some("no grad\nfor you"));
         assert_eq!(panic_message("error: something else\n"), None);
     }

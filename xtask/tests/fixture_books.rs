@@ -1,0 +1,247 @@
+//! The verifier on small fixture books (`tests/fixtures/<case>/`), each
+//! copied into a temporary workspace of its own.
+//!
+//! The fixtures' blocks are plain Rust: the workspace's `autograd` is a stub
+//! with nothing in it, so each build compiles a few tiny binaries and nothing
+//! else. Each workspace also has its own target directory. A shared one would
+//! save nothing (there are no dependencies to share) and would let tests
+//! running in parallel overwrite each other's binaries, which cargo copies to
+//! one place per name.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use tempfile::TempDir;
+use xtask::report::Report;
+use xtask::verify::{Layout, Options, verify};
+
+struct Fixture {
+    // Held for its `Drop`: the workspace is deleted when the test ends.
+    _dir: TempDir,
+    layout: Layout,
+}
+
+impl Fixture {
+    /// A workspace laid out like the project's, with the fixture `case` as its book.
+    fn new(case: &str) -> Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let root = dir.path().to_path_buf();
+        write(
+            &root.join("Cargo.toml"),
+            "[workspace]\nresolver = \"3\"\nmembers = [\"crates/*\"]\n\n\
+             [workspace.package]\nedition = \"2024\"\nlicense = \"MIT OR Apache-2.0\"\n",
+        )?;
+        write(
+            &root.join("crates/autograd/Cargo.toml"),
+            "[package]\nname = \"autograd\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+        )?;
+        write(&root.join("crates/autograd/src/lib.rs"), "//! A stand-in for the engine.\n")?;
+        write(
+            &root.join("book.toml"),
+            "[book]\nsrc = \"book\"\n\n[build]\nbuild-dir = \"target/book\"\ncreate-missing = false\n\n\
+             [preprocessor.verified-output]\ncommand = \"false\"\n",
+        )?;
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(case);
+        fs::create_dir_all(root.join("book"))?;
+        for entry in fs::read_dir(&source).with_context(|| format!("no fixture {}", source.display()))? {
+            let path = entry?.path();
+            let copy = root.join("book").join(path.file_name().unwrap_or_default());
+            fs::copy(&path, &copy).with_context(|| format!("cannot copy {} to {}", path.display(), copy.display()))?;
+        }
+        let layout = Layout {
+            book_dir: root.join("book"),
+            crates_dir: root.join("crates"),
+            snapshots_dir: root.join("tests/snapshots"),
+            target_dir: root.join("target"),
+            root,
+        };
+        Ok(Fixture { _dir: dir, layout })
+    }
+
+    fn verify(&self, update: bool, ci: bool) -> Result<Report> {
+        self.verify_with_timeout(update, ci, Duration::from_secs(10))
+    }
+
+    fn verify_with_timeout(&self, update: bool, ci: bool, timeout: Duration) -> Result<Report> {
+        verify(&self.layout, &Options { update, ci, timeout })
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.layout.root.join(relative)
+    }
+}
+
+fn write(path: &Path, contents: &str) -> Result<()> {
+    fs::create_dir_all(path.parent().context("a path with a parent")?)?;
+    fs::write(path, contents).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The message of the failure reported at `location` (`file:line` or a path).
+fn failure_at(report: &Report, location: &str) -> String {
+    let failures = report.failures();
+    match failures.iter().find(|(at, _)| at == location) {
+        Some((_, message)) => message.clone(),
+        None => panic!("no failure at {location}; the report:\n{}", report.summary()),
+    }
+}
+
+fn assert_contains(text: &str, expected: &str) {
+    assert!(text.contains(expected), "expected {expected:?} in:\n{text}");
+}
+
+#[test]
+fn compile_errors_and_warnings_are_reported_at_their_markdown_lines() -> Result<()> {
+    let fixture = Fixture::new("compile-error")?;
+    let report = fixture.verify(true, false)?;
+    assert_eq!((report.passed(), report.failed()), (1, 2), "{}", report.summary());
+    // `let y: String = x;` is line 12 of the chapter, line 5 of its generated file.
+    let error = failure_at(&report, "book/ch01-compile-error.md:12");
+    assert_contains(&error, "block `broken`: does not compile cleanly");
+    assert_contains(&error, "mismatched types");
+    let warning = failure_at(&report, "book/ch01-compile-error.md:19");
+    assert_contains(&warning, "unused variable: `unused`");
+    Ok(())
+}
+
+#[test]
+fn a_panicking_block_fails_and_a_should_panic_block_snapshots_its_message() -> Result<()> {
+    let fixture = Fixture::new("panics")?;
+    let report = fixture.verify(true, false)?;
+    assert_eq!((report.passed(), report.failed()), (1, 2), "{}", report.summary());
+    assert_eq!(failure_at(&report, "book/ch01-panics.md:3"), "block `boom`: panicked: gradient exploded");
+    assert_contains(&failure_at(&report, "book/ch01-panics.md:13"), "marked should_panic but finished without panicking");
+    let snapshot = xtask::snapshot::read_output(&fixture.layout.snapshots_dir, "ch01-panics", "expected")?;
+    assert_eq!(snapshot, "checking shapes\nthread 'main' panicked:\nshape mismatch: [2] vs [3]");
+    Ok(())
+}
+
+#[test]
+fn an_endless_loop_is_killed_at_the_time_limit_and_the_run_goes_on() -> Result<()> {
+    let fixture = Fixture::new("timeout")?;
+    let report = fixture.verify_with_timeout(true, false, Duration::from_millis(300))?;
+    assert_eq!((report.passed(), report.failed()), (1, 1), "{}", report.summary());
+    assert_contains(&failure_at(&report, "book/ch01-timeout.md:3"), "did not finish within 300 ms and was killed");
+    Ok(())
+}
+
+#[test]
+fn output_that_differs_between_two_runs_fails() -> Result<()> {
+    let fixture = Fixture::new("nondeterministic")?;
+    let report = fixture.verify(true, false)?;
+    assert_eq!(report.failed(), 1, "{}", report.summary());
+    let failure = failure_at(&report, "book/ch01-nondeterministic.md:3");
+    assert_contains(&failure, "nondeterministic output");
+    assert_contains(&failure, "+++ second run");
+    assert!(!fixture.path("tests/snapshots/ch01-nondeterministic__clock.snap").exists());
+    Ok(())
+}
+
+#[test]
+fn an_unknown_attribute_fails_its_block_and_the_others_still_run() -> Result<()> {
+    let fixture = Fixture::new("unknown-attribute")?;
+    let report = fixture.verify(true, false)?;
+    assert_eq!((report.passed(), report.failed()), (1, 1), "{}", report.summary());
+    assert_contains(&failure_at(&report, "book/ch01-unknown-attribute.md:3"), "unknown attribute `editable`");
+    assert!(fixture.path("crates/ch01-unknown-attribute/src/bin/valid.rs").exists());
+    assert!(!fixture.path("crates/ch01-unknown-attribute/src/bin/editable-block.rs").exists());
+    Ok(())
+}
+
+#[test]
+fn an_unterminated_fence_fails_at_its_opening_line() -> Result<()> {
+    let fixture = Fixture::new("unterminated")?;
+    let report = fixture.verify(true, false)?;
+    assert_eq!((report.passed(), report.failed()), (0, 1), "{}", report.summary());
+    assert_contains(&failure_at(&report, "book/ch01-unterminated.md:5"), "unterminated code fence");
+    Ok(())
+}
+
+#[test]
+fn a_good_book_passes_every_block_and_renders_its_outputs() -> Result<()> {
+    let fixture = Fixture::new("good")?;
+    let first = fixture.verify(true, false)?;
+    assert!(first.is_success(), "{}", first.summary());
+    // Nothing changed: a CI run passes and writes nothing.
+    let report = fixture.verify(false, true)?;
+    assert!(report.is_success(), "{}", report.summary());
+    assert!(report.summary().starts_with("verify: 9 passed, 0 failed\n"), "{}", report.summary());
+    assert_contains(&report.summary(), "note: 1 python block(s) not run");
+    assert_eq!(
+        report.chapters[1].progress_line(),
+        "book/ch01-good.md: 9 blocks (3 ran, 1 compiled only, 1 ignored, 3 shown, 1 python not run): ok"
+    );
+
+    let generated = fs::read_to_string(fixture.path("crates/ch01-good/src/bin/hello.rs"))?;
+    assert_contains(&generated, "// book/ch01-good.md:3 (block `hello`): generated from the book: edit the chapter, not this file.");
+    assert_contains(&generated, "fn main() {\nfn greet()");
+    assert_contains(&generated, "\n# [allow(dead_code)]\n");
+
+    let index = xtask::book::build(&fixture.layout.root)?;
+    assert!(index.ends_with("target/book/index.html"), "{}", index.display());
+    let page = fs::read_to_string(fixture.path("target/book/ch01-good.html"))?;
+    assert_contains(&page, "<p class=\"verified-output\">Output:</p>");
+    assert_contains(&page, "backward called twice");
+    assert!(!page.contains("name=hello"), "the info string is stripped on the page");
+    Ok(())
+}
+
+#[test]
+fn a_hand_edited_chapter_crate_is_stale_until_update_rewrites_it() -> Result<()> {
+    let fixture = Fixture::new("good")?;
+    assert!(fixture.verify(true, false)?.is_success());
+    let generated = fixture.path("crates/ch01-good/src/bin/hello.rs");
+    fs::write(&generated, fs::read_to_string(&generated)? + "// my own edit\n")?;
+
+    let report = fixture.verify(false, true)?;
+    assert_contains(&failure_at(&report, "crates/ch01-good/src/bin/hello.rs"), "differs from what the book generates");
+    assert_contains(&failure_at(&report, "book/ch01-good.md:3"), "not built: crates/ch01-good is out of date");
+    assert!(!report.is_success());
+
+    assert!(fixture.verify(true, false)?.is_success());
+    assert!(!fs::read_to_string(&generated)?.contains("my own edit"));
+    assert!(fixture.verify(false, true)?.is_success());
+    Ok(())
+}
+
+#[test]
+fn a_removed_block_leaves_an_orphan_snapshot_and_file_until_update_deletes_them() -> Result<()> {
+    let fixture = Fixture::new("good")?;
+    assert!(fixture.verify(true, false)?.is_success());
+    let chapter = fixture.path("book/ch01-good.md");
+    let text = fs::read_to_string(&chapter)?;
+    let start = text.find("```rust,name=own-main").context("the block")?;
+    let end = start + text[start..].find("}\n```\n").context("its end")? + "}\n```\n".len();
+    fs::write(&chapter, format!("{}{}", &text[..start], &text[end..]))?;
+
+    let report = fixture.verify(false, true)?;
+    assert_contains(&failure_at(&report, "tests/snapshots/ch01-good__own-main.snap"), "orphan snapshot");
+    assert_contains(&failure_at(&report, "crates/ch01-good/src/bin/own-main.rs"), "no longer exists");
+    assert!(fixture.path("tests/snapshots/ch01-good__own-main.snap").exists(), "CI deletes nothing");
+
+    assert!(fixture.verify(true, false)?.is_success());
+    assert!(!fixture.path("tests/snapshots/ch01-good__own-main.snap").exists());
+    assert!(!fixture.path("crates/ch01-good/src/bin/own-main.rs").exists());
+    assert!(fixture.verify(false, true)?.is_success());
+    Ok(())
+}
+
+#[test]
+fn in_ci_a_new_snapshot_fails_and_no_file_is_written() -> Result<()> {
+    let fixture = Fixture::new("good")?;
+    assert!(fixture.verify(true, false)?.is_success());
+    fs::remove_dir_all(&fixture.layout.snapshots_dir)?;
+
+    let report = fixture.verify(false, true)?;
+    assert_eq!(report.failed(), 3, "{}", report.summary());
+    assert_contains(&failure_at(&report, "book/ch01-good.md:3"), "new output, no snapshot");
+    assert!(!fixture.layout.snapshots_dir.exists(), "CI wrote into the snapshots directory");
+
+    // Outside CI the same run leaves pending snapshots for review, and still fails.
+    let report = fixture.verify(false, false)?;
+    assert_eq!(report.failed(), 3, "{}", report.summary());
+    assert!(fixture.path("tests/snapshots/ch01-good__hello.snap.new").exists());
+    assert!(!fixture.path("tests/snapshots/ch01-good__hello.snap").exists());
+    Ok(())
+}
