@@ -68,7 +68,11 @@ pub(crate) fn scalar_graph(nodes: Vec<ScalarNode>) -> String {
             escape(&short_number(n.value)),
             escape(&short_number(n.grad))
         );
-        let style = if n.op == "var" { ", style=filled, fillcolor=\"#dbeafe\"" } else { "" };
+        let style = if n.op == "var" {
+            ", style=filled, fillcolor=\"#dbeafe\""
+        } else {
+            ""
+        };
         writeln!(dot, "  n{} [label=\"{label}\"{style}];", n.id).unwrap();
     }
     for n in &nodes {

@@ -27,7 +27,11 @@ pub struct Tolerances {
 
 impl Default for Tolerances {
     fn default() -> Self {
-        Tolerances { eps: 1e-6, atol: 1e-5, rtol: 1e-3 }
+        Tolerances {
+            eps: 1e-6,
+            atol: 1e-5,
+            rtol: 1e-3,
+        }
     }
 }
 
@@ -128,7 +132,11 @@ where
     F: for<'g> Fn(&[Tensor<'g, f64>]) -> Tensor<'g, f64>,
 {
     let analytic = analytic_jacobian(&f, inputs)?;
-    let mut report = Report { tolerances, checked: 0, worst: None };
+    let mut report = Report {
+        tolerances,
+        checked: 0,
+        worst: None,
+    };
     for (input, x) in inputs.iter().enumerate() {
         for (element, input_index) in x.indexed_iter().map(|(i, _)| i).enumerate() {
             let numeric = central_difference(&f, inputs, input, &input_index, tolerances.eps);
@@ -141,7 +149,10 @@ where
                     numeric: n,
                 };
                 report.checked += 1;
-                let worse = report.worst.as_ref().is_none_or(|w| entry.ratio(&tolerances) > w.ratio(&tolerances));
+                let worse = report
+                    .worst
+                    .as_ref()
+                    .is_none_or(|w| entry.ratio(&tolerances) > w.ratio(&tolerances));
                 if worse {
                     report.worst = Some(entry);
                 }
@@ -209,10 +220,13 @@ mod tests {
 
     #[test]
     fn a_correct_gradient_passes() {
-        let report = gradcheck(|x| x[0].matmul(x[1]).tanh(), &[
-            array![[0.1, 0.2], [0.3, -0.4]].into_dyn(),
-            array![[1.0], [-2.0]].into_dyn(),
-        ])
+        let report = gradcheck(
+            |x| x[0].matmul(x[1]).tanh(),
+            &[
+                array![[0.1, 0.2], [0.3, -0.4]].into_dyn(),
+                array![[1.0], [-2.0]].into_dyn(),
+            ],
+        )
         .unwrap();
         assert!(report.passed(), "{report}");
         assert_eq!(report.checked, 2 * (4 + 2));

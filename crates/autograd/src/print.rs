@@ -25,19 +25,10 @@ const PREFIX: &str = "tensor(";
 /// Formats float data as PyTorch prints a tensor: `tensor(<data>[, <suffixes>])`.
 /// `suffixes` are already-formatted extras such as "requires_grad=True" or "grad_fn=<MulBackward0>";
 /// the function itself adds "dtype=f64" first when T is not the default dtype.
-pub(crate) fn format_tensor<T: Element>(
-    data: ndarray::ArrayViewD<'_, T>,
-    suffixes: &[String],
-) -> String {
+pub(crate) fn format_tensor<T: Element>(data: ndarray::ArrayViewD<'_, T>, suffixes: &[String]) -> String {
     let style = FloatStyle::choose(shown_values(&data).into_iter().map(T::as_f64));
     let dtype = (!T::IS_DEFAULT).then_some(T::DTYPE);
-    render(
-        data,
-        style.width,
-        |x| style.spell(x.as_f64()),
-        dtype,
-        suffixes,
-    )
+    render(data, style.width, |x| style.spell(x.as_f64()), dtype, suffixes)
 }
 
 /// Formats integer data (for example topk's indices) as PyTorch prints an int64 tensor: `tensor([2, 0, 4])`.
@@ -82,10 +73,7 @@ impl FloatStyle {
     /// non-finite values take no part: they neither pick the notation nor
     /// widen the columns (so `nan` may stick out, as in PyTorch).
     fn choose(values: impl IntoIterator<Item = f64>) -> Self {
-        let significant: Vec<f64> = values
-            .into_iter()
-            .filter(|x| x.is_finite() && *x != 0.0)
-            .collect();
+        let significant: Vec<f64> = values.into_iter().filter(|x| x.is_finite() && *x != 0.0).collect();
         if significant.is_empty() {
             return FloatStyle {
                 notation: Notation::Integer,
@@ -103,10 +91,7 @@ impl FloatStyle {
             (false, false) => Notation::Fixed,
         };
         let style = FloatStyle { notation, width: 1 };
-        let width = significant
-            .iter()
-            .map(|&x| style.spell(x).len())
-            .fold(1, usize::max);
+        let width = significant.iter().map(|&x| style.spell(x).len()).fold(1, usize::max);
         FloatStyle { width, ..style }
     }
 
@@ -166,10 +151,7 @@ fn shown_values<T: Copy>(data: &ArrayViewD<'_, T>) -> Vec<T> {
             out.push(view[[]]);
             return;
         }
-        for i in shown_indices(view.len_of(Axis(0)), summarize)
-            .into_iter()
-            .flatten()
-        {
+        for i in shown_indices(view.len_of(Axis(0)), summarize).into_iter().flatten() {
             collect(view.index_axis(Axis(0), i), summarize, out);
         }
     }
@@ -192,10 +174,7 @@ fn render<T: Copy>(
     let body = if data.is_empty() {
         // A plain `[]` would hide the shape, so it is spelled out unless it is `(0,)`.
         if data.ndim() != 1 {
-            extras.push(Suffix::plain(format!(
-                "size={}",
-                python_tuple(data.shape())
-            )));
+            extras.push(Suffix::plain(format!("size={}", python_tuple(data.shape()))));
         }
         String::from("[]")
     } else {
@@ -387,20 +366,14 @@ mod tests {
     }
 
     #[test]
-    #[allow(
-        clippy::approx_constant,
-        reason = "0.7853 is the book's example, not π/4"
-    )]
+    #[allow(clippy::approx_constant, reason = "0.7853 is the book's example, not π/4")]
     fn fixed_point_vectors() {
         assert_eq!(floats::<f32>(&[1], &[0.7853]), "tensor([0.7853])");
         assert_eq!(
             floats::<f32>(&[6], &[0.4442, 1.7611, 1.8634, 1.5103, 1.5297, 0.1646]),
             "tensor([0.4442, 1.7611, 1.8634, 1.5103, 1.5297, 0.1646])"
         );
-        assert_eq!(
-            floats::<f32>(&[3], &[-0.01; 3]),
-            "tensor([-0.0100, -0.0100, -0.0100])"
-        );
+        assert_eq!(floats::<f32>(&[3], &[-0.01; 3]), "tensor([-0.0100, -0.0100, -0.0100])");
         // Exact ties round to even, as Python's formatting does.
         assert_eq!(
             floats::<f32>(&[3], &[0.03125, 0.15625, -0.40625]),
@@ -412,10 +385,7 @@ mod tests {
     fn numbers_are_formatted_after_widening_to_f64() {
         // 1.00005 as an f32 is 1.0000499..., as an f64 1.0000500...
         assert_eq!(floats::<f32>(&[1], &[1.00005]), "tensor([1.0000])");
-        assert_eq!(
-            floats::<f64>(&[1], &[1.00005]),
-            "tensor([1.0001], dtype=f64)"
-        );
+        assert_eq!(floats::<f64>(&[1], &[1.00005]), "tensor([1.0001], dtype=f64)");
     }
 
     #[test]
@@ -448,20 +418,14 @@ mod tests {
             "tensor([1.0000e+08, 1.0000e+00], dtype=f64)"
         );
         // Zero takes no part in choosing the notation, but follows it.
-        assert_eq!(
-            floats::<f32>(&[2], &[1e-5, 0.0]),
-            "tensor([1.0000e-05, 0.0000e+00])"
-        );
+        assert_eq!(floats::<f32>(&[2], &[1e-5, 0.0]), "tensor([1.0000e-05, 0.0000e+00])");
     }
 
     #[test]
     fn non_finite_values_do_not_widen_the_columns() {
         let nan = f64::NAN;
         let inf = f64::INFINITY;
-        assert_eq!(
-            floats::<f32>(&[3], &[1.0, nan, inf]),
-            "tensor([1., nan, inf])"
-        );
+        assert_eq!(floats::<f32>(&[3], &[1.0, nan, inf]), "tensor([1., nan, inf])");
         assert_eq!(floats::<f32>(&[2], &[-inf, 1.0]), "tensor([-inf, 1.])");
         assert_eq!(floats::<f32>(&[2], &[nan, 0.0]), "tensor([nan, 0.])");
     }
@@ -566,10 +530,7 @@ mod tests {
             floats_with::<f64>(&[2, 0, 3], &[], &["requires_grad=True"]),
             "tensor([], size=(2, 0, 3), dtype=f64, requires_grad=True)"
         );
-        assert_eq!(
-            format_index_tensor(array(&[0], vec![]).view()),
-            "tensor([], dtype=i64)"
-        );
+        assert_eq!(format_index_tensor(array(&[0], vec![]).view()), "tensor([], dtype=i64)");
         assert_eq!(
             format_bool_tensor(array(&[0, 5], vec![]).view()),
             "tensor([], size=(0, 5), dtype=bool)"

@@ -118,7 +118,9 @@ impl Tape {
 
     /// An empty tape with room for `n` operations before it reallocates.
     pub fn with_capacity(n: usize) -> Self {
-        Tape { nodes: RefCell::new(Vec::with_capacity(n)) }
+        Tape {
+            nodes: RefCell::new(Vec::with_capacity(n)),
+        }
     }
 
     /// A new input variable: a leaf of the graph whose gradient we want.
@@ -368,7 +370,11 @@ impl fmt::Display for Value<'_> {
 impl fmt::Debug for Value<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let node = self.node();
-        write!(f, "Value {{ id: {}, op: {:?}, data: {}, grad: {} }}", self.id, node.op, node.value, node.grad)
+        write!(
+            f,
+            "Value {{ id: {}, op: {:?}, data: {}, grad: {} }}",
+            self.id, node.op, node.value, node.grad
+        )
     }
 }
 

@@ -33,7 +33,13 @@ fn tensor_graph_names_operations_and_shapes() {
     let loss = w.matmul(x).relu().sum();
     loss.backward().unwrap();
     let dot = loss.to_dot();
-    for op in ["MvBackward0", "ReluBackward0", "SumBackward0", "shape [2, 2]", "grad [1, 0.5, 1, 0.5]"] {
+    for op in [
+        "MvBackward0",
+        "ReluBackward0",
+        "SumBackward0",
+        "shape [2, 2]",
+        "grad [1, 0.5, 1, 0.5]",
+    ] {
         assert!(dot.contains(op), "missing {op:?} in\n{dot}");
     }
     assert_eq!(dot.matches(" -> ").count(), 4, "{dot}");

@@ -58,12 +58,22 @@ fn broadcast_mismatch_names_the_dimension_counted_in_the_result() {
 fn broadcast_mismatch_in_where() {
     let g = Graph::<f64>::new();
     let cond = g.ones(&[2, 3]);
-    assert_error(try_where(cond, g.ones(&[4]), 0.0), ErrorKind::Shape, &broadcast_message("where"));
-    assert_error(try_where(cond, 1.0, g.ones(&[4])), ErrorKind::Shape, &broadcast_message("where"));
+    assert_error(
+        try_where(cond, g.ones(&[4]), 0.0),
+        ErrorKind::Shape,
+        &broadcast_message("where"),
+    );
+    assert_error(
+        try_where(cond, 1.0, g.ones(&[4])),
+        ErrorKind::Shape,
+        &broadcast_message("where"),
+    );
 }
 
 #[test]
-#[should_panic(expected = "add: shapes [2, 3] and [4] cannot be broadcast together: the size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1")]
+#[should_panic(
+    expected = "add: shapes [2, 3] and [4] cannot be broadcast together: the size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1"
+)]
 fn add_operator_panics_with_the_message() {
     let g = Graph::<f64>::new();
     let _ = g.ones(&[2, 3]) + g.ones(&[4]);
@@ -153,7 +163,10 @@ fn assert_matmul_error<V: std::fmt::Debug>(result: Result<V, Error>, text: &str)
     let err = result.expect_err("the product should fail");
     assert_eq!(err.kind(), ErrorKind::Shape);
     let message = err.message();
-    assert!(message == text || message == format!("mm: {text}"), "message: {message}");
+    assert!(
+        message == text || message == format!("mm: {text}"),
+        "message: {message}"
+    );
 }
 
 #[test]
@@ -175,13 +188,19 @@ fn matmul_panics_with_the_message() {
 #[test]
 fn matmul_matrix_vector_mismatch() {
     let g = Graph::<f64>::new();
-    assert_matmul_error(g.ones(&[2, 3]).try_matmul(g.ones(&[4])), "mat1 and mat2 shapes cannot be multiplied (2x3 and 4)");
+    assert_matmul_error(
+        g.ones(&[2, 3]).try_matmul(g.ones(&[4])),
+        "mat1 and mat2 shapes cannot be multiplied (2x3 and 4)",
+    );
 }
 
 #[test]
 fn matmul_vector_matrix_mismatch() {
     let g = Graph::<f64>::new();
-    assert_matmul_error(g.ones(&[4]).try_matmul(g.ones(&[2, 3])), "mat1 and mat2 shapes cannot be multiplied (4 and 2x3)");
+    assert_matmul_error(
+        g.ones(&[4]).try_matmul(g.ones(&[2, 3])),
+        "mat1 and mat2 shapes cannot be multiplied (4 and 2x3)",
+    );
 }
 
 #[test]
@@ -232,7 +251,9 @@ fn tensordot_mismatch() {
 }
 
 #[test]
-#[should_panic(expected = "tensordot: contracted dimensions need the same sizes, got shapes [2, 3] and [4, 2] with dims=1")]
+#[should_panic(
+    expected = "tensordot: contracted dimensions need the same sizes, got shapes [2, 3] and [4, 2] with dims=1"
+)]
 fn tensordot_panics_with_the_message() {
     let g = Graph::<f64>::new();
     let _ = g.ones(&[2, 3]).tensordot(g.ones(&[4, 2]), 1);
@@ -245,8 +266,16 @@ fn tensordot_panics_with_the_message() {
 #[test]
 fn reshape_to_a_different_size() {
     let g = Graph::<f64>::new();
-    assert_error(g.ones(&[2, 3]).try_reshape(&[4, 2]), ErrorKind::Shape, "shape [4, 2] is invalid for input of size 6");
-    assert_error(g.from_vec(&[4, 2], vec![0.0; 6]), ErrorKind::Shape, "shape [4, 2] is invalid for input of size 6");
+    assert_error(
+        g.ones(&[2, 3]).try_reshape(&[4, 2]),
+        ErrorKind::Shape,
+        "shape [4, 2] is invalid for input of size 6",
+    );
+    assert_error(
+        g.from_vec(&[4, 2], vec![0.0; 6]),
+        ErrorKind::Shape,
+        "shape [4, 2] is invalid for input of size 6",
+    );
 }
 
 #[test]
@@ -376,9 +405,21 @@ fn at_out_of_range() {
     let g = Graph::<f64>::new();
     let x = g.ones(&[2, 3]);
     // PyTorch: a[2] → "index 2 is out of bounds for dimension 0 with size 2".
-    assert_error(x.try_at(&[2, 0]), ErrorKind::OutOfRange, "index 2 is out of bounds for dimension 0 with size 2");
-    assert_error(x.try_at(&[0, 5]), ErrorKind::OutOfRange, "index 5 is out of bounds for dimension 1 with size 3");
-    assert_error(x.try_at(&[0, 0, 0]), ErrorKind::OutOfRange, "too many indices for tensor of dimension 2: got 3");
+    assert_error(
+        x.try_at(&[2, 0]),
+        ErrorKind::OutOfRange,
+        "index 2 is out of bounds for dimension 0 with size 2",
+    );
+    assert_error(
+        x.try_at(&[0, 5]),
+        ErrorKind::OutOfRange,
+        "index 5 is out of bounds for dimension 1 with size 3",
+    );
+    assert_error(
+        x.try_at(&[0, 0, 0]),
+        ErrorKind::OutOfRange,
+        "too many indices for tensor of dimension 2: got 3",
+    );
 }
 
 #[test]
@@ -404,8 +445,16 @@ fn slice_out_of_range() {
         ErrorKind::OutOfRange,
         "slice 4.. step 1 is out of bounds for dimension 1 with size 3",
     );
-    assert_error(x.try_slice(s![-3, ..]), ErrorKind::OutOfRange, "index -3 is out of bounds for dimension 0 with size 2");
-    assert_error(x.try_slice(s![0, 0, 0]), ErrorKind::OutOfRange, "too many indices for tensor of dimension 2: got 3");
+    assert_error(
+        x.try_slice(s![-3, ..]),
+        ErrorKind::OutOfRange,
+        "index -3 is out of bounds for dimension 0 with size 2",
+    );
+    assert_error(
+        x.try_slice(s![0, 0, 0]),
+        ErrorKind::OutOfRange,
+        "too many indices for tensor of dimension 2: got 3",
+    );
 }
 
 #[test]
@@ -523,7 +572,10 @@ fn tensordot_of_two_graphs() {
     let (g1, g2) = (Graph::<f64>::new(), Graph::<f64>::new());
     let err = g1.ones(&[2, 3]).try_tensordot(g2.ones(&[3, 2]), 1).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Invalid);
-    assert!(err.message().contains("the tensors belong to different graphs"), "{err}");
+    assert!(
+        err.message().contains("the tensors belong to different graphs"),
+        "{err}"
+    );
 }
 
 #[test]

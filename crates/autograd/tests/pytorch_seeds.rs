@@ -20,7 +20,10 @@ fn diff_round_forward_and_gradient_sum() {
     let g = Graph::new();
     let x = g.tensor([0.99f32, 1.54, 1.9]).requires_grad();
     let y = diff_round(x, 1);
-    assert_eq!(y.to_string(), "tensor([1.8901, 3.0846, 3.7810], grad_fn=<DivBackward0>)");
+    assert_eq!(
+        y.to_string(),
+        "tensor([1.8901, 3.0846, 3.7810], grad_fn=<DivBackward0>)"
+    );
     y.sum().backward().unwrap();
     let grad = x.grad().unwrap();
     assert_eq!(grad.sum().to_string(), "tensor(-0.0300)");
@@ -65,7 +68,10 @@ fn two_step_recursion_h2_equals_w_w_h0() {
     let h0 = g.scalar(0.5f32).requires_grad();
     let h2 = w * (w * h0);
     h2.backward().unwrap();
-    assert_eq!(format!("{} {}", w.grad().unwrap(), h0.grad().unwrap()), "tensor(2.) tensor(4.)");
+    assert_eq!(
+        format!("{} {}", w.grad().unwrap(), h0.grad().unwrap()),
+        "tensor(2.) tensor(4.)"
+    );
 }
 
 #[test]
@@ -78,7 +84,10 @@ fn elementwise_backward_calls_accumulate() {
             out.backward().unwrap();
         }
     }
-    assert_eq!(a.grad().unwrap().to_string(), "tensor([[ 2.,  4.,  6.],\n        [ 8., 10., 12.]])");
+    assert_eq!(
+        a.grad().unwrap().to_string(),
+        "tensor([[ 2.,  4.,  6.],\n        [ 8., 10., 12.]])"
+    );
 }
 
 #[test]
@@ -87,12 +96,22 @@ fn non_scalar_backward_needs_an_upstream_gradient() {
     let a = g.tensor([[1.0f32, 2.0, 3.0], [4.0, 5.0, 6.0]]).requires_grad();
     let out = a * a;
     let err = out.backward().unwrap_err();
-    assert!(err.to_string().starts_with("grad can be implicitly created only for scalar outputs"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("grad can be implicitly created only for scalar outputs"),
+        "{err}"
+    );
     out.backward_with(a).unwrap();
-    assert_eq!(a.grad().unwrap().to_string(), "tensor([[ 2.,  8., 18.],\n        [32., 50., 72.]])");
+    assert_eq!(
+        a.grad().unwrap().to_string(),
+        "tensor([[ 2.,  8., 18.],\n        [32., 50., 72.]])"
+    );
     a.zero_grad();
     out.backward_with(g.ones(&[2, 3])).unwrap();
-    assert_eq!(a.grad().unwrap().to_string(), "tensor([[ 2.,  4.,  6.],\n        [ 8., 10., 12.]])");
+    assert_eq!(
+        a.grad().unwrap().to_string(),
+        "tensor([[ 2.,  4.,  6.],\n        [ 8., 10., 12.]])"
+    );
 }
 
 const X: [f32; 6] = [0.1511, 0.5990, 0.6338, 0.5137, 0.5203, 0.0560];
@@ -117,9 +136,15 @@ fn topk_gradient_flows_to_the_selected_rows() {
     let g = Graph::new();
     let (x, w) = (g.tensor(X).requires_grad(), g.tensor(W).requires_grad());
     let y = w.matmul(x);
-    assert_eq!(y.to_string(), "tensor([1.4700, 1.1260, 1.5721, 0.8523, 1.3969, 0.8776], grad_fn=<MvBackward0>)");
+    assert_eq!(
+        y.to_string(),
+        "tensor([1.4700, 1.1260, 1.5721, 0.8523, 1.3969, 0.8776], grad_fn=<MvBackward0>)"
+    );
     let (top, indices) = y.topk(3);
-    assert_eq!(top.to_string(), "tensor([1.5721, 1.4700, 1.3969], grad_fn=<TopkBackward0>)");
+    assert_eq!(
+        top.to_string(),
+        "tensor([1.5721, 1.4700, 1.3969], grad_fn=<TopkBackward0>)"
+    );
     assert_eq!(indices.to_string(), "tensor([2, 0, 4])");
     (top * top).sum().backward().unwrap();
     assert_eq!(w.grad().unwrap().to_string(), W_GRAD);
@@ -149,7 +174,10 @@ fn reciprocal_gradient_differs_from_the_hand_formula_in_the_last_bit() {
     (1.0 / a).backward().unwrap();
     let grad = a.grad().unwrap();
     let by_hand = -1.0 / (a * a);
-    assert_eq!((grad - by_hand).to_string(), "tensor(5.9605e-08, grad_fn=<SubBackward0>)");
+    assert_eq!(
+        (grad - by_hand).to_string(),
+        "tensor(5.9605e-08, grad_fn=<SubBackward0>)"
+    );
     let as_autograd_does = -(1.0 / a) * (1.0 / a);
     assert_eq!((grad - as_autograd_does).item(), 0.0);
 }

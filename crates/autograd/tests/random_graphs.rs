@@ -94,7 +94,11 @@ fn apply_unary<'g>(op: Unary, x: Tensor<'g, f64>) -> Tensor<'g, f64> {
         Unary::Affine => x * 0.7 - 0.2,
         Unary::NumberLeft => 1.5 - x / 2.0,
         Unary::SumAxis(_) | Unary::MeanAxis(_) if x.ndim() == 0 => {
-            if matches!(op, Unary::SumAxis(_)) { x.sum() } else { x.mean() }
+            if matches!(op, Unary::SumAxis(_)) {
+                x.sum()
+            } else {
+                x.mean()
+            }
         }
         Unary::SumAxis(k) => x.sum_axis(k % x.ndim(), true),
         Unary::MeanAxis(k) => x.mean_axis(k % x.ndim(), true),
@@ -182,7 +186,13 @@ fn unary_op() -> impl Strategy<Value = Unary> {
 }
 
 fn binary_op() -> impl Strategy<Value = Binary> {
-    prop_oneof![Just(Binary::Add), Just(Binary::Sub), Just(Binary::Mul), Just(Binary::DivPos), Just(Binary::Max)]
+    prop_oneof![
+        Just(Binary::Add),
+        Just(Binary::Sub),
+        Just(Binary::Mul),
+        Just(Binary::DivPos),
+        Just(Binary::Max)
+    ]
 }
 
 /// A step as drawn: an operation and raw operand picks, resolved against
@@ -205,7 +215,11 @@ fn raw_step() -> impl Strategy<Value = RawStep> {
 /// and set to 1 each dimension whose bit in `ones` is set.
 fn derived_shape(base: &[usize], drop: usize, ones: u8) -> Vec<usize> {
     let drop = drop % (base.len() + 1);
-    base[drop..].iter().enumerate().map(|(i, &n)| if ones & (1 << i) != 0 { 1 } else { n }).collect()
+    base[drop..]
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| if ones & (1 << i) != 0 { 1 } else { n })
+        .collect()
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -213,7 +227,10 @@ fn case() -> impl Strategy<Value = Case> {
     let variants = prop::collection::vec((any::<usize>(), any::<u8>()), 1..=3);
     let steps = prop::collection::vec(raw_step(), 3..=8);
     (base, variants, steps).prop_flat_map(|(base, variants, raw)| {
-        let shapes: Vec<Vec<usize>> = variants.iter().map(|&(drop, ones)| derived_shape(&base, drop, ones)).collect();
+        let shapes: Vec<Vec<usize>> = variants
+            .iter()
+            .map(|&(drop, ones)| derived_shape(&base, drop, ones))
+            .collect();
         let n_inputs = shapes.len();
         let steps: Vec<Step> = raw
             .iter()
@@ -244,7 +261,10 @@ fn case() -> impl Strategy<Value = Case> {
 fn values_are_moderate(program: &Program, inputs: &[ArrayD<f64>], limit: f64) -> bool {
     let graph = autograd::Graph::<f64>::new();
     let leaves: Vec<_> = inputs.iter().map(|x| graph.tensor(x.clone())).collect();
-    program.values(&leaves).iter().all(|t| t.value().iter().all(|v| v.is_finite() && v.abs() <= limit))
+    program
+        .values(&leaves)
+        .iter()
+        .all(|t| t.value().iter().all(|v| v.is_finite() && v.abs() <= limit))
 }
 
 proptest! {
@@ -345,7 +365,9 @@ struct LinearCase {
 
 impl LinearCase {
     fn run<'g>(&self, x: &[Tensor<'g, f64>]) -> Tensor<'g, f64> {
-        self.post.iter().fold(self.product.apply(x[0], x[1]), |t, &op| apply_post(op, t))
+        self.post
+            .iter()
+            .fold(self.product.apply(x[0], x[1]), |t, &op| apply_post(op, t))
     }
 }
 
@@ -391,7 +413,11 @@ fn linear_case() -> impl Strategy<Value = LinearCase> {
                     .prop_map(move |v| ArrayD::from_shape_vec(IxDyn(&shape), v).expect("sizes match"))
             })
             .collect();
-        values.prop_map(move |inputs| LinearCase { product, post: post.clone(), inputs })
+        values.prop_map(move |inputs| LinearCase {
+            product,
+            post: post.clone(),
+            inputs,
+        })
     })
 }
 

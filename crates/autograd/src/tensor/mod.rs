@@ -123,7 +123,10 @@ impl<T: Element> Default for Graph<T> {
 impl<T: Element> Graph<T> {
     /// An empty graph.
     pub fn new() -> Self {
-        Graph { nodes: RefCell::new(Vec::new()), grad_enabled: Cell::new(true) }
+        Graph {
+            nodes: RefCell::new(Vec::new()),
+            grad_enabled: Cell::new(true),
+        }
     }
 
     /// A leaf tensor holding `data` (an ndarray array, a `Vec`, a nested
@@ -151,12 +154,14 @@ impl<T: Element> Graph<T> {
     /// A tensor of the given shape from its elements in row-major order.
     pub fn from_vec(&self, shape: &[usize], data: Vec<T>) -> Result<Tensor<'_, T>> {
         let n = data.len();
-        ArrayD::from_shape_vec(IxDyn(shape), data).map(|a| self.tensor(a)).map_err(|_| {
-            Error::new(
-                ErrorKind::Shape,
-                format!("shape {shape:?} is invalid for input of size {n}"),
-            )
-        })
+        ArrayD::from_shape_vec(IxDyn(shape), data)
+            .map(|a| self.tensor(a))
+            .map_err(|_| {
+                Error::new(
+                    ErrorKind::Shape,
+                    format!("shape {shape:?} is invalid for input of size {n}"),
+                )
+            })
     }
 
     /// Runs `f` with recording switched off (PyTorch's `torch.no_grad()`):
@@ -197,7 +202,14 @@ impl<T: Element> Graph<T> {
     }
 
     fn leaf(&self, value: ArrayD<T>, kind: Kind) -> Tensor<'_, T> {
-        self.push(Node { value, grad: None, requires_grad: false, retains_grad: false, kind, op: None })
+        self.push(Node {
+            value,
+            grad: None,
+            requires_grad: false,
+            retains_grad: false,
+            kind,
+            op: None,
+        })
     }
 
     fn push(&self, node: Node<T>) -> Tensor<'_, T> {
@@ -344,8 +356,14 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn requires_grad(self) -> Self {
         let mut nodes = self.graph.nodes.borrow_mut();
         let node = &mut nodes[self.id as usize];
-        assert!(node.op.is_none(), "you can only change requires_grad flags of leaf variables");
-        assert!(node.kind == Kind::Float, "only tensors of floating point dtype can require gradients");
+        assert!(
+            node.op.is_none(),
+            "you can only change requires_grad flags of leaf variables"
+        );
+        assert!(
+            node.kind == Kind::Float,
+            "only tensors of floating point dtype can require gradients"
+        );
         node.requires_grad = true;
         self
     }
@@ -364,7 +382,10 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// The name of the operation that computed this tensor (PyTorch's
     /// `grad_fn`), such as `"MulBackward0"`; `None` for a leaf.
     pub fn grad_fn(self) -> Option<&'static str> {
-        self.graph.nodes.borrow()[self.id as usize].op.as_ref().map(|op| op.name)
+        self.graph.nodes.borrow()[self.id as usize]
+            .op
+            .as_ref()
+            .map(|op| op.name)
     }
 
     /// Asks a non-leaf to keep its gradient after `backward` (leaves always do).
@@ -374,7 +395,10 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn retain_grad(self) -> Self {
         let mut nodes = self.graph.nodes.borrow_mut();
         let node = &mut nodes[self.id as usize];
-        assert!(node.requires_grad, "can't retain_grad on Tensor that has requires_grad=False");
+        assert!(
+            node.requires_grad,
+            "can't retain_grad on Tensor that has requires_grad=False"
+        );
         if node.op.is_some() {
             node.retains_grad = true;
         }
@@ -418,6 +442,8 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// element (use [`backward_with`](Tensor::backward_with)), and
     /// [`ErrorKind::NoGrad`] if it does not require gradients.
     pub fn backward(self) -> Result<()> {
+        // PyTorch checks for a gradient first, then for the shape.
+        self.check_requires_grad()?;
         let shape = self.shape();
         if self.numel() != 1 {
             return Err(Error::new(
@@ -428,7 +454,6 @@ impl<'g, T: Element> Tensor<'g, T> {
                 ),
             ));
         }
-        self.check_requires_grad()?;
         self.graph.backpropagate(self.id, ArrayD::ones(IxDyn(&shape)));
         Ok(())
     }
@@ -503,7 +528,10 @@ impl<'g, T: Element> Tensor<'g, T> {
         if std::ptr::eq(self.graph, other.graph) {
             Ok(())
         } else {
-            Err(Error::new(ErrorKind::Invalid, format!("{op}: the tensors belong to different graphs")))
+            Err(Error::new(
+                ErrorKind::Invalid,
+                format!("{op}: the tensors belong to different graphs"),
+            ))
         }
     }
 }
@@ -513,7 +541,11 @@ impl<'g, T: Element> Tensor<'g, T> {
 fn summarize<T: Element>(a: &ArrayD<T>) -> String {
     if a.len() <= 4 {
         let items: Vec<String> = a.iter().map(|x| crate::dot::short_number(x.as_f64())).collect();
-        if a.ndim() == 0 { items.join("") } else { format!("[{}]", items.join(", ")) }
+        if a.ndim() == 0 {
+            items.join("")
+        } else {
+            format!("[{}]", items.join(", "))
+        }
     } else {
         format!("{} values", a.len())
     }

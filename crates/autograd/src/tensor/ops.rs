@@ -74,7 +74,10 @@ fn zip_broadcast<T: Element>(a: &ArrayD<T>, b: &ArrayD<T>, shape: &[usize], f: i
     if a.shape() == b.shape() {
         return Zip::from(a).and(b).map_collect(|&x, &y| f(x, y));
     }
-    let (a, b) = (a.broadcast(shape).expect("checked shape"), b.broadcast(shape).expect("checked shape"));
+    let (a, b) = (
+        a.broadcast(shape).expect("checked shape"),
+        b.broadcast(shape).expect("checked shape"),
+    );
     Zip::from(&a).and(&b).map_collect(|&x, &y| f(x, y))
 }
 
@@ -147,7 +150,10 @@ impl<'g, T: Element> Tensor<'g, T> {
         let value = self.zip_with("div", rhs, |a, b| a / b)?;
         Ok(self.graph.record("DivBackward0", &[self, rhs], value, |b| {
             let (x, y) = (b.input(0), b.input(1));
-            vec![b.when(0, || b.grad / y), b.when(1, || b.grad.mapv(|g| -g) * &(&(x / y) / y))]
+            vec![
+                b.when(0, || b.grad / y),
+                b.when(1, || b.grad.mapv(|g| -g) * &(&(x / y) / y)),
+            ]
         }))
     }
 
@@ -159,7 +165,8 @@ impl<'g, T: Element> Tensor<'g, T> {
         backward: impl Fn(&BackwardArgs<'_, T>) -> ArrayD<T> + 'static,
     ) -> Self {
         let value = self.value().mapv(forward);
-        self.graph.record(name, &[self], value, move |b| vec![b.when(0, || backward(b))])
+        self.graph
+            .record(name, &[self], value, move |b| vec![b.when(0, || backward(b))])
     }
 
     /// `self` to the power `p`, elementwise: d/dx xᵖ = p·xᵖ⁻¹.
@@ -189,7 +196,9 @@ impl<'g, T: Element> Tensor<'g, T> {
 
     /// tanh, elementwise: d/dx tanh x = 1 − tanh² x.
     pub fn tanh(self) -> Self {
-        self.unary("TanhBackward0", T::tanh, |b| b.grad * &b.output.mapv(|y| T::one() - y * y))
+        self.unary("TanhBackward0", T::tanh, |b| {
+            b.grad * &b.output.mapv(|y| T::one() - y * y)
+        })
     }
 
     /// The logistic function 1/(1 + e⁻ˣ), elementwise: σ' = σ(1 − σ).
@@ -197,7 +206,11 @@ impl<'g, T: Element> Tensor<'g, T> {
         self.unary(
             "SigmoidBackward0",
             |x| T::one() / (T::one() + (-x).exp()),
-            |b| Zip::from(b.grad).and(b.output).map_collect(|&g, &y| g * (T::one() - y) * y),
+            |b| {
+                Zip::from(b.grad)
+                    .and(b.output)
+                    .map_collect(|&g, &y| g * (T::one() - y) * y)
+            },
         )
     }
 
@@ -207,7 +220,11 @@ impl<'g, T: Element> Tensor<'g, T> {
             "ReluBackward0",
             // Written so that NaN passes through, as in PyTorch.
             |x| if x <= T::zero() { T::zero() } else { x },
-            |b| Zip::from(b.grad).and(b.output).map_collect(|&g, &y| if y <= T::zero() { T::zero() } else { g }),
+            |b| {
+                Zip::from(b.grad)
+                    .and(b.output)
+                    .map_collect(|&g, &y| if y <= T::zero() { T::zero() } else { g })
+            },
         )
     }
 
@@ -215,7 +232,11 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// output: this is why autograd's gradient of `1/x` can differ from the
     /// hand formula `−1/x²` in the last bit.
     pub fn reciprocal(self) -> Self {
-        self.unary("ReciprocalBackward0", |x| T::one() / x, |b| b.grad.mapv(|g| -g) * &b.output.mapv(|y| y * y))
+        self.unary(
+            "ReciprocalBackward0",
+            |x| T::one() / x,
+            |b| b.grad.mapv(|g| -g) * &b.output.mapv(|y| y * y),
+        )
     }
 }
 
@@ -282,7 +303,9 @@ impl<'g, T: Element> Tensor<'g, T> {
             value.insert_axis_inplace(Axis(axis));
         }
         Ok(self.graph.record("MeanBackward1", &[self], value, move |b| {
-            vec![b.when(0, || expand_along(b.grad, b.input(0).shape(), axis, keepdim).mapv(|g| g / n))]
+            vec![b.when(0, || {
+                expand_along(b.grad, b.input(0).shape(), axis, keepdim).mapv(|g| g / n)
+            })]
         }))
     }
 
@@ -294,7 +317,11 @@ impl<'g, T: Element> Tensor<'g, T> {
 
 /// Broadcasts a reduced gradient back over the axis it was reduced along.
 fn expand_along<T: Element>(grad: &ArrayD<T>, shape: &[usize], axis: usize, keepdim: bool) -> ArrayD<T> {
-    let grad = if keepdim { grad.view() } else { grad.view().insert_axis(Axis(axis)) };
+    let grad = if keepdim {
+        grad.view()
+    } else {
+        grad.view().insert_axis(Axis(axis))
+    };
     grad.broadcast(shape).expect("reduced shape broadcasts back").to_owned()
 }
 
@@ -328,7 +355,10 @@ impl<'g, T: Element> Tensor<'g, T> {
                 let value = as2(&self.value()).dot(&as2(&rhs.value())).into_dyn();
                 Ok(self.graph.record("MmBackward0", &[self, rhs], value, |b| {
                     let (g, x, w) = (as2(b.grad), as2(b.input(0)), as2(b.input(1)));
-                    vec![b.when(0, || g.dot(&w.t()).into_dyn()), b.when(1, || x.t().dot(&g).into_dyn())]
+                    vec![
+                        b.when(0, || g.dot(&w.t()).into_dyn()),
+                        b.when(1, || x.t().dot(&g).into_dyn()),
+                    ]
                 }))
             }
             (2, 1) => {
@@ -361,7 +391,10 @@ impl<'g, T: Element> Tensor<'g, T> {
                 let value = ndarray::arr0(as1(&self.value()).dot(&as1(&rhs.value()))).into_dyn();
                 Ok(self.graph.record("DotBackward0", &[self, rhs], value, |b| {
                     let g = b.grad.sum();
-                    vec![b.when(0, || b.input(1).mapv(|y| g * y)), b.when(1, || b.input(0).mapv(|x| g * x))]
+                    vec![
+                        b.when(0, || b.input(1).mapv(|y| g * y)),
+                        b.when(1, || b.input(0).mapv(|x| g * x)),
+                    ]
                 }))
             }
             _ => Err(shape_error(format!(
@@ -445,7 +478,11 @@ impl<'g, T: Element> Tensor<'g, T> {
         if self.ndim() < 2 {
             return self;
         }
-        assert!(self.ndim() == 2, "t() expects a tensor with <= 2 dimensions, but self is {}D", self.ndim());
+        assert!(
+            self.ndim() == 2,
+            "t() expects a tensor with <= 2 dimensions, but self is {}D",
+            self.ndim()
+        );
         self.transpose(0, 1)
     }
 
@@ -453,7 +490,9 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn try_reshape(self, shape: &[usize]) -> Result<Self> {
         let numel = self.numel();
         if shape.iter().product::<usize>() != numel {
-            return Err(shape_error(format!("shape {shape:?} is invalid for input of size {numel}")));
+            return Err(shape_error(format!(
+                "shape {shape:?} is invalid for input of size {numel}"
+            )));
         }
         let value = self.value().to_shape(IxDyn(shape)).expect("sizes checked").into_owned();
         Ok(self.graph.record("ViewBackward0", &[self], value, |b| {
@@ -517,14 +556,22 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// A slice of the tensor, with ndarray's `s![]` syntax:
     /// `a.slice(s![0, 1..3])` is PyTorch's `a[0, 1:3]`.
     pub fn try_slice(self, info: impl SliceArg<IxDyn>) -> Result<Self> {
-        let info: Vec<SliceInfoElem> = info.as_ref().to_vec();
+        let mut info: Vec<SliceInfoElem> = info.as_ref().to_vec();
         check_slice(&self.shape(), &info)?;
-        let value = self.value().slice(info.as_slice()).to_owned();
         let name = if info.iter().all(|e| matches!(e, SliceInfoElem::Index(_))) {
             "SelectBackward0"
         } else {
             "SliceBackward0"
         };
+        // Dimensions left out are taken whole, as `a[0]` takes a row in PyTorch.
+        let named = info.iter().filter(|e| !matches!(e, SliceInfoElem::NewAxis)).count();
+        let whole = SliceInfoElem::Slice {
+            start: 0,
+            end: None,
+            step: 1,
+        };
+        info.extend(std::iter::repeat_n(whole, self.ndim() - named));
+        let value = self.value().slice(info.as_slice()).to_owned();
         Ok(self.graph.record(name, &[self], value, move |b| {
             vec![b.when(0, || {
                 let mut g = ArrayD::zeros(b.input(0).raw_dim());
@@ -587,7 +634,12 @@ impl<'g, T: Element> Tensor<'g, T> {
         let shape = self.shape();
         let index = index.as_array().clone();
         let fits = index.ndim() == shape.len()
-            && index.shape().iter().zip(&shape).enumerate().all(|(d, (&i, &s))| d == axis || i <= s);
+            && index
+                .shape()
+                .iter()
+                .zip(&shape)
+                .enumerate()
+                .all(|(d, (&i, &s))| d == axis || i <= s);
         if !fits {
             return Err(shape_error(format!(
                 "gather: index of shape {:?} does not fit input of shape {shape:?} along axis {axis}",
@@ -727,9 +779,13 @@ pub fn try_where<'g, T: Element>(
         let mask = b.input(0);
         let route = |keep_where_true: bool| {
             let mask = mask.broadcast(b.grad.raw_dim()).expect("output shape");
-            Zip::from(b.grad)
-                .and(&mask)
-                .map_collect(|&g, &c| if (c != T::zero()) == keep_where_true { g } else { T::zero() })
+            Zip::from(b.grad).and(&mask).map_collect(|&g, &c| {
+                if (c != T::zero()) == keep_where_true {
+                    g
+                } else {
+                    T::zero()
+                }
+            })
         };
         vec![None, b.when(1, || route(true)), b.when(2, || route(false))]
     }))
@@ -845,7 +901,9 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn try_topk(self, k: usize) -> Result<(Self, Indices)> {
         let shape = self.shape();
         let Some(&n) = shape.last() else {
-            return Err(range_error("topk: the tensor has no dimension to select along".to_string()));
+            return Err(range_error(
+                "topk: the tensor has no dimension to select along".to_string(),
+            ));
         };
         if k > n {
             return Err(range_error(format!(
@@ -859,8 +917,11 @@ impl<'g, T: Element> Tensor<'g, T> {
         let mut values = ArrayD::<T>::zeros(IxDyn(&out_shape));
         {
             let a = self.value();
-            for ((lane, mut index_lane), mut value_lane) in
-                a.lanes(last).into_iter().zip(indices.lanes_mut(last)).zip(values.lanes_mut(last))
+            for ((lane, mut index_lane), mut value_lane) in a
+                .lanes(last)
+                .into_iter()
+                .zip(indices.lanes_mut(last))
+                .zip(values.lanes_mut(last))
             {
                 for (j, i) in top_k_positions(lane, k).into_iter().enumerate() {
                     index_lane[j] = i;
@@ -872,8 +933,11 @@ impl<'g, T: Element> Tensor<'g, T> {
         let values = self.graph.record("TopkBackward0", &[self], values, move |b| {
             vec![b.when(0, || {
                 let mut g = ArrayD::zeros(b.input(0).raw_dim());
-                for ((mut g_lane, index_lane), grad_lane) in
-                    g.lanes_mut(last).into_iter().zip(kept.lanes(last)).zip(b.grad.lanes(last))
+                for ((mut g_lane, index_lane), grad_lane) in g
+                    .lanes_mut(last)
+                    .into_iter()
+                    .zip(kept.lanes(last))
+                    .zip(b.grad.lanes(last))
                 {
                     for (&i, &gi) in index_lane.iter().zip(grad_lane.iter()) {
                         g_lane[i] += gi;

@@ -76,8 +76,14 @@ mod tests {
     #[test]
     fn sum_to_shape_undoes_broadcasting() {
         let g = ArrayD::<f64>::ones(IxDyn(&[4, 5, 3]));
-        assert_eq!(sum_to_shape(g.clone(), &[1, 3]), ArrayD::from_elem(IxDyn(&[1, 3]), 20.0));
-        assert_eq!(sum_to_shape(g.clone(), &[5, 1]), ArrayD::from_elem(IxDyn(&[5, 1]), 12.0));
+        assert_eq!(
+            sum_to_shape(g.clone(), &[1, 3]),
+            ArrayD::from_elem(IxDyn(&[1, 3]), 20.0)
+        );
+        assert_eq!(
+            sum_to_shape(g.clone(), &[5, 1]),
+            ArrayD::from_elem(IxDyn(&[5, 1]), 12.0)
+        );
         assert_eq!(sum_to_shape(g, &[]), ArrayD::from_elem(IxDyn(&[]), 60.0));
     }
 }

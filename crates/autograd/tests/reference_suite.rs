@@ -1,0 +1,580 @@
+//! The reference suite: every case of `reference/cases.json`, computed by real
+//! PyTorch (see `reference/generate.py`), replayed with the engine.
+//!
+//! A case is a small program in a tiny op language: named inputs, steps such
+//! as `{"out": "t3", "op": "mul", "args": ["t1", "t2"]}`, then calls to
+//! `backward` (or `backward_with` an upstream gradient), possibly repeated to
+//! test accumulation. This file interprets the language with the engine's
+//! public API and compares every step's value, every gradient, topk's indices
+//! and the kind of each error with what PyTorch produced.
+//!
+//! Run `cargo test -p autograd --test reference_suite -- --nocapture` to see
+//! the report: the number of cases by category and the worst relative error
+//! per dtype, with the case it occurred in.
+//!
+//! # Tolerance
+//!
+//! An element passes when `|got − expected| ≤ rtol · max(|expected|, scale)`,
+//! where `scale` is the largest magnitude in the expected tensor, and `rtol`
+//! is 1e-12 for f64 and 1e-5 for f32. The floor `scale` is what makes this
+//! test meaningful and not flaky at once: the engine and PyTorch may add the
+//! same terms in another order (ndarray's unrolled sums and `matrixmultiply`
+//! against PyTorch's cascade sums and BLAS), and the rounding error of a sum
+//! is bounded by the unit roundoff times the magnitude of its *terms*, not of
+//! its result. An element that nearly cancels (a gradient of 1e-9 in a
+//! tensor whose other entries are near 1) can therefore differ by far more
+//! than 1e-12 of itself and still be computed correctly; measured against the
+//! tensor's own largest entry it cannot hide a wrong formula, which is off by
+//! the size of the element itself. A tensor whose expected entries are all
+//! zero must be matched exactly.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::{Add, Div, Mul, Sub};
+
+use autograd::tensor::{Indices, IntoOperand, try_where};
+use autograd::{Element, ErrorKind, Graph, Tensor};
+use ndarray::{ArrayD, IxDyn, SliceInfoElem};
+use serde::Deserialize;
+
+const RTOL_F64: f64 = 1e-12;
+const RTOL_F32: f64 = 1e-5;
+
+/// Cases where the engine knowingly differs from PyTorch, with the reason.
+/// The suite fails if a case listed here starts to agree, so the list
+/// cannot go stale.
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
+
+// ---------------------------------------------------------------------------
+// The file's format.
+// ---------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // `about` and `numpy_version` document the file; the test does not need them.
+struct Suite {
+    about: String,
+    torch_version: String,
+    numpy_version: String,
+    cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    name: String,
+    category: String,
+    dtype: String,
+    inputs: BTreeMap<String, Input>,
+    program: Vec<Step>,
+    backward: Vec<Call>,
+    /// Non-leaf steps whose gradient is kept (`retain_grad`) and compared.
+    #[serde(default)]
+    retain: Vec<String>,
+    /// The case's topk meets equal values: PyTorch may pick other indices
+    /// among them than the engine's lower-index-first rule.
+    #[serde(default)]
+    topk_ties: bool,
+    expected: Expected,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Input {
+    shape: Vec<usize>,
+    data: Vec<f64>,
+    requires_grad: bool,
+}
+
+/// A tensor in the file: its shape and its elements in row-major order.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Data {
+    shape: Vec<usize>,
+    data: Vec<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Step {
+    out: String,
+    op: String,
+    args: Vec<Arg>,
+    #[serde(default)]
+    attrs: Attrs,
+}
+
+/// A step's argument: an earlier tensor by name, or a plain number.
+#[derive(Deserialize, Clone)]
+#[serde(untagged)]
+enum Arg {
+    Name(String),
+    Number(f64),
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Attrs {
+    exponent: Option<f64>,
+    axis: Option<usize>,
+    keepdim: Option<bool>,
+    dims: Option<usize>,
+    axes: Option<[usize; 2]>,
+    shape: Option<Vec<usize>>,
+    /// Python-style slices, one per axis: `"1"`, `"1:3"`, `"::2"`, `"-2:"`.
+    slices: Option<Vec<String>>,
+    index: Option<IndexAttr>,
+    indices: Option<Vec<usize>>,
+    k: Option<usize>,
+}
+
+/// `at` takes a position (`[1, 2]`), `gather` a tensor of indices.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum IndexAttr {
+    Position(Vec<usize>),
+    Tensor { shape: Vec<usize>, data: Vec<usize> },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Call {
+    root: String,
+    upstream: Option<Data>,
+    repeat: usize,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expected {
+    values: BTreeMap<String, Data>,
+    #[serde(default)]
+    indices: BTreeMap<String, Data>,
+    /// Absent for cases that end in an error; `null` entries for tensors no
+    /// gradient reached.
+    #[serde(default)]
+    grads: Option<BTreeMap<String, Option<Data>>>,
+    error: Option<ExpectedError>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectedError {
+    kind: String,
+    /// The step that raised, or `"backward"`.
+    at: String,
+    /// PyTorch's exception, for the reader of a failure.
+    torch: String,
+}
+
+fn error_kind(name: &str) -> ErrorKind {
+    match name {
+        "shape" => ErrorKind::Shape,
+        "non_scalar_backward" => ErrorKind::NonScalarBackward,
+        "upstream_shape" => ErrorKind::UpstreamShape,
+        "no_grad" => ErrorKind::NoGrad,
+        "out_of_range" => ErrorKind::OutOfRange,
+        "invalid" => ErrorKind::Invalid,
+        other => panic!("unknown error kind {other:?} in the reference file"),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The interpreter.
+// ---------------------------------------------------------------------------
+
+/// An element type with everything the interpreter uses: numbers as
+/// right-hand operands and the operators with a number on the left, exactly
+/// as a user writes `2.0 / x`.
+trait Num:
+    Element
+    + for<'g> IntoOperand<'g, Self>
+    + for<'g> Add<Tensor<'g, Self>, Output = Tensor<'g, Self>>
+    + for<'g> Sub<Tensor<'g, Self>, Output = Tensor<'g, Self>>
+    + for<'g> Mul<Tensor<'g, Self>, Output = Tensor<'g, Self>>
+    + for<'g> Div<Tensor<'g, Self>, Output = Tensor<'g, Self>>
+{
+}
+
+impl Num for f32 {}
+impl Num for f64 {}
+
+/// A resolved argument, usable wherever the engine takes a tensor or a number.
+#[derive(Clone, Copy)]
+enum Operand<'g, T: Num> {
+    Tensor(Tensor<'g, T>),
+    Number(T),
+}
+
+impl<'g, T: Num> IntoOperand<'g, T> for Operand<'g, T> {
+    fn into_operand(self, graph: &'g Graph<T>) -> Tensor<'g, T> {
+        match self {
+            Operand::Tensor(t) => t,
+            Operand::Number(x) => x.into_operand(graph),
+        }
+    }
+}
+
+/// What the engine computed for one case.
+struct Outcome<T> {
+    values: BTreeMap<String, ArrayD<T>>,
+    indices: BTreeMap<String, Indices>,
+    grads: BTreeMap<String, Option<ArrayD<T>>>,
+    /// Where the engine returned an error (a step's name or `"backward"`) and its kind.
+    error: Option<(String, ErrorKind)>,
+}
+
+fn array<T: Num>(shape: &[usize], data: &[f64]) -> ArrayD<T> {
+    ArrayD::from_shape_vec(IxDyn(shape), data.iter().map(|&x| T::of_f64(x)).collect())
+        .unwrap_or_else(|_| panic!("reference data of {} elements does not fit shape {shape:?}", data.len()))
+}
+
+fn parse_slice(text: &str) -> SliceInfoElem {
+    let number = |s: &str| s.parse::<isize>().unwrap_or_else(|_| panic!("bad slice {text:?}"));
+    let parts: Vec<&str> = text.split(':').collect();
+    match parts.as_slice() {
+        [index] => SliceInfoElem::Index(number(index)),
+        [start, end] | [start, end, ""] => SliceInfoElem::Slice {
+            start: if start.is_empty() { 0 } else { number(start) },
+            end: (!end.is_empty()).then(|| number(end)),
+            step: 1,
+        },
+        [start, end, step] => SliceInfoElem::Slice {
+            start: if start.is_empty() { 0 } else { number(start) },
+            end: (!end.is_empty()).then(|| number(end)),
+            step: number(step),
+        },
+        _ => panic!("bad slice {text:?}"),
+    }
+}
+
+/// Runs one step with the engine.
+fn apply<'g, T: Num>(
+    graph: &'g Graph<T>,
+    env: &HashMap<String, Tensor<'g, T>>,
+    step: &Step,
+) -> autograd::Result<(Tensor<'g, T>, Option<Indices>)> {
+    let operand = |k: usize| match &step.args[k] {
+        Arg::Name(name) => {
+            Operand::Tensor(*env.get(name).unwrap_or_else(|| panic!("step {}: unknown tensor {name}", step.out)))
+        }
+        Arg::Number(x) => Operand::Number(T::of_f64(*x)),
+    };
+    let tensor = |k: usize| match operand(k) {
+        Operand::Tensor(t) => t,
+        Operand::Number(_) => panic!("step {}: argument {k} of {} must be a tensor", step.out, step.op),
+    };
+    let attrs = &step.attrs;
+    let attr = |value: Option<usize>, name: &str| {
+        value.unwrap_or_else(|| panic!("step {}: {} needs the attribute {name}", step.out, step.op))
+    };
+    let axis = || attr(attrs.axis, "axis");
+    let keepdim = || attrs.keepdim.unwrap_or_else(|| panic!("step {}: keepdim missing", step.out));
+    // A binary arithmetic step: tensor ∘ (tensor or number), or number ∘ tensor
+    // through the operator a user would write.
+    let arithmetic = |method: fn(Tensor<'g, T>, Operand<'g, T>) -> autograd::Result<Tensor<'g, T>>,
+                      left_number: fn(T, Tensor<'g, T>) -> Tensor<'g, T>| {
+        match (operand(0), operand(1)) {
+            (Operand::Tensor(a), b) => method(a, b),
+            (Operand::Number(a), Operand::Tensor(b)) => Ok(left_number(a, b)),
+            (Operand::Number(_), Operand::Number(_)) => panic!("step {}: two numbers", step.out),
+        }
+    };
+    let value = match step.op.as_str() {
+        "add" => arithmetic(|a, b| a.try_add(b), |a, b| a + b)?,
+        "sub" => arithmetic(|a, b| a.try_sub(b), |a, b| a - b)?,
+        "mul" => arithmetic(|a, b| a.try_mul(b), |a, b| a * b)?,
+        "div" => arithmetic(|a, b| a.try_div(b), |a, b| a / b)?,
+        "neg" => -tensor(0),
+        "pow" => tensor(0).pow(T::of_f64(attrs.exponent.expect("pow needs an exponent"))),
+        "exp" => tensor(0).exp(),
+        "ln" => tensor(0).ln(),
+        "tanh" => tensor(0).tanh(),
+        "relu" => tensor(0).relu(),
+        "sigmoid" => tensor(0).sigmoid(),
+        "reciprocal" => tensor(0).reciprocal(),
+        "floor" => tensor(0).floor(),
+        "ceil" => tensor(0).ceil(),
+        "round" => tensor(0).round(),
+        "sum" => tensor(0).sum(),
+        "mean" => tensor(0).mean(),
+        "sum_axis" => tensor(0).try_sum_axis(axis(), keepdim())?,
+        "mean_axis" => tensor(0).try_mean_axis(axis(), keepdim())?,
+        "matmul" => tensor(0).try_matmul(tensor(1))?,
+        "tensordot" => tensor(0).try_tensordot(tensor(1), attr(attrs.dims, "dims"))?,
+        "transpose" => {
+            let [a0, a1] = attrs.axes.expect("transpose needs axes");
+            tensor(0).try_transpose(a0, a1)?
+        }
+        "t" => tensor(0).t(),
+        "reshape" => tensor(0).try_reshape(attrs.shape.as_deref().expect("reshape needs a shape"))?,
+        "slice" => {
+            let info: Vec<SliceInfoElem> =
+                attrs.slices.as_ref().expect("slice needs slices").iter().map(|s| parse_slice(s)).collect();
+            tensor(0).try_slice(info.as_slice())?
+        }
+        "at" => match &attrs.index {
+            Some(IndexAttr::Position(position)) => tensor(0).try_at(position)?,
+            _ => panic!("step {}: at needs a position", step.out),
+        },
+        "index_select" => {
+            tensor(0).try_index_select(axis(), attrs.indices.as_deref().expect("index_select needs indices"))?
+        }
+        "gather" => match &attrs.index {
+            Some(IndexAttr::Tensor { shape, data }) => {
+                let index = ArrayD::from_shape_vec(IxDyn(shape), data.clone()).expect("index fits its shape");
+                tensor(0).try_gather(axis(), &Indices::from(index))?
+            }
+            _ => panic!("step {}: gather needs an index tensor", step.out),
+        },
+        "gt" => tensor(0).gt(operand(1)),
+        "ge" => tensor(0).ge(operand(1)),
+        "lt" => tensor(0).lt(operand(1)),
+        "le" => tensor(0).le(operand(1)),
+        "eq" => tensor(0).eq(operand(1)),
+        "ne" => tensor(0).ne(operand(1)),
+        "where" => try_where(tensor(0), operand(1), operand(2))?,
+        "topk" => {
+            let (values, indices) = tensor(0).try_topk(attr(attrs.k, "k"))?;
+            return Ok((values, Some(indices)));
+        }
+        other => panic!("step {}: unknown op {other:?}", step.out),
+    };
+    Ok((value, None))
+}
+
+fn run<T: Num>(case: &Case) -> Outcome<T> {
+    let graph = Graph::<T>::new();
+    let mut outcome =
+        Outcome { values: BTreeMap::new(), indices: BTreeMap::new(), grads: BTreeMap::new(), error: None };
+    let mut env = HashMap::new();
+    for (name, input) in &case.inputs {
+        let leaf = graph.tensor(array::<T>(&input.shape, &input.data));
+        env.insert(name.clone(), if input.requires_grad { leaf.requires_grad() } else { leaf });
+    }
+    for step in &case.program {
+        match apply(&graph, &env, step) {
+            Ok((value, indices)) => {
+                outcome.values.insert(step.out.clone(), value.to_array());
+                if let Some(indices) = indices {
+                    outcome.indices.insert(step.out.clone(), indices);
+                }
+                env.insert(step.out.clone(), value);
+            }
+            Err(e) => {
+                outcome.error = Some((step.out.clone(), e.kind()));
+                return outcome;
+            }
+        }
+    }
+    for name in &case.retain {
+        env[name].retain_grad();
+    }
+    for call in &case.backward {
+        let root = env[&call.root];
+        for _ in 0..call.repeat {
+            let result = match &call.upstream {
+                None => root.backward(),
+                Some(up) => root.backward_with(graph.tensor(array::<T>(&up.shape, &up.data))),
+            };
+            if let Err(e) = result {
+                outcome.error = Some(("backward".to_string(), e.kind()));
+                return outcome;
+            }
+        }
+    }
+    for name in case.inputs.keys().chain(&case.retain) {
+        outcome.grads.insert(name.clone(), env[name].grad_array());
+    }
+    outcome
+}
+
+// ---------------------------------------------------------------------------
+// Comparison.
+// ---------------------------------------------------------------------------
+
+/// The largest relative error seen, and where.
+#[derive(Default)]
+struct Worst {
+    error: f64,
+    case: String,
+    place: String,
+}
+
+/// What a case's comparison found.
+#[derive(Default)]
+struct Verdict {
+    mismatches: Vec<String>,
+    worst: Worst,
+    /// For topk cases with ties: whether PyTorch's indices equal the engine's.
+    tie_indices_agree: Option<bool>,
+}
+
+impl Verdict {
+    fn fail(&mut self, place: &str, what: String) {
+        self.mismatches.push(format!("{place}: {what}"));
+    }
+
+    /// Compares `got` with `expected` elementwise under the suite's tolerance
+    /// (see the module docs).
+    fn compare<T: Num>(&mut self, case: &str, place: &str, expected: &Data, got: &ArrayD<T>, rtol: f64) {
+        if got.shape() != expected.shape.as_slice() {
+            self.fail(place, format!("shape: expected {:?}, got {:?}", expected.shape, got.shape()));
+            return;
+        }
+        let scale = expected.data.iter().fold(0.0f64, |m, e| m.max(e.abs()));
+        for (i, (&e, g)) in expected.data.iter().zip(got.iter()).enumerate() {
+            let g = g.as_f64();
+            let error = (g - e).abs() / e.abs().max(scale).max(f64::MIN_POSITIVE);
+            // Written so that a NaN error fails.
+            if !(error <= rtol) {
+                self.fail(place, format!("index {i}: expected {e:e}, got {g:e} (relative error {error:.2e})"));
+            }
+            if error > self.worst.error {
+                self.worst = Worst { error, case: case.to_string(), place: format!("{place}[{i}]") };
+            }
+        }
+    }
+}
+
+/// Sums of `grad` over the positions of each lane (last axis) of `input`
+/// that hold the same value: the part of a gradient that does not depend on
+/// which of several equal values topk picked. Keys: (lane, value bits).
+fn sums_by_value(input: &Input, grad: impl Iterator<Item = f64>) -> BTreeMap<(usize, u64), f64> {
+    let lane_len = input.shape.last().copied().unwrap_or(1).max(1);
+    let mut sums = BTreeMap::new();
+    for (i, (x, g)) in input.data.iter().zip(grad).enumerate() {
+        *sums.entry((i / lane_len, x.to_bits())).or_insert(0.0) += g;
+    }
+    sums
+}
+
+fn check<T: Num>(case: &Case, rtol: f64) -> Verdict {
+    let outcome = run::<T>(case);
+    let expected = &case.expected;
+    let mut verdict = Verdict::default();
+    // Values: each step PyTorch computed must be the engine's, and no more.
+    for (step, data) in &expected.values {
+        match outcome.values.get(step) {
+            Some(got) => verdict.compare(&case.name, &format!("value {step}"), data, got, rtol),
+            None => verdict.fail(&format!("value {step}"), "not computed by the engine".to_string()),
+        }
+    }
+    for step in outcome.values.keys().filter(|s| !expected.values.contains_key(*s)) {
+        verdict.fail(&format!("value {step}"), "computed by the engine, but PyTorch raised before it".to_string());
+    }
+    for (step, data) in &expected.indices {
+        let got = outcome.indices.get(step).map(Indices::to_vec);
+        let want: Vec<usize> = data.data.iter().map(|&i| i as usize).collect();
+        let agree = got.as_ref() == Some(&want);
+        if case.topk_ties {
+            verdict.tie_indices_agree = Some(verdict.tie_indices_agree.unwrap_or(true) && agree);
+        } else if !agree {
+            verdict.fail(&format!("indices {step}"), format!("expected {want:?}, got {got:?}"));
+        }
+    }
+    // Errors: the same kind, at the same place.
+    let expected_error = expected.error.as_ref().map(|e| (e.at.clone(), error_kind(&e.kind)));
+    if outcome.error != expected_error {
+        let torch = expected.error.as_ref().map_or(String::new(), |e| format!(" (PyTorch: {})", e.torch));
+        verdict.fail("error", format!("expected {expected_error:?}{torch}, got {:?}", outcome.error));
+    }
+    // Gradients.
+    if let Some(grads) = &expected.grads {
+        for (name, want) in grads {
+            let place = format!("grad {name}");
+            match (want, outcome.grads.get(name).and_then(Option::as_ref)) {
+                (None, None) => {}
+                (Some(want), Some(got)) if case.topk_ties && case.inputs.contains_key(name) => {
+                    // Among equal values the gradient may sit at other
+                    // positions than PyTorch's; its sum per value may not.
+                    let input = &case.inputs[name];
+                    let want_sums = sums_by_value(input, want.data.iter().copied());
+                    let got_sums = sums_by_value(input, got.iter().map(|g| g.as_f64()));
+                    let keys: Vec<_> = want_sums.keys().copied().collect();
+                    let as_data = |sums: &BTreeMap<(usize, u64), f64>| Data {
+                        shape: vec![keys.len()],
+                        data: keys.iter().map(|k| sums[k]).collect(),
+                    };
+                    let got_array = array::<T>(&[keys.len()], &as_data(&got_sums).data);
+                    verdict.compare(&case.name, &format!("{place} (sums per value)"), &as_data(&want_sums), &got_array, rtol);
+                }
+                (Some(want), Some(got)) => verdict.compare(&case.name, &place, want, got, rtol),
+                (Some(_), None) => verdict.fail(&place, "PyTorch has a gradient, the engine none".to_string()),
+                (None, Some(_)) => verdict.fail(&place, "the engine has a gradient, PyTorch none".to_string()),
+            }
+        }
+    }
+    verdict
+}
+
+fn load() -> Suite {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../reference/cases.json");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("parsing {path}: {e}"))
+}
+
+#[test]
+fn reference_suite_matches_pytorch() {
+    let suite = load();
+    assert!(suite.cases.len() >= 300, "the reference file holds only {} cases", suite.cases.len());
+    let known: HashMap<&str, &str> = KNOWN_DIFFERENCES.iter().copied().collect();
+    let mut by_category: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut worst: BTreeMap<&str, Worst> = BTreeMap::new();
+    let (mut ties, mut ties_differing) = (Vec::new(), Vec::new());
+    let mut failures = Vec::new();
+    let mut known_seen = Vec::new();
+    for case in &suite.cases {
+        *by_category.entry(case.category.as_str()).or_default() += 1;
+        let verdict = match case.dtype.as_str() {
+            "f64" => check::<f64>(case, RTOL_F64),
+            "f32" => check::<f32>(case, RTOL_F32),
+            other => panic!("case {}: unknown dtype {other:?}", case.name),
+        };
+        if let Some(agree) = verdict.tie_indices_agree {
+            ties.push(case.name.as_str());
+            if !agree {
+                ties_differing.push(case.name.as_str());
+            }
+        }
+        match (known.get(case.name.as_str()), verdict.mismatches.is_empty()) {
+            (Some(_), true) => failures.push(format!(
+                "{}: listed in KNOWN_DIFFERENCES but now agrees with PyTorch; remove it from the list",
+                case.name
+            )),
+            (Some(reason), false) => known_seen.push(format!("{} ({reason})", case.name)),
+            (None, false) => failures.extend(verdict.mismatches.iter().map(|m| format!("{}: {m}", case.name))),
+            (None, true) => {
+                let slot = worst.entry(case.dtype.as_str()).or_default();
+                if verdict.worst.error >= slot.error {
+                    *slot = verdict.worst;
+                }
+            }
+        }
+    }
+    for name in known.keys().filter(|n| !suite.cases.iter().any(|c| c.name == **n)) {
+        failures.push(format!("{name}: listed in KNOWN_DIFFERENCES but not in the reference file"));
+    }
+
+    let mut report = format!(
+        "reference suite: {} cases from PyTorch {} ({})\n",
+        suite.cases.len(),
+        suite.torch_version,
+        by_category.iter().map(|(c, n)| format!("{c} {n}")).collect::<Vec<_>>().join(", ")
+    );
+    for (dtype, w) in &worst {
+        let rtol = if *dtype == "f64" { RTOL_F64 } else { RTOL_F32 };
+        report += &format!(
+            "  worst relative error {dtype}: {:.3e} (bound {rtol:e}) in {} at {}\n",
+            w.error, w.case, w.place
+        );
+    }
+    report += &format!(
+        "  topk with ties: {} cases, PyTorch picked other indices among equal values in {}{}\n",
+        ties.len(),
+        ties_differing.len(),
+        if ties_differing.is_empty() { String::new() } else { format!(": {}", ties_differing.join(", ")) }
+    );
+    report += &format!("  known differences: {}\n", if known_seen.is_empty() { "none".to_string() } else { known_seen.join("; ") });
+    println!("{report}");
+    assert!(failures.is_empty(), "{report}\n{} mismatches with PyTorch:\n{}", failures.len(), failures.join("\n"));
+}
