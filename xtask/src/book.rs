@@ -57,7 +57,9 @@ pub fn preprocess_command(args: &[String]) -> Result<()> {
         [supports, _renderer] if supports == "supports" => Ok(()),
         [] => {
             let mut input = Vec::new();
-            std::io::stdin().read_to_end(&mut input).context("cannot read mdBook's input")?;
+            std::io::stdin()
+                .read_to_end(&mut input)
+                .context("cannot read mdBook's input")?;
             let (ctx, book) = mdbook_preprocessor::parse_input(&input[..])?;
             let book = VerifiedOutput.run(&ctx, book)?;
             let mut stdout = std::io::stdout().lock();
@@ -82,7 +84,10 @@ impl Preprocessor for VerifiedOutput {
 
     fn run(&self, ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
         let key = format!("preprocessor.{}.snapshots", Self::NAME);
-        let snapshots = ctx.config.get::<PathBuf>(&key)?.unwrap_or_else(|| PathBuf::from("tests/snapshots"));
+        let snapshots = ctx
+            .config
+            .get::<PathBuf>(&key)?
+            .unwrap_or_else(|| PathBuf::from("tests/snapshots"));
         let snapshots_dir = ctx.root.join(snapshots);
         let src = &ctx.config.book.src;
         let mut first_error = None;
@@ -128,8 +133,14 @@ pub fn render_chapter(snapshots_dir: &Path, chapter: &Path, markdown: &str) -> R
         out.push_str(&markdown[opening_end..block.range.end]);
         cursor = block.range.end;
         if rust.mode.runs() {
-            let output = snapshot::read_output(snapshots_dir, &crate_name, &rust.name)
-                .with_context(|| format!("{}:{}: block `{}` has no verified output", chapter.display(), block.line, rust.name))?;
+            let output = snapshot::read_output(snapshots_dir, &crate_name, &rust.name).with_context(|| {
+                format!(
+                    "{}:{}: block `{}` has no verified output",
+                    chapter.display(),
+                    block.line,
+                    rust.name
+                )
+            })?;
             // Inside a list item or a quote, the inserted lines need the
             // container's indentation or `>` markers to stay inside it.
             let prefix: String = markdown[line_start..start]
@@ -172,7 +183,12 @@ mod tests {
     #[test]
     fn outputs_follow_runnable_blocks() -> Result<()> {
         let dir = tempfile::tempdir()?;
-        let id = SnapshotId { crate_name: "ch01-x", block_name: "hi", chapter: Path::new("book/ch01-x.md"), line: 3 };
+        let id = SnapshotId {
+            crate_name: "ch01-x",
+            block_name: "hi",
+            chapter: Path::new("book/ch01-x.md"),
+            line: 3,
+        };
         snapshot::record(dir.path(), &id, "hello ``` world\n", WritePolicy::Accept)?;
         let markdown = "# X\n\n```rust,name=hi\n# fn hidden() {}\nprintln!(\"hi\");\n```\n\n```rust,name=nr,no_run\nloop {}\n```\n\n```text\nplain\n```\n";
         let rendered = render_chapter(dir.path(), Path::new("book/ch01-x.md"), markdown)?;
@@ -187,11 +203,23 @@ mod tests {
     #[test]
     fn missing_snapshots_and_invalid_blocks_fail_the_build() -> Result<()> {
         let dir = tempfile::tempdir()?;
-        let error = render_chapter(dir.path(), Path::new("book/ch01-x.md"), "```rust,name=hi\nfn main() {}\n```\n")
-            .expect_err("no snapshot");
-        assert!(format!("{error:#}").contains("book/ch01-x.md:1: block `hi` has no verified output"), "{error:#}");
+        let error = render_chapter(
+            dir.path(),
+            Path::new("book/ch01-x.md"),
+            "```rust,name=hi\nfn main() {}\n```\n",
+        )
+        .expect_err("no snapshot");
+        assert!(
+            format!("{error:#}").contains("book/ch01-x.md:1: block `hi` has no verified output"),
+            "{error:#}"
+        );
         let error = render_chapter(dir.path(), Path::new("book/ch01-x.md"), "\n```rust\n```\n").expect_err("no name");
-        assert!(error.to_string().starts_with("book/ch01-x.md:2: Rust block without a name"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .starts_with("book/ch01-x.md:2: Rust block without a name"),
+            "{error}"
+        );
         Ok(())
     }
 }

@@ -44,8 +44,13 @@ pub fn build(root: &Path, target_dir: &Path, crates: &[&GeneratedCrate]) -> Resu
     let mut targets = BTreeMap::new();
     for krate in crates {
         for (block, line_map) in &krate.line_maps {
-            targets.insert(GeneratedCrate::bin_name(&krate.name, block), (krate.name.clone(), block.clone(), line_map));
-            result.blocks.insert((krate.name.clone(), block.clone()), BlockBuild::default());
+            targets.insert(
+                GeneratedCrate::bin_name(&krate.name, block),
+                (krate.name.clone(), block.clone(), line_map),
+            );
+            result
+                .blocks
+                .insert((krate.name.clone(), block.clone()), BlockBuild::default());
         }
     }
 
@@ -68,13 +73,17 @@ pub fn build(root: &Path, target_dir: &Path, crates: &[&GeneratedCrate]) -> Resu
     for line in BufReader::new(stdout).lines() {
         let line = line.context("cannot read cargo build's output")?;
         // Lines that are not cargo's JSON (a build script's own output, say) are not ours to judge.
-        let Ok(message) = serde_json::from_str::<CargoMessage>(&line) else { continue };
+        let Ok(message) = serde_json::from_str::<CargoMessage>(&line) else {
+            continue;
+        };
         record(&mut result, &targets, message);
     }
     let status = child.wait().context("cargo build did not finish")?;
     let attributed = result.blocks.values().any(|b| !b.diagnostics.is_empty());
     if !status.success() && !attributed && result.other_errors.is_empty() {
-        result.other_errors.push(format!("cargo build failed ({status}); its output is above"));
+        result
+            .other_errors
+            .push(format!("cargo build failed ({status}); its output is above"));
     }
     Ok(result)
 }
@@ -94,7 +103,9 @@ fn record(result: &mut BuildResult, targets: &BTreeMap<String, (String, String, 
             }
         }
         CargoMessage::CompilerMessage { target, message } => {
-            let Some(rendered) = message.rendered.as_deref().filter(|_| message.is_reportable()) else { return };
+            let Some(rendered) = message.rendered.as_deref().filter(|_| message.is_reportable()) else {
+                return;
+            };
             let rendered = rendered.trim_end().to_string();
             match targets.get(&target.name) {
                 Some((krate, block, line_map)) => {

@@ -117,8 +117,8 @@ pub fn read_book(root: &Path, book_dir: &Path) -> Result<Vec<Chapter>> {
                 display.display()
             );
         }
-        let crate_name = crate_name(&path)
-            .with_context(|| format!("{}:{line}: chapter `{target}`", summary_display.display()))?;
+        let crate_name =
+            crate_name(&path).with_context(|| format!("{}:{line}: chapter `{target}`", summary_display.display()))?;
         if !crate_names.insert(crate_name.clone()) {
             bail!(
                 "{}:{line}: chapter `{target}` is listed twice, or shares its file name \
@@ -127,7 +127,11 @@ pub fn read_book(root: &Path, book_dir: &Path) -> Result<Vec<Chapter>> {
             );
         }
         let text = read_markdown(&path)?;
-        chapters.push(Chapter { display_path: display, crate_name, blocks: blocks(&text) });
+        chapters.push(Chapter {
+            display_path: display,
+            crate_name,
+            blocks: blocks(&text),
+        });
     }
     Ok(chapters)
 }
@@ -147,7 +151,9 @@ pub fn display_path(root: &Path, path: &Path) -> PathBuf {
 fn crate_name(path: &Path) -> Result<String> {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
     let valid = stem.starts_with(|c: char| c.is_ascii_lowercase())
-        && stem.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        && stem
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if !valid {
         bail!(
             "the file name `{stem}` cannot name a crate: use lowercase letters, digits and `-`, \
@@ -164,9 +170,7 @@ fn summary_links(summary: &str) -> Vec<(usize, String)> {
     Parser::new(summary)
         .into_offset_iter()
         .filter_map(|(event, range)| match event {
-            Event::Start(Tag::Link { dest_url, .. })
-                if !dest_url.is_empty() && !dest_url.contains("://") =>
-            {
+            Event::Start(Tag::Link { dest_url, .. }) if !dest_url.is_empty() && !dest_url.contains("://") => {
                 Some((lines.line_of(range.start), dest_url.to_string()))
             }
             _ => None,
@@ -190,7 +194,11 @@ pub fn blocks(markdown: &str) -> Vec<Block> {
                     rust.name
                 ));
             }
-            Block { line: raw.line, range: raw.range, kind }
+            Block {
+                line: raw.line,
+                range: raw.range,
+                kind,
+            }
         })
         .collect()
 }
@@ -252,7 +260,9 @@ fn has_closing_fence(source: &str) -> bool {
     let fence_len = opening.chars().take_while(|&c| c == fence_char).count();
     let Some(last) = lines.last() else { return false };
     // A closing fence inside a quote or list item carries the container's prefix.
-    let last = last.trim_start_matches(|c: char| c.is_whitespace() || c == '>').trim_end();
+    let last = last
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '>')
+        .trim_end();
     last.len() >= fence_len && last.chars().all(|c| c == fence_char)
 }
 
@@ -346,7 +356,9 @@ fn rust_block(raw: &RawBlock, attributes: &[&str]) -> Result<RustBlock, String> 
 
 fn is_kebab(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// What the compiler sees for one line of a Rust block, by mdBook's rule
@@ -373,7 +385,9 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
-        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         LineIndex { starts }
     }
 
@@ -400,7 +414,9 @@ mod tests {
     #[test]
     fn rust_block_with_name_and_mode() {
         let found = kinds("# T\n\n```rust,name=sum,should_panic\nlet x = 1;\n```\n");
-        let [(3, BlockKind::Rust(rust))] = &found[..] else { panic!("{found:?}") };
+        let [(3, BlockKind::Rust(rust))] = &found[..] else {
+            panic!("{found:?}")
+        };
         assert_eq!(rust.name, "sum");
         assert_eq!(rust.mode, Mode::ShouldPanic);
         assert_eq!(rust.code, "let x = 1;\n");
@@ -454,12 +470,20 @@ mod tests {
     #[test]
     fn fences_in_lists_and_quotes_are_terminated() {
         let found = kinds("- item\n\n  ```text\n  x\n  ```\n\n> ```text\n> y\n> ```\n");
-        assert!(matches!(found[..], [(3, BlockKind::Shown("text")), (7, BlockKind::Shown("text"))]));
+        assert!(matches!(
+            found[..],
+            [(3, BlockKind::Shown("text")), (7, BlockKind::Shown("text"))]
+        ));
     }
 
     #[test]
     fn summary_links_skip_drafts_and_urls() {
-        let links = summary_links("# Summary\n\n[Intro](introduction.md)\n\n- [Draft]()\n- [Web](https://x.org)\n- [Two](ch02.md)\n");
-        assert_eq!(links, vec![(3, "introduction.md".to_string()), (7, "ch02.md".to_string())]);
+        let links = summary_links(
+            "# Summary\n\n[Intro](introduction.md)\n\n- [Draft]()\n- [Web](https://x.org)\n- [Two](ch02.md)\n",
+        );
+        assert_eq!(
+            links,
+            vec![(3, "introduction.md".to_string()), (7, "ch02.md".to_string())]
+        );
     }
 }

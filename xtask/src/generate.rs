@@ -109,7 +109,11 @@ pub fn generate(chapter: &Chapter, crates_rel: &Path) -> Option<GeneratedCrate> 
         return None;
     }
     files.insert(PathBuf::from("Cargo.toml"), manifest);
-    Some(GeneratedCrate { name: name.clone(), files, line_maps })
+    Some(GeneratedCrate {
+        name: name.clone(),
+        files,
+        line_maps,
+    })
 }
 
 /// The binary for one block. A block without `fn main` is wrapped in one, as
@@ -192,7 +196,11 @@ pub fn check(crates_dir: &Path, expected: &[GeneratedCrate], keep: &HashSet<Stri
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => DriftKind::Missing,
                 Err(e) => return Err(e).with_context(|| format!("cannot read {}", dir.join(path).display())),
             };
-            drifts.push(Drift { crate_name: krate.name.clone(), path: Path::new(&krate.name).join(path), kind });
+            drifts.push(Drift {
+                crate_name: krate.name.clone(),
+                path: Path::new(&krate.name).join(path),
+                kind,
+            });
         }
     }
     for (crate_name, path) in generated_files(crates_dir)? {
@@ -201,7 +209,11 @@ pub fn check(crates_dir: &Path, expected: &[GeneratedCrate], keep: &HashSet<Stri
             .find(|k| k.name == crate_name)
             .is_some_and(|k| k.files.contains_key(path.strip_prefix(&crate_name).unwrap_or(&path)));
         if !expected_here && !keep.contains(&crate_name) {
-            drifts.push(Drift { crate_name, path, kind: DriftKind::Orphan });
+            drifts.push(Drift {
+                crate_name,
+                path,
+                kind: DriftKind::Orphan,
+            });
         }
     }
     Ok(drifts)
@@ -307,7 +319,9 @@ mod tests {
         let source = &krate.files[Path::new("src/bin/add.rs")];
         assert_eq!(
             source,
-            &format!("// book/ch01-test.md:3 (block `add`): {HEADER_MARK}.\nfn main() {{\nlet a = 1;\nprintln!(\"{{}}\", a + 1);\n}}\n")
+            &format!(
+                "// book/ch01-test.md:3 (block `add`): {HEADER_MARK}.\nfn main() {{\nlet a = 1;\nprintln!(\"{{}}\", a + 1);\n}}\n"
+            )
         );
         let map = &krate.line_maps["add"];
         assert_eq!(map.generated_file, Path::new("crates/ch01-test/src/bin/add.rs"));
@@ -342,13 +356,19 @@ mod tests {
         // A hand-written file in a generated crate is never touched; a
         // generated one that the book no longer makes is an orphan.
         fs::write(crates.join("ch01-test/src/notes.txt"), "mine")?;
-        fs::write(crates.join("ch01-test/src/bin/old.rs"), format!("// x: {HEADER_MARK}.\n"))?;
+        fs::write(
+            crates.join("ch01-test/src/bin/old.rs"),
+            format!("// x: {HEADER_MARK}.\n"),
+        )?;
         let drifts = check(crates, &expected, &none)?;
-        assert_eq!(drifts, vec![Drift {
-            crate_name: "ch01-test".into(),
-            path: PathBuf::from("ch01-test/src/bin/old.rs"),
-            kind: DriftKind::Orphan
-        }]);
+        assert_eq!(
+            drifts,
+            vec![Drift {
+                crate_name: "ch01-test".into(),
+                path: PathBuf::from("ch01-test/src/bin/old.rs"),
+                kind: DriftKind::Orphan
+            }]
+        );
         assert!(check(crates, &expected, &HashSet::from(["ch01-test".to_string()]))?.is_empty());
         apply(crates, &expected, &drifts)?;
         assert!(crates.join("ch01-test/src/notes.txt").exists());

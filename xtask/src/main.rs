@@ -33,7 +33,9 @@ fn main() -> ExitCode {
 
 fn run(args: Vec<String>) -> Result<ExitCode> {
     // xtask/ is one level below the workspace root.
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().context("xtask has no parent directory")?;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .context("xtask has no parent directory")?;
     let (command, rest) = args.split_first().map_or(("", &[][..]), |(c, r)| (c.as_str(), r));
     match command {
         "verify" => verify_command(root, rest),
@@ -60,14 +62,20 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
 }
 
 fn verify_command(root: &Path, args: &[String]) -> Result<ExitCode> {
-    let mut options = Options { update: false, ci: is_ci(), timeout: DEFAULT_TIMEOUT };
+    let mut options = Options {
+        update: false,
+        ci: is_ci(),
+        timeout: DEFAULT_TIMEOUT,
+    };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--update" => options.update = true,
             "--timeout-ms" => {
                 let value = args.next().context("--timeout-ms needs a number of milliseconds")?;
-                let ms = value.parse().with_context(|| format!("--timeout-ms: `{value}` is not a number of milliseconds"))?;
+                let ms = value
+                    .parse()
+                    .with_context(|| format!("--timeout-ms: `{value}` is not a number of milliseconds"))?;
                 options.timeout = Duration::from_millis(ms);
             }
             _ => bail!("unknown argument `{arg}`\n{USAGE}"),
@@ -78,8 +86,15 @@ fn verify_command(root: &Path, args: &[String]) -> Result<ExitCode> {
     print!("\n{}", report.summary());
     println!("\nverify: running the workspace's tests (cargo test --workspace)");
     let tests_pass = verify::workspace_tests(&layout)?;
-    println!("verify: workspace tests {}", if tests_pass { "passed" } else { "FAILED" });
-    Ok(if report.is_success() && tests_pass { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    println!(
+        "verify: workspace tests {}",
+        if tests_pass { "passed" } else { "FAILED" }
+    );
+    Ok(if report.is_success() && tests_pass {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// `CI` set to anything but empty, `false` or `0`, as insta reads it.

@@ -26,7 +26,10 @@ pub enum Verdict {
     Passed(Pass),
     /// The chapter line the failure points at (a compile error's own line,
     /// or the block's fence) and what is wrong.
-    Failed { line: usize, message: String },
+    Failed {
+        line: usize,
+        message: String,
+    },
 }
 
 #[derive(Debug)]
@@ -60,11 +63,15 @@ pub struct Report {
 
 impl Report {
     pub fn passed(&self) -> usize {
-        self.blocks().filter(|b| matches!(b.verdict, Verdict::Passed(_))).count()
+        self.blocks()
+            .filter(|b| matches!(b.verdict, Verdict::Passed(_)))
+            .count()
     }
 
     pub fn failed(&self) -> usize {
-        self.blocks().filter(|b| matches!(b.verdict, Verdict::Failed { .. })).count()
+        self.blocks()
+            .filter(|b| matches!(b.verdict, Verdict::Failed { .. }))
+            .count()
     }
 
     pub fn is_success(&self) -> bool {
@@ -93,9 +100,15 @@ impl Report {
     /// The closing report: the count line, notes, then every failure.
     pub fn summary(&self) -> String {
         let mut out = format!("verify: {} passed, {} failed\n", self.passed(), self.failed());
-        let python = self.blocks().filter(|b| b.verdict == Verdict::Passed(Pass::PythonNotRun)).count();
+        let python = self
+            .blocks()
+            .filter(|b| b.verdict == Verdict::Passed(Pass::PythonNotRun))
+            .count();
         if python > 0 {
-            let _ = writeln!(out, "note: {python} python block(s) not run: PyTorch twins are not run yet");
+            let _ = writeln!(
+                out,
+                "note: {python} python block(s) not run: PyTorch twins are not run yet"
+            );
         }
         if !self.problems.is_empty() {
             let _ = writeln!(out, "verify: {} problem(s) outside any block", self.problems.len());
@@ -123,9 +136,18 @@ impl ChapterReport {
             (count(&|v| *v == Verdict::Passed(Pass::PythonNotRun)), "python not run"),
             (count(&|v| matches!(v, Verdict::Failed { .. })), "FAILED"),
         ];
-        let parts: Vec<String> = kinds.iter().filter(|(n, _)| *n > 0).map(|(n, what)| format!("{n} {what}")).collect();
+        let parts: Vec<String> = kinds
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
         let status = if kinds[5].0 == 0 { "ok" } else { "failed" };
         let noun = if self.blocks.len() == 1 { "block" } else { "blocks" };
-        format!("{}: {} {noun} ({}): {status}", self.path.display(), self.blocks.len(), parts.join(", "))
+        format!(
+            "{}: {} {noun} ({}): {status}",
+            self.path.display(),
+            self.blocks.len(),
+            parts.join(", ")
+        )
     }
 }

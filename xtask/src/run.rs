@@ -24,7 +24,12 @@ const PANIC_EXIT_CODE: i32 = 101;
 /// Runs a block's binary twice and returns the text to snapshot, or the
 /// reason the block fails. `Err` is kept for the verifier's own failures
 /// (cannot create a directory, cannot spawn): they are not the block's fault.
-pub fn run_block(executable: &Path, mode: &Mode, scratch_root: &Path, timeout: Duration) -> Result<Result<String, String>> {
+pub fn run_block(
+    executable: &Path,
+    mode: &Mode,
+    scratch_root: &Path,
+    timeout: Duration,
+) -> Result<Result<String, String>> {
     let first = match output_of(&run_once(executable, scratch_root, timeout)?, mode, timeout) {
         Ok(text) => text,
         Err(failure) => return Ok(Err(failure)),
@@ -34,7 +39,10 @@ pub fn run_block(executable: &Path, mode: &Mode, scratch_root: &Path, timeout: D
         Err(failure) => return Ok(Err(format!("the second run failed where the first passed: {failure}"))),
     };
     if first != second {
-        let diff = TextDiff::from_lines(&first, &second).unified_diff().header("first run", "second run").to_string();
+        let diff = TextDiff::from_lines(&first, &second)
+            .unified_diff()
+            .header("first run", "second run")
+            .to_string();
         return Ok(Err(format!(
             "nondeterministic output: two runs printed different things (the book's outputs must be \
              reproducible: seed any randomness, print no addresses or times)\n{diff}"
@@ -74,7 +82,11 @@ pub fn run_once(executable: &Path, scratch_root: &Path, timeout: Duration) -> Re
     let stdout = read_in_background(child.stdout.take());
     let stderr = read_in_background(child.stderr.take());
     let status = wait_with_deadline(&mut child, timeout)?;
-    Ok(RunOutcome { status, stdout: join_reader(stdout), stderr: join_reader(stderr) })
+    Ok(RunOutcome {
+        status,
+        stdout: join_reader(stdout),
+        stderr: join_reader(stderr),
+    })
 }
 
 fn read_in_background(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<Vec<u8>> {
@@ -141,9 +153,13 @@ fn output_of(run: &RunOutcome, mode: &Mode, timeout: Duration) -> Result<String,
 /// and so is the thread id, which changes from run to run.
 fn panic_message(stderr: &str) -> Option<String> {
     // Since Rust 1.92 the thread's id follows its name: `thread 'main' (4711) panicked at`.
-    let mut lines = stderr.lines().skip_while(|line| !(line.starts_with("thread '") && line.contains(" panicked at ")));
+    let mut lines = stderr
+        .lines()
+        .skip_while(|line| !(line.starts_with("thread '") && line.contains(" panicked at ")));
     lines.next()?;
-    let message: Vec<&str> = lines.take_while(|line| !line.starts_with("note: run with `RUST_BACKTRACE")).collect();
+    let message: Vec<&str> = lines
+        .take_while(|line| !line.starts_with("note: run with `RUST_BACKTRACE"))
+        .collect();
     Some(message.join("\n"))
 }
 

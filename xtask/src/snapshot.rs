@@ -49,7 +49,12 @@ impl SnapshotId<'_> {
     }
 
     fn description(&self) -> String {
-        format!("block `{}` at {}:{}", self.block_name, self.chapter.display(), self.line)
+        format!(
+            "block `{}` at {}:{}",
+            self.block_name,
+            self.chapter.display(),
+            self.line
+        )
     }
 }
 
@@ -74,7 +79,11 @@ pub fn record(dir: &Path, id: &SnapshotId, output: &str, policy: WritePolicy) ->
     let pending = path.with_extension("snap.new");
     let new = TextSnapshotContents::new(output.to_string(), TextSnapshotKind::File);
     let failure = match read_existing(&path)? {
-        Some(old) if old.contents.matches_latest(&new) && old.source == id.chapter.to_string_lossy() && old.description == id.description() => {
+        Some(old)
+            if old.contents.matches_latest(&new)
+                && old.source == id.chapter.to_string_lossy()
+                && old.description == id.description() =>
+        {
             None
         }
         Some(old) if old.contents.matches_latest(&new) => Some(format!(
@@ -91,7 +100,11 @@ pub fn record(dir: &Path, id: &SnapshotId, output: &str, policy: WritePolicy) ->
                 .to_string();
             Some(format!("output differs from snapshot {}:\n{diff}", path.display()))
         }
-        None => Some(format!("new output, no snapshot {} yet:\n{}", path.display(), indent(&new.to_string()))),
+        None => Some(format!(
+            "new output, no snapshot {} yet:\n{}",
+            path.display(),
+            indent(&new.to_string())
+        )),
     };
     match (policy, failure) {
         (WritePolicy::Accept, Some(_)) => {
@@ -141,7 +154,9 @@ pub fn orphans(dir: &Path, expected: &HashSet<String>, keep: &HashSet<String>) -
     for entry in entries {
         let path = entry?.path();
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        let Some(snap_name) = name.strip_suffix(".snap").or_else(|| name.strip_suffix(".snap.new")) else { continue };
+        let Some(snap_name) = name.strip_suffix(".snap").or_else(|| name.strip_suffix(".snap.new")) else {
+            continue;
+        };
         let chapter = snap_name.split("__").next().unwrap_or_default();
         if !expected.contains(&format!("{snap_name}.snap")) && !keep.contains(chapter) {
             found.push(path);
@@ -167,7 +182,10 @@ fn read_existing(path: &Path) -> Result<Option<Existing>> {
     }
     let snapshot = Snapshot::from_file(path).map_err(|e| anyhow!("cannot read snapshot {}: {e}", path.display()))?;
     let SnapshotContents::Text(contents) = snapshot.contents() else {
-        return Err(anyhow!("snapshot {} is binary; the book's snapshots are text", path.display()));
+        return Err(anyhow!(
+            "snapshot {} is binary; the book's snapshots are text",
+            path.display()
+        ));
     };
     let metadata = snapshot.metadata();
     Ok(Some(Existing {
@@ -212,7 +230,12 @@ mod tests {
     use super::*;
 
     fn id<'a>(line: usize) -> SnapshotId<'a> {
-        SnapshotId { crate_name: "ch01-x", block_name: "a-b", chapter: Path::new("book/ch01-x.md"), line }
+        SnapshotId {
+            crate_name: "ch01-x",
+            block_name: "a-b",
+            chapter: Path::new("book/ch01-x.md"),
+            line,
+        }
     }
 
     fn failure_of(recorded: Recorded) -> String {
@@ -226,13 +249,25 @@ mod tests {
     fn insta_reads_what_we_write() -> Result<()> {
         let dir = tempfile::tempdir()?;
         let output = "  leading spaces\n\"quotes\" and: colons # hash\n\n";
-        assert!(matches!(record(dir.path(), &id(7), output, WritePolicy::Accept)?, Recorded::Accepted(_)));
+        assert!(matches!(
+            record(dir.path(), &id(7), output, WritePolicy::Accept)?,
+            Recorded::Accepted(_)
+        ));
         let snapshot = Snapshot::from_file(&dir.path().join("ch01-x__a-b.snap")).map_err(|e| anyhow!("{e}"))?;
         assert_eq!(snapshot.metadata().source(), Some("book/ch01-x.md"));
-        assert_eq!(snapshot.metadata().description(), Some("block `a-b` at book/ch01-x.md:7"));
+        assert_eq!(
+            snapshot.metadata().description(),
+            Some("block `a-b` at book/ch01-x.md:7")
+        );
         assert_eq!(snapshot.snapshot_name(), Some("a-b"));
-        assert_eq!(read_output(dir.path(), "ch01-x", "a-b")?, "  leading spaces\n\"quotes\" and: colons # hash");
-        assert_eq!(record(dir.path(), &id(7), output, WritePolicy::Nothing)?, Recorded::Unchanged);
+        assert_eq!(
+            read_output(dir.path(), "ch01-x", "a-b")?,
+            "  leading spaces\n\"quotes\" and: colons # hash"
+        );
+        assert_eq!(
+            record(dir.path(), &id(7), output, WritePolicy::Nothing)?,
+            Recorded::Unchanged
+        );
         Ok(())
     }
 
@@ -252,9 +287,15 @@ mod tests {
         let pending_snapshot = Snapshot::from_file(&pending).map_err(|e| anyhow!("{e}"))?;
         assert_eq!(pending_snapshot.metadata().assertion_line(), Some(7));
 
-        assert_eq!(record(dir.path(), &id(7), "1\n", WritePolicy::Accept)?, Recorded::Accepted(snap.clone()));
+        assert_eq!(
+            record(dir.path(), &id(7), "1\n", WritePolicy::Accept)?,
+            Recorded::Accepted(snap.clone())
+        );
         assert!(snap.exists() && !pending.exists());
-        assert_eq!(record(dir.path(), &id(7), "1\n", WritePolicy::Accept)?, Recorded::Unchanged);
+        assert_eq!(
+            record(dir.path(), &id(7), "1\n", WritePolicy::Accept)?,
+            Recorded::Unchanged
+        );
 
         let failure = failure_of(record(dir.path(), &id(7), "2\n", WritePolicy::Nothing)?);
         assert!(failure.contains("-1\n+2"), "{failure}");
@@ -266,12 +307,21 @@ mod tests {
     #[test]
     fn orphans_are_snapshots_without_blocks() -> Result<()> {
         let dir = tempfile::tempdir()?;
-        for name in ["ch01-x__a.snap", "ch01-x__gone.snap", "ch01-x__gone.snap.new", "ch02-y__b.snap", "notes.txt"] {
+        for name in [
+            "ch01-x__a.snap",
+            "ch01-x__gone.snap",
+            "ch01-x__gone.snap.new",
+            "ch02-y__b.snap",
+            "notes.txt",
+        ] {
             fs::write(dir.path().join(name), "")?;
         }
         let expected = HashSet::from(["ch01-x__a.snap".to_string()]);
         let found = orphans(dir.path(), &expected, &HashSet::from(["ch02-y".to_string()]))?;
-        let names: Vec<_> = found.iter().map(|p| p.file_name().unwrap_or_default().to_string_lossy()).collect();
+        let names: Vec<_> = found
+            .iter()
+            .map(|p| p.file_name().unwrap_or_default().to_string_lossy())
+            .collect();
         assert_eq!(names, ["ch01-x__gone.snap", "ch01-x__gone.snap.new"]);
         Ok(())
     }

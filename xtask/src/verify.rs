@@ -75,9 +75,15 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
     let mut report = Report::default();
 
     let crates_rel = extract::display_path(&layout.root, &layout.crates_dir);
-    let generated: Vec<GeneratedCrate> = chapters.iter().filter_map(|c| generate::generate(c, &crates_rel)).collect();
-    let keep: HashSet<String> =
-        chapters.iter().filter(|c| c.has_invalid_blocks()).map(|c| c.crate_name.clone()).collect();
+    let generated: Vec<GeneratedCrate> = chapters
+        .iter()
+        .filter_map(|c| generate::generate(c, &crates_rel))
+        .collect();
+    let keep: HashSet<String> = chapters
+        .iter()
+        .filter(|c| c.has_invalid_blocks())
+        .map(|c| c.crate_name.clone())
+        .collect();
     let drifts = generate::check(&layout.crates_dir, &generated, &keep)?;
     let mut stale = HashSet::new();
     if options.update {
@@ -99,18 +105,31 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
     let to_build: Vec<&GeneratedCrate> = generated.iter().filter(|k| !stale.contains(&k.name)).collect();
     let built = build::build(&layout.root, &layout.target_dir, &to_build)?;
     for error in &built.other_errors {
-        report.problems.push(Problem { location: "cargo build".into(), message: error.clone() });
+        report.problems.push(Problem {
+            location: "cargo build".into(),
+            message: error.clone(),
+        });
     }
 
-    let runner = BlockRunner { layout, options, built: &built, stale: &stale, crates_rel: &crates_rel };
+    let runner = BlockRunner {
+        layout,
+        options,
+        built: &built,
+        stale: &stale,
+        crates_rel: &crates_rel,
+    };
     let mut expected_snapshots = HashSet::new();
     for chapter in &chapters {
         let mut blocks = Vec::new();
         for block in &chapter.blocks {
             let (label, verdict) = match &block.kind {
-                BlockKind::Invalid(message) => {
-                    ("(invalid)".to_string(), Verdict::Failed { line: block.line, message: message.clone() })
-                }
+                BlockKind::Invalid(message) => (
+                    "(invalid)".to_string(),
+                    Verdict::Failed {
+                        line: block.line,
+                        message: message.clone(),
+                    },
+                ),
                 BlockKind::Shown(language) => (language.to_string(), Verdict::Passed(Pass::Shown(language))),
                 BlockKind::Python => ("python".to_string(), Verdict::Passed(Pass::PythonNotRun)),
                 BlockKind::Rust(rust) => {
@@ -120,9 +139,16 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
                     (rust.name.clone(), runner.verdict(chapter, block.line, rust)?)
                 }
             };
-            blocks.push(BlockReport { label, line: block.line, verdict });
+            blocks.push(BlockReport {
+                label,
+                line: block.line,
+                verdict,
+            });
         }
-        let chapter_report = ChapterReport { path: chapter.display_path.clone(), blocks };
+        let chapter_report = ChapterReport {
+            path: chapter.display_path.clone(),
+            blocks,
+        };
         println!("{}", chapter_report.progress_line());
         report.chapters.push(chapter_report);
     }
@@ -180,10 +206,17 @@ impl BlockRunner<'_> {
             ));
         }
         let empty = Default::default();
-        let built = self.built.blocks.get(&(chapter.crate_name.clone(), rust.name.clone())).unwrap_or(&empty);
+        let built = self
+            .built
+            .blocks
+            .get(&(chapter.crate_name.clone(), rust.name.clone()))
+            .unwrap_or(&empty);
         if let Some((first_line, _)) = built.diagnostics.first() {
             let message = compiler_messages(&chapter.display_path, &built.diagnostics);
-            return Ok(Verdict::Failed { line: *first_line, message });
+            return Ok(Verdict::Failed {
+                line: *first_line,
+                message,
+            });
         }
         let Some(executable) = &built.executable else {
             return fail("not built: cargo build failed (see below)".into());

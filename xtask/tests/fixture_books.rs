@@ -37,7 +37,10 @@ impl Fixture {
             &root.join("crates/autograd/Cargo.toml"),
             "[package]\nname = \"autograd\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
         )?;
-        write(&root.join("crates/autograd/src/lib.rs"), "//! A stand-in for the engine.\n")?;
+        write(
+            &root.join("crates/autograd/src/lib.rs"),
+            "//! A stand-in for the engine.\n",
+        )?;
         write(
             &root.join("book.toml"),
             "[book]\nsrc = \"book\"\n\n[build]\nbuild-dir = \"target/book\"\ncreate-missing = false\n\n\
@@ -110,10 +113,19 @@ fn a_panicking_block_fails_and_a_should_panic_block_snapshots_its_message() -> R
     let fixture = Fixture::new("panics")?;
     let report = fixture.verify(true, false)?;
     assert_eq!((report.passed(), report.failed()), (1, 2), "{}", report.summary());
-    assert_eq!(failure_at(&report, "book/ch01-panics.md:3"), "block `boom`: panicked: gradient exploded");
-    assert_contains(&failure_at(&report, "book/ch01-panics.md:13"), "marked should_panic but finished without panicking");
+    assert_eq!(
+        failure_at(&report, "book/ch01-panics.md:3"),
+        "block `boom`: panicked: gradient exploded"
+    );
+    assert_contains(
+        &failure_at(&report, "book/ch01-panics.md:13"),
+        "marked should_panic but finished without panicking",
+    );
     let snapshot = xtask::snapshot::read_output(&fixture.layout.snapshots_dir, "ch01-panics", "expected")?;
-    assert_eq!(snapshot, "checking shapes\nthread 'main' panicked:\nshape mismatch: [2] vs [3]");
+    assert_eq!(
+        snapshot,
+        "checking shapes\nthread 'main' panicked:\nshape mismatch: [2] vs [3]"
+    );
     Ok(())
 }
 
@@ -122,7 +134,10 @@ fn an_endless_loop_is_killed_at_the_time_limit_and_the_run_goes_on() -> Result<(
     let fixture = Fixture::new("timeout")?;
     let report = fixture.verify_with_timeout(true, false, Duration::from_millis(300))?;
     assert_eq!((report.passed(), report.failed()), (1, 1), "{}", report.summary());
-    assert_contains(&failure_at(&report, "book/ch01-timeout.md:3"), "did not finish within 300 ms and was killed");
+    assert_contains(
+        &failure_at(&report, "book/ch01-timeout.md:3"),
+        "did not finish within 300 ms and was killed",
+    );
     Ok(())
 }
 
@@ -134,7 +149,11 @@ fn output_that_differs_between_two_runs_fails() -> Result<()> {
     let failure = failure_at(&report, "book/ch01-nondeterministic.md:3");
     assert_contains(&failure, "nondeterministic output");
     assert_contains(&failure, "+++ second run");
-    assert!(!fixture.path("tests/snapshots/ch01-nondeterministic__clock.snap").exists());
+    assert!(
+        !fixture
+            .path("tests/snapshots/ch01-nondeterministic__clock.snap")
+            .exists()
+    );
     Ok(())
 }
 
@@ -143,9 +162,16 @@ fn an_unknown_attribute_fails_its_block_and_the_others_still_run() -> Result<()>
     let fixture = Fixture::new("unknown-attribute")?;
     let report = fixture.verify(true, false)?;
     assert_eq!((report.passed(), report.failed()), (1, 1), "{}", report.summary());
-    assert_contains(&failure_at(&report, "book/ch01-unknown-attribute.md:3"), "unknown attribute `editable`");
+    assert_contains(
+        &failure_at(&report, "book/ch01-unknown-attribute.md:3"),
+        "unknown attribute `editable`",
+    );
     assert!(fixture.path("crates/ch01-unknown-attribute/src/bin/valid.rs").exists());
-    assert!(!fixture.path("crates/ch01-unknown-attribute/src/bin/editable-block.rs").exists());
+    assert!(
+        !fixture
+            .path("crates/ch01-unknown-attribute/src/bin/editable-block.rs")
+            .exists()
+    );
     Ok(())
 }
 
@@ -154,7 +180,10 @@ fn an_unterminated_fence_fails_at_its_opening_line() -> Result<()> {
     let fixture = Fixture::new("unterminated")?;
     let report = fixture.verify(true, false)?;
     assert_eq!((report.passed(), report.failed()), (0, 1), "{}", report.summary());
-    assert_contains(&failure_at(&report, "book/ch01-unterminated.md:5"), "unterminated code fence");
+    assert_contains(
+        &failure_at(&report, "book/ch01-unterminated.md:5"),
+        "unterminated code fence",
+    );
     Ok(())
 }
 
@@ -166,7 +195,11 @@ fn a_good_book_passes_every_block_and_renders_its_outputs() -> Result<()> {
     // Nothing changed: a CI run passes and writes nothing.
     let report = fixture.verify(false, true)?;
     assert!(report.is_success(), "{}", report.summary());
-    assert!(report.summary().starts_with("verify: 9 passed, 0 failed\n"), "{}", report.summary());
+    assert!(
+        report.summary().starts_with("verify: 9 passed, 0 failed\n"),
+        "{}",
+        report.summary()
+    );
     assert_contains(&report.summary(), "note: 1 python block(s) not run");
     assert_eq!(
         report.chapters[1].progress_line(),
@@ -174,7 +207,10 @@ fn a_good_book_passes_every_block_and_renders_its_outputs() -> Result<()> {
     );
 
     let generated = fs::read_to_string(fixture.path("crates/ch01-good/src/bin/hello.rs"))?;
-    assert_contains(&generated, "// book/ch01-good.md:3 (block `hello`): generated from the book: edit the chapter, not this file.");
+    assert_contains(
+        &generated,
+        "// book/ch01-good.md:3 (block `hello`): generated from the book: edit the chapter, not this file.",
+    );
     assert_contains(&generated, "fn main() {\nfn greet()");
     assert_contains(&generated, "\n# [allow(dead_code)]\n");
 
@@ -195,8 +231,14 @@ fn a_hand_edited_chapter_crate_is_stale_until_update_rewrites_it() -> Result<()>
     fs::write(&generated, fs::read_to_string(&generated)? + "// my own edit\n")?;
 
     let report = fixture.verify(false, true)?;
-    assert_contains(&failure_at(&report, "crates/ch01-good/src/bin/hello.rs"), "differs from what the book generates");
-    assert_contains(&failure_at(&report, "book/ch01-good.md:3"), "not built: crates/ch01-good is out of date");
+    assert_contains(
+        &failure_at(&report, "crates/ch01-good/src/bin/hello.rs"),
+        "differs from what the book generates",
+    );
+    assert_contains(
+        &failure_at(&report, "book/ch01-good.md:3"),
+        "not built: crates/ch01-good is out of date",
+    );
     assert!(!report.is_success());
 
     assert!(fixture.verify(true, false)?.is_success());
@@ -216,9 +258,18 @@ fn a_removed_block_leaves_an_orphan_snapshot_and_file_until_update_deletes_them(
     fs::write(&chapter, format!("{}{}", &text[..start], &text[end..]))?;
 
     let report = fixture.verify(false, true)?;
-    assert_contains(&failure_at(&report, "tests/snapshots/ch01-good__own-main.snap"), "orphan snapshot");
-    assert_contains(&failure_at(&report, "crates/ch01-good/src/bin/own-main.rs"), "no longer exists");
-    assert!(fixture.path("tests/snapshots/ch01-good__own-main.snap").exists(), "CI deletes nothing");
+    assert_contains(
+        &failure_at(&report, "tests/snapshots/ch01-good__own-main.snap"),
+        "orphan snapshot",
+    );
+    assert_contains(
+        &failure_at(&report, "crates/ch01-good/src/bin/own-main.rs"),
+        "no longer exists",
+    );
+    assert!(
+        fixture.path("tests/snapshots/ch01-good__own-main.snap").exists(),
+        "CI deletes nothing"
+    );
 
     assert!(fixture.verify(true, false)?.is_success());
     assert!(!fixture.path("tests/snapshots/ch01-good__own-main.snap").exists());
@@ -236,7 +287,10 @@ fn in_ci_a_new_snapshot_fails_and_no_file_is_written() -> Result<()> {
     let report = fixture.verify(false, true)?;
     assert_eq!(report.failed(), 3, "{}", report.summary());
     assert_contains(&failure_at(&report, "book/ch01-good.md:3"), "new output, no snapshot");
-    assert!(!fixture.layout.snapshots_dir.exists(), "CI wrote into the snapshots directory");
+    assert!(
+        !fixture.layout.snapshots_dir.exists(),
+        "CI wrote into the snapshots directory"
+    );
 
     // Outside CI the same run leaves pending snapshots for review, and still fails.
     let report = fixture.verify(false, false)?;
