@@ -44,6 +44,20 @@ const RTOL_F32: f64 = 1e-5;
 /// cannot go stale.
 const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
 
+/// Single tensors that cannot meet the bound because their value is
+/// ill-conditioned in the dtype: (case, tensor, bound, why). Each is an
+/// explained exception, not a looser global tolerance; the suite fails if
+/// an entry is no longer needed.
+const ILL_CONDITIONED: &[(&str, &str, f64, &str)] = &[(
+    "composite/mlp_relu_h5_seed1/f32",
+    "grad b2",
+    1e-4,
+    "d loss/d b2 = (2/8)·Σ errᵢ adds eight f32 residuals, two of them +2.389 and -2.355, to -4.09e-3: \
+     a cancellation by a factor of 1400 (Σ|errᵢ| = 5.8), so any summation order is only good to about \
+     1400 · 6e-8 ≈ 8e-5 relative. Evaluated in f64 from the same f32 inputs the value is -1.0224207e-3; \
+     the engine gives -1.0224283e-3 (7e-6 from it), PyTorch -1.0223687e-3 (5e-5 from it)",
+)];
+
 // ---------------------------------------------------------------------------
 // The file's format.
 // ---------------------------------------------------------------------------
@@ -249,14 +263,14 @@ fn parse_slice(text: &str) -> SliceInfoElem {
 
 /// Runs one step with the engine.
 fn apply<'g, T: Num>(
-    graph: &'g Graph<T>,
     env: &HashMap<String, Tensor<'g, T>>,
     step: &Step,
 ) -> autograd::Result<(Tensor<'g, T>, Option<Indices>)> {
     let operand = |k: usize| match &step.args[k] {
-        Arg::Name(name) => {
-            Operand::Tensor(*env.get(name).unwrap_or_else(|| panic!("step {}: unknown tensor {name}", step.out)))
-        }
+        Arg::Name(name) => Operand::Tensor(
+            *env.get(name)
+                .unwrap_or_else(|| panic!("step {}: unknown tensor {name}", step.out)),
+        ),
         Arg::Number(x) => Operand::Number(T::of_f64(*x)),
     };
     let tensor = |k: usize| match operand(k) {
@@ -268,7 +282,11 @@ fn apply<'g, T: Num>(
         value.unwrap_or_else(|| panic!("step {}: {} needs the attribute {name}", step.out, step.op))
     };
     let axis = || attr(attrs.axis, "axis");
-    let keepdim = || attrs.keepdim.unwrap_or_else(|| panic!("step {}: keepdim missing", step.out));
+    let keepdim = || {
+        attrs
+            .keepdim
+            .unwrap_or_else(|| panic!("step {}: keepdim missing", step.out))
+    };
     // A binary arithmetic step: tensor ∘ (tensor or number), or number ∘ tensor
     // through the operator a user would write.
     let arithmetic = |method: fn(Tensor<'g, T>, Operand<'g, T>) -> autograd::Result<Tensor<'g, T>>,
@@ -308,8 +326,13 @@ fn apply<'g, T: Num>(
         "t" => tensor(0).t(),
         "reshape" => tensor(0).try_reshape(attrs.shape.as_deref().expect("reshape needs a shape"))?,
         "slice" => {
-            let info: Vec<SliceInfoElem> =
-                attrs.slices.as_ref().expect("slice needs slices").iter().map(|s| parse_slice(s)).collect();
+            let info: Vec<SliceInfoElem> = attrs
+                .slices
+                .as_ref()
+                .expect("slice needs slices")
+                .iter()
+                .map(|s| parse_slice(s))
+                .collect();
             tensor(0).try_slice(info.as_slice())?
         }
         "at" => match &attrs.index {
@@ -344,15 +367,26 @@ fn apply<'g, T: Num>(
 
 fn run<T: Num>(case: &Case) -> Outcome<T> {
     let graph = Graph::<T>::new();
-    let mut outcome =
-        Outcome { values: BTreeMap::new(), indices: BTreeMap::new(), grads: BTreeMap::new(), error: None };
+    let mut outcome = Outcome {
+        values: BTreeMap::new(),
+        indices: BTreeMap::new(),
+        grads: BTreeMap::new(),
+        error: None,
+    };
     let mut env = HashMap::new();
     for (name, input) in &case.inputs {
         let leaf = graph.tensor(array::<T>(&input.shape, &input.data));
-        env.insert(name.clone(), if input.requires_grad { leaf.requires_grad() } else { leaf });
+        env.insert(
+            name.clone(),
+            if input.requires_grad {
+                leaf.requires_grad()
+            } else {
+                leaf
+            },
+        );
     }
     for step in &case.program {
-        match apply(&graph, &env, step) {
+        match apply(&env, step) {
             Ok((value, indices)) => {
                 outcome.values.insert(step.out.clone(), value.to_array());
                 if let Some(indices) = indices {
@@ -407,6 +441,8 @@ struct Verdict {
     worst: Worst,
     /// For topk cases with ties: whether PyTorch's indices equal the engine's.
     tie_indices_agree: Option<bool>,
+    /// Tensors compared under an `ILL_CONDITIONED` bound, with their error.
+    exceptions: Vec<String>,
 }
 
 impl Verdict {
@@ -415,23 +451,46 @@ impl Verdict {
     }
 
     /// Compares `got` with `expected` elementwise under the suite's tolerance
-    /// (see the module docs).
+    /// (see the module docs), or under the bound `ILL_CONDITIONED` gives.
     fn compare<T: Num>(&mut self, case: &str, place: &str, expected: &Data, got: &ArrayD<T>, rtol: f64) {
         if got.shape() != expected.shape.as_slice() {
-            self.fail(place, format!("shape: expected {:?}, got {:?}", expected.shape, got.shape()));
+            self.fail(
+                place,
+                format!("shape: expected {:?}, got {:?}", expected.shape, got.shape()),
+            );
             return;
         }
+        let exception = ILL_CONDITIONED.iter().find(|(c, p, ..)| *c == case && *p == place);
+        let bound = exception.map_or(rtol, |&(_, _, bound, _)| bound);
         let scale = expected.data.iter().fold(0.0f64, |m, e| m.max(e.abs()));
+        let mut largest = Worst::default();
         for (i, (&e, g)) in expected.data.iter().zip(got.iter()).enumerate() {
             let g = g.as_f64();
             let error = (g - e).abs() / e.abs().max(scale).max(f64::MIN_POSITIVE);
-            // Written so that a NaN error fails.
-            if !(error <= rtol) {
-                self.fail(place, format!("index {i}: expected {e:e}, got {g:e} (relative error {error:.2e})"));
+            if error.is_nan() || error > bound {
+                self.fail(
+                    place,
+                    format!("index {i}: expected {e:e}, got {g:e} (relative error {error:.2e})"),
+                );
             }
-            if error > self.worst.error {
-                self.worst = Worst { error, case: case.to_string(), place: format!("{place}[{i}]") };
+            if error > largest.error {
+                largest = Worst {
+                    error,
+                    case: case.to_string(),
+                    place: format!("{place}[{i}]"),
+                };
             }
+        }
+        match exception {
+            Some(_) if largest.error <= rtol => self.fail(
+                place,
+                "listed in ILL_CONDITIONED but meets the normal bound: remove the entry".to_string(),
+            ),
+            Some(_) => self
+                .exceptions
+                .push(format!("{case} {place}: {:.2e} (bound {bound:e})", largest.error)),
+            None if largest.error > self.worst.error => self.worst = largest,
+            None => {}
         }
     }
 }
@@ -460,7 +519,10 @@ fn check<T: Num>(case: &Case, rtol: f64) -> Verdict {
         }
     }
     for step in outcome.values.keys().filter(|s| !expected.values.contains_key(*s)) {
-        verdict.fail(&format!("value {step}"), "computed by the engine, but PyTorch raised before it".to_string());
+        verdict.fail(
+            &format!("value {step}"),
+            "computed by the engine, but PyTorch raised before it".to_string(),
+        );
     }
     for (step, data) in &expected.indices {
         let got = outcome.indices.get(step).map(Indices::to_vec);
@@ -475,8 +537,14 @@ fn check<T: Num>(case: &Case, rtol: f64) -> Verdict {
     // Errors: the same kind, at the same place.
     let expected_error = expected.error.as_ref().map(|e| (e.at.clone(), error_kind(&e.kind)));
     if outcome.error != expected_error {
-        let torch = expected.error.as_ref().map_or(String::new(), |e| format!(" (PyTorch: {})", e.torch));
-        verdict.fail("error", format!("expected {expected_error:?}{torch}, got {:?}", outcome.error));
+        let torch = expected
+            .error
+            .as_ref()
+            .map_or(String::new(), |e| format!(" (PyTorch: {})", e.torch));
+        verdict.fail(
+            "error",
+            format!("expected {expected_error:?}{torch}, got {:?}", outcome.error),
+        );
     }
     // Gradients.
     if let Some(grads) = &expected.grads {
@@ -496,7 +564,13 @@ fn check<T: Num>(case: &Case, rtol: f64) -> Verdict {
                         data: keys.iter().map(|k| sums[k]).collect(),
                     };
                     let got_array = array::<T>(&[keys.len()], &as_data(&got_sums).data);
-                    verdict.compare(&case.name, &format!("{place} (sums per value)"), &as_data(&want_sums), &got_array, rtol);
+                    verdict.compare(
+                        &case.name,
+                        &format!("{place} (sums per value)"),
+                        &as_data(&want_sums),
+                        &got_array,
+                        rtol,
+                    );
                 }
                 (Some(want), Some(got)) => verdict.compare(&case.name, &place, want, got, rtol),
                 (Some(_), None) => verdict.fail(&place, "PyTorch has a gradient, the engine none".to_string()),
@@ -516,13 +590,18 @@ fn load() -> Suite {
 #[test]
 fn reference_suite_matches_pytorch() {
     let suite = load();
-    assert!(suite.cases.len() >= 300, "the reference file holds only {} cases", suite.cases.len());
+    assert!(
+        suite.cases.len() >= 300,
+        "the reference file holds only {} cases",
+        suite.cases.len()
+    );
     let known: HashMap<&str, &str> = KNOWN_DIFFERENCES.iter().copied().collect();
     let mut by_category: BTreeMap<&str, usize> = BTreeMap::new();
     let mut worst: BTreeMap<&str, Worst> = BTreeMap::new();
     let (mut ties, mut ties_differing) = (Vec::new(), Vec::new());
     let mut failures = Vec::new();
     let mut known_seen = Vec::new();
+    let mut exceptions = Vec::new();
     for case in &suite.cases {
         *by_category.entry(case.category.as_str()).or_default() += 1;
         let verdict = match case.dtype.as_str() {
@@ -530,6 +609,7 @@ fn reference_suite_matches_pytorch() {
             "f32" => check::<f32>(case, RTOL_F32),
             other => panic!("case {}: unknown dtype {other:?}", case.name),
         };
+        exceptions.extend(verdict.exceptions.iter().cloned());
         if let Some(agree) = verdict.tie_indices_agree {
             ties.push(case.name.as_str());
             if !agree {
@@ -551,15 +631,23 @@ fn reference_suite_matches_pytorch() {
             }
         }
     }
-    for name in known.keys().filter(|n| !suite.cases.iter().any(|c| c.name == **n)) {
-        failures.push(format!("{name}: listed in KNOWN_DIFFERENCES but not in the reference file"));
+    let listed = KNOWN_DIFFERENCES
+        .iter()
+        .map(|k| (k.0, "KNOWN_DIFFERENCES"))
+        .chain(ILL_CONDITIONED.iter().map(|e| (e.0, "ILL_CONDITIONED")));
+    for (name, list) in listed.filter(|(n, _)| !suite.cases.iter().any(|c| c.name == *n)) {
+        failures.push(format!("{name}: listed in {list} but not in the reference file"));
     }
 
     let mut report = format!(
         "reference suite: {} cases from PyTorch {} ({})\n",
         suite.cases.len(),
         suite.torch_version,
-        by_category.iter().map(|(c, n)| format!("{c} {n}")).collect::<Vec<_>>().join(", ")
+        by_category
+            .iter()
+            .map(|(c, n)| format!("{c} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     for (dtype, w) in &worst {
         let rtol = if *dtype == "f64" { RTOL_F64 } else { RTOL_F32 };
@@ -572,9 +660,33 @@ fn reference_suite_matches_pytorch() {
         "  topk with ties: {} cases, PyTorch picked other indices among equal values in {}{}\n",
         ties.len(),
         ties_differing.len(),
-        if ties_differing.is_empty() { String::new() } else { format!(": {}", ties_differing.join(", ")) }
+        if ties_differing.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", ties_differing.join(", "))
+        }
     );
-    report += &format!("  known differences: {}\n", if known_seen.is_empty() { "none".to_string() } else { known_seen.join("; ") });
+    report += &format!(
+        "  ill-conditioned tensors under an explained bound: {}\n",
+        if exceptions.is_empty() {
+            "none".to_string()
+        } else {
+            exceptions.join("; ")
+        }
+    );
+    report += &format!(
+        "  known differences: {}\n",
+        if known_seen.is_empty() {
+            "none".to_string()
+        } else {
+            known_seen.join("; ")
+        }
+    );
     println!("{report}");
-    assert!(failures.is_empty(), "{report}\n{} mismatches with PyTorch:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{report}\n{} mismatches with PyTorch:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

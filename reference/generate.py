@@ -1,0 +1,778 @@
+#!/usr/bin/env python3
+"""Generates reference/cases.json: what real PyTorch computes for small
+programs, replayed by crates/autograd/tests/reference_suite.rs.
+
+Run with the project's venv (only regenerating needs torch):
+
+    ~/.cache/autograd-book/venv/bin/python reference/generate.py
+
+The outputs are pinned to one torch version (PINNED_TORCH below): another
+version may round differently or order topk ties differently, so the script
+refuses to run with it unless --allow-version is given.
+
+A case is a tiny program over named tensors. Each step is
+    {"out": "t3", "op": "mul", "args": ["t1", "t2" or a number], "attrs": {...}}
+and the ops, their arguments and attributes are exactly those `run_step`
+below interprets (the Rust test interprets the same language). After the
+program, `backward` lists the calls to make, in order: each names a root and
+an upstream gradient (null for `backward()`) and how many times to repeat it,
+so repeated calls test accumulation. The expected section holds every step's
+value, the indices of every topk, the gradient of every input (null when
+none reached it) and of every step listed in `retain`, or the kind of error
+PyTorch raised and where.
+"""
+
+import argparse
+import json
+import math
+import sys
+import zlib
+from pathlib import Path
+
+import numpy as np
+import torch
+
+PINNED_TORCH = "2.15.0"
+OUTPUT = Path(__file__).resolve().parent / "cases.json"
+DTYPES = {"f32": (torch.float32, np.float32), "f64": (torch.float64, np.float64)}
+
+
+# ---------------------------------------------------------------------------
+# Numbers in the file.
+# ---------------------------------------------------------------------------
+
+def number_text(x, dtype):
+    """The shortest decimal that reads back to exactly `x` both as an f64 and,
+    for f32, after narrowing that f64 to f32 (so no double rounding bites)."""
+    x = float(x)
+    if math.isnan(x) or math.isinf(x):
+        raise ValueError(f"non-finite value {x} in a reference case")
+    if dtype == "f32":
+        short = _compact(np.format_float_positional(np.float32(x), unique=True, trim="-"))
+        if np.float32(float(short)) == np.float32(x):
+            return short
+    return _compact(np.format_float_positional(x, unique=True, trim="-"))
+
+
+def _compact(text):
+    """Scientific notation when it is shorter: 1.5e-07 rather than 0.00000015."""
+    value = float(text)
+    sci = np.format_float_scientific(value, unique=True, trim="-").replace("e+", "e")
+    if abs(value) > 0 and len(sci) < len(text) and float(sci) == value:
+        return sci
+    return text
+
+
+class Raw:
+    """Text inserted into the JSON as is (numbers printed by number_text)."""
+
+    def __init__(self, text):
+        self.text = text
+
+
+def tensor_json(t, dtype):
+    a = t.detach().cpu().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
+    flat = a.reshape(-1)
+    if a.dtype == np.bool_:
+        flat = flat.astype(np.float64)
+    if np.issubdtype(flat.dtype, np.integer):
+        data = Raw("[" + ",".join(str(int(v)) for v in flat) + "]")
+    else:
+        data = Raw("[" + ",".join(number_text(v, dtype) for v in flat) + "]")
+    return {"shape": list(a.shape), "data": data}
+
+
+# Containers written one entry per line (by their path of keys; "*" is any
+# case); everything below them goes on the entry's line.
+MULTILINE = {(), ("cases",), ("cases", "*"), ("cases", "*", "inputs"), ("cases", "*", "program"),
+             ("cases", "*", "backward"), ("cases", "*", "expected"), ("cases", "*", "expected", "values"),
+             ("cases", "*", "expected", "indices"), ("cases", "*", "expected", "grads")}
+
+
+def dump(obj, path=(), depth=0):
+    """JSON that stays readable: one line per case field, step, tensor."""
+    if isinstance(obj, Raw):
+        return obj.text
+    if isinstance(obj, dict):
+        items = [(json.dumps(k), dump(v, path + (k,), depth + 1)) for k, v in obj.items()]
+        if path in MULTILINE and items:
+            pad = "  " * (depth + 1)
+            return "{\n" + ",\n".join(f"{pad}{k}: {v}" for k, v in items) + "\n" + "  " * depth + "}"
+        return "{" + ", ".join(f"{k}: {v}" for k, v in items) + "}"
+    if isinstance(obj, list):
+        inner_path = ("cases", "*") if path == ("cases",) else path + ("[]",)
+        items = [dump(v, inner_path, depth + 1) for v in obj]
+        if path in MULTILINE and items:
+            pad = "  " * (depth + 1)
+            return "[\n" + ",\n".join(pad + v for v in items) + "\n" + "  " * depth + "]"
+        return "[" + ", ".join(items) + "]"
+    return json.dumps(obj)
+
+
+# ---------------------------------------------------------------------------
+# The op language, as PyTorch runs it.
+# ---------------------------------------------------------------------------
+
+def parse_slice(text):
+    """'1' -> 1, '1:3' -> slice(1, 3), '::2' -> slice(None, None, 2)."""
+    if ":" not in text:
+        return int(text)
+    parts = [int(p) if p else None for p in text.split(":")]
+    return slice(*parts)
+
+
+def run_step(env, step, torch_dtype):
+    op, attrs = step["op"], step.get("attrs", {})
+
+    def arg(k):
+        a = step["args"][k]
+        if isinstance(a, str):
+            return env[a]
+        return float(a)
+
+    def tensor_arg(k):
+        a = arg(k)
+        return torch.tensor(a, dtype=torch_dtype) if isinstance(a, float) else a
+
+    unary = {
+        "neg": lambda x: -x, "exp": torch.exp, "ln": torch.log, "tanh": torch.tanh,
+        "relu": torch.relu, "sigmoid": torch.sigmoid, "reciprocal": torch.reciprocal,
+        "floor": torch.floor, "ceil": torch.ceil, "round": torch.round,
+        "sum": torch.sum, "mean": torch.mean, "t": lambda x: x.t(),
+    }
+    binary = {
+        "add": lambda a, b: a + b, "sub": lambda a, b: a - b,
+        "mul": lambda a, b: a * b, "div": lambda a, b: a / b,
+        "gt": torch.gt, "ge": torch.ge, "lt": torch.lt, "le": torch.le, "eq": torch.eq, "ne": torch.ne,
+        "matmul": torch.matmul,
+    }
+    if op in unary:
+        return unary[op](arg(0)), None
+    if op in binary:
+        return binary[op](arg(0), arg(1)), None
+    if op == "pow":
+        return arg(0) ** float(attrs["exponent"]), None
+    if op == "sum_axis":
+        return arg(0).sum(dim=attrs["axis"], keepdim=attrs["keepdim"]), None
+    if op == "mean_axis":
+        return arg(0).mean(dim=attrs["axis"], keepdim=attrs["keepdim"]), None
+    if op == "tensordot":
+        return torch.tensordot(arg(0), arg(1), dims=attrs["dims"]), None
+    if op == "transpose":
+        return arg(0).transpose(*attrs["axes"]), None
+    if op == "reshape":
+        return arg(0).reshape(attrs["shape"]), None
+    if op == "slice":
+        return arg(0)[tuple(parse_slice(s) for s in attrs["slices"])], None
+    if op == "at":
+        return arg(0)[tuple(attrs["index"])], None
+    if op == "index_select":
+        return torch.index_select(arg(0), attrs["axis"], torch.tensor(attrs["indices"], dtype=torch.int64)), None
+    if op == "gather":
+        index = torch.tensor(attrs["index"]["data"], dtype=torch.int64).reshape(attrs["index"]["shape"])
+        return torch.gather(arg(0), attrs["axis"], index), None
+    if op == "where":
+        return torch.where(arg(0), tensor_arg(1), tensor_arg(2)), None
+    if op == "topk":
+        values, indices = torch.topk(arg(0), attrs["k"])
+        return values, indices
+    raise ValueError(f"unknown op {op}")
+
+
+# ---------------------------------------------------------------------------
+# Cases.
+# ---------------------------------------------------------------------------
+
+CASES = []
+
+
+def rng_for(name):
+    return np.random.default_rng(zlib.crc32(name.encode()))
+
+
+def add_case(name, category, dtype, inputs, program, backward, *, retain=(), ties=False, error=None):
+    """Runs a case with PyTorch and records it. `inputs` maps a name to
+    (array, requires_grad); `backward` is a list of (root, upstream or None,
+    repeat); `error` = (kind, where) when PyTorch must raise there."""
+    torch_dtype, np_dtype = DTYPES[dtype]
+    env, case_inputs = {}, {}
+    for input_name, (data, requires_grad) in inputs.items():
+        array = np.asarray(data, dtype=np.float64).astype(np_dtype)
+        env[input_name] = torch.tensor(array, dtype=torch_dtype, requires_grad=requires_grad)
+        case_inputs[input_name] = {**tensor_json(array, dtype), "requires_grad": requires_grad}
+    values, indices, raised = {}, {}, None
+    for step in program:
+        try:
+            value, idx = run_step(env, step, torch_dtype)
+        except (RuntimeError, IndexError, ValueError) as e:
+            raised = (step["out"], e)
+            break
+        env[step["out"]] = value
+        values[step["out"]] = tensor_json(value.to(torch_dtype) if value.dtype == torch.bool else value, dtype)
+        if idx is not None:
+            indices[step["out"]] = tensor_json(idx, dtype)
+    calls = []
+    for root, upstream, repeat in backward:
+        up = None if upstream is None else np.asarray(upstream, dtype=np.float64).astype(np_dtype)
+        calls.append({"root": root, "upstream": None if up is None else tensor_json(up, dtype), "repeat": repeat})
+    if raised is None:
+        for retained in retain:
+            env[retained].retain_grad()
+        try:
+            for root, upstream, repeat in backward:
+                gradient = None if upstream is None else torch.tensor(
+                    np.asarray(upstream, dtype=np.float64).astype(np_dtype), dtype=torch_dtype)
+                for _ in range(repeat):
+                    env[root].backward(gradient=gradient, retain_graph=True)
+        except RuntimeError as e:
+            raised = ("backward", e)
+    expected = {"values": values}
+    if indices:
+        expected["indices"] = indices
+    if raised is None:
+        if error is not None:
+            sys.exit(f"case {name}: PyTorch did not raise the expected {error}")
+        grads = {}
+        for input_name, (_, requires_grad) in inputs.items():
+            g = env[input_name].grad
+            grads[input_name] = None if g is None else tensor_json(g, dtype)
+        for step_name in retain:
+            g = env[step_name].grad
+            grads[step_name] = None if g is None else tensor_json(g, dtype)
+        expected["grads"] = grads
+        expected["error"] = None
+    else:
+        where, e = raised
+        if error is None or error[1] != where:
+            sys.exit(f"case {name}: unexpected PyTorch error at {where}: {e}")
+        message = str(e).strip().splitlines()[0]
+        expected["error"] = {"kind": error[0], "at": where, "torch": f"{type(e).__name__}: {message}"}
+    case = {"name": name, "category": category, "dtype": dtype, "inputs": case_inputs, "program": program,
+            "backward": calls}
+    if retain:
+        case["retain"] = list(retain)
+    if ties:
+        case["topk_ties"] = True
+    case["expected"] = expected
+    CASES.append(case)
+
+
+def step(out, op, *args, **attrs):
+    s = {"out": out, "op": op, "args": list(args)}
+    if attrs:
+        s["attrs"] = attrs
+    return s
+
+
+def normal(rng, *shape, scale=1.0):
+    return rng.standard_normal(shape) * scale
+
+
+def away_from_zero(rng, *shape, low=0.2, high=2.0):
+    """Random signs, magnitudes in [low, high]: safe for relu, ln of |x|, 1/x."""
+    return rng.uniform(low, high, shape) * rng.choice([-1.0, 1.0], shape)
+
+
+def weighted_loss(program, out, weight_name):
+    """loss = sum(out * w): a scalar whose gradient is w, not all ones."""
+    program.append(step("l_w", "mul", out, weight_name))
+    program.append(step("loss", "sum", "l_w"))
+    return "loss"
+
+
+# --- elementwise unary ------------------------------------------------------
+
+def unary_cases(dtype):
+    shapes = {"vec": (5,), "mat": (3, 4), "scalar": ()}
+    domains = {
+        "neg": "any", "exp": "any", "ln": "positive", "tanh": "any", "relu": "nonzero",
+        "sigmoid": "any", "reciprocal": "nonzero", "floor": "nonint", "ceil": "nonint", "round": "nonint",
+    }
+    for op, domain in domains.items():
+        for shape_name, shape in shapes.items():
+            name = f"unary/{op}/{shape_name}/{dtype}"
+            rng = rng_for(name)
+            if domain == "any":
+                x = normal(rng, *shape, scale=1.5)
+            elif domain == "positive":
+                x = rng.uniform(0.3, 4.0, shape)
+            elif domain == "nonzero":
+                x = away_from_zero(rng, *shape)
+            else:
+                x = normal(rng, *shape, scale=3.0)
+                x = np.where(np.abs(x - np.round(x)) < 0.05, x + 0.2, x)
+            program = [step("y", op, "x")]
+            loss = weighted_loss(program, "y", "w")
+            add_case(name, "elementwise", dtype, {"x": (x, True), "w": (normal(rng, *shape), False)},
+                     program, [(loss, None, 1)])
+    for p in [2.0, 3.0, 1.0, 0.0, 0.5, -0.5, -1.0, -2.0, 1.5, 2.7, -1.3]:
+        for shape_name, shape in [("vec", (6,)), ("mat", (2, 3))]:
+            name = f"unary/pow_{p:g}/{shape_name}/{dtype}"
+            rng = rng_for(name)
+            x = rng.uniform(0.3, 3.0, shape) if p != int(p) else away_from_zero(rng, *shape, low=0.3)
+            program = [step("y", "pow", "x", exponent=p)]
+            loss = weighted_loss(program, "y", "w")
+            add_case(name, "elementwise", dtype, {"x": (x, True), "w": (normal(rng, *shape), False)},
+                     program, [(loss, None, 1)])
+    # Exactly at the kinks and ties.
+    name = f"unary/relu_at_zero/{dtype}"
+    add_case(name, "elementwise", dtype, {"x": ([-1.0, 0.0, 0.0, 2.0, -0.0], True)},
+             [step("y", "relu", "x"), step("loss", "sum", "y")], [("loss", None, 1)])
+    for op in ["round", "floor", "ceil"]:
+        name = f"unary/{op}_at_halves_and_integers/{dtype}"
+        x = [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5, -3.0, 0.0, 4.0, 0.49999997, 2.5000002]
+        add_case(name, "steps", dtype, {"x": (x, True)},
+                 [step("y", op, "x"), step("loss", "sum", "y")], [("loss", None, 1)])
+
+
+# --- elementwise binary with broadcasting ------------------------------------
+
+def binary_cases(dtype):
+    shape_pairs = [((2, 3), (2, 3)), ((5, 3), (1, 3)), ((3,), (2, 1)), ((), (4,)), ((4,), ()),
+                   ((2, 1, 3), (4, 1)), ((3, 1), (1, 4))]
+    for op in ["add", "sub", "mul", "div"]:
+        for a_shape, b_shape in shape_pairs:
+            label = "x".join(map(str, a_shape)) or "0d"
+            label += "_" + ("x".join(map(str, b_shape)) or "0d")
+            name = f"broadcast/{op}/{label}/{dtype}"
+            rng = rng_for(name)
+            a = normal(rng, *a_shape)
+            b = away_from_zero(rng, *b_shape, low=0.5) if op == "div" else normal(rng, *b_shape)
+            out_shape = np.broadcast_shapes(a_shape, b_shape)
+            program = [step("y", op, "a", "b")]
+            loss = weighted_loss(program, "y", "w")
+            add_case(name, "broadcast", dtype,
+                     {"a": (a, True), "b": (b, True), "w": (normal(rng, *out_shape), False)},
+                     program, [(loss, None, 1)])
+        for side in ["right", "left"]:
+            name = f"scalar_operand/{op}/{side}/{dtype}"
+            rng = rng_for(name)
+            x = away_from_zero(rng, 2, 3, low=0.5)
+            c = float(np.round(rng.uniform(-3, 3), 3)) or 1.25
+            args = ("x", c) if side == "right" else (c, "x")
+            program = [step("y", op, *args)]
+            loss = weighted_loss(program, "y", "w")
+            add_case(name, "broadcast", dtype, {"x": (x, True), "w": (normal(rng, 2, 3), False)},
+                     program, [(loss, None, 1)])
+    # One operand does not require grad; the same tensor used twice.
+    name = f"broadcast/mul_constant_operand/{dtype}"
+    rng = rng_for(name)
+    add_case(name, "broadcast", dtype, {"a": (normal(rng, 3, 2), True), "b": (normal(rng, 2), False)},
+             [step("y", "mul", "a", "b"), step("loss", "sum", "y")], [("loss", None, 1)])
+    name = f"broadcast/x_times_x_plus_x/{dtype}"
+    rng = rng_for(name)
+    add_case(name, "broadcast", dtype, {"x": (normal(rng, 4), True)},
+             [step("y", "mul", "x", "x"), step("z", "add", "y", "x"), step("loss", "sum", "z")],
+             [("loss", None, 1)])
+
+
+# --- reductions -------------------------------------------------------------
+
+def reduction_cases(dtype):
+    for op in ["sum", "mean"]:
+        for shape in [(3, 4), (7,), ()]:
+            name = f"reduce/{op}/{'x'.join(map(str, shape)) or '0d'}/{dtype}"
+            rng = rng_for(name)
+            add_case(name, "reduction", dtype, {"x": (normal(rng, *shape), True)},
+                     [step("y", op, "x")], [("y", None, 1)])
+        for shape, axis in [((3, 4), 0), ((3, 4), 1), ((2, 3, 4), 1), ((2, 3, 4), 2), ((5,), 0)]:
+            for keepdim in [False, True]:
+                name = f"reduce/{op}_axis{axis}{'_keepdim' if keepdim else ''}/{'x'.join(map(str, shape))}/{dtype}"
+                rng = rng_for(name)
+                out_shape = list(shape)
+                if keepdim:
+                    out_shape[axis] = 1
+                else:
+                    del out_shape[axis]
+                add_case(name, "reduction", dtype, {"x": (normal(rng, *shape), True)},
+                         [step("y", f"{op}_axis", "x", axis=axis, keepdim=keepdim)],
+                         [("y", normal(rng, *out_shape), 1)])
+
+
+# --- matrix products ----------------------------------------------------------
+
+def matmul_cases(dtype):
+    shapes = {"mm": ((3, 4), (4, 2)), "mv": ((3, 4), (4,)), "vm": ((4,), (4, 3)), "dot": ((5,), (5,)),
+              "mm_outer_dims": ((1, 3), (3, 1)), "mm_wide": ((2, 7), (7, 6))}
+    for label, (a_shape, b_shape) in shapes.items():
+        for backward_kind in ["upstream", "sum"]:
+            name = f"matmul/{label}/{backward_kind}/{dtype}"
+            rng = rng_for(name)
+            a, b = normal(rng, *a_shape), normal(rng, *b_shape)
+            out_shape = np.matmul(a, b).shape
+            program = [step("y", "matmul", "a", "b")]
+            if backward_kind == "upstream":
+                calls = [("y", normal(rng, *out_shape), 1)]
+            else:
+                program.append(step("loss", "sum", "y"))
+                calls = [("loss", None, 1)]
+            add_case(name, "matmul", dtype, {"a": (a, True), "b": (b, True)}, program, calls)
+    for a_shape, b_shape, dims in [((2, 3), (3, 4), 1), ((2, 3, 4), (4, 5), 1), ((2, 3, 4), (3, 4, 5), 2),
+                                   ((3, 4), (3, 4), 2), ((2, 3), (4,), 0), ((4,), (4, 2), 1)]:
+        name = f"tensordot/dims{dims}/{'x'.join(map(str, a_shape))}_{'x'.join(map(str, b_shape))}/{dtype}"
+        rng = rng_for(name)
+        a, b = normal(rng, *a_shape), normal(rng, *b_shape)
+        out_shape = np.tensordot(a, b, axes=dims).shape
+        add_case(name, "matmul", dtype, {"a": (a, True), "b": (b, True)},
+                 [step("y", "tensordot", "a", "b", dims=dims)], [("y", normal(rng, *out_shape), 1)])
+
+
+# --- shapes, slicing and indexing ----------------------------------------------
+
+def indexing_cases(dtype):
+    specs = [
+        ("transpose_2d", (3, 4), "transpose", {"axes": [0, 1]}),
+        ("transpose_3d_0_2", (2, 3, 4), "transpose", {"axes": [0, 2]}),
+        ("transpose_3d_1_2", (2, 3, 4), "transpose", {"axes": [1, 2]}),
+        ("t", (3, 4), "t", {}),
+        ("t_1d", (4,), "t", {}),
+        ("reshape_to_3x4", (2, 6), "reshape", {"shape": [3, 4]}),
+        ("reshape_flat", (2, 3, 2), "reshape", {"shape": [12]}),
+        ("reshape_to_3d", (12,), "reshape", {"shape": [2, 3, 2]}),
+        ("reshape_to_0d", (1,), "reshape", {"shape": []}),
+        ("slice_rows", (5, 3), "slice", {"slices": ["1:3"]}),
+        ("slice_step_cols", (3, 5), "slice", {"slices": [":", "::2"]}),
+        ("slice_row_tail", (3, 5), "slice", {"slices": ["0", "1:"]}),
+        ("slice_negative", (6,), "slice", {"slices": ["-2:"]}),
+        ("slice_3d", (3, 4, 5), "slice", {"slices": ["1", ":", "0:2"]}),
+        ("slice_3d_steps", (3, 4, 5), "slice", {"slices": ["::2", "1:4:2", "-3:"]}),
+        ("at_element", (3, 4), "at", {"index": [1, 2]}),
+        ("at_row", (3, 4), "at", {"index": [2]}),
+        ("at_1d", (6,), "at", {"index": [5]}),
+        ("index_select_rows_repeated", (4, 3), "index_select", {"axis": 0, "indices": [3, 0, 3, 1]}),
+        ("index_select_cols", (3, 5), "index_select", {"axis": 1, "indices": [4, 2]}),
+        ("index_select_3d", (2, 3, 4), "index_select", {"axis": 2, "indices": [0, 0, 3]}),
+        ("gather_axis0", (3, 4), "gather",
+         {"axis": 0, "index": {"shape": [2, 4], "data": [0, 2, 1, 2, 1, 1, 0, 0]}}),
+        ("gather_axis1_repeats", (3, 4), "gather",
+         {"axis": 1, "index": {"shape": [3, 3], "data": [3, 3, 0, 1, 2, 1, 0, 0, 0]}}),
+        ("gather_smaller_index", (4, 5), "gather",
+         {"axis": 1, "index": {"shape": [2, 2], "data": [4, 0, 1, 1]}}),
+        ("gather_1d", (6,), "gather", {"axis": 0, "index": {"shape": [4], "data": [5, 0, 5, 2]}}),
+    ]
+    for label, shape, op, attrs in specs:
+        name = f"indexing/{label}/{dtype}"
+        rng = rng_for(name)
+        x = normal(rng, *shape)
+        expected = run_step({"x": torch.tensor(x)}, step("y", op, "x", **attrs), torch.float64)[0]
+        add_case(name, "indexing", dtype, {"x": (x, True)}, [step("y", op, "x", **attrs)],
+                 [("y", normal(rng, *expected.shape), 1)])
+
+
+# --- comparisons and where ------------------------------------------------------
+
+def comparison_cases(dtype):
+    for op in ["gt", "ge", "lt", "le", "eq", "ne"]:
+        for other in ["tensor", "number"]:
+            name = f"compare/{op}/{other}/{dtype}"
+            rng = rng_for(name)
+            # Half-integers, so that equal values occur and are exact.
+            x = np.round(rng.uniform(-2, 2, (3, 4)) * 2) / 2
+            inputs = {"x": (x, True), "a": (normal(rng, 3, 4), True), "b": (normal(rng, 4), True)}
+            if other == "tensor":
+                inputs["y"] = (np.round(rng.uniform(-2, 2, (4,)) * 2) / 2, True)
+                rhs = "y"
+            else:
+                rhs = 0.5
+            program = [step("mask", op, "x", rhs), step("picked", "where", "mask", "a", "b"),
+                       step("scaled", "mul", "picked", "mask"), step("loss", "sum", "scaled")]
+            add_case(name, "steps", dtype, inputs, program, [("loss", None, 1)])
+    name = f"where/number_branches/{dtype}"
+    rng = rng_for(name)
+    add_case(name, "steps", dtype, {"x": (normal(rng, 5), True)},
+             [step("mask", "gt", "x", 0.0), step("w", "where", "mask", 1.0, 0.0), step("y", "mul", "w", "x"),
+              step("loss", "sum", "y")], [("loss", None, 1)])
+    name = f"where/broadcast_branches/{dtype}"
+    rng = rng_for(name)
+    add_case(name, "steps", dtype,
+             {"c": (normal(rng, 3, 1), False), "a": (normal(rng, 1, 4), True), "b": (normal(rng, 4), True)},
+             [step("mask", "lt", "c", 0.1), step("y", "where", "mask", "a", "b")],
+             [("y", normal(rng, 3, 4), 1)])
+    name = f"where/number_and_tensor/{dtype}"
+    rng = rng_for(name)
+    add_case(name, "steps", dtype, {"x": (normal(rng, 2, 3), True)},
+             [step("mask", "ge", "x", -0.2), step("y", "where", "mask", "x", -1.5),
+              step("z", "where", "mask", 2.0, "x"), step("s", "add", "y", "z"), step("loss", "sum", "s")],
+             [("loss", None, 1)])
+
+
+# --- topk ---------------------------------------------------------------------
+
+def topk_cases(dtype):
+    for shape, k in [((6,), 1), ((6,), 3), ((6,), 6), ((3, 5), 2), ((2, 3, 4), 3)]:
+        name = f"topk/distinct/{'x'.join(map(str, shape))}_k{k}/{dtype}"
+        rng = rng_for(name)
+        x = normal(rng, *shape)
+        out_shape = shape[:-1] + (k,)
+        add_case(name, "topk", dtype, {"x": (x, True)}, [step("v", "topk", "x", k=k)],
+                 [("v", normal(rng, *out_shape), 1)])
+    ties = [
+        ("1_3_3_2_3_k2", [1, 3, 3, 2, 3], 2),
+        ("all_equal_k3", [2, 2, 2, 2], 3),
+        ("rows_k2", [[5, 1, 5, 5], [0, 0, 1, 0]], 2),
+        ("boundary_split_k3", [4, 1, 2, 2, 2, 0], 3),
+        ("k_equals_n", [1, 1, 2, 1], 4),
+        ("long_lane_k5", [7, 3, 7, 3, 7, 3, 7, 3, 7, 3, 1, 9], 5),
+    ]
+    for label, x, k in ties:
+        name = f"topk/ties/{label}/{dtype}"
+        rng = rng_for(name)
+        x = np.asarray(x, dtype=np.float64)
+        out_shape = x.shape[:-1] + (k,)
+        add_case(name, "topk", dtype, {"x": (x, True)}, [step("v", "topk", "x", k=k)],
+                 [("v", normal(rng, *out_shape), 1)], ties=True)
+    # The book's example: topk of W @ x, then a loss of the selected values.
+    name = f"topk/after_matmul/{dtype}"
+    rng = rng_for(name)
+    add_case(name, "topk", dtype, {"w": (rng.uniform(0, 1, (6, 6)), True), "x": (rng.uniform(0, 1, 6), True)},
+             [step("y", "matmul", "w", "x"), step("v", "topk", "y", k=3), step("sq", "mul", "v", "v"),
+              step("loss", "sum", "sq")], [("loss", None, 1)])
+
+
+# --- backward semantics -----------------------------------------------------------
+
+def backward_cases(dtype):
+    name = f"backward/upstream_elementwise/{dtype}"
+    rng = rng_for(name)
+    a = normal(rng, 2, 3)
+    add_case(name, "backward", dtype, {"a": (a, True)}, [step("out", "mul", "a", "a")],
+             [("out", a, 1)])
+    name = f"backward/upstream_ones/{dtype}"
+    add_case(name, "backward", dtype, {"a": ([[1, 2, 3], [4, 5, 6]], True)}, [step("out", "mul", "a", "a")],
+             [("out", np.ones((2, 3)), 1)])
+    for repeat in [2, 3, 5]:
+        name = f"accumulate/repeat{repeat}/{dtype}"
+        rng = rng_for(name)
+        add_case(name, "accumulation", dtype, {"x": (normal(rng, 4), True), "w": (normal(rng, 4), True)},
+                 [step("y", "mul", "x", "w"), step("z", "tanh", "y"), step("loss", "sum", "z")],
+                 [("loss", None, repeat)])
+    name = f"accumulate/elementwise_roots/{dtype}"
+    program, calls = [], []
+    for i in range(2):
+        for j in range(3):
+            program += [step(f"e{i}{j}", "at", "a", index=[i, j]), step(f"sq{i}{j}", "mul", f"e{i}{j}", f"e{i}{j}")]
+            calls.append((f"sq{i}{j}", None, 1))
+    add_case(name, "accumulation", dtype, {"a": ([[1, 2, 3], [4, 5, 6]], True)}, program, calls)
+    name = f"accumulate/two_roots_upstream/{dtype}"
+    rng = rng_for(name)
+    add_case(name, "accumulation", dtype, {"x": (normal(rng, 3), True)},
+             [step("y", "exp", "x"), step("z", "mul", "y", 3.0)],
+             [("y", normal(rng, 3), 2), ("z", normal(rng, 3), 1)])
+    name = f"backward/retain_grad/{dtype}"
+    rng = rng_for(name)
+    add_case(name, "backward", dtype, {"x": (normal(rng, 3), True), "w": (normal(rng, 3), True)},
+             [step("h", "mul", "x", "w"), step("s", "sigmoid", "h"), step("loss", "mean", "s")],
+             [("loss", None, 2)], retain=["h", "s"])
+    name = f"backward/unused_and_constant_leaves/{dtype}"
+    rng = rng_for(name)
+    add_case(name, "backward", dtype,
+             {"x": (normal(rng, 3), True), "unused": (normal(rng, 3), True), "c": (normal(rng, 3), False),
+              "m": (normal(rng, 3), True)},
+             [step("mask", "gt", "m", 0.0), step("y", "mul", "x", "c"), step("z", "mul", "y", "mask"),
+              step("loss", "sum", "z")], [("loss", None, 1)])
+    name = f"backward/through_floor_only/{dtype}"
+    rng = rng_for(name)
+    add_case(name, "backward", dtype, {"x": (normal(rng, 4) * 3, True)},
+             [step("f", "floor", "x"), step("loss", "sum", "f")], [("loss", None, 1)])
+    name = f"backward/one_element_non_0d/{dtype}"
+    rng = rng_for(name)
+    add_case(name, "backward", dtype, {"x": (normal(rng, 1, 1), True)},
+             [step("y", "exp", "x")], [("y", None, 1)])
+
+
+# --- errors -----------------------------------------------------------------------
+
+def error_cases(dtype):
+    specs = [
+        ("broadcast_add", {"a": (2, 3), "b": (4,)}, [step("y", "add", "a", "b")], None, ("shape", "y")),
+        ("broadcast_mul_3d", {"a": (2, 3, 4), "b": (4, 1)}, [step("y", "mul", "a", "b")], None, ("shape", "y")),
+        ("matmul_mm", {"a": (2, 3), "b": (4, 2)}, [step("y", "matmul", "a", "b")], None, ("shape", "y")),
+        ("matmul_mv", {"a": (2, 3), "b": (2,)}, [step("y", "matmul", "a", "b")], None, ("shape", "y")),
+        ("matmul_dot", {"a": (3,), "b": (4,)}, [step("y", "matmul", "a", "b")], None, ("shape", "y")),
+        ("tensordot", {"a": (2, 3), "b": (4, 5)}, [step("y", "tensordot", "a", "b", dims=1)], None,
+         ("shape", "y")),
+        ("reshape", {"a": (2, 3)}, [step("y", "reshape", "a", shape=[4, 2])], None, ("shape", "y")),
+        ("where_broadcast", {"a": (2, 3), "b": (2,)},
+         [step("m", "gt", "a", 0.0), step("y", "where", "m", "a", "b")], None, ("shape", "y")),
+        ("gather_index_too_big", {"a": (2, 3)},
+         [step("y", "gather", "a", axis=0, index={"shape": [2, 4], "data": [0] * 8})], None, ("shape", "y")),
+        ("non_scalar_backward", {"a": (2, 3)}, [step("y", "mul", "a", 2.0)], [("y", None, 1)],
+         ("non_scalar_backward", "backward")),
+        ("upstream_shape", {"a": (2, 3)}, [step("y", "mul", "a", 2.0)], [("y", np.ones(3), 1)],
+         ("upstream_shape", "backward")),
+        ("upstream_shape_transposed", {"a": (2, 3)}, [step("y", "exp", "a")], [("y", np.ones((3, 2)), 1)],
+         ("upstream_shape", "backward")),
+        ("topk_k_too_large", {"a": (4,)}, [step("y", "topk", "a", k=5)], None, ("out_of_range", "y")),
+        ("topk_0d", {"a": ()}, [step("y", "topk", "a", k=2)], None, ("out_of_range", "y")),
+        ("sum_axis", {"a": (2, 3)}, [step("y", "sum_axis", "a", axis=2, keepdim=False)], None,
+         ("out_of_range", "y")),
+        ("mean_axis", {"a": (4,)}, [step("y", "mean_axis", "a", axis=1, keepdim=True)], None,
+         ("out_of_range", "y")),
+        ("transpose_axis", {"a": (2, 3)}, [step("y", "transpose", "a", axes=[0, 2])], None,
+         ("out_of_range", "y")),
+        ("at_index", {"a": (2, 3)}, [step("y", "at", "a", index=[1, 3])], None, ("out_of_range", "y")),
+        ("at_too_many_indices", {"a": (2, 3)}, [step("y", "at", "a", index=[1, 0, 0])], None,
+         ("out_of_range", "y")),
+        ("slice_index", {"a": (4,)}, [step("y", "slice", "a", slices=["4"])], None, ("out_of_range", "y")),
+        ("index_select", {"a": (3, 2)}, [step("y", "index_select", "a", axis=0, indices=[0, 3])], None,
+         ("out_of_range", "y")),
+        ("gather_index_value", {"a": (2, 3)},
+         [step("y", "gather", "a", axis=1, index={"shape": [2, 1], "data": [0, 3]})], None,
+         ("out_of_range", "y")),
+    ]
+    for label, shapes, program, calls, error in specs:
+        name = f"error/{label}/{dtype}"
+        rng = rng_for(name)
+        inputs = {k: (normal(rng, *s), True) for k, s in shapes.items()}
+        add_case(name, "error", dtype, inputs, program, calls or [], error=error)
+    name = f"error/no_grad_backward/{dtype}"
+    rng = rng_for(name)
+    add_case(name, "error", dtype, {"a": (normal(rng, 3), False)},
+             [step("y", "mul", "a", "a"), step("loss", "sum", "y")], [("loss", None, 1)],
+             error=("no_grad", "backward"))
+
+
+# --- composite graphs -----------------------------------------------------------------
+
+def mlp_cases(dtype):
+    for seed, activation, hidden in [(0, "tanh", 5), (1, "relu", 5), (2, "sigmoid", 4), (3, "tanh", 8),
+                                     (4, "relu", 3)]:
+        name = f"composite/mlp_{activation}_h{hidden}_seed{seed}/{dtype}"
+        rng = rng_for(name)
+        n, d = 8, 3
+        inputs = {
+            "x": (normal(rng, n, d), False),
+            "y": (normal(rng, n, 1), False),
+            "w1": (normal(rng, d, hidden, scale=1 / math.sqrt(d)), True),
+            "b1": (normal(rng, hidden, scale=0.1), True),
+            "w2": (normal(rng, hidden, 1, scale=1 / math.sqrt(hidden)), True),
+            "b2": (normal(rng, 1, scale=0.1), True),
+        }
+        program = [
+            step("z1", "matmul", "x", "w1"), step("a1", "add", "z1", "b1"), step("h", activation, "a1"),
+            step("z2", "matmul", "h", "w2"), step("pred", "add", "z2", "b2"),
+            step("err", "sub", "pred", "y"), step("sq", "pow", "err", exponent=2.0), step("loss", "mean", "sq"),
+        ]
+        if activation == "relu":
+            # Keep pre-activations away from relu's kink.
+            a1 = inputs["x"][0] @ inputs["w1"][0] + inputs["b1"][0]
+            inputs["b1"] = (inputs["b1"][0] + np.where(np.abs(a1).min(axis=0) < 0.05, 0.1, 0.0), True)
+        add_case(name, "composite", dtype, inputs, program, [("loss", None, 1)])
+    # Softmax cross-entropy written with the engine's ops.
+    for seed in range(3):
+        name = f"composite/softmax_cross_entropy_seed{seed}/{dtype}"
+        rng = rng_for(name)
+        labels = rng.integers(0, 4, 5)
+        program = [
+            step("logits", "matmul", "x", "w"), step("e", "exp", "logits"),
+            step("z", "sum_axis", "e", axis=1, keepdim=True), step("p", "div", "e", "z"),
+            step("logp", "ln", "p"),
+            step("picked", "gather", "logp", axis=1, index={"shape": [5, 1], "data": [int(v) for v in labels]}),
+            step("nll", "neg", "picked"), step("loss", "mean", "nll"),
+        ]
+        add_case(name, "composite", dtype, {"x": (normal(rng, 5, 3), False), "w": (normal(rng, 3, 4), True)},
+                 program, [("loss", None, 1)])
+    # Logistic regression with a scalar-on-the-left step.
+    name = f"composite/logistic_regression/{dtype}"
+    rng = rng_for(name)
+    program = [
+        step("z", "matmul", "x", "w"), step("p", "sigmoid", "z"), step("q", "sub", 1.0, "p"),
+        step("lp", "ln", "p"), step("lq", "ln", "q"), step("a", "mul", "y", "lp"), step("ny", "sub", 1.0, "y"),
+        step("b", "mul", "ny", "lq"), step("ab", "add", "a", "b"), step("m", "mean", "ab"), step("loss", "neg", "m"),
+    ]
+    add_case(name, "composite", dtype,
+             {"x": (normal(rng, 6, 3), False), "w": (normal(rng, 3), True),
+              "y": (rng.integers(0, 2, 6).astype(float), False)}, program, [("loss", None, 1)])
+
+
+def rnn_cases(dtype):
+    for seed, hidden in [(0, 4), (1, 3), (2, 5)]:
+        name = f"composite/tanh_rnn_20_steps_h{hidden}_seed{seed}/{dtype}"
+        rng = rng_for(name)
+        steps, d = 20, 3
+        inputs = {
+            "xs": (normal(rng, steps, d), False),
+            "wx": (normal(rng, d, hidden, scale=0.5), True),
+            "wh": (normal(rng, hidden, hidden, scale=0.4), True),
+            "b": (normal(rng, hidden, scale=0.1), True),
+            "h0": (normal(rng, hidden, scale=0.5), True),
+        }
+        program, h = [], "h0"
+        for t in range(steps):
+            program += [
+                step(f"x{t}", "at", "xs", index=[t]), step(f"u{t}", "matmul", f"x{t}", "wx"),
+                step(f"v{t}", "matmul", h, "wh"), step(f"s{t}", "add", f"u{t}", f"v{t}"),
+                step(f"a{t}", "add", f"s{t}", "b"), step(f"h{t + 1}", "tanh", f"a{t}"),
+            ]
+            h = f"h{t + 1}"
+        program += [step("hsq", "mul", h, h), step("loss", "sum", "hsq")]
+        add_case(name, "composite", dtype, inputs, program, [("loss", None, 1)])
+
+
+def diff_round_cases(dtype):
+    """The book's differentiable rounding: x*10; diff = 1.01x - floor(x);
+    x - diff + (floor(x) + where(diff >= 0.5, 1, 0)); /10."""
+    xs = [[0.99, 1.54, 1.9], [0.12, -0.37, 2.45, 7.71], [-1.26, 3.333, 0.04]]
+    for k, x in enumerate(xs):
+        for loss in ["sum", "upstream"]:
+            name = f"composite/diff_round_{k}_{loss}/{dtype}"
+            rng = rng_for(name)
+            program = [
+                step("xs", "mul", "x", 10.0), step("scaled", "mul", 1.01, "xs"), step("fl", "floor", "xs"),
+                step("diff", "sub", "scaled", "fl"), step("mask", "ge", "diff", 0.5),
+                step("bump", "where", "mask", 1.0, 0.0), step("fl2", "floor", "xs"), step("up", "add", "fl2", "bump"),
+                step("kept", "sub", "xs", "diff"), step("r", "add", "kept", "up"), step("y", "div", "r", 10.0),
+            ]
+            if loss == "sum":
+                program.append(step("loss", "sum", "y"))
+                calls = [("loss", None, 1)]
+            else:
+                calls = [("y", normal(rng, len(x)), 1)]
+            add_case(name, "composite", dtype, {"x": (x, True)}, program, calls)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--allow-version", action="store_true",
+                        help=f"run with a torch other than {PINNED_TORCH} (the outputs will change)")
+    parser.add_argument("--output", type=Path, default=OUTPUT)
+    args = parser.parse_args()
+    version = torch.__version__.split("+")[0]
+    if version != PINNED_TORCH and not args.allow_version:
+        sys.exit(f"torch {torch.__version__} is not the pinned {PINNED_TORCH}; "
+                 "pass --allow-version to regenerate anyway (and expect the outputs to change)")
+    torch.use_deterministic_algorithms(True)
+    torch.set_num_threads(1)
+    for dtype in DTYPES:
+        unary_cases(dtype)
+        binary_cases(dtype)
+        reduction_cases(dtype)
+        matmul_cases(dtype)
+        indexing_cases(dtype)
+        comparison_cases(dtype)
+        topk_cases(dtype)
+        backward_cases(dtype)
+        error_cases(dtype)
+        mlp_cases(dtype)
+        rnn_cases(dtype)
+        diff_round_cases(dtype)
+    names = [c["name"] for c in CASES]
+    duplicates = {n for n in names if names.count(n) > 1}
+    if duplicates:
+        sys.exit(f"duplicate case names: {sorted(duplicates)}")
+    document = {
+        "about": "Reference results computed by real PyTorch; regenerate with reference/generate.py.",
+        "torch_version": torch.__version__,
+        "numpy_version": np.__version__,
+        "cases": CASES,
+    }
+    args.output.write_text(dump(document) + "\n")
+    json.loads(args.output.read_text())  # the hand-rolled writer must produce valid JSON
+    by_category = {}
+    for c in CASES:
+        by_category[c["category"]] = by_category.get(c["category"], 0) + 1
+    print(f"wrote {len(CASES)} cases to {args.output} ({args.output.stat().st_size} bytes): {by_category}")
+
+
+if __name__ == "__main__":
+    main()
