@@ -9,7 +9,7 @@
 //! broken block does not hide the verdicts of the others.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -35,7 +35,12 @@ pub struct BuildResult {
 }
 
 /// Builds the given crates of the workspace at `root` into `target_dir`.
-pub fn build(root: &Path, target_dir: &Path, crates: &[&GeneratedCrate]) -> Result<BuildResult> {
+///
+/// With `show_progress`, cargo's own stderr (its "Compiling ..." lines) goes
+/// to ours, for a person watching a cold build that takes minutes; without
+/// it, it is kept and reported only if the build fails for no reason the
+/// JSON messages gave.
+pub fn build(root: &Path, target_dir: &Path, crates: &[&GeneratedCrate], show_progress: bool) -> Result<BuildResult> {
     let mut result = BuildResult::default();
     if crates.is_empty() {
         return Ok(result);
@@ -62,14 +67,26 @@ pub fn build(root: &Path, target_dir: &Path, crates: &[&GeneratedCrate]) -> Resu
         .arg(root.join("Cargo.toml"))
         .arg("--target-dir")
         .arg(target_dir)
-        // Cargo's progress goes to our stderr: a cold build takes minutes.
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
+        .stderr(if show_progress {
+            Stdio::inherit()
+        } else {
+            Stdio::piped()
+        });
     for krate in crates {
         command.args(["-p", &krate.name]);
     }
     let mut child = command.spawn().context("cannot run cargo build")?;
     let stdout = child.stdout.take().context("cargo build has no stdout")?;
+    // Read concurrently with stdout, or a full stderr pipe would stall cargo.
+    let stderr = child.stderr.take().map(|mut pipe| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            // What was read before an error is still worth showing.
+            let _ = pipe.read_to_string(&mut text);
+            text
+        })
+    });
     for line in BufReader::new(stdout).lines() {
         let line = line.context("cannot read cargo build's output")?;
         // Lines that are not cargo's JSON (a build script's own output, say) are not ours to judge.
@@ -79,11 +96,13 @@ pub fn build(root: &Path, target_dir: &Path, crates: &[&GeneratedCrate]) -> Resu
         record(&mut result, &targets, message);
     }
     let status = child.wait().context("cargo build did not finish")?;
+    let stderr = stderr.map(|reader| reader.join().unwrap_or_default());
     let attributed = result.blocks.values().any(|b| !b.diagnostics.is_empty());
     if !status.success() && !attributed && result.other_errors.is_empty() {
-        result
-            .other_errors
-            .push(format!("cargo build failed ({status}); its output is above"));
+        result.other_errors.push(match stderr {
+            Some(text) => format!("cargo build failed ({status}):\n{}", text.trim_end()),
+            None => format!("cargo build failed ({status}); its output is above"),
+        });
     }
     Ok(result)
 }

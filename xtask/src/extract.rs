@@ -205,19 +205,19 @@ pub fn blocks(markdown: &str) -> Vec<Block> {
 
 /// A code block as found in the markdown, before classification.
 #[derive(Debug)]
-pub struct RawBlock {
+struct RawBlock {
     /// 1-based line of the opening fence (or first line, when indented).
-    pub line: usize,
+    line: usize,
     /// Byte range in the markdown, from the fence to the end of the closing fence.
-    pub range: Range<usize>,
+    range: Range<usize>,
     /// `None` for an indented code block.
-    pub info: Option<String>,
-    pub content: String,
-    pub terminated: bool,
+    info: Option<String>,
+    content: String,
+    terminated: bool,
 }
 
 /// Every code block of `markdown`, in order.
-pub fn scan(markdown: &str) -> Vec<RawBlock> {
+fn scan(markdown: &str) -> Vec<RawBlock> {
     let lines = LineIndex::new(markdown);
     let mut found = Vec::new();
     let mut current: Option<RawBlock> = None;
@@ -367,7 +367,7 @@ fn is_kebab(name: &str) -> bool {
 /// (the compiler gets it without the `# `), and `##` stands for a literal `#`.
 /// The text mdBook puts on the page, visible or hidden, is then exactly this
 /// line, so the page and the compiled code never disagree.
-pub fn compiled_line(line: &str) -> String {
+fn compiled_line(line: &str) -> String {
     let body = line.trim_start();
     let indent = &line[..line.len() - body.len()];
     match body.strip_prefix('#') {
@@ -379,19 +379,19 @@ pub fn compiled_line(line: &str) -> String {
 }
 
 /// Maps byte offsets to 1-based line numbers.
-pub struct LineIndex {
+struct LineIndex {
     starts: Vec<usize>,
 }
 
 impl LineIndex {
-    pub fn new(text: &str) -> Self {
+    fn new(text: &str) -> Self {
         let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
         LineIndex { starts }
     }
 
-    pub fn line_of(&self, offset: usize) -> usize {
+    fn line_of(&self, offset: usize) -> usize {
         self.starts.partition_point(|&start| start <= offset)
     }
 }

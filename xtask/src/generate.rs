@@ -90,7 +90,9 @@ pub fn generate(chapter: &Chapter, crates_rel: &Path) -> Option<GeneratedCrate> 
          autobins = false\n\
          \n\
          [dependencies]\n\
-         autograd = {{ path = \"../autograd\" }}\n"
+         autograd = {{ path = \"../autograd\" }}\n\
+         # The tensor chapters build their inputs as ndarray arrays.\n\
+         ndarray.workspace = true\n"
     );
     for (block, rust) in chapter.compiled_blocks() {
         let path = PathBuf::from(format!("src/bin/{}.rs", rust.name));

@@ -66,6 +66,7 @@ fn verify_command(root: &Path, args: &[String]) -> Result<ExitCode> {
         update: false,
         ci: is_ci(),
         timeout: DEFAULT_TIMEOUT,
+        show_cargo_progress: true,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {

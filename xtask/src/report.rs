@@ -34,7 +34,7 @@ pub enum Verdict {
 
 #[derive(Debug)]
 pub struct BlockReport {
-    /// The block's name, or its language when it has none.
+    /// How messages name the block: "block `square`", "`text` block".
     pub label: String,
     pub line: usize,
     pub verdict: Verdict,
@@ -88,7 +88,7 @@ impl Report {
             chapter.blocks.iter().filter_map(move |block| match &block.verdict {
                 Verdict::Failed { line, message } => Some((
                     format!("{}:{line}", chapter.path.display()),
-                    format!("block `{}`: {message}", block.label),
+                    format!("{}: {message}", block.label),
                 )),
                 Verdict::Passed(_) => None,
             })

@@ -53,15 +53,15 @@ pub fn run_block(
 
 /// How one run ended.
 #[derive(Debug)]
-pub struct RunOutcome {
+struct RunOutcome {
     /// `None` when the run was killed at the time limit.
-    pub status: Option<ExitStatus>,
-    pub stdout: String,
-    pub stderr: String,
+    status: Option<ExitStatus>,
+    stdout: String,
+    stderr: String,
 }
 
 /// Runs the binary once in a fresh scratch directory.
-pub fn run_once(executable: &Path, scratch_root: &Path, timeout: Duration) -> Result<RunOutcome> {
+fn run_once(executable: &Path, scratch_root: &Path, timeout: Duration) -> Result<RunOutcome> {
     std::fs::create_dir_all(scratch_root).with_context(|| format!("cannot create {}", scratch_root.display()))?;
     let scratch = tempfile::Builder::new()
         .prefix("block-")

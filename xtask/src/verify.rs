@@ -54,6 +54,8 @@ pub struct Options {
     pub ci: bool,
     /// How long one run of one block may take.
     pub timeout: Duration,
+    /// Let cargo's progress lines through to stderr while building.
+    pub show_cargo_progress: bool,
 }
 
 impl Options {
@@ -103,7 +105,7 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
 
     // A stale crate is not built: it is not the code the book shows.
     let to_build: Vec<&GeneratedCrate> = generated.iter().filter(|k| !stale.contains(&k.name)).collect();
-    let built = build::build(&layout.root, &layout.target_dir, &to_build)?;
+    let built = build::build(&layout.root, &layout.target_dir, &to_build, options.show_cargo_progress)?;
     for error in &built.other_errors {
         report.problems.push(Problem {
             location: "cargo build".into(),
@@ -124,19 +126,22 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
         for block in &chapter.blocks {
             let (label, verdict) = match &block.kind {
                 BlockKind::Invalid(message) => (
-                    "(invalid)".to_string(),
+                    "code block".to_string(),
                     Verdict::Failed {
                         line: block.line,
                         message: message.clone(),
                     },
                 ),
-                BlockKind::Shown(language) => (language.to_string(), Verdict::Passed(Pass::Shown(language))),
-                BlockKind::Python => ("python".to_string(), Verdict::Passed(Pass::PythonNotRun)),
+                BlockKind::Shown(language) => (format!("`{language}` block"), Verdict::Passed(Pass::Shown(language))),
+                BlockKind::Python => ("`python` block".to_string(), Verdict::Passed(Pass::PythonNotRun)),
                 BlockKind::Rust(rust) => {
                     if rust.mode.runs() {
                         expected_snapshots.insert(snapshot::file_name(&chapter.crate_name, &rust.name));
                     }
-                    (rust.name.clone(), runner.verdict(chapter, block.line, rust)?)
+                    (
+                        format!("block `{}`", rust.name),
+                        runner.verdict(chapter, block.line, rust)?,
+                    )
                 }
             };
             blocks.push(BlockReport {

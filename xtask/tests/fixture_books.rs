@@ -1,9 +1,9 @@
 //! The verifier on small fixture books (`tests/fixtures/<case>/`), each
 //! copied into a temporary workspace of its own.
 //!
-//! The fixtures' blocks are plain Rust: the workspace's `autograd` is a stub
-//! with nothing in it, so each build compiles a few tiny binaries and nothing
-//! else. Each workspace also has its own target directory. A shared one would
+//! The fixtures' blocks are plain Rust: the workspace's `autograd` and
+//! `ndarray` are empty stand-ins, so each build compiles a few tiny binaries
+//! and nothing else. Each workspace also has its own target directory. A shared one would
 //! save nothing (there are no dependencies to share) and would let tests
 //! running in parallel overwrite each other's binaries, which cargo copies to
 //! one place per name.
@@ -31,16 +31,17 @@ impl Fixture {
         write(
             &root.join("Cargo.toml"),
             "[workspace]\nresolver = \"3\"\nmembers = [\"crates/*\"]\n\n\
-             [workspace.package]\nedition = \"2024\"\nlicense = \"MIT OR Apache-2.0\"\n",
+             [workspace.package]\nedition = \"2024\"\nlicense = \"MIT OR Apache-2.0\"\n\n\
+             [workspace.dependencies]\nndarray = { path = \"stubs/ndarray\" }\n",
         )?;
-        write(
-            &root.join("crates/autograd/Cargo.toml"),
-            "[package]\nname = \"autograd\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
-        )?;
-        write(
-            &root.join("crates/autograd/src/lib.rs"),
-            "//! A stand-in for the engine.\n",
-        )?;
+        // Chapter crates depend on the engine and on ndarray: empty stand-ins here.
+        for (dir, name) in [("crates/autograd", "autograd"), ("stubs/ndarray", "ndarray")] {
+            write(
+                &root.join(dir).join("Cargo.toml"),
+                &format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n"),
+            )?;
+            write(&root.join(dir).join("src/lib.rs"), "//! A stand-in.\n")?;
+        }
         write(
             &root.join("book.toml"),
             "[book]\nsrc = \"book\"\n\n[build]\nbuild-dir = \"target/book\"\ncreate-missing = false\n\n\
@@ -68,7 +69,14 @@ impl Fixture {
     }
 
     fn verify_with_timeout(&self, update: bool, ci: bool, timeout: Duration) -> Result<Report> {
-        verify(&self.layout, &Options { update, ci, timeout })
+        let options = Options {
+            update,
+            ci,
+            timeout,
+            // Nested cargo output would only clutter the tests' own.
+            show_cargo_progress: false,
+        };
+        verify(&self.layout, &options)
     }
 
     fn path(&self, relative: &str) -> PathBuf {
