@@ -12,7 +12,7 @@ use anyhow::{Context, Result};
 
 use crate::build::{self, BuildResult};
 use crate::extract::{self, BlockKind, Chapter, Mode, RustBlock};
-use crate::generate::{self, GeneratedCrate};
+use crate::generate::{self, Drift, DriftKind, GeneratedCrate};
 use crate::report::{BlockReport, ChapterReport, Pass, Problem, Report, Verdict};
 use crate::run;
 use crate::snapshot::{self, Recorded, SnapshotId, WritePolicy};
@@ -87,21 +87,7 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
         .map(|c| c.crate_name.clone())
         .collect();
     let drifts = generate::check(&layout.crates_dir, &generated, &keep)?;
-    let mut stale = HashSet::new();
-    if options.update {
-        generate::apply(&layout.crates_dir, &generated, &drifts)?;
-        for drift in &drifts {
-            println!("updated {}", crates_rel.join(&drift.path).display());
-        }
-    } else {
-        for drift in &drifts {
-            stale.insert(drift.crate_name.clone());
-            report.problems.push(Problem {
-                location: crates_rel.join(&drift.path).display().to_string(),
-                message: format!("{}; `cargo xtask verify --update` rewrites it", drift.describe()),
-            });
-        }
-    }
+    let stale = sync_generated(layout, options, &generated, &drifts, &mut report)?;
 
     // A stale crate is not built: it is not the code the book shows.
     let to_build: Vec<&GeneratedCrate> = generated.iter().filter(|k| !stale.contains(&k.name)).collect();
@@ -173,6 +159,48 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
         }
     }
     Ok(report)
+}
+
+/// Brings the chapter crates in line with the book as far as the options
+/// allow, reports what was out of date, and returns the crates that are still
+/// stale (and so must not be built: they are not the code the book shows).
+///
+/// Like rust-analyzer's generated-code checks, a local run rewrites a stale
+/// file and still fails, so the author sees the build and the outputs of the
+/// chapter as now written and only has to commit the result. A CI run writes
+/// nothing. Deleting a file that no block generates any more is left to
+/// `--update`: it is the one change that cannot be seen in the build.
+fn sync_generated(
+    layout: &Layout,
+    options: &Options,
+    generated: &[GeneratedCrate],
+    drifts: &[Drift],
+    report: &mut Report,
+) -> Result<HashSet<String>> {
+    let crates_rel = extract::display_path(&layout.root, &layout.crates_dir);
+    let writable: Vec<Drift> = drifts
+        .iter()
+        .filter(|d| options.update || (!options.ci && d.kind != DriftKind::Orphan))
+        .cloned()
+        .collect();
+    generate::apply(&layout.crates_dir, generated, &writable)?;
+    let mut stale = HashSet::new();
+    for drift in drifts {
+        let location = crates_rel.join(&drift.path).display().to_string();
+        let message = if options.update {
+            println!("updated {location}");
+            continue;
+        } else if writable.contains(drift) {
+            format!("{}: regenerated from the book; commit it", drift.describe())
+        } else {
+            if drift.kind != DriftKind::Orphan {
+                stale.insert(drift.crate_name.clone());
+            }
+            format!("{}; `cargo xtask verify --update` rewrites it", drift.describe())
+        };
+        report.problems.push(Problem { location, message });
+    }
+    Ok(stale)
 }
 
 /// Runs the workspace's own tests, `cargo test --workspace`, with their

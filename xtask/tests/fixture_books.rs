@@ -256,6 +256,29 @@ fn a_hand_edited_chapter_crate_is_stale_until_update_rewrites_it() -> Result<()>
 }
 
 #[test]
+fn a_local_run_regenerates_a_stale_crate_builds_it_and_still_fails() -> Result<()> {
+    let fixture = Fixture::new("good")?;
+    assert!(fixture.verify(true, false)?.is_success());
+    let chapter = fixture.path("book/ch01-good.md");
+    let edited =
+        fs::read_to_string(&chapter)?.replace("panic!(\"backward called twice\");", "panic!(\"called twice\");");
+    fs::write(&chapter, edited)?;
+
+    let report = fixture.verify(false, false)?;
+    assert_contains(
+        &failure_at(&report, "crates/ch01-good/src/bin/expected-panic.rs"),
+        "differs from what the book generates: regenerated from the book; commit it",
+    );
+    // The block was built from the chapter as edited: its new panic message shows.
+    let failure = failure_at(&report, "book/ch01-good.md:18");
+    assert_contains(&failure, "-backward called twice\n+called twice");
+    assert!(
+        fs::read_to_string(fixture.path("crates/ch01-good/src/bin/expected-panic.rs"))?.contains("\"called twice\"")
+    );
+    Ok(())
+}
+
+#[test]
 fn a_removed_block_leaves_an_orphan_snapshot_and_file_until_update_deletes_them() -> Result<()> {
     let fixture = Fixture::new("good")?;
     assert!(fixture.verify(true, false)?.is_success());
