@@ -117,20 +117,25 @@ pub fn read_book(root: &Path, book_dir: &Path) -> Result<Vec<Chapter>> {
                 display.display()
             );
         }
-        let crate_name =
-            crate_name(&path).with_context(|| format!("{}:{line}: chapter `{target}`", summary_display.display()))?;
-        if !crate_names.insert(crate_name.clone()) {
-            bail!(
-                "{}:{line}: chapter `{target}` is listed twice, or shares its file name \
-                 `{crate_name}` with another chapter (file names name the chapter crates)",
-                summary_display.display()
-            );
+        let blocks = blocks(&read_markdown(&path)?);
+        let stem = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+        // The file stem names the chapter's crate and snapshots, so it must be
+        // a package name, and unique; a chapter without Rust blocks has neither.
+        if blocks.iter().any(|b| matches!(b.kind, BlockKind::Rust(_))) {
+            check_crate_name(&stem)
+                .with_context(|| format!("{}:{line}: chapter `{target}`", summary_display.display()))?;
+            if !crate_names.insert(stem.clone()) {
+                bail!(
+                    "{}:{line}: chapter `{target}` is listed twice, or shares its file name \
+                     `{stem}` with another chapter (file names name the chapter crates)",
+                    summary_display.display()
+                );
+            }
         }
-        let text = read_markdown(&path)?;
         chapters.push(Chapter {
             display_path: display,
-            crate_name,
-            blocks: blocks(&text),
+            crate_name: stem,
+            blocks,
         });
     }
     Ok(chapters)
@@ -146,21 +151,15 @@ pub fn display_path(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
-/// The chapter crate's name: the file stem, which must be a valid package
-/// name so that the generated crate builds.
-fn crate_name(path: &Path) -> Result<String> {
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-    let valid = stem.starts_with(|c: char| c.is_ascii_lowercase())
-        && stem
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if !valid {
+/// Checks that a chapter's file stem can name its crate.
+fn check_crate_name(stem: &str) -> Result<()> {
+    if !is_kebab(stem) {
         bail!(
             "the file name `{stem}` cannot name a crate: use lowercase letters, digits and `-`, \
              starting with a letter (for example `ch02-scalars.md`)"
         );
     }
-    Ok(stem.to_string())
+    Ok(())
 }
 
 /// The chapter files `SUMMARY.md` links to, with the line of each link.
@@ -474,6 +473,36 @@ mod tests {
             found[..],
             [(3, BlockKind::Shown("text")), (7, BlockKind::Shown("text"))]
         ));
+    }
+
+    #[test]
+    fn read_book_names_summary_lines_in_its_errors() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let book = dir.path().join("book");
+        std::fs::create_dir_all(&book)?;
+        std::fs::write(book.join("README.md"), "# Intro, no code: any file name will do\n")?;
+        std::fs::write(book.join("Ch_3.md"), "```rust,name=a\nfn main() {}\n```\n")?;
+        let error_of = |summary: &str| -> Result<String> {
+            std::fs::write(book.join("SUMMARY.md"), summary)?;
+            Ok(format!(
+                "{:#}",
+                read_book(dir.path(), &book).expect_err("a broken summary")
+            ))
+        };
+        assert_eq!(
+            error_of("# S\n\n[Intro](README.md)\n- [Two](ch02.md)\n")?,
+            "book/SUMMARY.md:4: chapter `ch02.md` does not exist (book/ch02.md not found)"
+        );
+        assert!(
+            error_of("[Intro](README.md)\n\n- [Three](Ch_3.md)\n")?
+                .starts_with("book/SUMMARY.md:3: chapter `Ch_3.md`: the file name `Ch_3` cannot name a crate")
+        );
+        std::fs::write(book.join("SUMMARY.md"), "[Intro](README.md)\n")?;
+        assert_eq!(
+            read_book(dir.path(), &book)?[0].display_path,
+            Path::new("book/README.md")
+        );
+        Ok(())
     }
 
     #[test]
