@@ -1,0 +1,9 @@
+// book/ch08-floating-point.md:309 (block `exercise-gradcheck-squared-loss`): generated from the book: edit the chapter, not this file.
+fn main() {
+use autograd::gradcheck::gradcheck;
+use ndarray::array;
+let report = gradcheck(|t| (t[0].pow(2.0) - 10.0).pow(2.0), &[array![1.0].into_dyn()]).unwrap();
+let worst = report.worst.clone().unwrap();
+println!("{report}");
+println!("analytic {} <> -36", worst.analytic);
+}

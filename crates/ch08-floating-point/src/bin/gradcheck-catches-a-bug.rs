@@ -1,0 +1,8 @@
+// book/ch08-floating-point.md:256 (block `gradcheck-catches-a-bug`): generated from the book: edit the chapter, not this file.
+fn main() {
+use autograd::gradcheck::gradcheck;
+use ndarray::array;
+let report = gradcheck(|t| t[0] * t[0].detach(), &[array![3.0, -1.5].into_dyn()]).unwrap();
+println!("{report}");
+println!("passed: {}", report.passed());
+}

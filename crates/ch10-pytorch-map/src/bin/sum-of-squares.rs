@@ -1,0 +1,9 @@
+// book/ch10-pytorch-map.md:69 (block `sum-of-squares`): generated from the book: edit the chapter, not this file.
+fn main() {
+use autograd::Graph;
+
+let g = Graph::<f64>::new();
+let x = g.tensor([1.0, 5.0, 6.0]).requires_grad();
+(x * x).sum().backward().unwrap();
+println!("{}", x.grad().unwrap());
+}
