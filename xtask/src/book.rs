@@ -17,7 +17,7 @@ use mdbook_preprocessor::book::{Book, BookItem};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 
 use crate::extract::{self, BlockKind, Mode};
-use crate::snapshot;
+use crate::{links, snapshot};
 
 /// Builds the book at `root` (where `book.toml` is) and returns the path of
 /// its `index.html`.
@@ -25,7 +25,17 @@ pub fn build(root: &Path) -> Result<PathBuf> {
     let mut book = MDBook::load(root).with_context(|| format!("cannot load the book at {}", root.display()))?;
     book.with_preprocessor(VerifiedOutput);
     book.build().context("cannot build the book")?;
-    Ok(book.build_dir_for("html").join("index.html"))
+    let html = book.build_dir_for("html");
+    let broken = links::check(&html)?;
+    if !broken.is_empty() {
+        let list: Vec<String> = broken.iter().map(|link| format!("  {link}")).collect();
+        bail!(
+            "the rendered book has {} broken internal link(s):\n{}",
+            broken.len(),
+            list.join("\n")
+        );
+    }
+    Ok(html.join("index.html"))
 }
 
 /// Opens a file in the desktop's browser.

@@ -6,12 +6,14 @@
 //! [`extract`] (chapters and code blocks from the markdown), [`generate`]
 //! (a crate per chapter, a binary per block), [`build`] (one cargo build for
 //! all), [`run`] (each block twice, under a time limit), [`snapshot`] (insta
-//! snapshots of the outputs) and [`report`]. [`book`] renders the book.
+//! snapshots of the outputs) and [`report`]. [`book`] renders the book and
+//! [`links`] checks its internal links.
 
 pub mod book;
 pub mod build;
 pub mod extract;
 pub mod generate;
+pub mod links;
 pub mod report;
 pub mod run;
 pub mod snapshot;
