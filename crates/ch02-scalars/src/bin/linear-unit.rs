@@ -1,4 +1,4 @@
-// book/ch02-scalars.md:55 (block `linear-unit`): generated from the book: edit the chapter, not this file.
+// book/ch02-scalars.md:135 (block `linear-unit`): generated from the book: edit the chapter, not this file.
 fn main() {
 use autograd::scalar::Tape;
 let tape = Tape::new();
@@ -8,7 +8,7 @@ let b = tape.var(4.0);
 let z = w * x + b;
 z.backward();
 println!("z     = {:.2}", z.data());
-println!("dz/dw = {:.2}  (the input x)", w.grad());
-println!("dz/dx = {:.2}  (the weight w)", x.grad());
-println!("dz/db = {:.2}", b.grad());
+println!("dz/dw = {:.2} <> x = {:.2}", w.grad(), x.data());
+println!("dz/dx = {:.2} <> w = {:.2}", x.grad(), w.data());
+println!("dz/db = {:.2} <> 1", b.grad());
 }

@@ -1,4 +1,4 @@
-// book/ch02-scalars.md:73 (block `zero-grad`): generated from the book: edit the chapter, not this file.
+// book/ch02-scalars.md:354 (block `zero-grad`): generated from the book: edit the chapter, not this file.
 fn main() {
 use autograd::scalar::Tape;
 let tape = Tape::new();

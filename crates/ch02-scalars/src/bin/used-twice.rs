@@ -1,0 +1,12 @@
+// book/ch02-scalars.md:187 (block `used-twice`): generated from the book: edit the chapter, not this file.
+fn main() {
+use autograd::scalar::Tape;
+let tape = Tape::new();
+let a = tape.var(3.0);
+let b = a + a;
+let c = b * b;
+c.backward();
+println!("c     = {}", c.data());
+println!("dc/db = {} <> 2b = {}", b.grad(), 2.0 * b.data());
+println!("dc/da = {} <> 8a = {}", a.grad(), 8.0 * a.data());
+}
