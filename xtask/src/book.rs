@@ -16,7 +16,7 @@ use mdbook_driver::MDBook;
 use mdbook_preprocessor::book::{Book, BookItem};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 
-use crate::extract::{self, BlockKind, Mode};
+use crate::extract::{self, BlockKind, Mode, PythonBlock};
 use crate::{links, snapshot};
 
 /// Builds the book at `root` (where `book.toml` is) and returns the path of
@@ -118,50 +118,133 @@ impl Preprocessor for VerifiedOutput {
 
 /// A chapter's markdown with each Rust block's info string reduced to `rust`
 /// (so mdBook highlights it and applies its hidden-line rule) and each
-/// runnable block followed by its output.
+/// runnable block followed by its output; likewise each PyTorch twin, reduced
+/// to `python`, with its own verified output.
+///
+/// A twin that directly follows its Rust block (nothing but blank lines
+/// between them, outside any list or quote) is shown with it as a pair of
+/// tabs, "Rust" and "PyTorch" (`xtask/assets/twins.js`). The pair is plain
+/// markdown inside two `div`s: without JavaScript both are shown, one after
+/// the other, each under its label. A twin elsewhere is shown where it stands.
 ///
 /// `chapter` is the chapter's path as shown in messages; its file stem names
 /// its snapshots, as it names its crate.
 pub fn render_chapter(snapshots_dir: &Path, chapter: &Path, markdown: &str) -> Result<String> {
     let crate_name = chapter.file_stem().unwrap_or_default().to_string_lossy();
+    let blocks = extract::blocks(markdown);
     let mut out = String::with_capacity(markdown.len() * 2);
     let mut cursor = 0;
-    for block in extract::blocks(markdown) {
-        let rust = match &block.kind {
-            BlockKind::Rust(rust) => rust,
+    let mut k = 0;
+    while k < blocks.len() {
+        let block = &blocks[k];
+        k += 1;
+        let prefix = container_prefix(markdown, block.range.start);
+        let rendered = match &block.kind {
             BlockKind::Invalid(message) => bail!("{}:{}: {message}", chapter.display(), block.line),
-            BlockKind::Shown(_) | BlockKind::Python => continue,
+            BlockKind::Shown(_) | BlockKind::Python(PythonBlock { twin: None, .. }) => continue,
+            BlockKind::Rust(rust) => {
+                let mut text = reduced_block(markdown, block, "rust");
+                if rust.mode.runs() {
+                    let output = snapshot::read_output(snapshots_dir, &crate_name, &rust.name).with_context(|| {
+                        format!(
+                            "{}:{}: block `{}` has no verified output",
+                            chapter.display(),
+                            block.line,
+                            rust.name
+                        )
+                    })?;
+                    text.push_str(&output_block(&output, rust.mode == Mode::ShouldPanic, &prefix));
+                }
+                // Its twin, when it follows at once, makes a pair of tabs.
+                let next = blocks.get(k).filter(|next| {
+                    prefix.is_empty()
+                        && markdown[block.range.end..next.range.start].trim().is_empty()
+                        && matches!(&next.kind, BlockKind::Python(PythonBlock { twin: Some(name), .. }) if *name == rust.name)
+                });
+                if let Some(twin) = next {
+                    k += 1;
+                    let python = twin_block(snapshots_dir, chapter, &crate_name, markdown, twin, &rust.name, "")?;
+                    out.push_str(&markdown[cursor..block.range.start]);
+                    out.push_str(&twin_pair(&text, &python));
+                    cursor = twin.range.end;
+                    continue;
+                }
+                text
+            }
+            BlockKind::Python(PythonBlock { twin: Some(name), .. }) => {
+                twin_block(snapshots_dir, chapter, &crate_name, markdown, block, name, &prefix)?
+            }
         };
-        let start = block.range.start;
-        let line_start = markdown[..start].rfind('\n').map_or(0, |i| i + 1);
-        let opening_end = markdown[start..].find('\n').map_or(block.range.end, |i| start + i);
-        let opening = &markdown[start..opening_end];
-        let fence_len = opening.len() - opening.trim_start_matches(['`', '~']).len();
-        out.push_str(&markdown[cursor..start]);
-        out.push_str(&opening[..fence_len]);
-        out.push_str("rust");
-        out.push_str(&markdown[opening_end..block.range.end]);
+        out.push_str(&markdown[cursor..block.range.start]);
+        out.push_str(&rendered);
         cursor = block.range.end;
-        if rust.mode.runs() {
-            let output = snapshot::read_output(snapshots_dir, &crate_name, &rust.name).with_context(|| {
-                format!(
-                    "{}:{}: block `{}` has no verified output",
-                    chapter.display(),
-                    block.line,
-                    rust.name
-                )
-            })?;
-            // Inside a list item or a quote, the inserted lines need the
-            // container's indentation or `>` markers to stay inside it.
-            let prefix: String = markdown[line_start..start]
-                .chars()
-                .map(|c| if c == '>' || c.is_whitespace() { c } else { ' ' })
-                .collect();
-            out.push_str(&output_block(&output, rust.mode == Mode::ShouldPanic, &prefix));
-        }
     }
     out.push_str(&markdown[cursor..]);
     Ok(out)
+}
+
+/// The indentation or `>` markers of the line a block starts on: inside a
+/// list item or a quote, inserted lines need them to stay inside it.
+fn container_prefix(markdown: &str, start: usize) -> String {
+    let line_start = markdown[..start].rfind('\n').map_or(0, |i| i + 1);
+    markdown[line_start..start]
+        .chars()
+        .map(|c| if c == '>' || c.is_whitespace() { c } else { ' ' })
+        .collect()
+}
+
+/// A block's source with its info string reduced to `language`.
+fn reduced_block(markdown: &str, block: &extract::Block, language: &str) -> String {
+    let start = block.range.start;
+    let opening_end = markdown[start..].find('\n').map_or(block.range.end, |i| start + i);
+    let opening = &markdown[start..opening_end];
+    let fence_len = opening.len() - opening.trim_start_matches(['`', '~']).len();
+    format!(
+        "{}{language}{}",
+        &opening[..fence_len],
+        &markdown[opening_end..block.range.end]
+    )
+}
+
+/// A twin as shown: its code, as `python`, and its verified output.
+fn twin_block(
+    snapshots_dir: &Path,
+    chapter: &Path,
+    crate_name: &str,
+    markdown: &str,
+    block: &extract::Block,
+    rust_name: &str,
+    prefix: &str,
+) -> Result<String> {
+    let Some((output, _)) = snapshot::read_twin(snapshots_dir, crate_name, rust_name)? else {
+        bail!(
+            "{}:{}: the PyTorch twin of `{rust_name}` has no verified output (no snapshot {}): run \
+             `cargo xtask verify --update` with torch installed",
+            chapter.display(),
+            block.line,
+            snapshots_dir
+                .join(snapshot::twin_file_name(crate_name, rust_name))
+                .display()
+        );
+    };
+    let mut text = reduced_block(markdown, block, "python");
+    text.push_str(&output_block(&output, false, prefix));
+    Ok(text)
+}
+
+/// A Rust block and its twin, each with its output, as two labelled panels;
+/// `twins.js` turns them into tabs.
+fn twin_pair(rust: &str, python: &str) -> String {
+    let panel = |tab: &str, body: &str| {
+        format!(
+            "<div class=\"twin-panel\" data-twin-tab=\"{tab}\">\n\n<p class=\"twin-label\">{tab}</p>\n\n{body}\n\n</div>\n"
+        )
+    };
+    format!(
+        "<div class=\"twin-pair\">\n{}{}</div>",
+        panel("Rust", rust),
+        panel("PyTorch", python)
+    )
 }
 
 /// The markdown shown under a block: a label and the output in a `text`
@@ -198,6 +281,7 @@ mod tests {
             block_name: "hi",
             chapter: Path::new("book/ch01-x.md"),
             line: 3,
+            twin: None,
         };
         snapshot::record(dir.path(), &id, "hello ``` world\n", WritePolicy::Accept)?;
         let markdown = "# X\n\n```rust,name=hi\n# fn hidden() {}\nprintln!(\"hi\");\n```\n\n```rust,name=nr,no_run\nloop {}\n```\n\n```text\nplain\n```\n";
@@ -206,6 +290,49 @@ mod tests {
             rendered,
             "# X\n\n```rust\n# fn hidden() {}\nprintln!(\"hi\");\n```\n\n<p class=\"verified-output\">Output:</p>\n\n\
              ````text\nhello ``` world\n````\n\n```rust\nloop {}\n```\n\n```text\nplain\n```\n"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn a_twin_after_its_rust_block_makes_a_pair_of_tabs() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let chapter = Path::new("book/ch01-x.md");
+        let rust = SnapshotId {
+            crate_name: "ch01-x",
+            block_name: "hi",
+            chapter,
+            line: 1,
+            twin: None,
+        };
+        snapshot::record(dir.path(), &rust, "1.5\n", WritePolicy::Accept)?;
+        let code = "print(1.5)\n";
+        let twin = SnapshotId {
+            line: 5,
+            twin: Some(snapshot::Twin { torch: "2.15.0", code }),
+            ..rust
+        };
+        snapshot::record(dir.path(), &twin, "1.5000\n", WritePolicy::Accept)?;
+        let markdown = "```rust,name=hi\nprintln!(\"1.5\");\n```\n\n```python,twin=hi\nprint(1.5)\n```\n\nAfter.\n";
+        let rendered = render_chapter(dir.path(), chapter, markdown)?;
+        assert_eq!(
+            rendered,
+            "<div class=\"twin-pair\">\n\
+             <div class=\"twin-panel\" data-twin-tab=\"Rust\">\n\n<p class=\"twin-label\">Rust</p>\n\n\
+             ```rust\nprintln!(\"1.5\");\n```\n\n<p class=\"verified-output\">Output:</p>\n\n```text\n1.5\n```\n\n</div>\n\
+             <div class=\"twin-panel\" data-twin-tab=\"PyTorch\">\n\n<p class=\"twin-label\">PyTorch</p>\n\n\
+             ```python\nprint(1.5)\n```\n\n<p class=\"verified-output\">Output:</p>\n\n```text\n1.5000\n```\n\n</div>\n\
+             </div>\n\nAfter.\n"
+        );
+        // Apart from its Rust block, a twin is shown where it stands.
+        let apart = "```python,twin=hi\nprint(1.5)\n```\n\nText.\n\n```rust,name=hi\nprintln!(\"1.5\");\n```\n";
+        let rendered = render_chapter(dir.path(), chapter, apart)?;
+        assert!(!rendered.contains("twin-pair"), "{rendered}");
+        assert!(
+            rendered.starts_with(
+                "```python\nprint(1.5)\n```\n\n<p class=\"verified-output\">Output:</p>\n\n```text\n1.5000\n```"
+            ),
+            "{rendered}"
         );
         Ok(())
     }

@@ -58,9 +58,10 @@ pub enum BlockKind {
     /// A block shown to the reader as it is and never run: program output
     /// (`text`), configuration (`toml`), shell commands (`console`, `sh`).
     Shown(&'static str),
-    /// A PyTorch twin: reserved for the PyTorch-parity work, which will run it.
-    /// Until then it is reported as not run.
-    Python,
+    /// A `python` block: a PyTorch twin of a Rust block (`python,twin=<name>`),
+    /// run with torch and cross-checked against it, or, without `twin=`, a
+    /// block only shown.
+    Python(PythonBlock),
     /// A block that breaks a rule; the message says which.
     Invalid(String),
 }
@@ -72,6 +73,17 @@ pub struct RustBlock {
     /// The code as the compiler sees it: hidden lines revealed, `##` unescaped.
     /// Line `i` (0-based) of it is line `first_code_line + i` of the chapter.
     pub code: String,
+    pub first_code_line: usize,
+}
+
+#[derive(Debug)]
+pub struct PythonBlock {
+    /// The Rust block of the same chapter whose output this one must match.
+    /// `None`: shown only, never run.
+    pub twin: Option<String>,
+    /// The code as written (Python has no hidden lines).
+    pub code: String,
+    /// Line of the chapter that is line 1 of `code`.
     pub first_code_line: usize,
 }
 
@@ -181,7 +193,7 @@ fn summary_links(summary: &str) -> Vec<(usize, String)> {
 /// preprocessor, which must agree with the verifier on every block.
 pub fn blocks(markdown: &str) -> Vec<Block> {
     let mut names = HashSet::new();
-    scan(markdown)
+    let mut found: Vec<Block> = scan(markdown)
         .into_iter()
         .map(|raw| {
             let mut kind = classify(&raw);
@@ -199,7 +211,9 @@ pub fn blocks(markdown: &str) -> Vec<Block> {
                 kind,
             }
         })
-        .collect()
+        .collect();
+    check_twins(&mut found);
+    found
 }
 
 /// A code block as found in the markdown, before classification.
@@ -290,7 +304,7 @@ fn classify_inner(raw: &RawBlock) -> Result<BlockKind, String> {
     match language {
         "" => Err("code block without a language: say `rust,name=...`, or `text` for output".into()),
         "rust" => rust_block(raw, &attributes).map(BlockKind::Rust),
-        "python" => no_attributes(language, &attributes).map(|()| BlockKind::Python),
+        "python" => python_block(raw, &attributes).map(BlockKind::Python),
         _ => match SHOWN_LANGUAGES.iter().find(|&&shown| shown == language) {
             Some(shown) => no_attributes(language, &attributes).map(|()| BlockKind::Shown(shown)),
             None => Err(format!(
@@ -305,6 +319,77 @@ fn no_attributes(language: &str, attributes: &[&str]) -> Result<(), String> {
     match attributes.first() {
         None => Ok(()),
         Some(attribute) => Err(format!("unknown attribute `{attribute}` on a `{language}` block")),
+    }
+}
+
+fn python_block(raw: &RawBlock, attributes: &[&str]) -> Result<PythonBlock, String> {
+    let mut twin = None;
+    for &attribute in attributes {
+        match attribute.split_once('=').map(|(k, v)| (k.trim(), v.trim())) {
+            Some(("twin", name)) if !name.is_empty() => {
+                if twin.replace(name.to_string()).is_some() {
+                    return Err("`twin` given twice".into());
+                }
+            }
+            Some(("twin", _)) => return Err("`twin` needs the name of a Rust block: `twin=<name>`".into()),
+            _ => {
+                return Err(format!(
+                    "unknown attribute `{attribute}` on a `python` block (known: twin=<rust-block-name>)"
+                ));
+            }
+        }
+    }
+    Ok(PythonBlock {
+        twin,
+        code: raw.content.clone(),
+        first_code_line: raw.line + 1,
+    })
+}
+
+/// Checks every twin against the chapter's Rust blocks: it must name a Rust
+/// block that runs (only a run has an output to cross-check), and a Rust block
+/// has at most one twin (its snapshot is named after the Rust block).
+fn check_twins(blocks: &mut [Block]) {
+    let rust_modes: Vec<(String, Mode)> = blocks
+        .iter()
+        .filter_map(|b| match &b.kind {
+            BlockKind::Rust(rust) => Some((rust.name.clone(), rust.mode.clone())),
+            _ => None,
+        })
+        .collect();
+    let mut twinned: Vec<(String, usize)> = Vec::new();
+    for block in blocks.iter_mut() {
+        let BlockKind::Python(PythonBlock { twin: Some(name), .. }) = &block.kind else {
+            continue;
+        };
+        let problem = match rust_modes.iter().find(|(rust, _)| rust == name) {
+            None => Some(format!(
+                "`twin={name}` names no Rust block of this chapter (a twin's Rust block is \
+                 ```rust,name={name}``` in the same file)"
+            )),
+            Some((_, mode)) if *mode != Mode::Run => Some(format!(
+                "`twin={name}` names a Rust block that is not run ({}), so it has no output \
+                 to cross-check",
+                match mode {
+                    Mode::ShouldPanic => "should_panic".to_string(),
+                    Mode::NoRun => "no_run".to_string(),
+                    Mode::Ignore(reason) => format!("ignore={reason}"),
+                    Mode::Run => unreachable!("excluded by the guard"),
+                }
+            )),
+            Some(_) => match twinned.iter().find(|(rust, _)| rust == name) {
+                Some((_, line)) => Some(format!(
+                    "block `{name}` already has a twin at line {line}: a Rust block has at most one"
+                )),
+                None => {
+                    twinned.push((name.clone(), block.line));
+                    None
+                }
+            },
+        };
+        if let Some(message) = problem {
+            block.kind = BlockKind::Invalid(message);
+        }
     }
 }
 
@@ -439,7 +524,7 @@ mod tests {
         assert!(matches!(found[0], (1, BlockKind::Shown("text"))));
         assert!(matches!(found[1], (5, BlockKind::Shown("toml"))));
         assert!(matches!(found[2], (8, BlockKind::Shown("console"))));
-        assert!(matches!(found[3], (12, BlockKind::Python)));
+        assert!(matches!(&found[3], (12, BlockKind::Python(p)) if p.twin.is_none()));
     }
 
     #[test]
@@ -454,6 +539,25 @@ mod tests {
         assert!(invalid("text\n\n    indented\n").contains("indented code block"));
         assert!(invalid("```text,x\n```\n").contains("unknown attribute `x`"));
         assert!(invalid("```rust,name=a\n```\n```rust,name=a\n```\n").contains("duplicate block name"));
+    }
+
+    #[test]
+    fn twins_name_a_run_rust_block_of_their_chapter() {
+        let found = kinds("```python,twin=a\nprint(1)\n```\n\n```rust,name=a\nprintln!(\"1\");\n```\n");
+        let [(1, BlockKind::Python(python)), (5, BlockKind::Rust(_))] = &found[..] else {
+            panic!("{found:?}")
+        };
+        assert_eq!(python.twin.as_deref(), Some("a"));
+        assert_eq!((python.code.as_str(), python.first_code_line), ("print(1)\n", 2));
+
+        assert!(invalid("```rust,name=a\n```\n```python,twin=b\n```\n").contains("`twin=b` names no Rust block"));
+        assert!(invalid("```rust,name=a,no_run\n```\n```python,twin=a\n```\n").contains("not run (no_run)"));
+        assert!(
+            invalid("```rust,name=a\n```\n```python,twin=a\n```\n```python,twin=a\n```\n")
+                .contains("already has a twin at line 3")
+        );
+        assert!(invalid("```python,twin=a,x=1\n```\n").contains("unknown attribute `x=1` on a `python` block"));
+        assert!(invalid("```python,twin=\n```\n").contains("`twin` needs the name"));
     }
 
     #[test]

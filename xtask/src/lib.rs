@@ -6,14 +6,18 @@
 //! [`extract`] (chapters and code blocks from the markdown), [`generate`]
 //! (a crate per chapter, a binary per block), [`build`] (one cargo build for
 //! all), [`run`] (each block twice, under a time limit), [`snapshot`] (insta
-//! snapshots of the outputs) and [`report`]. [`book`] renders the book and
+//! snapshots of the outputs), [`python`] and [`crosscheck`] (PyTorch twins,
+//! run with torch and checked number for number against their Rust blocks)
+//! and [`report`]. [`book`] renders the book and
 //! [`links`] checks its internal links.
 
 pub mod book;
 pub mod build;
+pub mod crosscheck;
 pub mod extract;
 pub mod generate;
 pub mod links;
+pub mod python;
 pub mod report;
 pub mod run;
 pub mod snapshot;

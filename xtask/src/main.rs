@@ -67,6 +67,8 @@ fn verify_command(root: &Path, args: &[String]) -> Result<ExitCode> {
         ci: is_ci(),
         timeout: DEFAULT_TIMEOUT,
         show_cargo_progress: true,
+        // Found as python.rs says: $AUTOGRAD_BOOK_PYTHON, the cached venv, python3.
+        python: None,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {

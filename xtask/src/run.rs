@@ -30,34 +30,39 @@ pub fn run_block(
     scratch_root: &Path,
     timeout: Duration,
 ) -> Result<Result<String, String>> {
-    let first = match output_of(&run_once(executable, scratch_root, timeout)?, mode, timeout) {
-        Ok(text) => text,
-        Err(failure) => return Ok(Err(failure)),
-    };
-    let second = match output_of(&run_once(executable, scratch_root, timeout)?, mode, timeout) {
-        Ok(text) => text,
-        Err(failure) => return Ok(Err(format!("the second run failed where the first passed: {failure}"))),
-    };
+    let first = output_of(&run_once(executable, scratch_root, timeout)?, mode, timeout);
+    if first.is_err() {
+        return Ok(first);
+    }
+    let second = output_of(&run_once(executable, scratch_root, timeout)?, mode, timeout);
+    Ok(same_twice(first, second))
+}
+
+/// The verdict on two runs of one block (Rust or Python): the first run's
+/// failure, the second's, or their common output.
+pub(crate) fn same_twice(first: Result<String, String>, second: Result<String, String>) -> Result<String, String> {
+    let first = first?;
+    let second = second.map_err(|failure| format!("the second run failed where the first passed: {failure}"))?;
     if first != second {
         let diff = TextDiff::from_lines(&first, &second)
             .unified_diff()
             .header("first run", "second run")
             .to_string();
-        return Ok(Err(format!(
+        return Err(format!(
             "nondeterministic output: two runs printed different things (the book's outputs must be \
              reproducible: seed any randomness, print no addresses or times)\n{diff}"
-        )));
+        ));
     }
-    Ok(Ok(first))
+    Ok(first)
 }
 
 /// How one run ended.
 #[derive(Debug)]
-struct RunOutcome {
+pub(crate) struct RunOutcome {
     /// `None` when the run was killed at the time limit.
-    status: Option<ExitStatus>,
-    stdout: String,
-    stderr: String,
+    pub status: Option<ExitStatus>,
+    pub stdout: String,
+    pub stderr: String,
 }
 
 /// Runs the binary once in a fresh scratch directory.
@@ -67,16 +72,23 @@ fn run_once(executable: &Path, scratch_root: &Path, timeout: Duration) -> Result
         .prefix("block-")
         .tempdir_in(scratch_root)
         .with_context(|| format!("cannot create a scratch directory in {}", scratch_root.display()))?;
-    let mut child = Command::new(executable)
+    let mut command = Command::new(executable);
+    command
         .current_dir(scratch.path())
+        // The panic message must not depend on the caller's environment.
+        .env("RUST_BACKTRACE", "0")
+        .env_remove("RUST_LIB_BACKTRACE");
+    run_command(&mut command, timeout).with_context(|| format!("cannot run {}", executable.display()))
+}
+
+/// Runs a prepared command with stdin closed and both outputs captured,
+/// killing it at the time limit.
+pub(crate) fn run_command(command: &mut Command, timeout: Duration) -> Result<RunOutcome> {
+    let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        // The panic message must not depend on the caller's environment.
-        .env("RUST_BACKTRACE", "0")
-        .env_remove("RUST_LIB_BACKTRACE")
-        .spawn()
-        .with_context(|| format!("cannot run {}", executable.display()))?;
+        .spawn()?;
     // Read both pipes while waiting: a block that fills a pipe would
     // otherwise block forever and be mistaken for a loop.
     let stdout = read_in_background(child.stdout.take());
@@ -163,7 +175,7 @@ fn panic_message(stderr: &str) -> Option<String> {
     Some(message.join("\n"))
 }
 
-fn describe(timeout: Duration) -> String {
+pub(crate) fn describe(timeout: Duration) -> String {
     if timeout.subsec_millis() == 0 {
         format!("{} s", timeout.as_secs())
     } else {

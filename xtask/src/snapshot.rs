@@ -1,5 +1,10 @@
 //! Stage 5, snapshot: each runnable block's output, one insta snapshot per
-//! block, `tests/snapshots/<chapter>__<block>.snap`.
+//! block, `tests/snapshots/<chapter>__<block>.snap`. A PyTorch twin's output
+//! is `<chapter>__<rust-block>.py.snap`: block names are kebab-case, so no
+//! Rust block's snapshot can end in `.py.snap`. A twin's snapshot also
+//! records the torch version in its description and the twin's code as its
+//! `expression`: without torch, the code is how the verifier tells that a
+//! committed output still belongs to the block the book shows.
 //!
 //! Why not `insta::assert_snapshot!`: it is made for `cargo test`. It takes
 //! its update policy from process-wide environment variables (`INSTA_UPDATE`,
@@ -41,25 +46,55 @@ pub struct SnapshotId<'a> {
     /// The chapter, relative to the workspace root.
     pub chapter: &'a Path,
     pub line: usize,
+    /// Set for a PyTorch twin; `block_name` is then its Rust block's name.
+    pub twin: Option<Twin<'a>>,
+}
+
+/// What a twin's snapshot records besides its output.
+pub struct Twin<'a> {
+    /// The public torch version it ran with (`2.15.0`).
+    pub torch: &'a str,
+    pub code: &'a str,
 }
 
 impl SnapshotId<'_> {
     pub fn file_name(&self) -> String {
-        file_name(self.crate_name, self.block_name)
+        match self.twin {
+            None => file_name(self.crate_name, self.block_name),
+            Some(_) => twin_file_name(self.crate_name, self.block_name),
+        }
     }
 
     fn description(&self) -> String {
-        format!(
-            "block `{}` at {}:{}",
-            self.block_name,
-            self.chapter.display(),
-            self.line
-        )
+        match &self.twin {
+            None => format!(
+                "block `{}` at {}:{}",
+                self.block_name,
+                self.chapter.display(),
+                self.line
+            ),
+            Some(twin) => format!(
+                "PyTorch twin of block `{}` at {}:{}, run with torch {}",
+                self.block_name,
+                self.chapter.display(),
+                self.line,
+                twin.torch
+            ),
+        }
+    }
+
+    fn expression(&self) -> &str {
+        self.twin.as_ref().map_or("", |twin| twin.code)
     }
 }
 
 pub fn file_name(crate_name: &str, block_name: &str) -> String {
     format!("{crate_name}__{block_name}.snap")
+}
+
+/// The snapshot of the twin of Rust block `block_name`.
+pub fn twin_file_name(crate_name: &str, block_name: &str) -> String {
+    format!("{crate_name}__{block_name}.py.snap")
 }
 
 /// What became of a block's output.
@@ -82,13 +117,19 @@ pub fn record(dir: &Path, id: &SnapshotId, output: &str, policy: WritePolicy) ->
         Some(old)
             if old.contents.matches_latest(&new)
                 && old.source == id.chapter.to_string_lossy()
-                && old.description == id.description() =>
+                && old.description == id.description()
+                && old.expression == id.expression() =>
         {
             None
         }
         Some(old) if old.contents.matches_latest(&new) => Some(format!(
-            "snapshot {} has out-of-date metadata (the block moved); `cargo xtask verify --update` refreshes it",
-            path.display()
+            "snapshot {} has out-of-date metadata (the block moved{}); `cargo xtask verify --update` refreshes it",
+            path.display(),
+            if id.twin.is_some() {
+                ", its code changed, or torch's version did"
+            } else {
+                ""
+            }
         )),
         Some(old) => {
             // Normalized contents lack their final newline; restore it, or
@@ -141,6 +182,13 @@ pub fn read_output(dir: &Path, crate_name: &str, block_name: &str) -> Result<Str
     Ok(existing.contents.to_string())
 }
 
+/// A twin's committed snapshot: its output and the code that printed it, or
+/// `None` when there is none.
+pub fn read_twin(dir: &Path, crate_name: &str, block_name: &str) -> Result<Option<(String, String)>> {
+    let path = dir.join(twin_file_name(crate_name, block_name));
+    Ok(read_existing(&path)?.map(|existing| (existing.contents.to_string(), existing.expression)))
+}
+
 /// Snapshots (and pending ones) in `dir` whose block is not in `expected`
 /// (file names as [`file_name`] makes them). Snapshots of chapters in `keep`
 /// are not orphans: see [`crate::generate::check`].
@@ -173,6 +221,8 @@ pub fn delete(path: &Path) -> Result<()> {
 struct Existing {
     source: String,
     description: String,
+    /// Empty for a Rust block; a twin's code.
+    expression: String,
     contents: TextSnapshotContents,
 }
 
@@ -191,6 +241,7 @@ fn read_existing(path: &Path) -> Result<Option<Existing>> {
     Ok(Some(Existing {
         source: metadata.source().unwrap_or_default().to_string(),
         description: metadata.description().unwrap_or_default().to_string(),
+        expression: metadata.expression().unwrap_or_default().to_string(),
         contents: contents.clone(),
     }))
 }
@@ -205,7 +256,11 @@ fn write(path: &Path, id: &SnapshotId, contents: &TextSnapshotContents, pending:
     if pending {
         text.push_str(&format!("assertion_line: {}\n", id.line));
     }
-    text.push_str(&format!("description: {}\n---\n{contents}\n", quote(&id.description())));
+    text.push_str(&format!("description: {}\n", quote(&id.description())));
+    if id.twin.is_some() {
+        text.push_str(&format!("expression: {}\n", quote(id.expression())));
+    }
+    text.push_str(&format!("---\n{contents}\n"));
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     }
@@ -235,6 +290,7 @@ mod tests {
             block_name: "a-b",
             chapter: Path::new("book/ch01-x.md"),
             line,
+            twin: None,
         }
     }
 
@@ -268,6 +324,35 @@ mod tests {
             record(dir.path(), &id(7), output, WritePolicy::Nothing)?,
             Recorded::Unchanged
         );
+        Ok(())
+    }
+
+    #[test]
+    fn twin_snapshots_keep_their_code_and_torch_version() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let code = "x = torch.tensor([1.0])\nprint(f\"{x!r}: \\\"q\\\"\")\n";
+        let twin = |torch| SnapshotId {
+            twin: Some(Twin { torch, code }),
+            ..id(9)
+        };
+        assert!(matches!(
+            record(dir.path(), &twin("2.15.0"), "tensor([1.])\n", WritePolicy::Accept)?,
+            Recorded::Accepted(path) if path.ends_with("ch01-x__a-b.py.snap")
+        ));
+        let snapshot = Snapshot::from_file(&dir.path().join("ch01-x__a-b.py.snap")).map_err(|e| anyhow!("{e}"))?;
+        assert_eq!(snapshot.metadata().expression(), Some(code));
+        assert_eq!(
+            read_twin(dir.path(), "ch01-x", "a-b")?,
+            Some(("tensor([1.])".to_string(), code.to_string()))
+        );
+        assert_eq!(read_twin(dir.path(), "ch01-x", "other")?, None);
+        let failure = failure_of(record(
+            dir.path(),
+            &twin("2.16.0"),
+            "tensor([1.])\n",
+            WritePolicy::Nothing,
+        )?);
+        assert!(failure.contains("or torch's version did"), "{failure}");
         Ok(())
     }
 

@@ -3,7 +3,7 @@
 //! Every path comes from a [`Layout`], never from the current directory, so
 //! the tests can verify small fixture books in temporary workspaces.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -11,11 +11,13 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use crate::build::{self, BuildResult};
-use crate::extract::{self, BlockKind, Chapter, Mode, RustBlock};
+use crate::crosscheck;
+use crate::extract::{self, BlockKind, Chapter, Mode, PythonBlock, RustBlock};
 use crate::generate::{self, Drift, DriftKind, GeneratedCrate};
+use crate::python::{self, TwinJob, TwinRuns};
 use crate::report::{BlockReport, ChapterReport, Pass, Problem, Report, Verdict};
 use crate::run;
-use crate::snapshot::{self, Recorded, SnapshotId, WritePolicy};
+use crate::snapshot::{self, Recorded, SnapshotId, Twin, WritePolicy};
 
 /// Where the book, the chapter crates, the snapshots and the build live.
 #[derive(Debug, Clone)]
@@ -56,6 +58,9 @@ pub struct Options {
     pub timeout: Duration,
     /// Let cargo's progress lines through to stderr while building.
     pub show_cargo_progress: bool,
+    /// The Python to run PyTorch twins with. `None`: the first of
+    /// `$AUTOGRAD_BOOK_PYTHON`, the cached venv and `python3` (see [`python`]).
+    pub python: Option<PathBuf>,
 }
 
 impl Options {
@@ -99,6 +104,7 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
         });
     }
 
+    let twins = run_twins(layout, options, &chapters, &mut report)?;
     let runner = BlockRunner {
         layout,
         options,
@@ -108,32 +114,58 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
     };
     let mut expected_snapshots = HashSet::new();
     for chapter in &chapters {
-        let mut blocks = Vec::new();
+        // Rust blocks first, so every twin finds its Rust block's output
+        // wherever in the chapter the two stand.
+        let mut rust_outputs: HashMap<&str, String> = HashMap::new();
+        let mut verdicts: Vec<Option<(String, Verdict)>> = Vec::new();
         for block in &chapter.blocks {
-            let (label, verdict) = match &block.kind {
-                BlockKind::Invalid(message) => (
+            verdicts.push(match &block.kind {
+                BlockKind::Invalid(message) => Some((
                     "code block".to_string(),
                     Verdict::Failed {
                         line: block.line,
                         message: message.clone(),
                     },
-                ),
-                BlockKind::Shown(language) => (format!("`{language}` block"), Verdict::Passed(Pass::Shown(language))),
-                BlockKind::Python => ("`python` block".to_string(), Verdict::Passed(Pass::PythonNotRun)),
+                )),
+                BlockKind::Shown(language) => {
+                    Some((format!("`{language}` block"), Verdict::Passed(Pass::Shown(language))))
+                }
+                BlockKind::Python(PythonBlock { twin: None, .. }) => {
+                    Some(("`python` block".to_string(), Verdict::Passed(Pass::Shown("python"))))
+                }
+                BlockKind::Python(PythonBlock { twin: Some(_), .. }) => None,
                 BlockKind::Rust(rust) => {
                     if rust.mode.runs() {
                         expected_snapshots.insert(snapshot::file_name(&chapter.crate_name, &rust.name));
                     }
+                    let (verdict, output) = runner.verdict(chapter, block.line, rust)?;
+                    if let Some(output) = output {
+                        rust_outputs.insert(&rust.name, output);
+                    }
+                    Some((format!("block `{}`", rust.name), verdict))
+                }
+            });
+        }
+        let mut blocks = Vec::new();
+        for (block, verdict) in chapter.blocks.iter().zip(verdicts) {
+            let is_twin = verdict.is_none();
+            let (label, verdict) = match (verdict, &block.kind) {
+                (Some(done), _) => done,
+                (None, BlockKind::Python(python @ PythonBlock { twin: Some(name), .. })) => {
+                    expected_snapshots.insert(snapshot::twin_file_name(&chapter.crate_name, name));
+                    let rust_output = rust_outputs.get(name.as_str()).map(String::as_str);
                     (
-                        format!("block `{}`", rust.name),
-                        runner.verdict(chapter, block.line, rust)?,
+                        format!("PyTorch twin of `{name}`"),
+                        runner.twin_verdict(chapter, block.line, python, name, rust_output, &twins)?,
                     )
                 }
+                (None, _) => unreachable!("only twins are left for the second pass"),
             };
             blocks.push(BlockReport {
                 label,
                 line: block.line,
                 verdict,
+                is_twin,
             });
         }
         let chapter_report = ChapterReport {
@@ -217,6 +249,58 @@ pub fn workspace_tests(layout: &Layout) -> Result<bool> {
     Ok(status.success())
 }
 
+/// The outcome of running the book's PyTorch twins.
+struct Twins {
+    /// Torch's public version and each twin's output by (chapter crate, Rust
+    /// block name); `None` when torch was not importable.
+    ran: Option<(String, HashMap<(String, String), Result<String, String>>)>,
+}
+
+/// Runs every valid twin of the book in one go (see [`python`]); with no
+/// twin, no Python is started at all. When torch is not importable, records
+/// why in the report's note.
+fn run_twins(layout: &Layout, options: &Options, chapters: &[Chapter], report: &mut Report) -> Result<Twins> {
+    let scratch = layout.target_dir.join("xtask/scratch");
+    let mut keys = Vec::new();
+    let mut jobs = Vec::new();
+    for chapter in chapters {
+        for block in &chapter.blocks {
+            if let BlockKind::Python(PythonBlock {
+                twin: Some(name),
+                code,
+                first_code_line,
+            }) = &block.kind
+            {
+                keys.push((chapter.crate_name.clone(), name.clone()));
+                jobs.push(TwinJob {
+                    file: chapter.display_path.display().to_string(),
+                    code: code.clone(),
+                    first_line: *first_code_line,
+                    timeout_s: options.timeout.as_secs_f64(),
+                    scratch_root: std::path::absolute(&scratch)?,
+                });
+            }
+        }
+    }
+    if jobs.is_empty() {
+        return Ok(Twins { ran: None });
+    }
+    let candidates = python::candidates(options.python.as_deref());
+    match python::run_twins(&jobs, &candidates, &scratch, options.timeout)? {
+        TwinRuns::Ran { torch, outputs } => {
+            println!("verify: ran {} PyTorch twin(s) with torch {torch}", jobs.len());
+            let outputs = keys.into_iter().zip(outputs).collect();
+            Ok(Twins {
+                ran: Some((python::public_version(&torch).to_string(), outputs)),
+            })
+        }
+        TwinRuns::NotRun(why) => {
+            report.twins_not_rerun = Some(why);
+            Ok(Twins { ran: None })
+        }
+    }
+}
+
 /// What is needed to give a Rust block its verdict after the build.
 struct BlockRunner<'a> {
     layout: &'a Layout,
@@ -227,10 +311,11 @@ struct BlockRunner<'a> {
 }
 
 impl BlockRunner<'_> {
-    fn verdict(&self, chapter: &Chapter, line: usize, rust: &RustBlock) -> Result<Verdict> {
-        let fail = |message: String| Ok(Verdict::Failed { line, message });
+    /// A Rust block's verdict, and its output when it ran and passed.
+    fn verdict(&self, chapter: &Chapter, line: usize, rust: &RustBlock) -> Result<(Verdict, Option<String>)> {
+        let fail = |message: String| Ok((Verdict::Failed { line, message }, None));
         if let Mode::Ignore(reason) = &rust.mode {
-            return Ok(Verdict::Passed(Pass::Ignored(reason.clone())));
+            return Ok((Verdict::Passed(Pass::Ignored(reason.clone())), None));
         }
         if self.stale.contains(&chapter.crate_name) {
             return fail(format!(
@@ -246,16 +331,19 @@ impl BlockRunner<'_> {
             .unwrap_or(&empty);
         if let Some((first_line, _)) = built.diagnostics.first() {
             let message = compiler_messages(&chapter.display_path, &built.diagnostics);
-            return Ok(Verdict::Failed {
-                line: *first_line,
-                message,
-            });
+            return Ok((
+                Verdict::Failed {
+                    line: *first_line,
+                    message,
+                },
+                None,
+            ));
         }
         let Some(executable) = &built.executable else {
             return fail("not built: cargo build failed (see below)".into());
         };
         if rust.mode == Mode::NoRun {
-            return Ok(Verdict::Passed(Pass::Compiled));
+            return Ok((Verdict::Passed(Pass::Compiled), None));
         }
         let scratch = self.layout.target_dir.join("xtask/scratch");
         let output = match run::run_block(executable, &rust.mode, &scratch, self.options.timeout)? {
@@ -267,14 +355,101 @@ impl BlockRunner<'_> {
             block_name: &rust.name,
             chapter: &chapter.display_path,
             line,
+            twin: None,
         };
         match snapshot::record(&self.layout.snapshots_dir, &id, &output, self.options.write_policy())? {
-            Recorded::Unchanged => Ok(Verdict::Passed(Pass::Ran)),
+            Recorded::Unchanged => Ok((Verdict::Passed(Pass::Ran), Some(output))),
             Recorded::Accepted(path) => {
                 println!("accepted {}", extract::display_path(&self.layout.root, &path).display());
-                Ok(Verdict::Passed(Pass::Ran))
+                Ok((Verdict::Passed(Pass::Ran), Some(output)))
             }
             Recorded::Failed(failure) => fail(failure),
+        }
+    }
+
+    /// A twin's verdict: its output (from this run, or without torch from
+    /// its committed snapshot) must be what its snapshot holds and must agree
+    /// with its Rust block's output, number for number.
+    fn twin_verdict(
+        &self,
+        chapter: &Chapter,
+        line: usize,
+        python: &PythonBlock,
+        rust_name: &str,
+        rust_output: Option<&str>,
+        twins: &Twins,
+    ) -> Result<Verdict> {
+        let fail = |message: String| Ok(Verdict::Failed { line, message });
+        let (output, pass) = match &twins.ran {
+            Some((torch, outputs)) => {
+                let key = (chapter.crate_name.clone(), rust_name.to_string());
+                let output = match outputs.get(&key) {
+                    Some(Ok(output)) => output.clone(),
+                    Some(Err(failure)) => return fail(failure.clone()),
+                    None => return fail("was not run (a bug in the verifier: no result for it)".into()),
+                };
+                let id = SnapshotId {
+                    crate_name: &chapter.crate_name,
+                    block_name: rust_name,
+                    chapter: &chapter.display_path,
+                    line,
+                    twin: Some(Twin {
+                        torch,
+                        code: &python.code,
+                    }),
+                };
+                match snapshot::record(&self.layout.snapshots_dir, &id, &output, self.options.write_policy())? {
+                    Recorded::Unchanged => {}
+                    Recorded::Accepted(path) => {
+                        println!("accepted {}", extract::display_path(&self.layout.root, &path).display());
+                    }
+                    Recorded::Failed(failure) => {
+                        // Cross-check too: a wrong twin should say so at once.
+                        let disagreement = rust_output
+                            .and_then(|rust| crosscheck::compare(rust, &output).err())
+                            .map(|d| format!("\nand {d}"))
+                            .unwrap_or_default();
+                        return fail(format!("{failure}{disagreement}"));
+                    }
+                }
+                (output, Pass::TwinRan)
+            }
+            None => {
+                let path = extract::display_path(
+                    &self.layout.root,
+                    &self
+                        .layout
+                        .snapshots_dir
+                        .join(snapshot::twin_file_name(&chapter.crate_name, rust_name)),
+                );
+                match snapshot::read_twin(&self.layout.snapshots_dir, &chapter.crate_name, rust_name)? {
+                    None => {
+                        return fail(format!(
+                            "no committed snapshot {}, and torch is needed to make one (it is not available \
+                             here: see the note below); install torch (README.md, \"Start here\") and run \
+                             `cargo xtask verify --update`",
+                            path.display()
+                        ));
+                    }
+                    Some((_, code)) if code != python.code => {
+                        return fail(format!(
+                            "the twin's code differs from the code its snapshot {} was made with, and it \
+                             cannot be re-run without torch (see the note below)",
+                            path.display()
+                        ));
+                    }
+                    Some((output, _)) => (output, Pass::TwinFromSnapshot),
+                }
+            }
+        };
+        let Some(rust_output) = rust_output else {
+            return fail(format!(
+                "not cross-checked: its Rust block `{rust_name}` has no verified output (see its failure)"
+            ));
+        };
+        match crosscheck::compare(rust_output, &output) {
+            Ok(()) => Ok(Verdict::Passed(pass)),
+            Err(disagreement) => fail(disagreement),
         }
     }
 }

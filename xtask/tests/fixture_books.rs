@@ -69,12 +69,22 @@ impl Fixture {
     }
 
     fn verify_with_timeout(&self, update: bool, ci: bool, timeout: Duration) -> Result<Report> {
+        self.verify_with(update, ci, timeout, None)
+    }
+
+    /// Verifies with `python` as the twins' interpreter.
+    fn verify_with_python(&self, update: bool, ci: bool, python: &Path) -> Result<Report> {
+        self.verify_with(update, ci, Duration::from_secs(10), Some(python))
+    }
+
+    fn verify_with(&self, update: bool, ci: bool, timeout: Duration, python: Option<&Path>) -> Result<Report> {
         let options = Options {
             update,
             ci,
             timeout,
             // Nested cargo output would only clutter the tests' own.
             show_cargo_progress: false,
+            python: python.map(Path::to_path_buf),
         };
         verify(&self.layout, &options)
     }
@@ -208,10 +218,11 @@ fn a_good_book_passes_every_block_and_renders_its_outputs() -> Result<()> {
         "{}",
         report.summary()
     );
-    assert_contains(&report.summary(), "note: 1 python block(s) not run");
+    // A `python` block without `twin=` is shown, like `text`: nothing runs it.
+    assert!(!report.summary().contains("note:"), "{}", report.summary());
     assert_eq!(
         report.chapters[1].progress_line(),
-        "book/ch01-good.md: 9 blocks (3 ran, 1 compiled only, 1 ignored, 3 shown, 1 python not run): ok"
+        "book/ch01-good.md: 9 blocks (3 ran, 1 compiled only, 1 ignored, 4 shown): ok"
     );
 
     let generated = fs::read_to_string(fixture.path("crates/ch01-good/src/bin/hello.rs"))?;
@@ -328,5 +339,176 @@ fn in_ci_a_new_snapshot_fails_and_no_file_is_written() -> Result<()> {
     assert_eq!(report.failed(), 3, "{}", report.summary());
     assert!(fixture.path("tests/snapshots/ch01-good__hello.snap.new").exists());
     assert!(!fixture.path("tests/snapshots/ch01-good__hello.snap").exists());
+    Ok(())
+}
+
+/// A `python3` that imports a stand-in `torch` (version `0.0.0+fixture`), so
+/// the twin tests run the real runner without PyTorch. `None`, with the
+/// reason printed, when there is no `python3` to run at all.
+fn python_with_stand_in_torch(dir: &Path) -> Result<Option<PathBuf>> {
+    let found = std::process::Command::new("python3").arg("--version").output();
+    if !found.is_ok_and(|out| out.status.success()) {
+        eprintln!("skipped: no python3 on PATH to run the fixture's twins with");
+        return Ok(None);
+    }
+    write(
+        &dir.join("stand-in/torch/__init__.py"),
+        "__version__ = \"0.0.0+fixture\"\n",
+    )?;
+    let wrapper = dir.join("python-with-torch");
+    write(
+        &wrapper,
+        &format!(
+            "#!/bin/sh\nPYTHONPATH='{}' exec python3 \"$@\"\n",
+            dir.join("stand-in").display()
+        ),
+    )?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755))?;
+    }
+    Ok(Some(wrapper))
+}
+
+#[test]
+fn a_twin_that_agrees_passes_and_is_snapshotted_with_its_torch_version() -> Result<()> {
+    let fixture = Fixture::new("twins")?;
+    let Some(python) = python_with_stand_in_torch(&fixture.path("python"))? else {
+        return Ok(());
+    };
+    let report = fixture.verify_with_python(true, false, &python)?;
+    assert!(report.is_success(), "{}", report.summary());
+    assert_eq!(
+        report.chapters[0].progress_line(),
+        "book/ch01-twins.md: 3 blocks (1 ran, 1 shown, 1 twins ran): ok"
+    );
+    let snapshot = fs::read_to_string(fixture.path("tests/snapshots/ch01-twins__pair.py.snap"))?;
+    assert_contains(
+        &snapshot,
+        "description: \"PyTorch twin of block `pair` at book/ch01-twins.md:11, run with torch 0.0.0\"",
+    );
+    assert_contains(&snapshot, "x.grad = [2.0, 10.0, 0.3333333333333333]");
+    assert!(fixture.path("tests/snapshots/ch01-twins__pair.snap").exists());
+
+    // Nothing changed: a CI run passes and writes nothing.
+    let report = fixture.verify_with_python(false, true, &python)?;
+    assert!(report.is_success(), "{}", report.summary());
+    assert!(!report.summary().contains("not re-run"), "{}", report.summary());
+
+    // The rendered book shows the pair as two labelled panels, each with its output.
+    xtask::book::build(&fixture.layout.root)?;
+    let page = fs::read_to_string(fixture.path("target/book/ch01-twins.html"))?;
+    assert_contains(&page, "<div class=\"twin-panel\" data-twin-tab=\"PyTorch\">");
+    assert_contains(&page, "x.grad = [2.0, 10.0, 0.3333333333333333]");
+    Ok(())
+}
+
+#[test]
+fn a_twin_that_disagrees_fails_naming_the_first_differing_number() -> Result<()> {
+    let fixture = Fixture::new("twin-disagrees")?;
+    let Some(python) = python_with_stand_in_torch(&fixture.path("python"))? else {
+        return Ok(());
+    };
+    let report = fixture.verify_with_python(true, false, &python)?;
+    assert_eq!((report.passed(), report.failed()), (1, 1), "{}", report.summary());
+    let failure = failure_at(&report, "book/ch01-disagrees.md:8");
+    assert_contains(
+        &failure,
+        "PyTorch twin of `pair`: the PyTorch twin disagrees with its Rust block: number 3 differs: \
+         Rust printed `0.0300` (output line 2), PyTorch printed `0.0310` (output line 2)",
+    );
+    // Both outputs, side by side.
+    assert_contains(&failure, "  2  c = 0.0300        | c = 0.0310");
+    Ok(())
+}
+
+#[test]
+fn a_twin_naming_a_missing_rust_block_is_an_error_at_its_line() -> Result<()> {
+    let fixture = Fixture::new("twin-missing-rust")?;
+    // No Python at all: the error is found before anything would run.
+    let report = fixture.verify_with_python(true, false, Path::new("/bin/false"))?;
+    assert_eq!((report.passed(), report.failed()), (1, 1), "{}", report.summary());
+    assert_contains(
+        &failure_at(&report, "book/ch01-missing.md:7"),
+        "`twin=absent` names no Rust block of this chapter",
+    );
+    Ok(())
+}
+
+#[test]
+fn without_torch_the_committed_twin_snapshot_is_cross_checked() -> Result<()> {
+    let fixture = Fixture::new("twins")?;
+    let Some(python) = python_with_stand_in_torch(&fixture.path("python"))? else {
+        return Ok(());
+    };
+    assert!(fixture.verify_with_python(true, false, &python)?.is_success());
+    let twin_snapshot = fixture.path("tests/snapshots/ch01-twins__pair.py.snap");
+
+    // `/bin/false` cannot import torch: the twin is checked from its snapshot.
+    let no_torch = Path::new("/bin/false");
+    let report = fixture.verify_with_python(false, true, no_torch)?;
+    assert!(report.is_success(), "{}", report.summary());
+    assert_contains(
+        &report.summary(),
+        "note: 1 python block(s) not re-run: no Python could import torch (/bin/false: failed (exit status: 1)",
+    );
+    assert_eq!(
+        report.chapters[0].progress_line(),
+        "book/ch01-twins.md: 3 blocks (1 ran, 1 shown, 1 twins checked from snapshots): ok"
+    );
+
+    // The committed output still has to agree with the Rust block's.
+    let snapshot = fs::read_to_string(&twin_snapshot)?;
+    fs::write(
+        &twin_snapshot,
+        snapshot.replace("x.grad = [2.0, 10.0,", "x.grad = [2.0, 11.0,"),
+    )?;
+    let report = fixture.verify_with_python(false, true, no_torch)?;
+    assert_contains(
+        &failure_at(&report, "book/ch01-twins.md:11"),
+        "number 3 differs: Rust printed `10.0000` (output line 2), PyTorch printed `11.0`",
+    );
+
+    // An edited twin cannot be vouched for by an output of its old code.
+    fs::write(&twin_snapshot, snapshot)?;
+    let chapter = fixture.path("book/ch01-twins.md");
+    let text = fs::read_to_string(&chapter)?;
+    fs::write(&chapter, text.replace("1 / 3])", "1 / 3.0])"))?;
+    let report = fixture.verify_with_python(false, true, no_torch)?;
+    assert_contains(
+        &failure_at(&report, "book/ch01-twins.md:11"),
+        "the twin's code differs from the code its snapshot tests/snapshots/ch01-twins__pair.py.snap was made with",
+    );
+
+    // And without a snapshot there is nothing to cross-check.
+    fs::write(&chapter, text)?;
+    fs::remove_file(&twin_snapshot)?;
+    let report = fixture.verify_with_python(false, true, no_torch)?;
+    assert_contains(
+        &failure_at(&report, "book/ch01-twins.md:11"),
+        "no committed snapshot tests/snapshots/ch01-twins__pair.py.snap, and torch is needed to make one",
+    );
+    Ok(())
+}
+
+#[test]
+fn a_removed_twin_leaves_an_orphan_snapshot() -> Result<()> {
+    let fixture = Fixture::new("twins")?;
+    let Some(python) = python_with_stand_in_torch(&fixture.path("python"))? else {
+        return Ok(());
+    };
+    assert!(fixture.verify_with_python(true, false, &python)?.is_success());
+    let chapter = fixture.path("book/ch01-twins.md");
+    let text = fs::read_to_string(&chapter)?;
+    fs::write(&chapter, text.replace("```python,twin=pair", "```python"))?;
+
+    let report = fixture.verify_with_python(false, true, &python)?;
+    assert_contains(
+        &failure_at(&report, "tests/snapshots/ch01-twins__pair.py.snap"),
+        "orphan snapshot",
+    );
+    assert!(fixture.verify_with_python(true, false, &python)?.is_success());
+    assert!(!fixture.path("tests/snapshots/ch01-twins__pair.py.snap").exists());
     Ok(())
 }

@@ -1,4 +1,4 @@
-// book/ch03-vectors.md:368 (block `exercise-row-bias`): generated from the book: edit the chapter, not this file.
+// book/ch03-vectors.md:404 (block `exercise-row-bias`): generated from the book: edit the chapter, not this file.
 fn main() {
 use autograd::Graph;
 use autograd::gradcheck::gradcheck;

@@ -1,4 +1,4 @@
-// book/ch03-vectors.md:160 (block `linear-layer-dx-dw`): generated from the book: edit the chapter, not this file.
+// book/ch03-vectors.md:173 (block `linear-layer-dx-dw`): generated from the book: edit the chapter, not this file.
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

@@ -1,4 +1,4 @@
-// book/ch03-vectors.md:83 (block `linear-layer-forward`): generated from the book: edit the chapter, not this file.
+// book/ch03-vectors.md:96 (block `linear-layer-forward`): generated from the book: edit the chapter, not this file.
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

@@ -1,4 +1,4 @@
-// book/ch03-vectors.md:46 (block `sum-one-by-one`): generated from the book: edit the chapter, not this file.
+// book/ch03-vectors.md:59 (block `sum-one-by-one`): generated from the book: edit the chapter, not this file.
 fn main() {
 use autograd::Graph;
 let g = Graph::<f64>::new();

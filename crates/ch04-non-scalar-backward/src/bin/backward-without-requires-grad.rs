@@ -1,4 +1,4 @@
-// book/ch04-non-scalar-backward.md:194 (block `backward-without-requires-grad`): generated from the book: edit the chapter, not this file.
+// book/ch04-non-scalar-backward.md:223 (block `backward-without-requires-grad`): generated from the book: edit the chapter, not this file.
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

@@ -1,4 +1,4 @@
-// book/ch04-non-scalar-backward.md:180 (block `upstream-wrong-shape`): generated from the book: edit the chapter, not this file.
+// book/ch04-non-scalar-backward.md:209 (block `upstream-wrong-shape`): generated from the book: edit the chapter, not this file.
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

@@ -1,4 +1,4 @@
-// book/ch05-recursion.md:358 (block `exercise-underflow`): generated from the book: edit the chapter, not this file.
+// book/ch05-recursion.md:410 (block `exercise-underflow`): generated from the book: edit the chapter, not this file.
 fn main() {
 use autograd::scalar::Tape;
 for t in [1073, 1074, 1075] {

@@ -1,4 +1,4 @@
-// book/ch05-recursion.md:133 (block `rnn-bptt`): generated from the book: edit the chapter, not this file.
+// book/ch05-recursion.md:152 (block `rnn-bptt`): generated from the book: edit the chapter, not this file.
 fn main() {
 use autograd::scalar::Tape;
 let xs = [1.0, 0.5, -0.5, 2.0];

@@ -1,4 +1,4 @@
-// book/ch05-recursion.md:214 (block `tanh-vanishing`): generated from the book: edit the chapter, not this file.
+// book/ch05-recursion.md:266 (block `tanh-vanishing`): generated from the book: edit the chapter, not this file.
 fn main() {
 use autograd::scalar::Tape;
 println!("{:>4} {:>12} {:>12} {:>12}", "t", "wh = 0.5", "wh = 1", "wh = 1.5");

@@ -1,4 +1,4 @@
-// book/ch05-recursion.md:68 (block `two-steps-graph`): generated from the book: edit the chapter, not this file.
+// book/ch05-recursion.md:87 (block `two-steps-graph`): generated from the book: edit the chapter, not this file.
 fn main() {
 use autograd::scalar::Tape;
 let tape = Tape::new();

@@ -1,4 +1,4 @@
-// book/ch06-topk.md:259 (block `topk-gradcheck`): generated from the book: edit the chapter, not this file.
+// book/ch06-topk.md:297 (block `topk-gradcheck`): generated from the book: edit the chapter, not this file.
 fn main() {
 use autograd::gradcheck::gradcheck;
 use ndarray::array;

@@ -1,4 +1,4 @@
-// book/ch07-steps.md:314 (block `exercise-clamp`): generated from the book: edit the chapter, not this file.
+// book/ch07-steps.md:343 (block `exercise-clamp`): generated from the book: edit the chapter, not this file.
 fn main() {
 use autograd::Graph;
 use autograd::tensor::where_;

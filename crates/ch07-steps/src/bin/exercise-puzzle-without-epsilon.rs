@@ -1,4 +1,4 @@
-// book/ch07-steps.md:359 (block `exercise-puzzle-without-epsilon`): generated from the book: edit the chapter, not this file.
+// book/ch07-steps.md:388 (block `exercise-puzzle-without-epsilon`): generated from the book: edit the chapter, not this file.
 fn main() {
 use autograd::Graph;
 use autograd::tensor::where_;

@@ -1,4 +1,4 @@
-// book/ch07-steps.md:35 (block `round-and-relu-at-the-edges`): generated from the book: edit the chapter, not this file.
+// book/ch07-steps.md:46 (block `round-and-relu-at-the-edges`): generated from the book: edit the chapter, not this file.
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

@@ -1,4 +1,4 @@
-// book/ch07-steps.md:235 (block `straight-through`): generated from the book: edit the chapter, not this file.
+// book/ch07-steps.md:264 (block `straight-through`): generated from the book: edit the chapter, not this file.
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

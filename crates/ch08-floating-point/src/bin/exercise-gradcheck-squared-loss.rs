@@ -1,4 +1,4 @@
-// book/ch08-floating-point.md:309 (block `exercise-gradcheck-squared-loss`): generated from the book: edit the chapter, not this file.
+// book/ch08-floating-point.md:336 (block `exercise-gradcheck-squared-loss`): generated from the book: edit the chapter, not this file.
 fn main() {
 use autograd::gradcheck::gradcheck;
 use ndarray::array;
