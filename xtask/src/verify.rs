@@ -249,11 +249,14 @@ pub fn workspace_tests(layout: &Layout) -> Result<bool> {
     Ok(status.success())
 }
 
+/// Each twin's output, or why it failed, by (chapter crate, Rust block name).
+type TwinOutputs = HashMap<(String, String), Result<String, String>>;
+
 /// The outcome of running the book's PyTorch twins.
 struct Twins {
-    /// Torch's public version and each twin's output by (chapter crate, Rust
-    /// block name); `None` when torch was not importable.
-    ran: Option<(String, HashMap<(String, String), Result<String, String>>)>,
+    /// Torch's public version and the twins' outputs; `None` when torch was
+    /// not importable.
+    ran: Option<(String, TwinOutputs)>,
 }
 
 /// Runs every valid twin of the book in one go (see [`python`]); with no
