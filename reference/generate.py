@@ -45,8 +45,10 @@ def number_text(x, dtype):
     """The shortest decimal that reads back to exactly `x` both as an f64 and,
     for f32, after narrowing that f64 to f32 (so no double rounding bites)."""
     x = float(x)
-    if math.isnan(x) or math.isinf(x):
-        raise ValueError(f"non-finite value {x} in a reference case")
+    if math.isnan(x):
+        return '"nan"'  # JSON has no NaN or infinity: the replay reads these strings
+    if math.isinf(x):
+        return '"inf"' if x > 0 else '"-inf"'
     if dtype == "f32":
         short = _compact(np.format_float_positional(np.float32(x), unique=True, trim="-"))
         if np.float32(float(short)) == np.float32(x):
@@ -731,6 +733,199 @@ def diff_round_cases(dtype):
             add_case(name, "composite", dtype, {"x": (x, True)}, program, calls)
 
 
+# --- bad values: NaN, infinities, zero-size tensors ---------------------------
+
+NAN, INF = float("nan"), float("inf")
+
+
+def bad_values_cases(dtype):
+    """NaN and ±inf through every op and its backward, and tensors with a
+    dimension of size 0 through every op PyTorch allows them in. Each case
+    calls backward on the op's output with an upstream of ones (or of the
+    given values), so each gradient is the op's own local derivative."""
+    cat = "bad_values"
+    special = [NAN, INF, -INF, 0.0, -0.0, 1.5, -2.0]
+
+    def ones_call(out, shape):
+        return [(out, np.ones(shape), 1)]
+
+    # Elementwise unary: NaN in, NaN out; ln(0) = -inf with gradient inf,
+    # reciprocal(±0) = ±inf, exp(-inf) = 0, tanh/sigmoid saturate.
+    for op in ["neg", "exp", "ln", "tanh", "relu", "sigmoid", "reciprocal", "floor", "ceil", "round"]:
+        add_case(f"bad_values/{op}/nan_inf_zero/{dtype}", cat, dtype, {"x": (special, True)},
+                 [step("y", op, "x")], ones_call("y", (len(special),)))
+    # pow: negative base to a fractional exponent is NaN; 0 to a negative power is inf.
+    for p in [2.0, 3.0, 0.5, 1.5, -0.5, -1.0, -2.0, 0.0, 1.0, 2.7]:
+        x = [NAN, INF, -INF, 0.0, -0.0, -1.5, -2.0, 2.0]
+        add_case(f"bad_values/pow_{p:g}/nan_inf_negative/{dtype}", cat, dtype, {"x": (x, True)},
+                 [step("y", "pow", "x", exponent=p)], ones_call("y", (len(x),)))
+    # Binary: division by zero gives ±inf (0/0 NaN), inf - inf NaN, 0 * inf NaN.
+    a = [1.0, -1.0, 0.0, 1.0, NAN, INF, INF, -INF, 0.0, 2.0, INF]
+    b = [0.0, 0.0, 0.0, -0.0, 1.0, INF, -INF, 2.0, INF, NAN, 0.0]
+    for op in ["add", "sub", "mul", "div"]:
+        add_case(f"bad_values/{op}/nan_inf_zero/{dtype}", cat, dtype, {"a": (a, True), "b": (b, True)},
+                 [step("y", op, "a", "b")], ones_call("y", (len(a),)))
+        # Broadcast: a NaN in one operand spreads along the broadcast axis, and
+        # its gradient sums NaNs and infinities.
+        add_case(f"bad_values/{op}/broadcast/{dtype}", cat, dtype,
+                 {"a": ([[1.0, NAN, 0.0], [INF, 2.0, -1.0]], True), "b": ([0.0, INF, -2.0], True)},
+                 [step("y", op, "a", "b")], ones_call("y", (2, 3)))
+        add_case(f"bad_values/{op}/number_zero_or_nan/{dtype}", cat, dtype, {"a": ([1.0, -1.0, 0.0, INF, NAN], True)},
+                 [step("y", op, "a", 0.0)], ones_call("y", (5,)))
+    # A finite upstream times an infinite local derivative, and a NaN upstream.
+    add_case(f"bad_values/ln/nan_upstream/{dtype}", cat, dtype, {"x": ([0.0, 1.0, 2.0, INF], True)},
+             [step("y", "ln", "x")], [("y", [NAN, 0.0, INF, 0.0], 1)])
+    # Comparisons: every comparison with NaN is false except ne.
+    for op in ["gt", "ge", "lt", "le", "eq", "ne"]:
+        add_case(f"bad_values/{op}/nan_inf/{dtype}", cat, dtype,
+                 {"a": ([NAN, NAN, INF, -INF, INF, 1.0], False), "b": ([NAN, 1.0, INF, INF, 1.0, NAN], False)},
+                 [step("y", op, "a", "b")], [])
+    # where: the branch not taken gets gradient 0, even where it holds NaN.
+    add_case(f"bad_values/where/nan_branches/{dtype}", cat, dtype,
+             {"c": ([NAN, 1.0, -1.0, INF], False), "x": ([NAN, INF, 1.0, 2.0], True), "y": ([1.0, NAN, NAN, -INF], True)},
+             [step("m", "gt", "c", 0.0), step("z", "where", "m", "x", "y")], ones_call("z", (4,)))
+    # Reductions.
+    for op in ["sum", "mean"]:
+        add_case(f"bad_values/{op}/nan/{dtype}", cat, dtype, {"x": ([1.0, NAN, 2.0], True)},
+                 [step("y", op, "x")], [("y", None, 1)])
+        add_case(f"bad_values/{op}/inf_minus_inf/{dtype}", cat, dtype, {"x": ([INF, -INF, 2.0], True)},
+                 [step("y", op, "x")], [("y", None, 1)])
+        add_case(f"bad_values/{op}/inf/{dtype}", cat, dtype, {"x": ([INF, 1.0, 2.0], True)},
+                 [step("y", op, "x")], [("y", None, 1)])
+        add_case(f"bad_values/{op}/nan_upstream/{dtype}", cat, dtype, {"x": ([1.0, 2.0], True)},
+                 [step("y", op, "x")], [("y", NAN, 1)])
+    for op in ["sum_axis", "mean_axis"]:
+        for axis in [0, 1]:
+            add_case(f"bad_values/{op}_{axis}/nan_inf/{dtype}", cat, dtype,
+                     {"x": ([[1.0, NAN, INF], [2.0, 3.0, -INF]], True)},
+                     [step("y", op, "x", axis=axis, keepdim=False)], ones_call("y", (3,) if axis == 0 else (2,)))
+    # Overflow: the sum of finite numbers too large for the dtype is inf.
+    big = 3e38 if dtype == "f32" else 1.5e308
+    add_case(f"bad_values/sum/overflow_to_inf/{dtype}", cat, dtype, {"x": ([big, big, 1.0], True)},
+             [step("y", "sum", "x")], [("y", None, 1)])
+    add_case(f"bad_values/sum/overflow_to_minus_inf/{dtype}", cat, dtype, {"x": ([-big, -big, -big], True)},
+             [step("y", "sum", "x")], [("y", None, 1)])
+    add_case(f"bad_values/mul/overflow_to_inf/{dtype}", cat, dtype, {"a": ([big, -big], True), "b": ([10.0, 10.0], True)},
+             [step("y", "mul", "a", "b")], ones_call("y", (2,)))
+    add_case(f"bad_values/exp/overflow_to_inf/{dtype}", cat, dtype, {"x": ([100.0, 1000.0, -1000.0], True)},
+             [step("y", "exp", "x")], ones_call("y", (3,)))
+    # matmul and tensordot: a NaN spreads to its row and column, and to both gradients.
+    add_case(f"bad_values/matmul/nan_inf/{dtype}", cat, dtype,
+             {"a": ([[1.0, NAN], [2.0, 3.0], [INF, 1.0]], True), "b": ([[1.0, 0.0, 2.0], [-1.0, 1.0, 0.0]], True)},
+             [step("y", "matmul", "a", "b")], ones_call("y", (3, 3)))
+    add_case(f"bad_values/matmul/vec_inf/{dtype}", cat, dtype,
+             {"a": ([INF, 1.0], True), "b": ([1.0, -INF], True)},
+             [step("y", "matmul", "a", "b")], [("y", None, 1)])
+    add_case(f"bad_values/tensordot/nan/{dtype}", cat, dtype,
+             {"a": ([[1.0, NAN], [2.0, 3.0]], True), "b": ([[1.0, 2.0], [3.0, 4.0]], True)},
+             [step("y", "tensordot", "a", "b", dims=1)], ones_call("y", (2, 2)))
+    # Shape ops and indexing move NaN and inf untouched.
+    x = [[NAN, INF, 1.0], [-INF, 2.0, NAN]]
+    for label, s in [("transpose", step("y", "transpose", "x", axes=[0, 1])), ("t", step("y", "t", "x")),
+                     ("reshape", step("y", "reshape", "x", shape=[3, 2])),
+                     ("slice", step("y", "slice", "x", slices=[":", "::2"])),
+                     ("at", step("y", "at", "x", index=[1, 0])),
+                     ("index_select", step("y", "index_select", "x", axis=1, indices=[2, 0, 0])),
+                     ("gather", step("y", "gather", "x", axis=1, index={"shape": [2, 2], "data": [0, 1, 2, 2]}))]:
+        add_case(f"bad_values/{label}/nan_inf/{dtype}", cat, dtype, {"x": (x, True)},
+                 [s, step("s", "mul", "y", 2.0), step("loss", "sum", "s")], [("loss", None, 1)])
+    # topk: PyTorch ranks NaN above +inf.
+    for k in [1, 2, 3, 5]:
+        add_case(f"bad_values/topk_k{k}/nan/{dtype}", cat, dtype, {"x": ([1.0, NAN, 3.0, -INF, INF], True)},
+                 [step("v", "topk", "x", k=k), step("loss", "sum", "v")], [("loss", None, 1)])
+    add_case(f"bad_values/topk/nan_rows/{dtype}", cat, dtype,
+             {"x": ([[2.0, NAN, -1.0, 0.5], [INF, -INF, 0.0, 1.0], [NAN, 1.0, 2.0, 3.0]], True)},
+             [step("v", "topk", "x", k=2)], ones_call("v", (3, 2)))
+
+    # Zero-size tensors.
+    def empty(*shape):
+        return np.zeros(shape)
+
+    for op in ["neg", "exp", "ln", "tanh", "relu", "sigmoid", "reciprocal", "floor", "ceil", "round"]:
+        add_case(f"bad_values/empty/{op}/{dtype}", cat, dtype, {"x": (empty(0, 3), True)},
+                 [step("y", op, "x"), step("loss", "sum", "y")], [("loss", None, 1)])
+    add_case(f"bad_values/empty/pow/{dtype}", cat, dtype, {"x": (empty(2, 0), True)},
+             [step("y", "pow", "x", exponent=2.0), step("loss", "sum", "y")], [("loss", None, 1)])
+    for op in ["add", "sub", "mul", "div"]:
+        add_case(f"bad_values/empty/{op}/{dtype}", cat, dtype, {"a": (empty(0, 3), True), "b": (empty(0, 3), True)},
+                 [step("y", op, "a", "b"), step("loss", "sum", "y")], [("loss", None, 1)])
+        add_case(f"bad_values/empty/{op}_broadcast/{dtype}", cat, dtype,
+                 {"a": (empty(0, 3), True), "b": ([1.0, 2.0, 3.0], True)},
+                 [step("y", op, "a", "b"), step("loss", "sum", "y")], [("loss", None, 1)])
+        add_case(f"bad_values/empty/{op}_number/{dtype}", cat, dtype, {"a": (empty(0,), True)},
+                 [step("y", op, "a", 2.0), step("loss", "sum", "y")], [("loss", None, 1)])
+    for op in ["gt", "ge", "lt", "le", "eq", "ne"]:
+        add_case(f"bad_values/empty/{op}/{dtype}", cat, dtype, {"a": (empty(2, 0), False), "b": (empty(2, 0), False)},
+                 [step("y", op, "a", "b")], [])
+    add_case(f"bad_values/empty/where/{dtype}", cat, dtype,
+             {"c": (empty(0,), False), "x": (empty(0,), True), "y": (empty(0,), True)},
+             [step("m", "gt", "c", 0.0), step("z", "where", "m", "x", "y"), step("loss", "sum", "z")],
+             [("loss", None, 1)])
+    # sum of nothing is 0, mean of nothing NaN.
+    for shape in [(0,), (2, 0), (0, 3)]:
+        label = "x".join(map(str, shape))
+        for op in ["sum", "mean"]:
+            add_case(f"bad_values/empty/{op}/{label}/{dtype}", cat, dtype, {"x": (empty(*shape), True)},
+                     [step("y", op, "x")], [("y", None, 1)])
+    for op in ["sum_axis", "mean_axis"]:
+        for axis in [0, 1]:
+            for keepdim in [False, True]:
+                shape = (2, 0)
+                out = [s for i, s in enumerate(shape) if i != axis] if not keepdim else \
+                    [1 if i == axis else s for i, s in enumerate(shape)]
+                add_case(f"bad_values/empty/{op}_{axis}_keepdim_{keepdim}/{dtype}", cat, dtype,
+                         {"x": (empty(*shape), True)},
+                         [step("y", op, "x", axis=axis, keepdim=keepdim)], ones_call("y", tuple(out)))
+    # matmul with a zero inner dimension is a matrix of zeros; zero outer dims give empty results.
+    for a_shape, b_shape in [((2, 0), (0, 3)), ((0, 3), (3, 2)), ((2, 3), (3, 0)), ((0,), (0,)),
+                             ((0,), (0, 2)), ((2, 0), (0,)), ((0, 2), (2,))]:
+        label = ("x".join(map(str, a_shape))) + "_" + ("x".join(map(str, b_shape)))
+        rng = rng_for(f"bad_values/empty/matmul/{label}/{dtype}")
+        out_shape = np.matmul(np.zeros(a_shape), np.zeros(b_shape)).shape
+        add_case(f"bad_values/empty/matmul/{label}/{dtype}", cat, dtype,
+                 {"a": (normal(rng, *a_shape), True), "b": (normal(rng, *b_shape), True)},
+                 [step("y", "matmul", "a", "b")], ones_call("y", out_shape))
+    add_case(f"bad_values/empty/tensordot/{dtype}", cat, dtype,
+             {"a": (empty(2, 0), True), "b": (empty(0, 3), True)},
+             [step("y", "tensordot", "a", "b", dims=1)], ones_call("y", (2, 3)))
+    add_case(f"bad_values/empty/tensordot_dims0/{dtype}", cat, dtype,
+             {"a": (empty(0,), True), "b": ([1.0, 2.0], True)},
+             [step("y", "tensordot", "a", "b", dims=0), step("loss", "sum", "y")], [("loss", None, 1)])
+    for label, steps_ in [
+        ("reshape_0x3_to_3x0", [step("y", "reshape", "x", shape=[3, 0])]),
+        ("reshape_0x3_to_0", [step("y", "reshape", "x", shape=[0])]),
+        ("transpose", [step("y", "transpose", "x", axes=[0, 1])]),
+        ("t", [step("y", "t", "x")]),
+        ("slice_rows", [step("y", "slice", "x", slices=["0:0", ":"])]),
+        ("index_select_none", [step("y", "index_select", "x", axis=0, indices=[])]),
+        ("gather_none", [step("y", "gather", "x", axis=0, index={"shape": [0, 3], "data": []})]),
+    ]:
+        add_case(f"bad_values/empty/{label}/from_0x3/{dtype}", cat, dtype, {"x": (empty(0, 3), True)},
+                 steps_ + [step("loss", "sum", "y")], [("loss", None, 1)])
+    x = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+    for label, s in [
+        ("slice_to_empty_rows", step("y", "slice", "x", slices=["1:1", ":"])),
+        ("slice_to_empty_cols", step("y", "slice", "x", slices=[":", "2:2"])),
+        # From the end: bounds past the end are an error in the engine (errors.rs).
+        ("slice_from_end", step("y", "slice", "x", slices=["2:", ":"])),
+        ("index_select_none_axis0", step("y", "index_select", "x", axis=0, indices=[])),
+        ("index_select_none_axis1", step("y", "index_select", "x", axis=1, indices=[])),
+        ("gather_none", step("y", "gather", "x", axis=1, index={"shape": [2, 0], "data": []})),
+        ("topk_k0", step("y", "topk", "x", k=0)),
+    ]:
+        add_case(f"bad_values/empty/{label}/{dtype}", cat, dtype, {"x": (x, True)},
+                 [s, step("loss", "sum", "y")], [("loss", None, 1)])
+    add_case(f"bad_values/empty/at_row_of_2x0/{dtype}", cat, dtype, {"x": (empty(2, 0), True)},
+             [step("y", "at", "x", index=[1]), step("loss", "sum", "y")], [("loss", None, 1)])
+    add_case(f"bad_values/empty/topk_k0_of_empty/{dtype}", cat, dtype, {"x": (empty(3, 0), True)},
+             [step("y", "topk", "x", k=0), step("loss", "sum", "y")], [("loss", None, 1)])
+    add_case(f"bad_values/empty/topk_k0_of_0x4/{dtype}", cat, dtype, {"x": (empty(0, 4), True)},
+             [step("y", "topk", "x", k=2), step("loss", "sum", "y")], [("loss", None, 1)])
+    # Accumulating a zero-size gradient twice, and an empty upstream.
+    add_case(f"bad_values/empty/accumulate/{dtype}", cat, dtype, {"x": (empty(0, 2), True)},
+             [step("y", "mul", "x", 3.0)], [("y", empty(0, 2), 2)])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--allow-version", action="store_true",
@@ -756,6 +951,8 @@ def main():
         mlp_cases(dtype)
         rnn_cases(dtype)
         diff_round_cases(dtype)
+    for dtype in DTYPES:
+        bad_values_cases(dtype)
     names = [c["name"] for c in CASES]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

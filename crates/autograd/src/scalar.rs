@@ -345,10 +345,12 @@ impl<'t> Value<'t> {
         self.unary(Op::Tanh, t, 1.0 - t * t)
     }
 
-    /// max(x, 0), with derivative 0 at x = 0 (as PyTorch chooses).
+    /// max(x, 0), with derivative 0 at x = 0 (as PyTorch chooses). NaN
+    /// passes through with derivative 1, as in PyTorch: the test is `x <= 0`,
+    /// which NaN fails, not `x > 0`, which NaN also fails.
     pub fn relu(self) -> Value<'t> {
         let x = self.data();
-        let (y, d) = if x > 0.0 { (x, 1.0) } else { (0.0, 0.0) };
+        let (y, d) = if x <= 0.0 { (0.0, 0.0) } else { (x, 1.0) };
         self.unary(Op::Relu, y, d)
     }
 

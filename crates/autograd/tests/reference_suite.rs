@@ -95,6 +95,7 @@ struct Case {
 #[serde(deny_unknown_fields)]
 struct Input {
     shape: Vec<usize>,
+    #[serde(deserialize_with = "numbers")]
     data: Vec<f64>,
     requires_grad: bool,
 }
@@ -104,7 +105,33 @@ struct Input {
 #[serde(deny_unknown_fields)]
 struct Data {
     shape: Vec<usize>,
+    #[serde(deserialize_with = "numbers")]
     data: Vec<f64>,
+}
+
+/// An element in the file: a JSON number, or one of the strings `"nan"`,
+/// `"inf"`, `"-inf"` (JSON has no literal for them; the `bad_values` cases
+/// are full of them).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Number {
+    Finite(f64),
+    Text(String),
+}
+
+fn numbers<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<f64>, D::Error> {
+    Vec::<Number>::deserialize(deserializer)?
+        .into_iter()
+        .map(|n| match n {
+            Number::Finite(x) => Ok(x),
+            Number::Text(t) => match t.as_str() {
+                "nan" => Ok(f64::NAN),
+                "inf" => Ok(f64::INFINITY),
+                "-inf" => Ok(f64::NEG_INFINITY),
+                other => Err(serde::de::Error::custom(format!("not a number: {other:?}"))),
+            },
+        })
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -462,10 +489,22 @@ impl Verdict {
         }
         let exception = ILL_CONDITIONED.iter().find(|(c, p, ..)| *c == case && *p == place);
         let bound = exception.map_or(rtol, |&(_, _, bound, _)| bound);
-        let scale = expected.data.iter().fold(0.0f64, |m, e| m.max(e.abs()));
+        // NaN and the infinities must be matched exactly (any NaN matches
+        // any NaN; +inf only +inf), and do not count in the scale.
+        let scale = expected
+            .data
+            .iter()
+            .filter(|e| e.is_finite())
+            .fold(0.0f64, |m, e| m.max(e.abs()));
         let mut largest = Worst::default();
         for (i, (&e, g)) in expected.data.iter().zip(got.iter()).enumerate() {
             let g = g.as_f64();
+            if !e.is_finite() || !g.is_finite() {
+                if !(e == g || (e.is_nan() && g.is_nan())) {
+                    self.fail(place, format!("index {i}: expected {e:e}, got {g:e}"));
+                }
+                continue;
+            }
             let error = (g - e).abs() / e.abs().max(scale).max(f64::MIN_POSITIVE);
             if error.is_nan() || error > bound {
                 self.fail(

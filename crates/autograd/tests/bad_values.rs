@@ -1,0 +1,305 @@
+//! The engine under bad values: NaN, ±infinity, overflow and tensors with a
+//! dimension of size 0.
+//!
+//! The tensor engine is held to real PyTorch by the `bad_values` category of
+//! the reference suite (`reference/generate.py`, replayed by
+//! `tests/reference_suite.rs`, which compares NaN with NaN and infinities
+//! exactly). This file checks that the category covers every op of the
+//! reference language, and writes down as IEEE rules what has no PyTorch
+//! reference: the scalar engine (`Value`), printing, and a few properties
+//! (no panic, overflow to `inf` rather than wrapping) stated directly.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use autograd::scalar::{Tape, Value};
+use autograd::{Graph, Tensor};
+
+const NAN: f64 = f64::NAN;
+const INF: f64 = f64::INFINITY;
+
+/// `a` and `b` are the same number: NaN equals NaN, infinities and zeros
+/// compare exactly (the sign of zero aside).
+fn same(a: f64, b: f64) -> bool {
+    a == b || (a.is_nan() && b.is_nan())
+}
+
+#[track_caller]
+fn assert_same(got: f64, want: f64, what: &str) {
+    assert!(same(got, want), "{what}: expected {want}, got {got}");
+}
+
+// ---------------------------------------------------------------------------
+// Coverage of the reference suite's bad_values category.
+// ---------------------------------------------------------------------------
+
+/// Every op of the reference suite's language.
+const OPS: &[&str] = &[
+    "neg", "exp", "ln", "tanh", "relu", "sigmoid", "reciprocal", "floor", "ceil", "round", "pow", "add", "sub",
+    "mul", "div", "gt", "ge", "lt", "le", "eq", "ne", "where", "sum", "mean", "sum_axis", "mean_axis", "matmul",
+    "tensordot", "transpose", "t", "reshape", "slice", "at", "index_select", "gather", "topk",
+];
+
+#[test]
+fn reference_suite_tries_nan_inf_and_empty_tensors_in_every_op() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../reference/cases.json");
+    let text = std::fs::read_to_string(path).expect("reading reference/cases.json");
+    let suite: serde_json::Value = serde_json::from_str(&text).expect("parsing reference/cases.json");
+    let mut non_finite: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut empty: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut cases = 0;
+    for case in suite["cases"].as_array().unwrap() {
+        if case["category"] != "bad_values" {
+            continue;
+        }
+        cases += 1;
+        let inputs = case["inputs"].as_object().unwrap();
+        let has_non_finite = inputs
+            .values()
+            .any(|i| i["data"].as_array().unwrap().iter().any(serde_json::Value::is_string));
+        let has_empty = inputs
+            .values()
+            .any(|i| i["shape"].as_array().unwrap().iter().any(|d| d == 0));
+        for step in case["program"].as_array().unwrap() {
+            let op = OPS
+                .iter()
+                .find(|&&op| step["op"] == op)
+                .unwrap_or_else(|| panic!("unknown op {}", step["op"]));
+            if has_non_finite {
+                *non_finite.entry(op).or_default() += 1;
+            }
+            let out_empty = case["expected"]["values"][step["out"].as_str().unwrap()]["shape"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|d| d == 0));
+            if has_empty || out_empty {
+                *empty.entry(op).or_default() += 1;
+            }
+        }
+    }
+    println!("bad_values cases in the reference suite: {cases}");
+    println!("  steps with NaN/inf inputs, by op: {non_finite:?}");
+    println!("  steps with zero-size tensors, by op: {empty:?}");
+    assert!(cases >= 250, "only {cases} bad_values cases");
+    let all: BTreeSet<&str> = OPS.iter().copied().collect();
+    let missing: Vec<_> = all.iter().filter(|op| !non_finite.contains_key(*op)).collect();
+    assert!(missing.is_empty(), "ops never given NaN or inf: {missing:?}");
+    let missing: Vec<_> = all.iter().filter(|op| !empty.contains_key(*op)).collect();
+    assert!(missing.is_empty(), "ops never given a zero-size tensor: {missing:?}");
+}
+
+// ---------------------------------------------------------------------------
+// The scalar engine: IEEE rules (PyTorch has no scalar tape to compare with).
+// ---------------------------------------------------------------------------
+
+/// One unary op at one input: (name, op, x, value, derivative).
+type UnaryCase = (&'static str, fn(Value<'_>) -> Value<'_>, f64, f64, f64);
+
+#[test]
+fn scalar_unary_ops_follow_ieee_rules() {
+    let cases: &[UnaryCase] = &[
+        // NaN in, NaN out, NaN derivative...
+        ("exp(nan)", |x| x.exp(), NAN, NAN, NAN),
+        ("ln(nan)", |x| x.ln(), NAN, NAN, NAN),
+        ("tanh(nan)", |x| x.tanh(), NAN, NAN, NAN),
+        ("sigmoid(nan)", |x| x.sigmoid(), NAN, NAN, NAN),
+        ("-nan", |x| -x, NAN, NAN, -1.0),
+        ("nan^2", |x| x.powi(2), NAN, NAN, NAN),
+        ("nan^0.5", |x| x.powf(0.5), NAN, NAN, NAN),
+        // ...except where the derivative does not depend on x: x⁰ = 1 (IEEE
+        // pow(NaN, 0) = 1) with derivative 0, and relu, which lets NaN
+        // through with derivative 1 as PyTorch does.
+        ("nan^0 (powi)", |x| x.powi(0), NAN, 1.0, 0.0),
+        ("nan^0 (powf)", |x| x.powf(0.0), NAN, 1.0, 0.0),
+        ("relu(nan)", |x| x.relu(), NAN, NAN, 1.0),
+        // Infinities.
+        ("exp(inf)", |x| x.exp(), INF, INF, INF),
+        ("exp(-inf)", |x| x.exp(), -INF, 0.0, 0.0),
+        ("exp(1000) overflows", |x| x.exp(), 1000.0, INF, INF),
+        ("ln(inf)", |x| x.ln(), INF, INF, 0.0),
+        ("ln(0) = -inf, derivative inf", |x| x.ln(), 0.0, -INF, INF),
+        ("ln(-0)", |x| x.ln(), -0.0, -INF, -INF),
+        ("ln(-1) = nan", |x| x.ln(), -1.0, NAN, -1.0),
+        ("tanh(inf)", |x| x.tanh(), INF, 1.0, 0.0),
+        ("tanh(-inf)", |x| x.tanh(), -INF, -1.0, 0.0),
+        ("sigmoid(inf)", |x| x.sigmoid(), INF, 1.0, 0.0),
+        ("sigmoid(-inf)", |x| x.sigmoid(), -INF, 0.0, 0.0),
+        ("sigmoid(-1000)", |x| x.sigmoid(), -1000.0, 0.0, 0.0),
+        ("relu(inf)", |x| x.relu(), INF, INF, 1.0),
+        ("relu(-inf)", |x| x.relu(), -INF, 0.0, 0.0),
+        ("-inf", |x| -x, INF, -INF, -1.0),
+        ("inf^2", |x| x.powi(2), INF, INF, INF),
+        ("inf^-1", |x| x.powi(-1), INF, 0.0, -0.0),
+        // Powers at zero and of negative bases.
+        ("0^-1 = inf (powi)", |x| x.powi(-1), 0.0, INF, -INF),
+        ("0^-1 = inf (powf)", |x| x.powf(-1.0), 0.0, INF, -INF),
+        ("0^0.5, derivative inf", |x| x.powf(0.5), 0.0, 0.0, INF),
+        ("(-8)^(1/3) = nan, not a panic", |x| x.powf(1.0 / 3.0), -8.0, NAN, NAN),
+        ("(-2)^0.5 = nan", |x| x.powf(0.5), -2.0, NAN, NAN),
+        ("(-2)^1.5 = nan", |x| x.powf(1.5), -2.0, NAN, NAN),
+        ("(-2)^2 via powf is 4", |x| x.powf(2.0), -2.0, 4.0, -4.0),
+        ("(-2)^3 via powf is -8", |x| x.powf(3.0), -2.0, -8.0, 12.0),
+        ("(-inf)^0.5 = inf (IEEE pow)", |x| x.powf(0.5), -INF, INF, 0.0),
+    ];
+    for &(what, op, x, value, derivative) in cases {
+        let tape = Tape::new();
+        let v = tape.var(x);
+        let y = op(v);
+        y.backward();
+        assert_same(y.data(), value, &format!("{what}: value"));
+        assert_same(v.grad(), derivative, &format!("{what}: derivative"));
+    }
+    println!("scalar unary cases: {}", cases.len());
+}
+
+/// One binary op at one pair of inputs: (name, op, a, b, value, ∂/∂a, ∂/∂b).
+type BinaryCase = (&'static str, for<'a> fn(Value<'a>, Value<'a>) -> Value<'a>, f64, f64, f64, f64, f64);
+
+#[test]
+fn scalar_binary_ops_follow_ieee_rules() {
+    let max = f64::MAX;
+    let cases: &[BinaryCase] = &[
+        ("nan + 1", |a, b| a + b, NAN, 1.0, NAN, 1.0, 1.0),
+        ("inf + inf", |a, b| a + b, INF, INF, INF, 1.0, 1.0),
+        ("inf + -inf = nan", |a, b| a + b, INF, -INF, NAN, 1.0, 1.0),
+        ("max + max overflows to inf", |a, b| a + b, max, max, INF, 1.0, 1.0),
+        ("inf - inf = nan", |a, b| a - b, INF, INF, NAN, 1.0, -1.0),
+        ("nan * 2", |a, b| a * b, NAN, 2.0, NAN, 2.0, NAN),
+        ("0 * inf = nan", |a, b| a * b, 0.0, INF, NAN, INF, 0.0),
+        ("max * 2 overflows to inf", |a, b| a * b, max, 2.0, INF, 2.0, max),
+        ("1 / 0 = inf", |a, b| a / b, 1.0, 0.0, INF, INF, -INF),
+        ("-1 / 0 = -inf", |a, b| a / b, -1.0, 0.0, -INF, INF, INF),
+        ("1 / -0 = -inf", |a, b| a / b, 1.0, -0.0, -INF, -INF, -INF),
+        ("0 / 0 = nan", |a, b| a / b, 0.0, 0.0, NAN, INF, NAN),
+        ("1 / inf = 0", |a, b| a / b, 1.0, INF, 0.0, 0.0, -0.0),
+        ("inf / inf = nan", |a, b| a / b, INF, INF, NAN, 0.0, NAN),
+        ("nan / 1", |a, b| a / b, NAN, 1.0, NAN, 1.0, NAN),
+    ];
+    for &(what, op, a, b, value, da, db) in cases {
+        let tape = Tape::new();
+        let (va, vb) = (tape.var(a), tape.var(b));
+        let y = op(va, vb);
+        y.backward();
+        assert_same(y.data(), value, &format!("{what}: value"));
+        assert_same(va.grad(), da, &format!("{what}: d/da"));
+        assert_same(vb.grad(), db, &format!("{what}: d/db"));
+    }
+    println!("scalar binary cases: {}", cases.len());
+}
+
+#[test]
+fn scalar_backward_spreads_nan_along_the_chain_rule() {
+    // A zero upstream times an infinite local derivative is NaN (0·∞), as
+    // in PyTorch: d/dx [0 · ln x] at x = 0.
+    let tape = Tape::new();
+    let x = tape.var(0.0);
+    let y = x.ln() * 0.0;
+    y.backward();
+    assert_same(y.data(), NAN, "0 · ln 0 = 0 · -inf");
+    assert_same(x.grad(), NAN, "d/dx at 0: (1/0) · 0");
+
+    // A NaN anywhere on one path makes the sum of paths NaN.
+    let tape = Tape::new();
+    let x = tape.var(-1.0);
+    let y = x.powf(0.5) + x * 3.0;
+    y.backward();
+    assert_same(y.data(), NAN, "sqrt(-1) + 3·(-1)");
+    assert_same(x.grad(), NAN, "d/dx: nan + 3");
+
+    // A value that does not depend on the NaN keeps a finite gradient.
+    let tape = Tape::new();
+    let (x, z) = (tape.var(2.0), tape.var(-1.0));
+    let y = x * x + z.ln();
+    y.backward();
+    assert_same(y.data(), NAN, "4 + ln(-1)");
+    assert_same(x.grad(), 4.0, "d/dx of x² does not see ln(z)");
+    assert_same(z.grad(), -1.0, "d/dz ln z = 1/z");
+
+    // Accumulating over two backward calls: inf + inf stays inf.
+    let tape = Tape::new();
+    let x = tape.var(0.0);
+    let y = x.ln();
+    y.backward();
+    y.backward();
+    assert_same(x.grad(), INF, "two backward calls of ln at 0");
+}
+
+// ---------------------------------------------------------------------------
+// The tensor engine: properties stated directly.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn f32_sum_overflows_to_inf_never_wraps() {
+    let g = Graph::<f32>::new();
+    // 1000 · 1e36 = 1e39 > f32::MAX ≈ 3.4e38, in any summation order.
+    let x = g.tensor(vec![1e36f32; 1000]).requires_grad();
+    let s = x.sum();
+    assert_eq!(s.item(), f32::INFINITY);
+    s.backward().unwrap();
+    assert!(x.grad_array().unwrap().iter().all(|&d| d == 1.0));
+    let m = x.mean();
+    assert_eq!(m.item(), f32::INFINITY, "the mean overflows in its sum, as in PyTorch");
+    let neg = g.tensor(vec![-1e36f32; 1000]).sum_axis(0, false);
+    assert_eq!(neg.item(), f32::NEG_INFINITY);
+    let big = g.tensor(vec![f32::MAX, f32::MAX]);
+    assert_eq!(big.matmul(g.tensor(vec![1.0f32, 1.0])).item(), f32::INFINITY, "a dot product overflows too");
+}
+
+#[test]
+fn tensor_pow_of_a_negative_base_to_a_fractional_exponent_is_nan() {
+    let g = Graph::<f64>::new();
+    let x = g.tensor(vec![-8.0, -0.5, 4.0]).requires_grad();
+    let y = x.pow(1.0 / 3.0);
+    y.sum().backward().unwrap();
+    let v = y.to_array();
+    assert!(v[0].is_nan() && v[1].is_nan() && (v[2] - 4f64.cbrt()).abs() < 1e-15);
+    let d = x.grad_array().unwrap();
+    assert!(d[0].is_nan() && d[1].is_nan() && d[2].is_finite());
+}
+
+#[test]
+fn empty_tensors_go_forward_and_backward() {
+    let g = Graph::<f64>::new();
+    let x = g.zeros(&[0, 3]).requires_grad();
+    let w = g.ones(&[3, 2]).requires_grad();
+    let h = x.matmul(w).relu();
+    assert_eq!(h.shape(), [0, 2]);
+    let loss = h.sum();
+    assert_eq!(loss.item(), 0.0, "the sum of nothing is 0");
+    loss.backward().unwrap();
+    assert_eq!(x.grad_array().unwrap().shape(), [0, 3]);
+    assert_eq!(w.grad_array().unwrap(), ndarray::ArrayD::<f64>::zeros(ndarray::IxDyn(&[3, 2])));
+    assert!(x.mean().item().is_nan(), "the mean of nothing is NaN");
+    let (v, i) = g.tensor(vec![1.0, 2.0]).topk(0);
+    assert_eq!((v.shape(), i.to_vec()), (vec![0], vec![]));
+}
+
+fn printed<T: autograd::Element>(t: Tensor<'_, T>) -> String {
+    format!("{t}")
+}
+
+#[test]
+fn nan_inf_and_empty_tensors_print_as_pytorch_does() {
+    // Each expected string is PyTorch 2.15's repr of the same tensor
+    // (with the project's `dtype=f64` for `dtype=torch.float64`).
+    let g = Graph::<f32>::new();
+    assert_eq!(printed(g.tensor(vec![NAN as f32, NAN as f32])), "tensor([nan, nan])");
+    assert_eq!(printed(g.tensor(vec![f32::INFINITY, f32::NEG_INFINITY])), "tensor([inf, -inf])");
+    assert_eq!(
+        printed(g.tensor(vec![1e10f32, f32::NAN, 1.0])),
+        "tensor([1.0000e+10,        nan, 1.0000e+00])"
+    );
+    assert_eq!(printed(g.tensor(vec![0.001f32, f32::INFINITY])), "tensor([0.0010,    inf])");
+    assert_eq!(printed(g.scalar(f32::NAN)), "tensor(nan)");
+    assert_eq!(
+        printed(g.tensor(ndarray::arr2(&[[f32::NAN, 1.5], [f32::NEG_INFINITY, 2.25]]))),
+        "tensor([[   nan, 1.5000],\n        [  -inf, 2.2500]])"
+    );
+    assert_eq!(printed(g.zeros(&[0])), "tensor([])");
+    assert_eq!(printed(g.zeros(&[0, 3])), "tensor([], size=(0, 3))");
+    assert_eq!(printed(g.zeros(&[3, 0]).requires_grad()), "tensor([], size=(3, 0), requires_grad=True)");
+    let g = Graph::<f64>::new();
+    assert_eq!(printed(g.zeros(&[0])), "tensor([], dtype=f64)");
+    assert_eq!(
+        printed(g.tensor(vec![1e-10, -INF, NAN])),
+        "tensor([1.0000e-10,       -inf,        nan], dtype=f64)"
+    );
+}
