@@ -772,6 +772,9 @@ def bad_values_cases(dtype):
                  [step("y", op, "a", "b")], ones_call("y", (2, 3)))
         add_case(f"bad_values/{op}/number_zero_or_nan/{dtype}", cat, dtype, {"a": ([1.0, -1.0, 0.0, INF, NAN], True)},
                  [step("y", op, "a", 0.0)], ones_call("y", (5,)))
+    for op in ["add", "sub", "mul", "div"]:
+        add_case(f"bad_values/{op}/number_left/{dtype}", cat, dtype, {"a": ([0.0, -0.0, INF, NAN, 2.0], True)},
+                 [step("y", op, 1.0, "a")], ones_call("y", (5,)))
     # A finite upstream times an infinite local derivative, and a NaN upstream.
     add_case(f"bad_values/ln/nan_upstream/{dtype}", cat, dtype, {"x": ([0.0, 1.0, 2.0, INF], True)},
              [step("y", "ln", "x")], [("y", [NAN, 0.0, INF, 0.0], 1)])
@@ -833,6 +836,8 @@ def bad_values_cases(dtype):
     for k in [1, 2, 3, 5]:
         add_case(f"bad_values/topk_k{k}/nan/{dtype}", cat, dtype, {"x": ([1.0, NAN, 3.0, -INF, INF], True)},
                  [step("v", "topk", "x", k=k), step("loss", "sum", "v")], [("loss", None, 1)])
+    add_case(f"bad_values/topk/two_nans/{dtype}", cat, dtype, {"x": ([NAN, 1.0, NAN, INF], True)},
+             [step("v", "topk", "x", k=3)], ones_call("v", (3,)), ties=True)
     add_case(f"bad_values/topk/nan_rows/{dtype}", cat, dtype,
              {"x": ([[2.0, NAN, -1.0, 0.5], [INF, -INF, 0.0, 1.0], [NAN, 1.0, 2.0, 3.0]], True)},
              [step("v", "topk", "x", k=2)], ones_call("v", (3, 2)))
@@ -857,6 +862,20 @@ def bad_values_cases(dtype):
     for op in ["gt", "ge", "lt", "le", "eq", "ne"]:
         add_case(f"bad_values/empty/{op}/{dtype}", cat, dtype, {"a": (empty(2, 0), False), "b": (empty(2, 0), False)},
                  [step("y", op, "a", "b")], [])
+    # Broadcasting a size-1 axis against a size-0 one: the result is empty and
+    # the gradient of the size-1 operand is a sum over nothing, 0.
+    add_case(f"bad_values/empty/add_broadcast_1_against_0/{dtype}", cat, dtype,
+             {"a": ([[1.0], [2.0]], True), "b": (empty(1, 0), True)},
+             [step("y", "add", "a", "b"), step("loss", "sum", "y")], [("loss", None, 1)])
+    add_case(f"bad_values/empty/mul_broadcast_0d/{dtype}", cat, dtype,
+             {"a": (3.0, True), "b": (empty(0, 2), True)},
+             [step("y", "mul", "a", "b"), step("loss", "sum", "y")], [("loss", None, 1)])
+    add_case(f"bad_values/empty/sum_axis_3d/{dtype}", cat, dtype, {"x": (empty(2, 0, 3), True)},
+             [step("y", "sum_axis", "x", axis=1, keepdim=False)], ones_call("y", (2, 3)))
+    add_case(f"bad_values/empty/mean_axis_3d/{dtype}", cat, dtype, {"x": (empty(2, 0, 3), True)},
+             [step("y", "mean_axis", "x", axis=1, keepdim=True)], ones_call("y", (2, 1, 3)))
+    add_case(f"bad_values/empty/topk_k1_of_empty_lane/{dtype}", cat, dtype, {"x": (empty(3, 0), True)},
+             [step("y", "topk", "x", k=1)], [], error=("out_of_range", "y"))
     add_case(f"bad_values/empty/where/{dtype}", cat, dtype,
              {"c": (empty(0,), False), "x": (empty(0,), True), "y": (empty(0,), True)},
              [step("m", "gt", "c", 0.0), step("z", "where", "m", "x", "y"), step("loss", "sum", "z")],

@@ -303,3 +303,34 @@ fn nan_inf_and_empty_tensors_print_as_pytorch_does() {
         "tensor([1.0000e-10,       -inf,        nan], dtype=f64)"
     );
 }
+
+#[test]
+fn non_finite_values_in_every_print_mode_print_as_pytorch_does() {
+    // (values, PyTorch 2.15's repr of them as f32); f64 adds `, dtype=f64`.
+    let cases: &[(&[f64], &str)] = &[
+        (&[INF, INF], "tensor([inf, inf])"),
+        (&[1.0, NAN, 2.0], "tensor([1., nan, 2.])"),
+        (&[1e-5, NAN], "tensor([1.0000e-05,        nan])"),
+        (&[100000.0, NAN], "tensor([100000.,     nan])"),
+        (&[1e8, INF], "tensor([100000000.,        inf])"),
+        (&[NAN], "tensor([nan])"),
+        (&[-INF], "tensor([-inf])"),
+        (&[0.0, -0.0, NAN], "tensor([0., -0., nan])"),
+        (&[1e-5, INF, -INF], "tensor([1.0000e-05,        inf,       -inf])"),
+        (&[123456.0, NAN, -INF], "tensor([123456.,     nan,    -inf])"),
+        (&[0.5, -INF], "tensor([0.5000,   -inf])"),
+    ];
+    for &(values, want) in cases {
+        let g = Graph::<f32>::new();
+        assert_eq!(printed(g.tensor(values.iter().map(|&x| x as f32).collect::<Vec<_>>())), want);
+        let g = Graph::<f64>::new();
+        let want64 = format!("{}, dtype=f64)", want.strip_suffix(')').unwrap());
+        assert_eq!(printed(g.tensor(values.to_vec())), want64);
+    }
+    let g = Graph::<f32>::new();
+    assert_eq!(
+        printed(g.tensor(ndarray::arr2(&[[f32::NAN; 3], [1e10, f32::INFINITY, -1.0]]))),
+        "tensor([[        nan,         nan,         nan],\n        [ 1.0000e+10,         inf, -1.0000e+00]])"
+    );
+    assert_eq!(printed(g.tensor(vec![f32::NAN; 1001])), "tensor([nan, nan, nan,  ..., nan, nan, nan])");
+}
