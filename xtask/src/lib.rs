@@ -13,6 +13,7 @@
 
 pub mod book;
 pub mod build;
+pub mod copy_out;
 pub mod crosscheck;
 pub mod extract;
 pub mod generate;

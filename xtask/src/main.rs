@@ -16,7 +16,10 @@ usage:
   cargo xtask book [--open]
       Render the book into target/book, each block with its verified output.
   cargo xtask preprocess [supports <renderer>]
-      The verified-output preprocessor, for mdBook's own `mdbook build`.";
+      The verified-output preprocessor, for mdBook's own `mdbook build`.
+  cargo xtask new <chapter> <dir>
+      Copy a chapter's crate (`ch02-scalars`, or its number `2`) into <dir> as
+      a standalone crate that builds outside the repository.";
 
 /// Time a block's run may take unless `--timeout-ms` says otherwise.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -53,6 +56,12 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         "preprocess" => xtask::book::preprocess_command(rest).map(|()| ExitCode::SUCCESS),
+        "new" => {
+            let [chapter, dir] = rest else { bail!("{USAGE}") };
+            let copied = xtask::copy_out::new_crate(root, chapter, Path::new(dir))?;
+            println!("{}", copied.next_steps(Path::new(dir)));
+            Ok(ExitCode::SUCCESS)
+        }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)

@@ -1,0 +1,350 @@
+//! `cargo xtask new <chapter> <dir>`: a chapter's crate copied out of the
+//! repository as a standalone crate, the start of a reader's own experiments.
+//!
+//! The chapter crates under `crates/` belong to the workspace (they inherit
+//! its edition and `ndarray`, and find the engine at `../autograd`), so a
+//! plain `cp -r` does not build elsewhere. The copy gets a manifest of its
+//! own: an explicit edition, the engine by absolute path, `ndarray` as the
+//! workspace names it, the workspace's `[profile.dev*]` sections (so the
+//! blocks run as fast as in the book), short binary names (the block names)
+//! and an empty `[workspace]` table, so that it never joins a workspace
+//! above the directory it is written to.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::generate::HEADER_MARK;
+
+/// What [`new_crate`] wrote.
+#[derive(Debug)]
+pub struct Copied {
+    /// The chapter crate it was copied from (`ch02-scalars`).
+    pub chapter: String,
+    /// The new crate's package name.
+    pub package: String,
+    /// Its binaries' names, in the chapter's order: the block names.
+    pub bins: Vec<String>,
+}
+
+impl Copied {
+    /// What to type next, for `dir`.
+    pub fn next_steps(&self, dir: &Path) -> String {
+        let first = self.bins.first().map_or("", String::as_str);
+        format!(
+            "new: wrote {} (package `{}`, {} program(s) from {})\n\
+             next:\n  cd {} && cargo run --bin {first}\n\
+             programs: {}",
+            dir.display(),
+            self.package,
+            self.bins.len(),
+            self.chapter,
+            shell_word(&dir.display().to_string()),
+            self.bins.join(", ")
+        )
+    }
+}
+
+/// Writes the standalone copy of `chapter` (a crate name such as
+/// `ch02-scalars`, or a chapter number: `2`, `02`) into `dir`, which must
+/// not exist or be empty. `root` is the workspace root.
+pub fn new_crate(root: &Path, chapter: &str, dir: &Path) -> Result<Copied> {
+    let crates_dir = root.join("crates");
+    let available = chapter_crates(&crates_dir)?;
+    let chapter = resolve_chapter(&available, chapter)?;
+    let source = crates_dir.join(&chapter);
+    let bins = bins_of(&fs::read_to_string(source.join("Cargo.toml")).with_context(|| {
+        format!("cannot read {}", source.join("Cargo.toml").display())
+    })?);
+    if bins.is_empty() {
+        bail!("{} lists no binaries", source.join("Cargo.toml").display());
+    }
+
+    if dir.exists() {
+        let mut entries = fs::read_dir(dir).with_context(|| format!("{} exists and cannot be listed", dir.display()))?;
+        if entries.next().is_some() {
+            bail!("{} exists and is not empty: give a new directory", dir.display());
+        }
+    }
+    let package = package_name(dir);
+    let engine = root
+        .join("crates/autograd")
+        .canonicalize()
+        .with_context(|| format!("cannot find the engine at {}", root.join("crates/autograd").display()))?;
+    let root_manifest = fs::read_to_string(root.join("Cargo.toml"))
+        .with_context(|| format!("cannot read {}", root.join("Cargo.toml").display()))?;
+    let ndarray = workspace_dependency(&root_manifest, "ndarray")
+        .context("the workspace's Cargo.toml has no `ndarray` in [workspace.dependencies]")?;
+
+    let mut files: Vec<(PathBuf, String)> = Vec::new();
+    for bin in &bins {
+        let from = source.join(&bin.path);
+        let text = fs::read_to_string(&from).with_context(|| format!("cannot read {}", from.display()))?;
+        files.push((bin.path.clone(), own_header(&text)));
+    }
+    files.push((
+        PathBuf::from("Cargo.toml"),
+        manifest(&package, &chapter, &engine, &ndarray, &profiles(&root_manifest), &bins),
+    ));
+    files.push((PathBuf::from(".gitignore"), "/target\n".into()));
+
+    for (path, text) in &files {
+        let path = dir.join(path);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(Copied {
+        chapter,
+        package,
+        bins: bins.into_iter().map(|b| b.short_name).collect(),
+    })
+}
+
+/// The generated chapter crates under `crates_dir` (their `Cargo.toml`
+/// carries the generated header), sorted by name.
+pub fn chapter_crates(crates_dir: &Path) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for entry in fs::read_dir(crates_dir).with_context(|| format!("cannot list {}", crates_dir.display()))? {
+        let dir = entry?.path();
+        let Ok(manifest) = fs::read_to_string(dir.join("Cargo.toml")) else { continue };
+        if manifest.lines().next().is_some_and(|line| line.contains(HEADER_MARK)) {
+            names.push(dir.file_name().unwrap_or_default().to_string_lossy().into_owned());
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// The crate `wanted` names: a crate name, or a chapter number (`2`, `02`)
+/// that matches `chNN-…`. Anything else is an error that lists the names.
+pub fn resolve_chapter(available: &[String], wanted: &str) -> Result<String> {
+    if available.iter().any(|name| name == wanted) {
+        return Ok(wanted.to_string());
+    }
+    if let Ok(number) = wanted.parse::<u32>() {
+        let prefix = format!("ch{number:02}-");
+        if let Some(name) = available.iter().find(|name| name.starts_with(&prefix)) {
+            return Ok(name.clone());
+        }
+    }
+    bail!(
+        "no chapter crate `{wanted}`; the chapters are (by name, or chNN by its number NN):\n  {}",
+        available.join("\n  ")
+    )
+}
+
+/// One `[[bin]]` of a chapter crate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Bin {
+    /// `src/bin/square.rs`
+    path: PathBuf,
+    /// `square`: the block's name, the file's stem.
+    short_name: String,
+}
+
+/// The `[[bin]]` entries of a generated chapter manifest, in order. The
+/// generator writes each as `name = …` then `path = "src/bin/<block>.rs"`.
+fn bins_of(manifest: &str) -> Vec<Bin> {
+    let mut bins = Vec::new();
+    let mut in_bin = false;
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_bin = line == "[[bin]]";
+        } else if in_bin && let Some(path) = string_value(line, "path") {
+            let path = PathBuf::from(path);
+            let short_name = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+            bins.push(Bin { path, short_name });
+        }
+    }
+    bins
+}
+
+/// `value` of a `key = "value"` line.
+fn string_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    let rest = line.strip_prefix(key)?.trim_start().strip_prefix('=')?.trim();
+    rest.strip_prefix('"')?.strip_suffix('"')
+}
+
+/// The right-hand side of `name = …` in `[workspace.dependencies]`, as
+/// written (`{ version = "0.17", features = [...] }`), for one-line entries.
+fn workspace_dependency(root_manifest: &str, name: &str) -> Option<String> {
+    let mut in_section = false;
+    for line in root_manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_section = line == "[workspace.dependencies]";
+        } else if in_section
+            && let Some(rest) = line.strip_prefix(name)
+            && let Some(value) = rest.trim_start().strip_prefix('=')
+        {
+            return Some(value.trim().to_string());
+        }
+    }
+    None
+}
+
+/// The workspace manifest's `[profile.dev…]` sections as written, with the
+/// comments inside them.
+fn profiles(root_manifest: &str) -> String {
+    let mut out = String::new();
+    let mut keep = false;
+    for line in root_manifest.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            keep = trimmed.starts_with("[profile.dev");
+        }
+        if keep {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out.trim_end().to_string() + "\n"
+}
+
+/// The copy's manifest.
+fn manifest(package: &str, chapter: &str, engine: &Path, ndarray: &str, profiles: &str, bins: &[Bin]) -> String {
+    let mut text = format!(
+        "# Copied from the book's chapter crate `{chapter}` by `cargo xtask new`: yours to edit.\n\
+         [package]\n\
+         name = \"{package}\"\n\
+         version = \"0.1.0\"\n\
+         edition = \"2024\"\n\
+         publish = false\n\
+         # Only the binaries listed below; delete this line to have cargo find\n\
+         # every file in src/bin/ by itself.\n\
+         autobins = false\n\
+         \n\
+         [dependencies]\n\
+         # The engine, in the book's repository.\n\
+         autograd = {{ path = {} }}\n\
+         ndarray = {ndarray}\n\
+         \n\
+         # Not part of any workspace above this directory.\n\
+         [workspace]\n\
+         \n\
+         # As in the book's workspace: the blocks run at the speed the book's\n\
+         # checks ran them.\n\
+         {profiles}",
+        toml_string(&engine.display().to_string())
+    );
+    for bin in bins {
+        text.push_str(&format!(
+            "\n[[bin]]\nname = {}\npath = {}\n",
+            toml_string(&bin.short_name),
+            toml_string(&bin.path.display().to_string().replace('\\', "/"))
+        ));
+    }
+    text
+}
+
+/// A generated binary's first line (`// book/…:23 (block `x`): generated
+/// from the book: edit the chapter, not this file.`) rewritten: the copy is
+/// the reader's to edit.
+fn own_header(text: &str) -> String {
+    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
+    match first.strip_suffix(&format!(": {HEADER_MARK}.")) {
+        Some(origin) => format!("{}: copied from the book; yours to edit.\n{rest}", origin),
+        None => text.to_string(),
+    }
+}
+
+/// A Cargo package name from the directory's file name: letters, digits,
+/// `-` and `_`, not starting with a digit, not the name of a dependency.
+fn package_name(dir: &Path) -> String {
+    let raw = dir
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut name: String = raw
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    name = name.trim_matches('-').to_string();
+    if name.is_empty() {
+        name = "autograd-experiments".into();
+    } else if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name = format!("my-{name}");
+    }
+    if matches!(name.as_str(), "autograd" | "ndarray" | "num-traits" | "test") {
+        name.push_str("-copy");
+    }
+    name
+}
+
+/// A TOML basic string.
+fn toml_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `s` quoted for a POSIX shell when it needs it.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-~+:=,@".contains(c)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chapters_resolve_by_name_or_number() {
+        let names = vec!["ch02-scalars".to_string(), "ch10-pytorch-map".into(), "introduction".into()];
+        assert_eq!(resolve_chapter(&names, "ch02-scalars").unwrap(), "ch02-scalars");
+        assert_eq!(resolve_chapter(&names, "2").unwrap(), "ch02-scalars");
+        assert_eq!(resolve_chapter(&names, "02").unwrap(), "ch02-scalars");
+        assert_eq!(resolve_chapter(&names, "10").unwrap(), "ch10-pytorch-map");
+        assert_eq!(resolve_chapter(&names, "introduction").unwrap(), "introduction");
+        let error = resolve_chapter(&names, "ch99").unwrap_err().to_string();
+        assert!(error.contains("no chapter crate `ch99`"), "{error}");
+        assert!(error.contains("\n  ch02-scalars\n  ch10-pytorch-map\n  introduction"), "{error}");
+    }
+
+    #[test]
+    fn reads_bins_dependencies_and_profiles() {
+        let chapter = "# x\n[package]\nname = \"ch\"\n\n[[bin]]\nname = \"ch-b\"\npath = \"src/bin/b.rs\"\ntest = false\n\n\
+                       [[bin]]\nname = \"ch-a\"\npath = \"src/bin/a.rs\"\n";
+        let bins = bins_of(chapter);
+        assert_eq!(
+            bins.iter().map(|b| b.short_name.as_str()).collect::<Vec<_>>(),
+            ["b", "a"]
+        );
+        let root = "[workspace.package]\nndarray = \"no\"\n[workspace.dependencies]\n\
+                    ndarray = { version = \"0.17\", features = [\"x\"] }\n\n\
+                    # keep\n[profile.dev.package.\"*\"]\nopt-level = 3\n\n[profile.bench]\ndebug = true\n";
+        assert_eq!(
+            workspace_dependency(root, "ndarray").unwrap(),
+            "{ version = \"0.17\", features = [\"x\"] }"
+        );
+        assert_eq!(profiles(root), "[profile.dev.package.\"*\"]\nopt-level = 3\n");
+    }
+
+    #[test]
+    fn names_and_headers() {
+        assert_eq!(package_name(Path::new("/tmp/My Autograd!")), "my-autograd");
+        assert_eq!(package_name(Path::new("2024-notes")), "my-2024-notes");
+        assert_eq!(package_name(Path::new("autograd")), "autograd-copy");
+        assert_eq!(package_name(Path::new("/")), "autograd-experiments");
+        assert_eq!(
+            own_header(&format!("// book/ch.md:3 (block `a`): {HEADER_MARK}.\nfn main() {{}}\n")),
+            "// book/ch.md:3 (block `a`): copied from the book; yours to edit.\nfn main() {}\n"
+        );
+        assert_eq!(toml_string("C:\\a \"b\""), "\"C:\\\\a \\\"b\\\"\"");
+        assert_eq!(shell_word("/tmp/x"), "/tmp/x");
+        assert_eq!(shell_word("/tmp/a b"), "'/tmp/a b'");
+    }
+}
