@@ -19,7 +19,8 @@ an upstream gradient (null for `backward()`) and how many times to repeat it,
 so repeated calls test accumulation. The expected section holds every step's
 value, the indices of every topk, the gradient of every input (null when
 none reached it) and of every step listed in `retain`, or the kind of error
-PyTorch raised and where.
+PyTorch raised and where. JSON has no NaN or infinity: such elements are
+written as the strings "nan", "inf" and "-inf" (the bad_values cases).
 """
 
 import argparse

@@ -27,6 +27,12 @@
 //! tensor's own largest entry it cannot hide a wrong formula, which is off by
 //! the size of the element itself. A tensor whose expected entries are all
 //! zero must be matched exactly.
+//!
+//! NaN and ±inf (the file spells them `"nan"`, `"inf"`, `"-inf"`: JSON has no
+//! literal for them) must be matched exactly: any NaN matches any NaN, an
+//! infinity only the same infinity, and a finite number never a non-finite
+//! one. They are left out of `scale`, so an infinity cannot hide an error in
+//! its finite neighbours.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::{Add, Div, Mul, Sub};
