@@ -33,6 +33,7 @@ fn assert_same(got: f64, want: f64, what: &str) {
 // ---------------------------------------------------------------------------
 
 /// Every op of the reference suite's language.
+#[rustfmt::skip]
 const OPS: &[&str] = &[
     "neg", "exp", "ln", "tanh", "relu", "sigmoid", "reciprocal", "floor", "ceil", "round", "pow", "add", "sub",
     "mul", "div", "gt", "ge", "lt", "le", "eq", "ne", "where", "sum", "mean", "sum_axis", "mean_axis", "matmul",
@@ -151,7 +152,15 @@ fn scalar_unary_ops_follow_ieee_rules() {
 }
 
 /// One binary op at one pair of inputs: (name, op, a, b, value, ∂/∂a, ∂/∂b).
-type BinaryCase = (&'static str, for<'a> fn(Value<'a>, Value<'a>) -> Value<'a>, f64, f64, f64, f64, f64);
+type BinaryCase = (
+    &'static str,
+    for<'a> fn(Value<'a>, Value<'a>) -> Value<'a>,
+    f64,
+    f64,
+    f64,
+    f64,
+    f64,
+);
 
 #[test]
 fn scalar_binary_ops_follow_ieee_rules() {
@@ -240,7 +249,11 @@ fn f32_sum_overflows_to_inf_never_wraps() {
     let neg = g.tensor(vec![-1e36f32; 1000]).sum_axis(0, false);
     assert_eq!(neg.item(), f32::NEG_INFINITY);
     let big = g.tensor(vec![f32::MAX, f32::MAX]);
-    assert_eq!(big.matmul(g.tensor(vec![1.0f32, 1.0])).item(), f32::INFINITY, "a dot product overflows too");
+    assert_eq!(
+        big.matmul(g.tensor(vec![1.0f32, 1.0])).item(),
+        f32::INFINITY,
+        "a dot product overflows too"
+    );
 }
 
 #[test]
@@ -266,7 +279,10 @@ fn empty_tensors_go_forward_and_backward() {
     assert_eq!(loss.item(), 0.0, "the sum of nothing is 0");
     loss.backward().unwrap();
     assert_eq!(x.grad_array().unwrap().shape(), [0, 3]);
-    assert_eq!(w.grad_array().unwrap(), ndarray::ArrayD::<f64>::zeros(ndarray::IxDyn(&[3, 2])));
+    assert_eq!(
+        w.grad_array().unwrap(),
+        ndarray::ArrayD::<f64>::zeros(ndarray::IxDyn(&[3, 2]))
+    );
     assert!(x.mean().item().is_nan(), "the mean of nothing is NaN");
     let (v, i) = g.tensor(vec![1.0, 2.0]).topk(0);
     assert_eq!((v.shape(), i.to_vec()), (vec![0], vec![]));
@@ -282,12 +298,18 @@ fn nan_inf_and_empty_tensors_print_as_pytorch_does() {
     // (with the project's `dtype=f64` for `dtype=torch.float64`).
     let g = Graph::<f32>::new();
     assert_eq!(printed(g.tensor(vec![NAN as f32, NAN as f32])), "tensor([nan, nan])");
-    assert_eq!(printed(g.tensor(vec![f32::INFINITY, f32::NEG_INFINITY])), "tensor([inf, -inf])");
+    assert_eq!(
+        printed(g.tensor(vec![f32::INFINITY, f32::NEG_INFINITY])),
+        "tensor([inf, -inf])"
+    );
     assert_eq!(
         printed(g.tensor(vec![1e10f32, f32::NAN, 1.0])),
         "tensor([1.0000e+10,        nan, 1.0000e+00])"
     );
-    assert_eq!(printed(g.tensor(vec![0.001f32, f32::INFINITY])), "tensor([0.0010,    inf])");
+    assert_eq!(
+        printed(g.tensor(vec![0.001f32, f32::INFINITY])),
+        "tensor([0.0010,    inf])"
+    );
     assert_eq!(printed(g.scalar(f32::NAN)), "tensor(nan)");
     assert_eq!(
         printed(g.tensor(ndarray::arr2(&[[f32::NAN, 1.5], [f32::NEG_INFINITY, 2.25]]))),
@@ -295,7 +317,10 @@ fn nan_inf_and_empty_tensors_print_as_pytorch_does() {
     );
     assert_eq!(printed(g.zeros(&[0])), "tensor([])");
     assert_eq!(printed(g.zeros(&[0, 3])), "tensor([], size=(0, 3))");
-    assert_eq!(printed(g.zeros(&[3, 0]).requires_grad()), "tensor([], size=(3, 0), requires_grad=True)");
+    assert_eq!(
+        printed(g.zeros(&[3, 0]).requires_grad()),
+        "tensor([], size=(3, 0), requires_grad=True)"
+    );
     let g = Graph::<f64>::new();
     assert_eq!(printed(g.zeros(&[0])), "tensor([], dtype=f64)");
     assert_eq!(
@@ -322,7 +347,10 @@ fn non_finite_values_in_every_print_mode_print_as_pytorch_does() {
     ];
     for &(values, want) in cases {
         let g = Graph::<f32>::new();
-        assert_eq!(printed(g.tensor(values.iter().map(|&x| x as f32).collect::<Vec<_>>())), want);
+        assert_eq!(
+            printed(g.tensor(values.iter().map(|&x| x as f32).collect::<Vec<_>>())),
+            want
+        );
         let g = Graph::<f64>::new();
         let want64 = format!("{}, dtype=f64)", want.strip_suffix(')').unwrap());
         assert_eq!(printed(g.tensor(values.to_vec())), want64);
@@ -332,7 +360,10 @@ fn non_finite_values_in_every_print_mode_print_as_pytorch_does() {
         printed(g.tensor(ndarray::arr2(&[[f32::NAN; 3], [1e10, f32::INFINITY, -1.0]]))),
         "tensor([[        nan,         nan,         nan],\n        [ 1.0000e+10,         inf, -1.0000e+00]])"
     );
-    assert_eq!(printed(g.tensor(vec![f32::NAN; 1001])), "tensor([nan, nan, nan,  ..., nan, nan, nan])");
+    assert_eq!(
+        printed(g.tensor(vec![f32::NAN; 1001])),
+        "tensor([nan, nan, nan,  ..., nan, nan, nan])"
+    );
 }
 
 #[test]
@@ -381,10 +412,18 @@ fn scalar_engine_agrees_with_the_tensor_engine_on_bad_values() {
         ("x/x".into(), Box::new(|x| x / x), Box::new(|x| x / x)),
     ];
     for n in [-2, -1, 0, 1, 2, 3] {
-        twins.push((format!("powi({n})"), Box::new(move |x| x.powi(n)), Box::new(move |x| x.pow(f64::from(n)))));
+        twins.push((
+            format!("powi({n})"),
+            Box::new(move |x| x.powi(n)),
+            Box::new(move |x| x.pow(f64::from(n))),
+        ));
     }
     for p in [0.5, 1.5, -0.5, 2.7, 0.0] {
-        twins.push((format!("powf({p})"), Box::new(move |x| x.powf(p)), Box::new(move |x| x.pow(p))));
+        twins.push((
+            format!("powf({p})"),
+            Box::new(move |x| x.powf(p)),
+            Box::new(move |x| x.pow(p)),
+        ));
     }
     let inputs = [NAN, INF, -INF, 0.0, -0.0, 1.5, -2.0, 1000.0, -1000.0];
     let mut tried = 0;
