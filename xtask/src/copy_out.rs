@@ -244,8 +244,9 @@ fn manifest(package: &str, chapter: &str, engine: &Path, ndarray: &str, profiles
 /// the reader's to edit.
 fn own_header(text: &str) -> String {
     let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
-    match first.strip_suffix(&format!(": {HEADER_MARK}.")) {
-        Some(origin) => format!("{}: copied from the book; yours to edit.\n{rest}", origin),
+    // Whatever follows the mark (a checksum, say) is the generator's business.
+    match first.find(&format!(": {HEADER_MARK}")) {
+        Some(end) => format!("{}: copied from the book; yours to edit.\n{rest}", &first[..end]),
         None => text.to_string(),
     }
 }
@@ -341,6 +342,10 @@ mod tests {
         assert_eq!(package_name(Path::new("/")), "autograd-experiments");
         assert_eq!(
             own_header(&format!("// book/ch.md:3 (block `a`): {HEADER_MARK}.\nfn main() {{}}\n")),
+            "// book/ch.md:3 (block `a`): copied from the book; yours to edit.\nfn main() {}\n"
+        );
+        assert_eq!(
+            own_header(&format!("// book/ch.md:3 (block `a`): {HEADER_MARK}. fnv1a=80a5\nfn main() {{}}\n")),
             "// book/ch.md:3 (block `a`): copied from the book; yours to edit.\nfn main() {}\n"
         );
         assert_eq!(toml_string("C:\\a \"b\""), "\"C:\\\\a \\\"b\\\"\"");

@@ -12,6 +12,7 @@
 //! [`links`] checks its internal links.
 
 pub mod book;
+pub mod browser;
 pub mod build;
 pub mod copy_out;
 pub mod crosscheck;

@@ -19,7 +19,10 @@ usage:
       The verified-output preprocessor, for mdBook's own `mdbook build`.
   cargo xtask new <chapter> <dir>
       Copy a chapter's crate (`ch02-scalars`, or its number `2`) into <dir> as
-      a standalone crate that builds outside the repository.";
+      a standalone crate that builds outside the repository.
+  cargo xtask browser [--screenshot <png>]
+      Build the book and check it in headless Chromium: no console errors;
+      outputs, math, graphs and quizzes shown; a screenshot of chapter 5.";
 
 /// Time a block's run may take unless `--timeout-ms` says otherwise.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -62,6 +65,8 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             println!("{}", copied.next_steps(Path::new(dir)));
             Ok(ExitCode::SUCCESS)
         }
+        "browser" => xtask::browser::command(root, rest)
+            .map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)

@@ -1,0 +1,543 @@
+//! `cargo xtask browser`: the rendered book opened in a real browser.
+//!
+//! It builds the book ([`book::build`]), serves `target/book` over HTTP on
+//! 127.0.0.1 (an ephemeral port, a thread, std only) and opens each chapter
+//! in headless Chromium with `--dump-dom`: the DOM after the page's scripts
+//! ran. For each page it checks
+//!
+//! - that the page logged nothing to the console: Chromium with
+//!   `--enable-logging=stderr --v=0` prints every console message of the page
+//!   as `…:INFO:CONSOLE:<line>] "<message>", source: <url> (<line>)`, whatever
+//!   its level, uncaught exceptions included (`"Uncaught ReferenceError: …"`);
+//!   the book's scripts log nothing, so any such line is an error;
+//! - that every runnable block's verified output is there and not empty;
+//! - what the chapter's markdown asks for: `<math>` elements where it has
+//!   `$…$` formulas, graph pictures (`<svg>`) for its `graph` blocks, a
+//!   `<details>` reveal for each `quiz` block. These are driven by the
+//!   markdown, so each check becomes active in the chapter that starts
+//!   using the feature.
+//!
+//! Then it takes a screenshot of the recursive chapter (1200×2400).
+//!
+//! Chromium's DevTools protocol would allow more (waiting for fonts, reading
+//! computed styles) but needs a websocket client; `--dump-dom` and
+//! `--screenshot` need none.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+
+use crate::book;
+use crate::extract::{self, BlockKind};
+
+/// The chapter whose screenshot is taken.
+pub const SCREENSHOT_PAGE: &str = "ch05-recursion.html";
+
+/// `cargo xtask browser [--screenshot <png>]`: true when every page passes.
+pub fn command(root: &Path, args: &[String]) -> Result<bool> {
+    let screenshot = match args {
+        [] => root.join("target/book-screenshots/ch05-recursion.png"),
+        [flag, path] if flag == "--screenshot" => PathBuf::from(path),
+        _ => bail!("usage: cargo xtask browser [--screenshot <png>]"),
+    };
+    let chromium = find_chromium().context(
+        "no Chromium found (set $CHROMIUM, or install Debian's `chromium` package: apt-get install chromium)",
+    )?;
+    let index = book::build(root)?;
+    let html_dir = index.parent().context("the book's index has no directory")?.to_path_buf();
+    let base = serve(html_dir)?;
+    let profile = tempfile::tempdir()?;
+    let browser = Browser {
+        program: chromium,
+        profile: profile.path().to_path_buf(),
+    };
+
+    let mut failures = 0;
+    let chapters = chapters(&root.join("book"))?;
+    for (page, markdown) in &chapters {
+        let url = format!("{base}/{page}");
+        let (dom, log) = browser.dump_dom(&url)?;
+        let mut problems: Vec<String> = console_errors(&log)
+            .into_iter()
+            .map(|line| format!("console: {line}"))
+            .collect();
+        let expected = Expected::of(markdown);
+        problems.extend(check_dom(&dom, &expected));
+        if problems.is_empty() {
+            println!("browser: {page}: ok ({})", expected.describe());
+        } else {
+            failures += 1;
+            println!("browser: {page}: FAILED");
+            for problem in problems {
+                println!("  {problem}");
+            }
+        }
+    }
+    if let Some(parent) = screenshot.parent() {
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    browser.screenshot(&format!("{base}/{SCREENSHOT_PAGE}"), &screenshot)?;
+    println!("browser: screenshot of {SCREENSHOT_PAGE}: {}", screenshot.display());
+    println!(
+        "browser: {} passed, {failures} failed",
+        chapters.len() - failures
+    );
+    Ok(failures == 0)
+}
+
+/// `$CHROMIUM`, else the first of Debian's and others' names found on `PATH`.
+fn find_chromium() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("CHROMIUM") {
+        return Some(PathBuf::from(path));
+    }
+    let path = std::env::var_os("PATH")?;
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Each chapter's page name (`ch02-scalars.html`) and markdown, in file order.
+fn chapters(book_dir: &Path) -> Result<Vec<(String, String)>> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(book_dir).with_context(|| format!("cannot list {}", book_dir.display()))? {
+        let path = entry?.path();
+        let stem = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+        if path.extension().is_some_and(|e| e == "md") && stem != "SUMMARY" {
+            let markdown = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            found.push((format!("{stem}.html"), markdown));
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+struct Browser {
+    program: PathBuf,
+    profile: PathBuf,
+}
+
+impl Browser {
+    fn command(&self) -> Command {
+        let mut command = Command::new(&self.program);
+        command.args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--enable-logging=stderr",
+            "--v=0",
+        ]);
+        command.arg(format!("--user-data-dir={}", self.profile.display()));
+        command
+    }
+
+    /// The page's DOM after load, and Chromium's log.
+    fn dump_dom(&self, url: &str) -> Result<(String, String)> {
+        let output = self
+            .command()
+            .args(["--dump-dom", url])
+            .output()
+            .with_context(|| format!("cannot run {}", self.program.display()))?;
+        if !output.status.success() {
+            bail!(
+                "{} --dump-dom {url} failed ({}):\n{}",
+                self.program.display(),
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        Ok((
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        ))
+    }
+
+    fn screenshot(&self, url: &str, png: &Path) -> Result<()> {
+        let png = std::path::absolute(png)?;
+        let output = self
+            .command()
+            .arg("--window-size=1200,2400")
+            .arg(format!("--screenshot={}", png.display()))
+            .arg(url)
+            .output()
+            .with_context(|| format!("cannot run {}", self.program.display()))?;
+        if !output.status.success() || !png.is_file() {
+            bail!(
+                "{} --screenshot of {url} failed ({}):\n{}",
+                self.program.display(),
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Serves `dir` on 127.0.0.1 at an ephemeral port, from a thread that lives
+/// as long as the process; returns the base URL.
+fn serve(dir: PathBuf) -> Result<String> {
+    let listener = TcpListener::bind("127.0.0.1:0").context("cannot listen on 127.0.0.1")?;
+    let base = format!("http://{}", listener.local_addr()?);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let dir = dir.clone();
+            std::thread::spawn(move || {
+                // A broken connection concerns only that request.
+                let _ = respond(&dir, stream);
+            });
+        }
+    });
+    Ok(base)
+}
+
+/// Answers one GET request with the file it names (`/` → `index.html`), or 404.
+fn respond(dir: &Path, mut stream: TcpStream) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
+            break;
+        }
+    }
+    let target = request_line.split_whitespace().nth(1).unwrap_or("/");
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let relative = percent_decode(path.trim_start_matches('/'));
+    let mut file = dir.join(&relative);
+    if relative.split('/').any(|part| part == "..") {
+        file = dir.join("\0invalid");
+    } else if file.is_dir() {
+        file = file.join("index.html");
+    }
+    let (status, body, kind) = match std::fs::read(&file) {
+        Ok(body) => ("200 OK", body, content_type(&file)),
+        Err(_) => ("404 Not Found", b"not found".to_vec(), "text/plain"),
+    };
+    write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )?;
+    stream.write_all(&body)?;
+    stream.flush()
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(byte) = s.get(i + 1..i + 3).and_then(|hex| u8::from_str_radix(hex, 16).ok())
+        {
+            out.push(byte);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css",
+        "js" => "text/javascript",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "json" => "application/json",
+        "woff" => "font/woff",
+        "woff2" => "font/woff2",
+        "ttf" => "font/ttf",
+        "ico" => "image/x-icon",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The page's console messages in Chromium's log (`--enable-logging=stderr
+/// --v=0`): every `CONSOLE` line, uncaught exceptions included. Chromium's
+/// own complaints (no D-Bus, no GPU) are not the page's and are ignored.
+pub fn console_errors(log: &str) -> Vec<String> {
+    log.lines()
+        .filter(|line| {
+            line.contains(":CONSOLE")
+                || line.contains("Uncaught")
+                || line.contains("Failed to load resource")
+        })
+        .map(|line| {
+            // `[pid:tid:time:INFO:CONSOLE:1] "message", source: …`: from the message on.
+            line.find("] ").map_or(line, |i| &line[i + 2..]).to_string()
+        })
+        .collect()
+}
+
+/// What a chapter's markdown says its page must show.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Expected {
+    /// Runnable Rust blocks: each has a verified output.
+    pub outputs: usize,
+    /// Whether the chapter has `$…$` or `$$…$$` formulas.
+    pub math: bool,
+    /// Blocks marked `graph`.
+    pub graphs: usize,
+    /// Blocks marked `quiz`.
+    pub quizzes: usize,
+}
+
+impl Expected {
+    /// What was checked, for the report: `12 outputs, math, 1 graph(s), 1 quiz(zes)`.
+    pub fn describe(&self) -> String {
+        let mut parts = vec![format!("{} output(s)", self.outputs)];
+        if self.math {
+            parts.push("math".into());
+        }
+        if self.graphs > 0 {
+            parts.push(format!("{} graph(s)", self.graphs));
+        }
+        if self.quizzes > 0 {
+            parts.push(format!("{} quiz(zes)", self.quizzes));
+        }
+        parts.join(", ")
+    }
+
+    pub fn of(markdown: &str) -> Self {
+        let blocks = extract::blocks(markdown);
+        let mut expected = Expected::default();
+        let mut prose = String::new();
+        let mut cursor = 0;
+        for block in &blocks {
+            if let BlockKind::Rust(rust) = &block.kind
+                && rust.mode.runs()
+            {
+                expected.outputs += 1;
+            }
+            // The info string's words, read here so this check does not
+            // depend on how the extractor stores them.
+            let info = markdown[block.range.start..]
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim_start_matches([' ', '>', '`', '~']);
+            let words: Vec<&str> = info.split(',').map(str::trim).collect();
+            expected.graphs += usize::from(words.contains(&"graph"));
+            expected.quizzes += usize::from(words.contains(&"quiz"));
+            prose.push_str(&markdown[cursor.min(block.range.start)..block.range.start]);
+            cursor = block.range.end;
+        }
+        prose.push_str(&markdown[cursor.min(markdown.len())..]);
+        expected.math = has_formula(&prose);
+        expected
+    }
+}
+
+/// Whether prose (code blocks removed) has a `$…$` formula outside inline
+/// code: a `$` followed by a non-space, closed by a later `$` on the same
+/// paragraph.
+fn has_formula(prose: &str) -> bool {
+    prose.split("\n\n").any(|paragraph| {
+        let mut outside_code = String::new();
+        for (i, part) in paragraph.split('`').enumerate() {
+            if i % 2 == 0 {
+                outside_code.push_str(part);
+                outside_code.push(' ');
+            }
+        }
+        let mut rest = outside_code.as_str();
+        while let Some(start) = rest.find('$') {
+            let after = rest[start..].trim_start_matches('$');
+            if after.starts_with(|c: char| !c.is_whitespace()) && after.contains('$') {
+                return true;
+            }
+            rest = after;
+        }
+        false
+    })
+}
+
+/// What is wrong with a page's DOM, given what its markdown asks for.
+pub fn check_dom(dom: &str, expected: &Expected) -> Vec<String> {
+    let mut problems = Vec::new();
+    let Some(main) = element_text(dom, "<main", "</main>") else {
+        return vec!["no <main> element: the page did not render".into()];
+    };
+    let outputs = verified_outputs(main);
+    if outputs.len() < expected.outputs {
+        problems.push(format!(
+            "{} verified output(s) shown, {} runnable block(s) in the chapter",
+            outputs.len(),
+            expected.outputs
+        ));
+    }
+    for (n, (label, text)) in outputs.iter().enumerate() {
+        if !label.contains("(nothing)") && text.trim().is_empty() {
+            problems.push(format!("verified output {} (`{label}`) is empty", n + 1));
+        }
+    }
+    if expected.math && !main.contains("<math") {
+        problems.push("the chapter has $…$ formulas but the page has no <math> element".into());
+    }
+    let pictures = main.matches("<svg").count();
+    if pictures < expected.graphs {
+        problems.push(format!(
+            "{pictures} <svg> picture(s) shown, {} graph block(s) in the chapter",
+            expected.graphs
+        ));
+    }
+    let reveals = main.matches("<details").count();
+    if reveals < expected.quizzes {
+        problems.push(format!(
+            "{reveals} <details> reveal(s) shown, {} quiz block(s) in the chapter",
+            expected.quizzes
+        ));
+    }
+    problems
+}
+
+/// From the first `open` to the last `close`.
+fn element_text<'a>(html: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let start = html.find(open)?;
+    let end = html.rfind(close)?;
+    (end > start).then(|| &html[start..end])
+}
+
+/// Each `<p class="verified-output">label</p>` and the text of the `<pre>`
+/// that follows it ("" when none does).
+fn verified_outputs(html: &str) -> Vec<(String, String)> {
+    let marker = "class=\"verified-output\"";
+    let mut found = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find(marker) {
+        rest = &rest[at + marker.len()..];
+        let label_start = rest.find('>').map_or(0, |i| i + 1);
+        let label_end = rest.find("</p>").unwrap_or(label_start).max(label_start);
+        let label = strip_tags(&rest[label_start..label_end]);
+        let after = rest[label_end..].trim_start_matches("</p>").trim_start();
+        let text = if after.starts_with("<pre") {
+            strip_tags(&after[..after.find("</pre>").unwrap_or(after.len())])
+        } else {
+            String::new()
+        };
+        found.push((label.trim().to_string(), text));
+    }
+    found
+}
+
+fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What Chromium 156 printed for a page that logs, errs and throws.
+    const LOG: &str = "\
+/usr/bin/chromium: 9: [: 25276510208: unexpected operator
+[31052:31148:1123/171105.222478:ERROR:dbus/bus.cc:405] Failed to connect to the bus: Failed to connect to socket /run/dbus/system_bus_socket: No such file or directory
+[31180:31180:1123/171105.686143:WARNING:media/gpu/vaapi/vaapi_wrapper.cc:1655] drmGetDevices2() has not found any devices
+[31052:31052:1123/171106.530672:INFO:CONSOLE:1] \"deliberate console error\", source: file:///tmp/brtest/err.html (1)
+[31052:31052:1123/171106.530960:INFO:CONSOLE:1] \"Uncaught ReferenceError: undefinedFunction is not defined\", source: file:///tmp/brtest/err.html (1)
+";
+
+    #[test]
+    fn console_messages_are_found_and_chromiums_own_noise_is_not() {
+        assert_eq!(
+            console_errors(LOG),
+            [
+                "\"deliberate console error\", source: file:///tmp/brtest/err.html (1)",
+                "\"Uncaught ReferenceError: undefinedFunction is not defined\", source: file:///tmp/brtest/err.html (1)"
+            ]
+        );
+        let quiet: String = LOG.lines().take(3).map(|l| format!("{l}\n")).collect();
+        assert!(console_errors(&quiet).is_empty());
+    }
+
+    #[test]
+    fn expectations_come_from_the_markdown() {
+        let markdown = "# T\n\nThe loss $L = (y - t)^2$ and `$HOME` in code.\n\n\
+                        ```rust,name=a\nprintln!(\"a\");\n```\n\n```rust,name=b,no_run\nloop {}\n```\n\n\
+                        ```rust,name=g,graph\nprintln!(\"digraph {{}}\");\n```\n\n```rust,name=q,quiz\nprintln!(\"q\");\n```\n\n\
+                        ```text\n$x$ is not prose\n```\n";
+        assert_eq!(
+            Expected::of(markdown),
+            Expected {
+                outputs: 3,
+                math: true,
+                graphs: 1,
+                quizzes: 1
+            }
+        );
+        let plain = Expected::of("# T\n\nCosts `$5` in code, and `$x$` too; $ 5 and $ 6.\n\n```text\n$a$ b $c$\n```\n");
+        assert!(!plain.math, "{plain:?}");
+    }
+
+    const PAGE: &str = "<html><body><nav><svg></svg></nav><main><h1>T</h1>\
+        <pre><code>code</code></pre><p class=\"verified-output\">Output:</p>\n<pre><code class=\"language-text\">x = <span>3</span></code></pre>\
+        <p class=\"verified-output\">Output: (nothing)</p>\
+        <div class=\"graph-picture\"><svg><g></g></svg></div>\
+        <details class=\"quiz\"><summary>Reveal</summary><p class=\"verified-output\">Output:</p><pre><code>42</code></pre></details>\
+        <p><math><mi>x</mi></math></p></main></body></html>";
+
+    #[test]
+    fn a_page_that_shows_everything_passes() {
+        let expected = Expected {
+            outputs: 3,
+            math: true,
+            graphs: 1,
+            quizzes: 1,
+        };
+        assert_eq!(check_dom(PAGE, &expected), Vec::<String>::new());
+        assert_eq!(
+            verified_outputs(PAGE),
+            [
+                ("Output:".to_string(), "x = 3".to_string()),
+                ("Output: (nothing)".into(), "".into()),
+                ("Output:".into(), "42".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_outputs_math_graphs_and_quizzes_are_reported() {
+        let expected = Expected {
+            outputs: 4,
+            math: true,
+            graphs: 2,
+            quizzes: 2,
+        };
+        let page = PAGE
+            .replace("<math><mi>x</mi></math>", "$x$")
+            .replace("<code>42</code>", "<code> </code>");
+        let problems = check_dom(&page, &expected);
+        assert_eq!(problems.len(), 5, "{problems:#?}");
+        assert!(problems[0].contains("3 verified output(s) shown, 4 runnable"));
+        assert!(problems[1].contains("verified output 3 (`Output:`) is empty"));
+        assert!(problems[2].contains("no <math>"));
+        assert!(problems[3].contains("1 <svg> picture(s) shown, 2 graph"), "the nav's icon is not counted");
+        assert!(problems[4].contains("1 <details> reveal(s) shown, 2 quiz"));
+        assert_eq!(check_dom("<html><body>oops</body></html>", &expected).len(), 1);
+    }
+}
