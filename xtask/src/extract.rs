@@ -155,7 +155,24 @@ pub fn read_book(root: &Path, book_dir: &Path) -> Result<Vec<Chapter>> {
 
 fn read_markdown(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    String::from_utf8(bytes).with_context(|| format!("{} is not valid UTF-8", path.display()))
+    markdown_of(path, bytes)
+}
+
+/// A chapter's bytes as text, or an error at the file, line and column of
+/// the first byte that is not UTF-8.
+pub fn markdown_of(path: &Path, bytes: Vec<u8>) -> Result<String> {
+    String::from_utf8(bytes).map_err(|error| {
+        let bytes = error.as_bytes();
+        let at = error.utf8_error().valid_up_to();
+        let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+        let line_start = bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        anyhow::anyhow!(
+            "{}:{line}: not valid UTF-8 (byte 0x{:02x} at byte {} of the line): save the chapter as UTF-8",
+            path.display(),
+            bytes[at],
+            at - line_start + 1
+        )
+    })
 }
 
 /// `path` relative to `root` when it is inside it, for messages.

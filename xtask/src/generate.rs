@@ -6,7 +6,11 @@
 //! they must never drift from the book: like rust-analyzer's generated files,
 //! `verify` fails when they differ and `verify --update` rewrites them. Every
 //! generated file starts with a header naming its source and [`HEADER_MARK`];
-//! the verifier only ever rewrites or deletes files that carry it.
+//! the verifier only ever rewrites or deletes files that carry it. The header
+//! ends with a hash of the rest of the file (`fnv1a=<hex>`): a file whose body
+//! no longer matches its hash was edited by hand, and the verifier neither
+//! rewrites nor deletes it unless told to (`--force`), so no edit is lost in
+//! silence. Every file is written atomically ([`crate::atomic`]).
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
@@ -14,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use crate::atomic;
 use crate::extract::{Chapter, RustBlock};
 
 /// The phrase that marks a file as generated, and so as the verifier's to
@@ -111,6 +116,9 @@ pub fn generate(chapter: &Chapter, crates_rel: &Path) -> Option<GeneratedCrate> 
         return None;
     }
     files.insert(PathBuf::from("Cargo.toml"), manifest);
+    for text in files.values_mut() {
+        *text = seal(text);
+    }
     Some(GeneratedCrate {
         name: name.clone(),
         files,
@@ -146,6 +154,45 @@ fn binary_source(chapter: &Chapter, fence_line: usize, rust: &RustBlock, generat
     (text, line_map)
 }
 
+/// Prefix of the hash that ends a generated file's header line.
+const HASH_MARK: &str = " fnv1a=";
+
+/// Ends the first line of a generated file with the hash of the lines after it.
+fn seal(text: &str) -> String {
+    let (header, body) = text.split_once('\n').unwrap_or((text, ""));
+    format!("{header}{HASH_MARK}{}\n{body}", atomic::content_hash(body.as_bytes()))
+}
+
+/// Whether a file in a chapter crate was changed by hand since the verifier
+/// wrote it: its header is gone, or its body no longer matches the hash its
+/// header records. A header without a hash (written before hashes were) can
+/// vouch for nothing, and is taken as generated.
+pub fn is_hand_edited(bytes: &[u8]) -> bool {
+    let (header, body) = match bytes.iter().position(|&b| b == b'\n') {
+        Some(end) => (&bytes[..end], &bytes[end + 1..]),
+        None => (bytes, &b""[..]),
+    };
+    let header = String::from_utf8_lossy(header);
+    if !header.contains(HEADER_MARK) {
+        return true;
+    }
+    match header.rsplit_once(HASH_MARK) {
+        Some((_, hash)) => hash.trim_end() != atomic::content_hash(body),
+        None => false,
+    }
+}
+
+/// Where a generated file says it came from (`book/ch02-scalars.md:12 (block
+/// `x`)`), read from its header, for the message that asks to move an edit
+/// into the chapter.
+pub fn source_of(path: &Path) -> Option<String> {
+    let bytes = fs::read(path).ok()?;
+    let first = bytes.split(|&b| b == b'\n').next()?;
+    let header = String::from_utf8_lossy(first);
+    let (before, _) = header.split_once(&format!(": {HEADER_MARK}"))?;
+    Some(before.trim_start_matches(['/', '#', ' ']).to_string())
+}
+
 /// A difference between a committed chapter crate and what the book generates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Drift {
@@ -161,6 +208,21 @@ pub enum DriftKind {
     Differs,
     /// A generated file that no block of the book generates any more.
     Orphan,
+    /// A file the book generates, changed by hand since it was written:
+    /// rewritten only when forced.
+    HandEdited,
+    /// An orphan changed by hand since it was written: deleted only when forced.
+    HandEditedOrphan,
+}
+
+impl DriftKind {
+    pub fn is_hand_edited(self) -> bool {
+        matches!(self, DriftKind::HandEdited | DriftKind::HandEditedOrphan)
+    }
+
+    pub fn is_orphan(self) -> bool {
+        matches!(self, DriftKind::Orphan | DriftKind::HandEditedOrphan)
+    }
 }
 
 impl Drift {
@@ -169,6 +231,10 @@ impl Drift {
             DriftKind::Missing => "is missing: the book generates it",
             DriftKind::Differs => "differs from what the book generates",
             DriftKind::Orphan => "was generated from a block or chapter that no longer exists",
+            DriftKind::HandEdited => "was edited by hand: it no longer matches the hash in its generated header",
+            DriftKind::HandEditedOrphan => {
+                "was generated from a block or chapter that no longer exists, and edited by hand since"
+            }
         }
     }
 }
@@ -194,6 +260,7 @@ pub fn check(crates_dir: &Path, expected: &[GeneratedCrate], keep: &HashSet<Stri
         for (path, contents) in &krate.files {
             let kind = match fs::read(dir.join(path)) {
                 Ok(bytes) if bytes == contents.as_bytes() => continue,
+                Ok(bytes) if is_hand_edited(&bytes) => DriftKind::HandEdited,
                 Ok(_) => DriftKind::Differs,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => DriftKind::Missing,
                 Err(e) => return Err(e).with_context(|| format!("cannot read {}", dir.join(path).display())),
@@ -211,34 +278,36 @@ pub fn check(crates_dir: &Path, expected: &[GeneratedCrate], keep: &HashSet<Stri
             .find(|k| k.name == crate_name)
             .is_some_and(|k| k.files.contains_key(path.strip_prefix(&crate_name).unwrap_or(&path)));
         if !expected_here && !keep.contains(&crate_name) {
-            drifts.push(Drift {
-                crate_name,
-                path,
-                kind: DriftKind::Orphan,
-            });
+            let bytes = fs::read(crates_dir.join(&path))
+                .with_context(|| format!("cannot read {}", crates_dir.join(&path).display()))?;
+            let kind = if is_hand_edited(&bytes) {
+                DriftKind::HandEditedOrphan
+            } else {
+                DriftKind::Orphan
+            };
+            drifts.push(Drift { crate_name, path, kind });
         }
     }
     Ok(drifts)
 }
 
 /// Makes the crates directory match: writes missing and differing files,
-/// deletes orphans (and directories they leave empty).
+/// deletes orphans (and directories they leave empty). Every drift given is
+/// applied, hand-edited files included: the caller filters out what it may
+/// not touch. Files are written atomically.
 pub fn apply(crates_dir: &Path, expected: &[GeneratedCrate], drifts: &[Drift]) -> Result<()> {
     for drift in drifts {
         let path = crates_dir.join(&drift.path);
         match drift.kind {
-            DriftKind::Missing | DriftKind::Differs => {
+            DriftKind::Missing | DriftKind::Differs | DriftKind::HandEdited => {
                 let krate = expected.iter().find(|k| k.name == drift.crate_name);
                 let relative = drift.path.strip_prefix(&drift.crate_name).unwrap_or(&drift.path);
                 let Some(contents) = krate.and_then(|k| k.files.get(relative)) else {
                     bail!("internal error: no generated contents for {}", path.display());
                 };
-                if let Some(parent) = path.parent() {
-                    fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-                }
-                fs::write(&path, contents).with_context(|| format!("cannot write {}", path.display()))?;
+                atomic::write(&path, contents.as_bytes())?;
             }
-            DriftKind::Orphan => {
+            DriftKind::Orphan | DriftKind::HandEditedOrphan => {
                 fs::remove_file(&path).with_context(|| format!("cannot delete {}", path.display()))?;
                 remove_empty_parents(crates_dir, &path);
             }
@@ -319,8 +388,11 @@ mod tests {
         let ch = chapter("# T\n\n```rust,name=add\n# let a = 1;\nprintln!(\"{}\", a + 1);\n```\n");
         let krate = generate(&ch, Path::new("crates")).expect("a compiled block");
         let source = &krate.files[Path::new("src/bin/add.rs")];
+        let (header, body) = source.split_once('\n').expect("a header line");
+        let (header, hash) = header.rsplit_once(HASH_MARK).expect("a hash in the header");
+        assert_eq!(hash, atomic::content_hash(body.as_bytes()));
         assert_eq!(
-            source,
+            &format!("{header}\n{body}"),
             &format!(
                 "// book/ch01-test.md:3 (block `add`): {HEADER_MARK}.\nfn main() {{\nlet a = 1;\nprintln!(\"{{}}\", a + 1);\n}}\n"
             )

@@ -11,6 +11,7 @@
 //! and [`report`]. [`book`] renders the book and
 //! [`links`] checks its internal links.
 
+pub mod atomic;
 pub mod book;
 pub mod browser;
 pub mod build;

@@ -9,10 +9,11 @@ use xtask::verify::{self, Layout, Options};
 
 const USAGE: &str = "\
 usage:
-  cargo xtask verify [--update] [--timeout-ms <ms>]
+  cargo xtask verify [--update] [--force] [--timeout-ms <ms>]
       Extract, build, run and snapshot every code block of the book, then run
       the workspace's tests. --update rewrites the generated chapter crates,
-      accepts new outputs and deletes orphans.
+      accepts new outputs and deletes orphans. A chapter-crate file edited by
+      hand is never overwritten or deleted unless --force is given.
   cargo xtask book [--open]
       Render the book into target/book, each block with its verified output.
   cargo xtask preprocess [supports <renderer>]
@@ -78,6 +79,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
 fn verify_command(root: &Path, args: &[String]) -> Result<ExitCode> {
     let mut options = Options {
         update: false,
+        force: false,
         ci: is_ci(),
         timeout: DEFAULT_TIMEOUT,
         show_cargo_progress: true,
@@ -88,6 +90,7 @@ fn verify_command(root: &Path, args: &[String]) -> Result<ExitCode> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--update" => options.update = true,
+            "--force" => options.force = true,
             "--timeout-ms" => {
                 let value = args.next().context("--timeout-ms needs a number of milliseconds")?;
                 let ms = value

@@ -3,7 +3,11 @@
 //!
 //! Each run gets closed stdin and a fresh scratch directory as its working
 //! directory (removed afterwards), so a block cannot depend on, or leave
-//! behind, files of the repository. Two runs must print the same thing: the
+//! behind, files of the repository. Each run is contained: stdin is at end
+//! of input, output beyond [`OUTPUT_LIMIT`] is counted and dropped, and the
+//! run's whole process group is killed when it ends, so a child it left
+//! running cannot hang the verifier. A run that exits by a signal is
+//! reported with the signal's name. Two runs must print the same thing: the
 //! book promises outputs a reader will reproduce, so any nondeterminism
 //! (unseeded randomness, addresses, time) is an error.
 
@@ -56,6 +60,12 @@ pub(crate) fn same_twice(first: Result<String, String>, second: Result<String, S
     Ok(first)
 }
 
+/// Most bytes of a stream a run may print: what a block prints is shown in
+/// the book, and a runaway loop printing gigabytes must neither exhaust the
+/// verifier's memory nor fill a snapshot. Beyond it the rest is counted and
+/// dropped, and the run fails with the size.
+pub const OUTPUT_LIMIT: usize = 1 << 20;
+
 /// How one run ended.
 #[derive(Debug)]
 pub(crate) struct RunOutcome {
@@ -63,6 +73,11 @@ pub(crate) struct RunOutcome {
     pub status: Option<ExitStatus>,
     pub stdout: String,
     pub stderr: String,
+    /// Bytes printed to stdout and stderr, including any beyond [`OUTPUT_LIMIT`].
+    pub stdout_bytes: usize,
+    pub stderr_bytes: usize,
+    /// The run left processes behind (a child that outlived it); they were killed.
+    pub left_processes: bool,
 }
 
 /// Runs the binary once in a fresh scratch directory.
@@ -75,49 +90,97 @@ fn run_once(executable: &Path, scratch_root: &Path, timeout: Duration) -> Result
     let mut command = Command::new(executable);
     command
         .current_dir(scratch.path())
+        // Temporary files go to the scratch directory too, and are removed with it.
+        .env("TMPDIR", scratch.path())
         // The panic message must not depend on the caller's environment.
         .env("RUST_BACKTRACE", "0")
         .env_remove("RUST_LIB_BACKTRACE");
-    run_command(&mut command, timeout).with_context(|| format!("cannot run {}", executable.display()))
+    let outcome = run_command(&mut command, timeout).with_context(|| format!("cannot run {}", executable.display()));
+    // Remove whatever the block wrote. A directory the block made
+    // unremovable is named on stderr, not left behind in silence; the run's
+    // verdict does not depend on it.
+    let shown = scratch.path().display().to_string();
+    if let Err(error) = scratch.close() {
+        eprintln!("warning: cannot remove a block's scratch directory {shown}: {error}");
+    }
+    outcome
 }
 
-/// Runs a prepared command with stdin closed and both outputs captured,
-/// killing it at the time limit.
+/// Runs a prepared command with stdin at end of input and both outputs
+/// captured (each up to [`OUTPUT_LIMIT`]), killing it at the time limit.
+///
+/// The command runs in a process group of its own. When it exits (or is
+/// killed), the whole group is killed: a child it spawned and left running
+/// would otherwise hold the output pipes open and hang the verifier.
 pub(crate) fn run_command(command: &mut Command, timeout: Duration) -> Result<RunOutcome> {
+    use std::os::unix::process::CommandExt;
     let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
+        .process_group(0)
         .spawn()?;
+    let group = ProcessGroup(child.id() as libc::pid_t);
     // Read both pipes while waiting: a block that fills a pipe would
     // otherwise block forever and be mistaken for a loop.
     let stdout = read_in_background(child.stdout.take());
     let stderr = read_in_background(child.stderr.take());
-    let status = wait_with_deadline(&mut child, timeout)?;
+    let status = wait_with_deadline(&mut child, &group, timeout);
+    // The leader is reaped, but its group id stays reserved while any member
+    // lives, so signalling the group reaches only what the block left behind.
+    let left_processes = group.kill();
+    let status = status?;
+    let (stdout, stdout_bytes) = join_reader(stdout);
+    let (stderr, stderr_bytes) = join_reader(stderr);
     Ok(RunOutcome {
         status,
-        stdout: join_reader(stdout),
-        stderr: join_reader(stderr),
+        stdout,
+        stderr,
+        stdout_bytes,
+        stderr_bytes,
+        left_processes,
     })
 }
 
-fn read_in_background(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<Vec<u8>> {
+/// The process group a block runs in (its id is the leader's pid).
+struct ProcessGroup(libc::pid_t);
+
+impl ProcessGroup {
+    /// Sends SIGKILL to every process of the group; true when there was one.
+    fn kill(&self) -> bool {
+        // SAFETY: kill(2) with a negative pid signals a process group; it
+        // touches no memory of ours.
+        unsafe { libc::kill(-self.0, libc::SIGKILL) == 0 }
+    }
+}
+
+fn read_in_background(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<(Vec<u8>, usize)> {
     thread::spawn(move || {
-        let mut bytes = Vec::new();
+        let mut kept = Vec::new();
+        let mut total = 0;
         if let Some(mut pipe) = pipe {
+            let mut buffer = [0u8; 64 * 1024];
             // A read error ends the capture; what was read is still reported.
-            let _ = pipe.read_to_end(&mut bytes);
+            while let Ok(n) = pipe.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                total += n;
+                let room = OUTPUT_LIMIT.saturating_sub(kept.len());
+                kept.extend_from_slice(&buffer[..n.min(room)]);
+            }
         }
-        bytes
+        (kept, total)
     })
 }
 
-fn join_reader(handle: thread::JoinHandle<Vec<u8>>) -> String {
-    String::from_utf8_lossy(&handle.join().unwrap_or_default()).into_owned()
+fn join_reader(handle: thread::JoinHandle<(Vec<u8>, usize)>) -> (String, usize) {
+    let (bytes, total) = handle.join().unwrap_or_default();
+    (String::from_utf8_lossy(&bytes).into_owned(), total)
 }
 
-/// Waits for the child, killing it at the deadline. `None` means killed.
-fn wait_with_deadline(child: &mut Child, timeout: Duration) -> Result<Option<ExitStatus>> {
+/// Waits for the child, killing its group at the deadline. `None` means killed.
+fn wait_with_deadline(child: &mut Child, group: &ProcessGroup, timeout: Duration) -> Result<Option<ExitStatus>> {
     let deadline = Instant::now() + timeout;
     loop {
         if let Some(status) = child.try_wait().context("cannot wait for a block")? {
@@ -125,12 +188,58 @@ fn wait_with_deadline(child: &mut Child, timeout: Duration) -> Result<Option<Exi
         }
         if Instant::now() >= deadline {
             // The child may have exited just now; then kill fails harmlessly.
+            group.kill();
             let _ = child.kill();
             child.wait().context("cannot reap a killed block")?;
             return Ok(None);
         }
         thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// Why a run that otherwise passed must fail: too much output, or processes
+/// left running. Checked before the output is judged.
+fn misbehaviour(run: &RunOutcome) -> Option<String> {
+    for (stream, bytes) in [("stdout", run.stdout_bytes), ("stderr", run.stderr_bytes)] {
+        if bytes > OUTPUT_LIMIT {
+            return Some(format!(
+                "printed {bytes} bytes to {stream}, more than the limit of {OUTPUT_LIMIT} bytes (1 MiB); \
+                 a book's output must be readable: print less"
+            ));
+        }
+    }
+    if run.left_processes {
+        return Some(
+            "left a child process running after it exited (it was killed): wait for every child \
+             a block spawns"
+                .into(),
+        );
+    }
+    None
+}
+
+/// The name of a signal that ends a program, as `kill -l` prints it.
+fn signal_name(signal: i32) -> String {
+    let name = match signal {
+        libc::SIGHUP => "SIGHUP",
+        libc::SIGINT => "SIGINT",
+        libc::SIGQUIT => "SIGQUIT",
+        libc::SIGILL => "SIGILL",
+        libc::SIGTRAP => "SIGTRAP",
+        libc::SIGABRT => "SIGABRT",
+        libc::SIGBUS => "SIGBUS",
+        libc::SIGFPE => "SIGFPE",
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGSEGV => "SIGSEGV",
+        libc::SIGPIPE => "SIGPIPE",
+        libc::SIGALRM => "SIGALRM",
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGXCPU => "SIGXCPU",
+        libc::SIGXFSZ => "SIGXFSZ",
+        libc::SIGSYS => "SIGSYS",
+        _ => return format!("signal {signal}"),
+    };
+    format!("{name} (signal {signal})")
 }
 
 /// The snapshot text of a run, judged against the block's mode.
@@ -141,6 +250,21 @@ fn output_of(run: &RunOutcome, mode: &Mode, timeout: Duration) -> Result<String,
             describe(timeout)
         ));
     };
+    if let Some(problem) = misbehaviour(run) {
+        return Err(problem);
+    }
+    if let Some(signal) = std::os::unix::process::ExitStatusExt::signal(&status) {
+        return Err(format!(
+            "was killed by {}{}; stderr:\n{}",
+            signal_name(signal),
+            if signal == libc::SIGABRT {
+                " (an abort: `std::process::abort`, a failed allocation, or a panic while panicking)"
+            } else {
+                ""
+            },
+            run.stderr.trim_end()
+        ));
+    }
     let panic = panic_message(&run.stderr);
     match (mode, status.code(), panic) {
         (Mode::ShouldPanic, Some(PANIC_EXIT_CODE), Some(message)) => {

@@ -190,7 +190,10 @@ pub fn read_twin(dir: &Path, crate_name: &str, block_name: &str) -> Result<Optio
 }
 
 /// Snapshots (and pending ones) in `dir` whose block is not in `expected`
-/// (file names as [`file_name`] makes them). Snapshots of chapters in `keep`
+/// (file names as [`file_name`] makes them), and that the verifier made: only
+/// an insta snapshot whose metadata names a chapter of the book (`source:`
+/// a `.md` file, a description of a block) is ever an orphan, so a snapshot
+/// of some other test, or a file that merely ends in `.snap`, is never deleted. Snapshots of chapters in `keep`
 /// are not orphans: see [`crate::generate::check`].
 pub fn orphans(dir: &Path, expected: &HashSet<String>, keep: &HashSet<String>) -> Result<Vec<PathBuf>> {
     let entries = match fs::read_dir(dir) {
@@ -206,12 +209,25 @@ pub fn orphans(dir: &Path, expected: &HashSet<String>, keep: &HashSet<String>) -
             continue;
         };
         let chapter = snap_name.split("__").next().unwrap_or_default();
-        if !expected.contains(&format!("{snap_name}.snap")) && !keep.contains(chapter) {
+        if !expected.contains(&format!("{snap_name}.snap")) && !keep.contains(chapter) && made_by_verifier(&path) {
             found.push(path);
         }
     }
     found.sort();
     Ok(found)
+}
+
+/// Whether a snapshot file is one the verifier wrote: insta reads it, and its
+/// metadata names a book chapter and a block, as [`write`] records them.
+fn made_by_verifier(path: &Path) -> bool {
+    match read_existing(path) {
+        Ok(Some(existing)) => {
+            existing.source.ends_with(".md")
+                && (existing.description.starts_with("block `")
+                    || existing.description.starts_with("PyTorch twin of block `"))
+        }
+        _ => false,
+    }
 }
 
 pub fn delete(path: &Path) -> Result<()> {
@@ -261,10 +277,8 @@ fn write(path: &Path, id: &SnapshotId, contents: &TextSnapshotContents, pending:
         text.push_str(&format!("expression: {}\n", quote(id.expression())));
     }
     text.push_str(&format!("---\n{contents}\n"));
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    }
-    fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+    // Atomically: an interrupted update leaves the old snapshot or the new one.
+    crate::atomic::write(path, text.as_bytes())
 }
 
 fn remove_if_present(path: &Path) -> Result<()> {
@@ -392,6 +406,7 @@ mod tests {
     #[test]
     fn orphans_are_snapshots_without_blocks() -> Result<()> {
         let dir = tempfile::tempdir()?;
+        let ours = "---\nsource: \"book/ch01-x.md\"\ndescription: \"block `gone` at book/ch01-x.md:3\"\n---\n1\n";
         for name in [
             "ch01-x__a.snap",
             "ch01-x__gone.snap",
@@ -399,8 +414,15 @@ mod tests {
             "ch02-y__b.snap",
             "notes.txt",
         ] {
-            fs::write(dir.path().join(name), "")?;
+            fs::write(dir.path().join(name), ours)?;
         }
+        // Not the verifier's: another test's snapshot, and a file that only
+        // has the name of one. Neither is ever an orphan.
+        fs::write(
+            dir.path().join("ch01-x__other-test.snap"),
+            "---\nsource: src/lib.rs\nexpression: x\n---\n1\n",
+        )?;
+        fs::write(dir.path().join("ch01-x__not-insta.snap"), "my notes\n")?;
         let expected = HashSet::from(["ch01-x__a.snap".to_string()]);
         let found = orphans(dir.path(), &expected, &HashSet::from(["ch02-y".to_string()]))?;
         let names: Vec<_> = found

@@ -52,6 +52,9 @@ impl Layout {
 pub struct Options {
     /// Rewrite generated crates, accept outputs, delete orphans.
     pub update: bool,
+    /// Also overwrite or delete chapter-crate files edited by hand. Without
+    /// it, a hand-edited file is named and left alone, and its crate is stale.
+    pub force: bool,
     /// Write no file unless `update` is set: a CI run must not change the tree.
     pub ci: bool,
     /// How long one run of one block may take.
@@ -212,20 +215,32 @@ fn sync_generated(
     let crates_rel = extract::display_path(&layout.root, &layout.crates_dir);
     let writable: Vec<Drift> = drifts
         .iter()
-        .filter(|d| options.update || (!options.ci && d.kind != DriftKind::Orphan))
+        .filter(|d| options.update || (!options.ci && !d.kind.is_orphan()))
+        .filter(|d| options.force || !d.kind.is_hand_edited())
         .cloned()
         .collect();
     generate::apply(&layout.crates_dir, generated, &writable)?;
     let mut stale = HashSet::new();
     for drift in drifts {
         let location = crates_rel.join(&drift.path).display().to_string();
-        let message = if options.update {
+        let message = if writable.contains(drift) && options.update {
             println!("updated {location}");
             continue;
+        } else if drift.kind.is_hand_edited() && !writable.contains(drift) {
+            if drift.kind == DriftKind::HandEdited {
+                stale.insert(drift.crate_name.clone());
+            }
+            let source = generate::source_of(&layout.crates_dir.join(&drift.path))
+                .map_or_else(|| "the chapter".to_string(), |source| format!("the chapter at {source}"));
+            format!(
+                "{}; the verifier will not {} it: move the edit into {source} or pass --force to discard it",
+                drift.describe(),
+                if drift.kind == DriftKind::HandEdited { "overwrite" } else { "delete" }
+            )
         } else if writable.contains(drift) {
             format!("{}: regenerated from the book; commit it", drift.describe())
         } else {
-            if drift.kind != DriftKind::Orphan {
+            if !drift.kind.is_orphan() {
                 stale.insert(drift.crate_name.clone());
             }
             format!("{}; `cargo xtask verify --update` rewrites it", drift.describe())

@@ -33,7 +33,10 @@ const HEADER: &str = "digraph {\n  rankdir=LR;\n  node [shape=record, fontname=\
 
 /// Formats a number briefly and exactly enough for a picture (4 significant digits).
 pub(crate) fn short_number(x: f64) -> String {
-    if x == x.trunc() && x.abs() < 1e6 {
+    if !x.is_finite() {
+        // Spelled as PyTorch and Python print them, not Rust's `NaN`.
+        crate::print::python_non_finite(x)
+    } else if x == x.trunc() && x.abs() < 1e6 {
         format!("{x}")
     } else if x.abs() >= 1e-3 && x.abs() < 1e6 {
         let s = format!("{x:.4}");
@@ -121,6 +124,9 @@ mod tests {
         assert_eq!(short_number(-36.0), "-36");
         assert_eq!(short_number(0.785_279_1), "0.7853");
         assert_eq!(short_number(1.5e-8), "1.500e-8");
+        assert_eq!(short_number(f64::NAN), "nan");
+        assert_eq!(short_number(f64::INFINITY), "inf");
+        assert_eq!(short_number(f64::NEG_INFINITY), "-inf");
     }
 
     #[test]

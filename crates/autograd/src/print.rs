@@ -97,17 +97,26 @@ impl FloatStyle {
 
     /// The text of one number, before alignment.
     fn spell(&self, x: f64) -> String {
-        if x.is_nan() {
-            return "nan".into();
-        }
-        if x.is_infinite() {
-            return if x > 0.0 { "inf" } else { "-inf" }.into();
+        if !x.is_finite() {
+            return python_non_finite(x);
         }
         match self.notation {
             Notation::Integer => format!("{x:.0}."),
             Notation::Fixed => format!("{x:.PRECISION$}"),
             Notation::Scientific => python_exponent(&format!("{x:.PRECISION$e}")),
         }
+    }
+}
+
+/// NaN and the infinities as Python and PyTorch spell them: `nan`, `inf`,
+/// `-inf` (Rust writes `NaN`).
+pub(crate) fn python_non_finite(x: f64) -> String {
+    if x.is_nan() {
+        "nan".into()
+    } else if x > 0.0 {
+        "inf".into()
+    } else {
+        "-inf".into()
     }
 }
 

@@ -362,10 +362,20 @@ impl<'t> Value<'t> {
 }
 
 impl fmt::Display for Value<'_> {
-    /// `Value(data=15, grad=0)`, as micrograd prints its values.
+    /// `Value(data=15, grad=0)`, as micrograd prints its values (and NaN
+    /// and the infinities as Python spells them: `nan`, `inf`, `-inf`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let node = self.node();
-        write!(f, "Value(data={}, grad={})", node.value, node.grad)
+        write!(f, "Value(data={}, grad={})", number(node.value), number(node.grad))
+    }
+}
+
+/// A number as `Display` writes it, but NaN as `nan`, as in Python.
+fn number(x: f64) -> String {
+    if x.is_finite() {
+        x.to_string()
+    } else {
+        crate::print::python_non_finite(x)
     }
 }
 

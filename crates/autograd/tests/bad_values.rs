@@ -471,3 +471,41 @@ fn scalar_engine_agrees_with_the_tensor_engine_on_bad_values() {
     assert!(unexpected.is_empty(), "{unexpected:#?}");
     assert_eq!(differ.len(), known.len(), "a known difference is gone: {differ:#?}");
 }
+
+#[test]
+fn gradcheck_and_graph_export_take_empty_and_non_finite_tensors() {
+    use autograd::gradcheck::gradcheck;
+    use ndarray::{ArrayD, IxDyn};
+    // An empty input: nothing to compare, so the check passes, as
+    // torch.autograd.gradcheck does.
+    let empty = ArrayD::<f64>::zeros(IxDyn(&[0, 3]));
+    let report = gradcheck(|x| x[0].exp().sum(), &[empty]).unwrap();
+    assert!(report.passed(), "{report}");
+    // A NaN gradient can never pass: NaN is not within any tolerance.
+    let x = ArrayD::from_shape_vec(IxDyn(&[2]), vec![-1.0, 4.0]).unwrap();
+    let report = gradcheck(|x| x[0].pow(0.5).sum(), &[x]).unwrap();
+    assert!(!report.passed(), "a NaN derivative passed gradcheck: {report}");
+    // from_vec of nothing, and the DOT export of NaN and empty tensors.
+    let g = Graph::<f64>::new();
+    let e = g.from_vec(&[2, 0], vec![]).unwrap().requires_grad();
+    let y = (e * f64::NAN).sum();
+    assert_eq!(y.item(), 0.0, "the sum of nothing is 0, even of NaN times nothing");
+    y.backward().unwrap();
+    assert_eq!(e.grad_array().unwrap().shape(), [2, 0]);
+    let dot = y.to_dot();
+    assert!(dot.starts_with("digraph"), "{dot}");
+    let n = g.tensor(vec![NAN, INF]).requires_grad();
+    assert!(n.ln().sum().to_dot().contains("nan"));
+}
+
+#[test]
+fn scalar_values_print_nan_and_inf_as_python_does() {
+    let tape = Tape::new();
+    let x = tape.var(0.0);
+    let y = x.ln();
+    y.backward();
+    assert_eq!(format!("{y}"), "Value(data=-inf, grad=1)");
+    assert_eq!(format!("{x}"), "Value(data=0, grad=inf)");
+    let z = tape.var(-1.0).powf(0.5);
+    assert_eq!(format!("{z}"), "Value(data=nan, grad=0)");
+}
