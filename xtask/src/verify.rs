@@ -230,12 +230,18 @@ fn sync_generated(
             if drift.kind == DriftKind::HandEdited {
                 stale.insert(drift.crate_name.clone());
             }
-            let source = generate::source_of(&layout.crates_dir.join(&drift.path))
-                .map_or_else(|| "the chapter".to_string(), |source| format!("the chapter at {source}"));
+            let source = generate::source_of(&layout.crates_dir.join(&drift.path)).map_or_else(
+                || "the chapter".to_string(),
+                |source| format!("the chapter at {source}"),
+            );
             format!(
                 "{}; the verifier will not {} it: move the edit into {source} or pass --force to discard it",
                 drift.describe(),
-                if drift.kind == DriftKind::HandEdited { "overwrite" } else { "delete" }
+                if drift.kind == DriftKind::HandEdited {
+                    "overwrite"
+                } else {
+                    "delete"
+                }
             )
         } else if writable.contains(drift) {
             format!("{}: regenerated from the book; commit it", drift.describe())

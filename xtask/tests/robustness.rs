@@ -109,9 +109,18 @@ fn check_chapter(bytes: &[u8]) {
         Ok(markdown) => markdown,
         Err(error) => {
             let message = format!("{error:#}");
-            let rest = message.strip_prefix("book/ch01-fuzz.md:").unwrap_or_else(|| panic!("no file in {message:?}"));
-            let line: usize = rest.split(':').next().and_then(|l| l.parse().ok()).unwrap_or_else(|| panic!("no line in {message:?}"));
-            assert!(line >= 1 && line <= 1 + bytes.iter().filter(|&&b| b == b'\n').count(), "{message}");
+            let rest = message
+                .strip_prefix("book/ch01-fuzz.md:")
+                .unwrap_or_else(|| panic!("no file in {message:?}"));
+            let line: usize = rest
+                .split(':')
+                .next()
+                .and_then(|l| l.parse().ok())
+                .unwrap_or_else(|| panic!("no line in {message:?}"));
+            assert!(
+                line >= 1 && line <= 1 + bytes.iter().filter(|&&b| b == b'\n').count(),
+                "{message}"
+            );
             // The rest of the chapter is still judged: the verifier never
             // gets here with it, but the book's preprocessor might.
             String::from_utf8_lossy(bytes).into_owned()
@@ -121,12 +130,20 @@ fn check_chapter(bytes: &[u8]) {
     let blocks = extract::blocks(&markdown);
     let mut names = std::collections::HashSet::new();
     for block in &blocks {
-        assert!(block.line >= 1 && block.line <= lines, "block at line {} of {lines}", block.line);
+        assert!(
+            block.line >= 1 && block.line <= lines,
+            "block at line {} of {lines}",
+            block.line
+        );
         assert!(block.range.start <= block.range.end && block.range.end <= markdown.len());
         assert!(markdown.is_char_boundary(block.range.start) && markdown.is_char_boundary(block.range.end));
         match &block.kind {
             BlockKind::Rust(rust) => {
-                assert!(names.insert(rust.name.clone()), "duplicate name `{}` got a Rust verdict", rust.name);
+                assert!(
+                    names.insert(rust.name.clone()),
+                    "duplicate name `{}` got a Rust verdict",
+                    rust.name
+                );
                 assert!(rust.first_code_line > block.line);
                 assert!(rust.code.is_empty() || rust.code.ends_with('\n'));
             }
@@ -169,7 +186,10 @@ fn each_named_malformed_chapter_gets_a_verdict_at_a_line() {
         ("unterminated fence", b"```rust,name=a\nfn main() {}\n"),
         ("nested fences", b"````text\n```rust,name=a\n```\n````\n"),
         ("tilde closed by backticks", b"~~~rust,name=a\nfn main() {}\n```\n"),
-        ("CRLF", b"```rust,name=a\r\n# let x = 1;\r\nprintln!(\"{x}\");\r\n```\r\n"),
+        (
+            "CRLF",
+            b"```rust,name=a\r\n# let x = 1;\r\nprintln!(\"{x}\");\r\n```\r\n",
+        ),
         ("tabs", b"\t```rust,name=a\n\t# hidden\n\t```\n"),
         ("duplicate names", b"```rust,name=a\n```\n```rust,name=a\n```\n"),
         ("very long line", &[b'x'; 1 << 20]),
@@ -179,14 +199,23 @@ fn each_named_malformed_chapter_gets_a_verdict_at_a_line() {
         check_chapter(bytes);
         let blocks = extract::blocks(&String::from_utf8_lossy(bytes));
         if *what == "duplicate names" {
-            assert!(matches!(&blocks[1].kind, BlockKind::Invalid(m) if m.contains("duplicate")), "{what}");
+            assert!(
+                matches!(&blocks[1].kind, BlockKind::Invalid(m) if m.contains("duplicate")),
+                "{what}"
+            );
         }
         if *what == "unterminated fence" || *what == "tilde closed by backticks" {
-            assert!(matches!(&blocks[0].kind, BlockKind::Invalid(m) if m.contains("unterminated")), "{what}");
+            assert!(
+                matches!(&blocks[0].kind, BlockKind::Invalid(m) if m.contains("unterminated")),
+                "{what}"
+            );
         }
     }
-    let error = extract::markdown_of(Path::new("book/ch01-x.md"), b"ok\n```text\nbad \xff byte\n```\n".to_vec())
-        .expect_err("not UTF-8");
+    let error = extract::markdown_of(
+        Path::new("book/ch01-x.md"),
+        b"ok\n```text\nbad \xff byte\n```\n".to_vec(),
+    )
+    .expect_err("not UTF-8");
     assert_eq!(
         format!("{error:#}"),
         "book/ch01-x.md:3: not valid UTF-8 (byte 0xff at byte 5 of the line): save the chapter as UTF-8"
@@ -199,8 +228,14 @@ fn a_summary_naming_a_missing_file_or_a_non_utf8_chapter_is_an_error_at_a_line()
     let book = dir.path().join("book");
     fs::create_dir_all(&book)?;
     fs::write(book.join("SUMMARY.md"), "# S\n\n- [Gone](ch09-gone.md)\n")?;
-    let error = format!("{:#}", extract::read_book(dir.path(), &book).expect_err("missing chapter"));
-    assert!(error.starts_with("book/SUMMARY.md:3: chapter `ch09-gone.md` does not exist"), "{error}");
+    let error = format!(
+        "{:#}",
+        extract::read_book(dir.path(), &book).expect_err("missing chapter")
+    );
+    assert!(
+        error.starts_with("book/SUMMARY.md:3: chapter `ch09-gone.md` does not exist"),
+        "{error}"
+    );
 
     fs::write(book.join("SUMMARY.md"), "# S\n\n- [Bad](ch01-bad.md)\n")?;
     fs::write(book.join("ch01-bad.md"), b"# Bad\n\n\xff\n")?;
@@ -317,7 +352,11 @@ fn blocks_that_read_stdin_flood_stdout_write_files_leave_a_child_or_abort_are_ea
     let started = Instant::now();
     let report = fixture.verify(true, false, false)?;
     // The sleeper would hold stdout open for 30 s: the run must not wait for it.
-    assert!(started.elapsed() < Duration::from_secs(25), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(25),
+        "took {:?}",
+        started.elapsed()
+    );
     let chapter = "book/ch01-misbehaving.md";
     assert_eq!((report.passed(), report.failed()), (3, 3), "{}", report.summary());
 
@@ -422,7 +461,10 @@ fn update_deletes_only_snapshots_and_files_the_verifier_made() -> Result<()> {
     // Another test's insta snapshot, a file named like a snapshot, a
     // hand-written file in a chapter crate: none is the verifier's.
     let foreign = [
-        (snapshots.join("ch01-small__other-test.snap"), "---\nsource: src/lib.rs\nexpression: x\n---\n1\n"),
+        (
+            snapshots.join("ch01-small__other-test.snap"),
+            "---\nsource: src/lib.rs\nexpression: x\n---\n1\n",
+        ),
         (snapshots.join("ch01-small__notes.snap"), "not a snapshot\n"),
         (fixture.path("crates/ch01-small/src/notes.rs"), "// mine\n"),
     ];
@@ -448,7 +490,13 @@ fn update_writes_every_file_atomically_leaving_no_temporary_files() -> Result<()
     for (path, bytes) in &tree {
         if path.starts_with("crates/ch01-small") {
             assert!(!xtask::generate::is_hand_edited(bytes), "{}", path.display());
-            assert!(String::from_utf8_lossy(bytes).lines().next().unwrap_or("").contains(" fnv1a="));
+            assert!(
+                String::from_utf8_lossy(bytes)
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .contains(" fnv1a=")
+            );
         }
     }
     Ok(())
