@@ -1,4 +1,4 @@
-// book/ch02-scalars.md:135 (block `linear-unit`): generated from the book: edit the chapter, not this file.
+// book/ch02-scalars.md:135 (block `linear-unit`): generated from the book: edit the chapter, not this file. fnv1a=fd9ec3b4cc206ea4
 fn main() {
 use autograd::scalar::Tape;
 let tape = Tape::new();

@@ -1,4 +1,4 @@
-// book/ch02-scalars.md:57 (block `residual-loss`): generated from the book: edit the chapter, not this file.
+// book/ch02-scalars.md:57 (block `residual-loss`): generated from the book: edit the chapter, not this file. fnv1a=afbcd4e804728297
 fn main() {
 use autograd::scalar::Tape;
 let (x0, y) = (1.5, 10.0);

@@ -1,4 +1,4 @@
-// book/ch02-scalars.md:23 (block `square`): generated from the book: edit the chapter, not this file.
+// book/ch02-scalars.md:23 (block `square`): generated from the book: edit the chapter, not this file. fnv1a=e58079e8cd247c15
 fn main() {
 use autograd::scalar::Tape;
 

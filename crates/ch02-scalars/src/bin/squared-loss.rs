@@ -1,4 +1,4 @@
-// book/ch02-scalars.md:94 (block `squared-loss`): generated from the book: edit the chapter, not this file.
+// book/ch02-scalars.md:94 (block `squared-loss`): generated from the book: edit the chapter, not this file. fnv1a=7311576fd5df25b6
 fn main() {
 use autograd::scalar::Tape;
 let tape = Tape::new();

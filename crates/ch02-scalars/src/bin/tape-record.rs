@@ -1,4 +1,4 @@
-// book/ch02-scalars.md:218 (block `tape-record`): generated from the book: edit the chapter, not this file.
+// book/ch02-scalars.md:218 (block `tape-record`): generated from the book: edit the chapter, not this file. fnv1a=5e77f46c45541f23
 fn main() {
 use autograd::scalar::Tape;
 let tape = Tape::new();

@@ -1,4 +1,4 @@
-// book/ch02-scalars.md:257 (block `tape-walk`): generated from the book: edit the chapter, not this file.
+// book/ch02-scalars.md:257 (block `tape-walk`): generated from the book: edit the chapter, not this file. fnv1a=0d4ca8d2c93e648c
 fn main() {
 use autograd::scalar::Tape;
 let tape = Tape::new();

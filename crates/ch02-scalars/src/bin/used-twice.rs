@@ -1,4 +1,4 @@
-// book/ch02-scalars.md:187 (block `used-twice`): generated from the book: edit the chapter, not this file.
+// book/ch02-scalars.md:187 (block `used-twice`): generated from the book: edit the chapter, not this file. fnv1a=38b0a14818be2dc5
 fn main() {
 use autograd::scalar::Tape;
 let tape = Tape::new();

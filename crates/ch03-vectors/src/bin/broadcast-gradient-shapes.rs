@@ -1,4 +1,4 @@
-// book/ch03-vectors.md:303 (block `broadcast-gradient-shapes`): generated from the book: edit the chapter, not this file.
+// book/ch03-vectors.md:303 (block `broadcast-gradient-shapes`): generated from the book: edit the chapter, not this file. fnv1a=079e74467a3a7589
 fn main() {
 use autograd::Graph;
 let g = Graph::<f64>::new();

@@ -1,4 +1,4 @@
-// book/ch03-vectors.md:379 (block `exercise-mean-instead-of-sum`): generated from the book: edit the chapter, not this file.
+// book/ch03-vectors.md:379 (block `exercise-mean-instead-of-sum`): generated from the book: edit the chapter, not this file. fnv1a=c308d1d6074e236a
 fn main() {
 use autograd::Graph;
 let g = Graph::<f64>::new();

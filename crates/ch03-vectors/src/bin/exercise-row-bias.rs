@@ -1,4 +1,4 @@
-// book/ch03-vectors.md:404 (block `exercise-row-bias`): generated from the book: edit the chapter, not this file.
+// book/ch03-vectors.md:404 (block `exercise-row-bias`): generated from the book: edit the chapter, not this file. fnv1a=17bf6d814ba05463
 fn main() {
 use autograd::Graph;
 use autograd::gradcheck::gradcheck;

@@ -1,4 +1,4 @@
-// book/ch03-vectors.md:360 (block `exercise-sum-of-cubes`): generated from the book: edit the chapter, not this file.
+// book/ch03-vectors.md:360 (block `exercise-sum-of-cubes`): generated from the book: edit the chapter, not this file. fnv1a=ab8cc103b753330b
 fn main() {
 use autograd::Graph;
 let g = Graph::<f64>::new();

@@ -1,4 +1,4 @@
-// book/ch03-vectors.md:329 (block `gradcheck-linear-layer`): generated from the book: edit the chapter, not this file.
+// book/ch03-vectors.md:329 (block `gradcheck-linear-layer`): generated from the book: edit the chapter, not this file. fnv1a=13b161d7ec49aa35
 fn main() {
 use autograd::gradcheck::gradcheck;
 use ndarray::array;

@@ -1,4 +1,4 @@
-// book/ch03-vectors.md:141 (block `linear-layer-backward`): generated from the book: edit the chapter, not this file.
+// book/ch03-vectors.md:141 (block `linear-layer-backward`): generated from the book: edit the chapter, not this file. fnv1a=7e14b8e171841444
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

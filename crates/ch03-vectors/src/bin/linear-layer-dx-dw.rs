@@ -1,4 +1,4 @@
-// book/ch03-vectors.md:173 (block `linear-layer-dx-dw`): generated from the book: edit the chapter, not this file.
+// book/ch03-vectors.md:173 (block `linear-layer-dx-dw`): generated from the book: edit the chapter, not this file. fnv1a=cd7fbd44eb46959d
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

@@ -1,4 +1,4 @@
-// book/ch03-vectors.md:96 (block `linear-layer-forward`): generated from the book: edit the chapter, not this file.
+// book/ch03-vectors.md:96 (block `linear-layer-forward`): generated from the book: edit the chapter, not this file. fnv1a=b8e279f751512d24
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

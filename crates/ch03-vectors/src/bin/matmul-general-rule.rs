@@ -1,4 +1,4 @@
-// book/ch03-vectors.md:239 (block `matmul-general-rule`): generated from the book: edit the chapter, not this file.
+// book/ch03-vectors.md:239 (block `matmul-general-rule`): generated from the book: edit the chapter, not this file. fnv1a=a20a523b2275e269
 fn main() {
 use autograd::Graph;
 use ndarray::{Axis, Ix2};

@@ -1,4 +1,4 @@
-// book/ch03-vectors.md:278 (block `retain-grad-or-not`): generated from the book: edit the chapter, not this file.
+// book/ch03-vectors.md:278 (block `retain-grad-or-not`): generated from the book: edit the chapter, not this file. fnv1a=7fedc579b11d3598
 fn main() {
 use autograd::Graph;
 let g = Graph::<f64>::new();

@@ -1,4 +1,4 @@
-// book/ch03-vectors.md:22 (block `sum-of-squares`): generated from the book: edit the chapter, not this file.
+// book/ch03-vectors.md:22 (block `sum-of-squares`): generated from the book: edit the chapter, not this file. fnv1a=04a7d467e69503aa
 fn main() {
 use autograd::Graph;
 let g = Graph::<f64>::new();

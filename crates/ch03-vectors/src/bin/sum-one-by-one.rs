@@ -1,4 +1,4 @@
-// book/ch03-vectors.md:59 (block `sum-one-by-one`): generated from the book: edit the chapter, not this file.
+// book/ch03-vectors.md:59 (block `sum-one-by-one`): generated from the book: edit the chapter, not this file. fnv1a=5eebfeddf2a21e40
 fn main() {
 use autograd::Graph;
 let g = Graph::<f64>::new();

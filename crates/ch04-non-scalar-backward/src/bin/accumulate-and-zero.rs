@@ -1,4 +1,4 @@
-// book/ch04-non-scalar-backward.md:241 (block `accumulate-and-zero`): generated from the book: edit the chapter, not this file.
+// book/ch04-non-scalar-backward.md:241 (block `accumulate-and-zero`): generated from the book: edit the chapter, not this file. fnv1a=5032a17dfc2a7e36
 fn main() {
 use autograd::Graph;
 let g = Graph::<f64>::new();

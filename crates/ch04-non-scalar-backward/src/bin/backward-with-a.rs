@@ -1,4 +1,4 @@
-// book/ch04-non-scalar-backward.md:101 (block `backward-with-a`): generated from the book: edit the chapter, not this file.
+// book/ch04-non-scalar-backward.md:101 (block `backward-with-a`): generated from the book: edit the chapter, not this file. fnv1a=3fbb184deaa8b8d0
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

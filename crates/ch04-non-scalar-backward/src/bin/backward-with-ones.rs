@@ -1,4 +1,4 @@
-// book/ch04-non-scalar-backward.md:88 (block `backward-with-ones`): generated from the book: edit the chapter, not this file.
+// book/ch04-non-scalar-backward.md:88 (block `backward-with-ones`): generated from the book: edit the chapter, not this file. fnv1a=ce4c470a0fdc4869
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

@@ -1,4 +1,4 @@
-// book/ch04-non-scalar-backward.md:223 (block `backward-without-requires-grad`): generated from the book: edit the chapter, not this file.
+// book/ch04-non-scalar-backward.md:223 (block `backward-without-requires-grad`): generated from the book: edit the chapter, not this file. fnv1a=6c479c3791615b87
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

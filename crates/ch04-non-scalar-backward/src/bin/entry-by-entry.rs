@@ -1,4 +1,4 @@
-// book/ch04-non-scalar-backward.md:17 (block `entry-by-entry`): generated from the book: edit the chapter, not this file.
+// book/ch04-non-scalar-backward.md:17 (block `entry-by-entry`): generated from the book: edit the chapter, not this file. fnv1a=e6691a862ddba560
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

@@ -1,4 +1,4 @@
-// book/ch04-non-scalar-backward.md:327 (block `exercise-matvec-vjp`): generated from the book: edit the chapter, not this file.
+// book/ch04-non-scalar-backward.md:327 (block `exercise-matvec-vjp`): generated from the book: edit the chapter, not this file. fnv1a=911dbdd1f91c15c3
 fn main() {
 use autograd::Graph;
 let g = Graph::<f64>::new();

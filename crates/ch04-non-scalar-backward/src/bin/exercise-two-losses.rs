@@ -1,4 +1,4 @@
-// book/ch04-non-scalar-backward.md:348 (block `exercise-two-losses`): generated from the book: edit the chapter, not this file.
+// book/ch04-non-scalar-backward.md:348 (block `exercise-two-losses`): generated from the book: edit the chapter, not this file. fnv1a=b3d5b820d2ad19ed
 fn main() {
 use autograd::Graph;
 let g = Graph::<f64>::new();

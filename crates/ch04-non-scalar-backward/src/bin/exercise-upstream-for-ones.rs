@@ -1,4 +1,4 @@
-// book/ch04-non-scalar-backward.md:307 (block `exercise-upstream-for-ones`): generated from the book: edit the chapter, not this file.
+// book/ch04-non-scalar-backward.md:307 (block `exercise-upstream-for-ones`): generated from the book: edit the chapter, not this file. fnv1a=0df0d5e429d526b3
 fn main() {
 use autograd::Graph;
 let g = Graph::<f64>::new();

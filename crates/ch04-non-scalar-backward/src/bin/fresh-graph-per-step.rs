@@ -1,4 +1,4 @@
-// book/ch04-non-scalar-backward.md:276 (block `fresh-graph-per-step`): generated from the book: edit the chapter, not this file.
+// book/ch04-non-scalar-backward.md:276 (block `fresh-graph-per-step`): generated from the book: edit the chapter, not this file. fnv1a=2941d5032620de09
 fn main() {
 use autograd::Graph;
 let mut w = 0.0_f64;

@@ -1,4 +1,4 @@
-// book/ch04-non-scalar-backward.md:184 (block `jacobian-rows`): generated from the book: edit the chapter, not this file.
+// book/ch04-non-scalar-backward.md:184 (block `jacobian-rows`): generated from the book: edit the chapter, not this file. fnv1a=3ca6b5e370b7b88c
 fn main() {
 use autograd::Graph;
 let g = Graph::<f64>::new();

@@ -1,4 +1,4 @@
-// book/ch04-non-scalar-backward.md:41 (block `non-scalar-error`): generated from the book: edit the chapter, not this file.
+// book/ch04-non-scalar-backward.md:41 (block `non-scalar-error`): generated from the book: edit the chapter, not this file. fnv1a=fe75b66b67c6e254
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

@@ -1,4 +1,4 @@
-// book/ch04-non-scalar-backward.md:137 (block `upstream-as-loss`): generated from the book: edit the chapter, not this file.
+// book/ch04-non-scalar-backward.md:137 (block `upstream-as-loss`): generated from the book: edit the chapter, not this file. fnv1a=010825b6972def28
 fn main() {
 use autograd::Graph;
 let g = Graph::<f64>::new();

@@ -1,4 +1,4 @@
-// book/ch04-non-scalar-backward.md:209 (block `upstream-wrong-shape`): generated from the book: edit the chapter, not this file.
+// book/ch04-non-scalar-backward.md:209 (block `upstream-wrong-shape`): generated from the book: edit the chapter, not this file. fnv1a=a3de27c4518cead5
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

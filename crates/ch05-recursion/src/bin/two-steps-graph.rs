@@ -1,4 +1,4 @@
-// book/ch05-recursion.md:87 (block `two-steps-graph`): generated from the book: edit the chapter, not this file.
+// book/ch05-recursion.md:87 (block `two-steps-graph`): generated from the book: edit the chapter, not this file. fnv1a=67f54b99983539c1
 fn main() {
 use autograd::scalar::Tape;
 let tape = Tape::new();

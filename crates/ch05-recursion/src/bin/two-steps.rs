@@ -1,4 +1,4 @@
-// book/ch05-recursion.md:38 (block `two-steps`): generated from the book: edit the chapter, not this file.
+// book/ch05-recursion.md:38 (block `two-steps`): generated from the book: edit the chapter, not this file. fnv1a=34d64802632dcecc
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

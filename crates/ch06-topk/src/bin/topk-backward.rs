@@ -1,4 +1,4 @@
-// book/ch06-topk.md:64 (block `topk-backward`): generated from the book: edit the chapter, not this file.
+// book/ch06-topk.md:64 (block `topk-backward`): generated from the book: edit the chapter, not this file. fnv1a=97e2de3bf436e8f9
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

@@ -1,4 +1,4 @@
-// book/ch06-topk.md:18 (block `topk-forward`): generated from the book: edit the chapter, not this file.
+// book/ch06-topk.md:18 (block `topk-forward`): generated from the book: edit the chapter, not this file. fnv1a=f479f4e601308aea
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

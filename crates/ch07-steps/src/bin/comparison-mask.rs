@@ -1,4 +1,4 @@
-// book/ch07-steps.md:63 (block `comparison-mask`): generated from the book: edit the chapter, not this file.
+// book/ch07-steps.md:63 (block `comparison-mask`): generated from the book: edit the chapter, not this file. fnv1a=2c8572ce79040e84
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

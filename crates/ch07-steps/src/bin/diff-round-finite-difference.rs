@@ -1,4 +1,4 @@
-// book/ch07-steps.md:217 (block `diff-round-finite-difference`): generated from the book: edit the chapter, not this file.
+// book/ch07-steps.md:217 (block `diff-round-finite-difference`): generated from the book: edit the chapter, not this file. fnv1a=6877d365cd195c00
 use autograd::tensor::where_;
 use autograd::{Graph, Tensor};
 fn diff_round<'g>(x: Tensor<'g, f64>, decimals: i32) -> Tensor<'g, f64> {

@@ -1,4 +1,4 @@
-// book/ch07-steps.md:177 (block `diff-round-traced`): generated from the book: edit the chapter, not this file.
+// book/ch07-steps.md:177 (block `diff-round-traced`): generated from the book: edit the chapter, not this file. fnv1a=a7c7df4f2e3bed17
 fn main() {
 use autograd::Graph;
 use autograd::tensor::where_;

@@ -1,4 +1,4 @@
-// book/ch07-steps.md:343 (block `exercise-clamp`): generated from the book: edit the chapter, not this file.
+// book/ch07-steps.md:343 (block `exercise-clamp`): generated from the book: edit the chapter, not this file. fnv1a=e9e494ef12e2b41e
 fn main() {
 use autograd::Graph;
 use autograd::tensor::where_;

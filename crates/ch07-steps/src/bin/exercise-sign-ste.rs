@@ -1,4 +1,4 @@
-// book/ch07-steps.md:366 (block `exercise-sign-ste`): generated from the book: edit the chapter, not this file.
+// book/ch07-steps.md:366 (block `exercise-sign-ste`): generated from the book: edit the chapter, not this file. fnv1a=378c7376df15a554
 fn main() {
 use autograd::Graph;
 use autograd::tensor::where_;

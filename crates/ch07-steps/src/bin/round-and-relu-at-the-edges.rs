@@ -1,4 +1,4 @@
-// book/ch07-steps.md:46 (block `round-and-relu-at-the-edges`): generated from the book: edit the chapter, not this file.
+// book/ch07-steps.md:46 (block `round-and-relu-at-the-edges`): generated from the book: edit the chapter, not this file. fnv1a=68d006b865de1100
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

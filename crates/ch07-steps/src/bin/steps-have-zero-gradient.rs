@@ -1,4 +1,4 @@
-// book/ch07-steps.md:16 (block `steps-have-zero-gradient`): generated from the book: edit the chapter, not this file.
+// book/ch07-steps.md:16 (block `steps-have-zero-gradient`): generated from the book: edit the chapter, not this file. fnv1a=28ef098e3e363d00
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

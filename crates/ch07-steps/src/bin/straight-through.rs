@@ -1,4 +1,4 @@
-// book/ch07-steps.md:264 (block `straight-through`): generated from the book: edit the chapter, not this file.
+// book/ch07-steps.md:264 (block `straight-through`): generated from the book: edit the chapter, not this file. fnv1a=ff1c0ec61a9d72f2
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

@@ -1,4 +1,4 @@
-// book/ch07-steps.md:311 (block `training-through-round`): generated from the book: edit the chapter, not this file.
+// book/ch07-steps.md:311 (block `training-through-round`): generated from the book: edit the chapter, not this file. fnv1a=27806dd43dc28db4
 fn main() {
 use autograd::Graph;
 for straight_through in [false, true] {

@@ -1,4 +1,4 @@
-// book/ch07-steps.md:80 (block `where-routes-gradient`): generated from the book: edit the chapter, not this file.
+// book/ch07-steps.md:80 (block `where-routes-gradient`): generated from the book: edit the chapter, not this file. fnv1a=8f7af38d58b32806
 fn main() {
 use autograd::Graph;
 use autograd::tensor::where_;

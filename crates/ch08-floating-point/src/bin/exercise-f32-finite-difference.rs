@@ -1,4 +1,4 @@
-// book/ch08-floating-point.md:356 (block `exercise-f32-finite-difference`): generated from the book: edit the chapter, not this file.
+// book/ch08-floating-point.md:356 (block `exercise-f32-finite-difference`): generated from the book: edit the chapter, not this file. fnv1a=23df81c91f8e305f
 fn main() {
 let f = |x: f32| 1.0 / x;
 let (x, exact) = (1.3_f32, -1.0 / (1.3_f64 * 1.3));

@@ -1,4 +1,4 @@
-// book/ch08-floating-point.md:336 (block `exercise-gradcheck-squared-loss`): generated from the book: edit the chapter, not this file.
+// book/ch08-floating-point.md:336 (block `exercise-gradcheck-squared-loss`): generated from the book: edit the chapter, not this file. fnv1a=cdcbf1b4d2b5da41
 fn main() {
 use autograd::gradcheck::gradcheck;
 use ndarray::array;

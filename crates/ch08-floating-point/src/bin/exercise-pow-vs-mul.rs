@@ -1,4 +1,4 @@
-// book/ch08-floating-point.md:317 (block `exercise-pow-vs-mul`): generated from the book: edit the chapter, not this file.
+// book/ch08-floating-point.md:317 (block `exercise-pow-vs-mul`): generated from the book: edit the chapter, not this file. fnv1a=67c82aa07c3acfe5
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

@@ -1,4 +1,4 @@
-// book/ch08-floating-point.md:217 (block `finite-difference-error`): generated from the book: edit the chapter, not this file.
+// book/ch08-floating-point.md:217 (block `finite-difference-error`): generated from the book: edit the chapter, not this file. fnv1a=83a59557c85c556f
 fn main() {
 let f = |x: f64| 1.0 / x;
 let (x, exact) = (1.3_f64, -1.0 / (1.3_f64 * 1.3));

@@ -1,4 +1,4 @@
-// book/ch08-floating-point.md:283 (block `gradcheck-catches-a-bug`): generated from the book: edit the chapter, not this file.
+// book/ch08-floating-point.md:283 (block `gradcheck-catches-a-bug`): generated from the book: edit the chapter, not this file. fnv1a=7bc5b7eb76add886
 fn main() {
 use autograd::gradcheck::gradcheck;
 use ndarray::array;

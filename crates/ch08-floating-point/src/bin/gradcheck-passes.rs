@@ -1,4 +1,4 @@
-// book/ch08-floating-point.md:261 (block `gradcheck-passes`): generated from the book: edit the chapter, not this file.
+// book/ch08-floating-point.md:261 (block `gradcheck-passes`): generated from the book: edit the chapter, not this file. fnv1a=49c6d75e9abb0ea3
 fn main() {
 use autograd::gradcheck::gradcheck;
 use ndarray::array;

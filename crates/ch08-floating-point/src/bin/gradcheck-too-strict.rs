@@ -1,4 +1,4 @@
-// book/ch08-floating-point.md:295 (block `gradcheck-too-strict`): generated from the book: edit the chapter, not this file.
+// book/ch08-floating-point.md:295 (block `gradcheck-too-strict`): generated from the book: edit the chapter, not this file. fnv1a=361b4780567894de
 fn main() {
 use autograd::gradcheck::{gradcheck_with, Tolerances};
 use ndarray::array;

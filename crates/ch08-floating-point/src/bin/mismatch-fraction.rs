@@ -1,4 +1,4 @@
-// book/ch08-floating-point.md:114 (block `mismatch-fraction`): generated from the book: edit the chapter, not this file.
+// book/ch08-floating-point.md:114 (block `mismatch-fraction`): generated from the book: edit the chapter, not this file. fnv1a=4d831d277f97343a
 use autograd::{Element, Graph};
 
 /// SplitMix64: a tiny, well-known pseudo-random generator.

@@ -1,4 +1,4 @@
-// book/ch08-floating-point.md:44 (block `reciprocal-bits`): generated from the book: edit the chapter, not this file.
+// book/ch08-floating-point.md:44 (block `reciprocal-bits`): generated from the book: edit the chapter, not this file. fnv1a=69ba0ce4262d2168
 fn main() {
 let x = 1.3f32;
 let autograd_way = -((1.0 / x) * (1.0 / x));

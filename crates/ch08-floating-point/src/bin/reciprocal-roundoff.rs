@@ -1,4 +1,4 @@
-// book/ch08-floating-point.md:12 (block `reciprocal-roundoff`): generated from the book: edit the chapter, not this file.
+// book/ch08-floating-point.md:12 (block `reciprocal-roundoff`): generated from the book: edit the chapter, not this file. fnv1a=d703b5505b1ec25b
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

@@ -1,4 +1,4 @@
-// book/ch08-floating-point.md:90 (block `same-operations-same-bits`): generated from the book: edit the chapter, not this file.
+// book/ch08-floating-point.md:90 (block `same-operations-same-bits`): generated from the book: edit the chapter, not this file. fnv1a=867c5accaa9c584f
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

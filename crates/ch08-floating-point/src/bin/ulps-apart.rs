@@ -1,4 +1,4 @@
-// book/ch08-floating-point.md:169 (block `ulps-apart`): generated from the book: edit the chapter, not this file.
+// book/ch08-floating-point.md:169 (block `ulps-apart`): generated from the book: edit the chapter, not this file. fnv1a=3eadceedb03ff500
 struct SplitMix64(u64);
 impl SplitMix64 {
     fn next_u64(&mut self) -> u64 {

@@ -1,4 +1,4 @@
-// book/ch08-floating-point.md:67 (block `which-is-closer`): generated from the book: edit the chapter, not this file.
+// book/ch08-floating-point.md:67 (block `which-is-closer`): generated from the book: edit the chapter, not this file. fnv1a=fa3889a425bf8075
 fn main() {
 let x = 1.3f32;
 let exact = -1.0 / (f64::from(x) * f64::from(x)); // the x that f32 really holds

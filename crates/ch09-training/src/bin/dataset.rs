@@ -1,4 +1,4 @@
-// book/ch09-training.md:37 (block `dataset`): generated from the book: edit the chapter, not this file.
+// book/ch09-training.md:37 (block `dataset`): generated from the book: edit the chapter, not this file. fnv1a=cdd8f5f03a861517
 fn main() {
 struct Lcg(u64);
 impl Lcg {

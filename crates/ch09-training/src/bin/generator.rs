@@ -1,4 +1,4 @@
-// book/ch09-training.md:16 (block `generator`): generated from the book: edit the chapter, not this file.
+// book/ch09-training.md:16 (block `generator`): generated from the book: edit the chapter, not this file. fnv1a=8ec13f8c52c2a8fe
 fn main() {
 /// A tiny deterministic random number generator.
 struct Lcg(u64);

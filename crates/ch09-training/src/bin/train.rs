@@ -1,4 +1,4 @@
-// book/ch09-training.md:74 (block `train`): generated from the book: edit the chapter, not this file.
+// book/ch09-training.md:74 (block `train`): generated from the book: edit the chapter, not this file. fnv1a=368e3d776754b546
 fn main() {
 struct Lcg(u64);
 impl Lcg {

@@ -1,4 +1,4 @@
-// book/ch10-pytorch-map.md:69 (block `sum-of-squares`): generated from the book: edit the chapter, not this file.
+// book/ch10-pytorch-map.md:69 (block `sum-of-squares`): generated from the book: edit the chapter, not this file. fnv1a=5913b686c6f53818
 fn main() {
 use autograd::Graph;
 

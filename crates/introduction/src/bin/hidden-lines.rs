@@ -1,4 +1,4 @@
-// book/introduction.md:58 (block `hidden-lines`): generated from the book: edit the chapter, not this file.
+// book/introduction.md:58 (block `hidden-lines`): generated from the book: edit the chapter, not this file. fnv1a=23b55ad174b8fa6a
 fn main() {
 use autograd::scalar::Tape;
 let tape = Tape::new();
