@@ -17,7 +17,7 @@ use mdbook_preprocessor::book::{Book, BookItem};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 
 use crate::extract::{self, BlockKind, Mode, PythonBlock};
-use crate::{links, snapshot};
+use crate::{graph, links, math, snapshot};
 
 /// Builds the book at `root` (where `book.toml` is) and returns the path of
 /// its `index.html`.
@@ -131,6 +131,9 @@ impl Preprocessor for VerifiedOutput {
 /// its snapshots, as it names its crate.
 pub fn render_chapter(snapshots_dir: &Path, chapter: &Path, markdown: &str) -> Result<String> {
     let crate_name = chapter.file_stem().unwrap_or_default().to_string_lossy();
+    if let Some(bad) = math::check(markdown).first() {
+        bail!("{}:{}: {bad}", chapter.display(), bad.line);
+    }
     let blocks = extract::blocks(markdown);
     let mut out = String::with_capacity(markdown.len() * 2);
     let mut cursor = 0;
@@ -153,7 +156,13 @@ pub fn render_chapter(snapshots_dir: &Path, chapter: &Path, markdown: &str) -> R
                             rust.name
                         )
                     })?;
-                    text.push_str(&output_block(&output, rust.mode == Mode::ShouldPanic, &prefix));
+                    let shown = if rust.graph {
+                        graph_block(&output, &prefix)
+                            .with_context(|| format!("{}:{}: graph block `{}`", chapter.display(), block.line, rust.name))?
+                    } else {
+                        output_block(&output, rust.mode == Mode::ShouldPanic, &prefix)
+                    };
+                    text.push_str(&if rust.quiz { quiz_block(&shown, &prefix) } else { shown });
                 }
                 // Its twin, when it follows at once, makes a pair of tabs.
                 let next = blocks.get(k).filter(|next| {
@@ -163,7 +172,7 @@ pub fn render_chapter(snapshots_dir: &Path, chapter: &Path, markdown: &str) -> R
                 });
                 if let Some(twin) = next {
                     k += 1;
-                    let python = twin_block(snapshots_dir, chapter, &crate_name, markdown, twin, &rust.name, "")?;
+                    let python = twin_block(snapshots_dir, chapter, &crate_name, markdown, twin, &rust.name, "", rust.quiz)?;
                     out.push_str(&markdown[cursor..block.range.start]);
                     out.push_str(&twin_pair(&text, &python));
                     cursor = twin.range.end;
@@ -172,7 +181,7 @@ pub fn render_chapter(snapshots_dir: &Path, chapter: &Path, markdown: &str) -> R
                 text
             }
             BlockKind::Python(PythonBlock { twin: Some(name), .. }) => {
-                twin_block(snapshots_dir, chapter, &crate_name, markdown, block, name, &prefix)?
+                twin_block(snapshots_dir, chapter, &crate_name, markdown, block, name, &prefix, false)?
             }
         };
         out.push_str(&markdown[cursor..block.range.start]);
@@ -180,7 +189,8 @@ pub fn render_chapter(snapshots_dir: &Path, chapter: &Path, markdown: &str) -> R
         cursor = block.range.end;
     }
     out.push_str(&markdown[cursor..]);
-    Ok(out)
+    // Formulas last: what was inserted above is code, HTML or SVG, never math.
+    math::render(&out).map_err(|bad| anyhow::anyhow!("{}: {}", chapter.display(), bad[0]))
 }
 
 /// The indentation or `>` markers of the line a block starts on: inside a
@@ -207,6 +217,7 @@ fn reduced_block(markdown: &str, block: &extract::Block, language: &str) -> Stri
 }
 
 /// A twin as shown: its code, as `python`, and its verified output.
+#[allow(clippy::too_many_arguments)]
 fn twin_block(
     snapshots_dir: &Path,
     chapter: &Path,
@@ -215,6 +226,7 @@ fn twin_block(
     block: &extract::Block,
     rust_name: &str,
     prefix: &str,
+    quiz: bool,
 ) -> Result<String> {
     let Some((output, _)) = snapshot::read_twin(snapshots_dir, crate_name, rust_name)? else {
         bail!(
@@ -228,7 +240,9 @@ fn twin_block(
         );
     };
     let mut text = reduced_block(markdown, block, "python");
-    text.push_str(&output_block(&output, false, prefix));
+    // A quiz's twin, in the tab beside it, must not give the answer away.
+    let shown = output_block(&output, false, prefix);
+    text.push_str(&if quiz { quiz_block(&shown, prefix) } else { shown });
     Ok(text)
 }
 
@@ -244,6 +258,30 @@ fn twin_pair(rust: &str, python: &str) -> String {
         "<div class=\"twin-pair\">\n{}{}</div>",
         panel("Rust", rust),
         panel("PyTorch", python)
+    )
+}
+
+/// A `graph` block's output as shown: the picture Graphviz draws from the
+/// verified DOT text, and the text itself, folded, under it.
+fn graph_block(dot_text: &str, prefix: &str) -> Result<String> {
+    let svg = graph::svg(dot_text)?;
+    let mut text = format!("\n{prefix}\n{prefix}<div class=\"graph-picture\">\n");
+    for line in svg.lines() {
+        text.push_str(&format!("{prefix}{line}\n"));
+    }
+    text.push_str(&format!(
+        "{prefix}</div>\n{prefix}\n{prefix}<details class=\"graph-dot\">\n{prefix}<summary>The DOT text it printed</summary>\n"
+    ));
+    text.push_str(&output_block(dot_text, false, prefix));
+    text.push_str(&format!("\n{prefix}\n{prefix}</details>"));
+    Ok(text)
+}
+
+/// A quiz: what is normally shown under the block, behind a `<details>`
+/// control (it works without JavaScript), the answer being the snapshot.
+fn quiz_block(shown: &str, prefix: &str) -> String {
+    format!(
+        "\n{prefix}\n{prefix}<details class=\"quiz\">\n{prefix}<summary>Predict the output, then reveal it</summary>\n{shown}\n{prefix}\n{prefix}</details>"
     )
 }
 

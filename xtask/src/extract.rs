@@ -74,6 +74,11 @@ pub struct RustBlock {
     /// Line `i` (0-based) of it is line `first_code_line + i` of the chapter.
     pub code: String,
     pub first_code_line: usize,
+    /// `graph`: the block prints a graph's DOT text (`to_dot()`) and nothing
+    /// else; the book shows the picture Graphviz draws from the snapshot.
+    pub graph: bool,
+    /// `quiz`: the book hides the verified output behind a "Reveal" control.
+    pub quiz: bool,
 }
 
 #[derive(Debug)]
@@ -129,7 +134,12 @@ pub fn read_book(root: &Path, book_dir: &Path) -> Result<Vec<Chapter>> {
                 display.display()
             );
         }
-        let blocks = blocks(&read_markdown(&path)?);
+        let markdown = read_markdown(&path)?;
+        // Formulas are checked here, so `verify` catches one the book could not render.
+        if let Some(bad) = crate::math::check(&markdown).first() {
+            bail!("{}:{}: {bad}", display.display(), bad.line);
+        }
+        let blocks = blocks(&markdown);
         let stem = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
         // The file stem names the chapter's crate and snapshots, so it must be
         // a package name, and unique; a chapter without Rust blocks has neither.
@@ -413,11 +423,23 @@ fn check_twins(blocks: &mut [Block]) {
 fn rust_block(raw: &RawBlock, attributes: &[&str]) -> Result<RustBlock, String> {
     let mut name = None;
     let mut mode = None;
+    let (mut graph, mut quiz) = (false, false);
     for &attribute in attributes {
         let (key, value) = match attribute.split_once('=') {
             Some((key, value)) => (key.trim(), Some(value.trim())),
             None => (attribute, None),
         };
+        let flag = match (key, value) {
+            ("graph", None) => Some(&mut graph),
+            ("quiz", None) => Some(&mut quiz),
+            _ => None,
+        };
+        if let Some(flag) = flag {
+            if std::mem::replace(flag, true) {
+                return Err(format!("`{key}` given twice"));
+            }
+            continue;
+        }
         let new_mode = match (key, value) {
             ("name", Some(value)) => {
                 if name.replace(value).is_some() {
@@ -432,7 +454,7 @@ fn rust_block(raw: &RawBlock, attributes: &[&str]) -> Result<RustBlock, String> 
             _ => {
                 return Err(format!(
                     "unknown attribute `{attribute}` on a Rust block \
-                     (known: name=, should_panic, no_run, ignore=<reason>)"
+                     (known: name=, should_panic, no_run, ignore=<reason>, graph, quiz)"
                 ));
             }
         };
@@ -447,11 +469,19 @@ fn rust_block(raw: &RawBlock, attributes: &[&str]) -> Result<RustBlock, String> 
              starting with a letter"
         ));
     }
+    let mode = mode.unwrap_or(Mode::Run);
+    if (graph || quiz) && mode != Mode::Run {
+        return Err("`graph` and `quiz` show a block's output, so the block must run \
+                    (no should_panic, no_run or ignore)"
+            .into());
+    }
     Ok(RustBlock {
         name: name.to_string(),
-        mode: mode.unwrap_or(Mode::Run),
+        mode,
         code: raw.content.lines().map(compiled_line).map(|line| line + "\n").collect(),
         first_code_line: raw.line + 1,
+        graph,
+        quiz,
     })
 }
 

@@ -1,4 +1,4 @@
-// book/ch02-scalars.md:328 (block `deep-chain`): generated from the book: edit the chapter, not this file. fnv1a=316202bcef620569
+// book/ch02-scalars.md:329 (block `deep-chain`): generated from the book: edit the chapter, not this file. fnv1a=316202bcef620569
 fn main() {
 use autograd::scalar::Tape;
 const STEPS: usize = 100_000;

@@ -1,4 +1,4 @@
-// book/ch02-scalars.md:434 (block `exercise-accumulate`): generated from the book: edit the chapter, not this file. fnv1a=dc610379b938e3f0
+// book/ch02-scalars.md:435 (block `exercise-accumulate`): generated from the book: edit the chapter, not this file. fnv1a=dc610379b938e3f0
 fn main() {
 use autograd::scalar::Tape;
 let tape = Tape::new();

@@ -1,4 +1,4 @@
-// book/ch02-scalars.md:387 (block `exercise-cubic`): generated from the book: edit the chapter, not this file. fnv1a=4e89211627046305
+// book/ch02-scalars.md:388 (block `exercise-cubic`): generated from the book: edit the chapter, not this file. fnv1a=4e89211627046305
 fn main() {
 use autograd::scalar::Tape;
 let tape = Tape::new();

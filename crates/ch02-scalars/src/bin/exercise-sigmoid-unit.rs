@@ -1,4 +1,4 @@
-// book/ch02-scalars.md:411 (block `exercise-sigmoid-unit`): generated from the book: edit the chapter, not this file. fnv1a=ea18877c71ed6cd8
+// book/ch02-scalars.md:412 (block `exercise-sigmoid-unit`): generated from the book: edit the chapter, not this file. fnv1a=ea18877c71ed6cd8
 fn main() {
 use autograd::scalar::Tape;
 let tape = Tape::new();

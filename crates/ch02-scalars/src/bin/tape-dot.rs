@@ -1,4 +1,4 @@
-// book/ch02-scalars.md:299 (block `tape-dot`): generated from the book: edit the chapter, not this file. fnv1a=e0a88073fadce0b8
+// book/ch02-scalars.md:300 (block `tape-dot`): generated from the book: edit the chapter, not this file. fnv1a=e0a88073fadce0b8
 fn main() {
 use autograd::scalar::Tape;
 let tape = Tape::new();

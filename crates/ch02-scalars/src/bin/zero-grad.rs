@@ -1,4 +1,4 @@
-// book/ch02-scalars.md:354 (block `zero-grad`): generated from the book: edit the chapter, not this file. fnv1a=263d65347f5803b4
+// book/ch02-scalars.md:355 (block `zero-grad`): generated from the book: edit the chapter, not this file. fnv1a=263d65347f5803b4
 fn main() {
 use autograd::scalar::Tape;
 let tape = Tape::new();

@@ -1,4 +1,4 @@
-// book/ch05-recursion.md:362 (block `exercise-bias`): generated from the book: edit the chapter, not this file. fnv1a=211ccc47e7176783
+// book/ch05-recursion.md:377 (block `exercise-bias`): generated from the book: edit the chapter, not this file. fnv1a=211ccc47e7176783
 fn main() {
 use autograd::scalar::Tape;
 let tape = Tape::new();

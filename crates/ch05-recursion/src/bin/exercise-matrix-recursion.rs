@@ -1,4 +1,4 @@
-// book/ch05-recursion.md:384 (block `exercise-matrix-recursion`): generated from the book: edit the chapter, not this file. fnv1a=e42bf756330467ec
+// book/ch05-recursion.md:399 (block `exercise-matrix-recursion`): generated from the book: edit the chapter, not this file. fnv1a=e42bf756330467ec
 fn main() {
 use autograd::Graph;
 let g = Graph::<f64>::new();

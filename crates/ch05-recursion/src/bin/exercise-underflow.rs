@@ -1,4 +1,4 @@
-// book/ch05-recursion.md:410 (block `exercise-underflow`): generated from the book: edit the chapter, not this file. fnv1a=5ea96765f4d3fa3f
+// book/ch05-recursion.md:425 (block `exercise-underflow`): generated from the book: edit the chapter, not this file. fnv1a=5ea96765f4d3fa3f
 fn main() {
 use autograd::scalar::Tape;
 for t in [1073, 1074, 1075] {

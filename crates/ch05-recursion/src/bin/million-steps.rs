@@ -1,4 +1,4 @@
-// book/ch05-recursion.md:328 (block `million-steps`): generated from the book: edit the chapter, not this file. fnv1a=3c731fc445a0c0c1
+// book/ch05-recursion.md:343 (block `million-steps`): generated from the book: edit the chapter, not this file. fnv1a=3c731fc445a0c0c1
 fn main() {
 use autograd::scalar::Tape;
 const STEPS: i32 = 1_000_000;

@@ -1,4 +1,4 @@
-// book/ch05-recursion.md:305 (block `mini-tape`): generated from the book: edit the chapter, not this file. fnv1a=7e18c875b78392d4
+// book/ch05-recursion.md:320 (block `mini-tape`): generated from the book: edit the chapter, not this file. fnv1a=7e18c875b78392d4
 fn main() {
 // Each node: (index of its input, local derivative d(node)/d(input)).
 let n = 1_000_000;

@@ -1,4 +1,4 @@
-// book/ch05-recursion.md:231 (block `powers-of-w`): generated from the book: edit the chapter, not this file. fnv1a=fb9c91e8b1ed4758
+// book/ch05-recursion.md:246 (block `powers-of-w`): generated from the book: edit the chapter, not this file. fnv1a=fb9c91e8b1ed4758
 fn main() {
 use autograd::scalar::Tape;
 println!("{:>5} {:>12} {:>12} {:>12}", "t", "w = 0.5", "w = 1", "w = 1.5");

@@ -1,4 +1,4 @@
-// book/ch05-recursion.md:152 (block `rnn-bptt`): generated from the book: edit the chapter, not this file. fnv1a=6c824b36aaa22da9
+// book/ch05-recursion.md:167 (block `rnn-bptt`): generated from the book: edit the chapter, not this file. fnv1a=6c824b36aaa22da9
 fn main() {
 use autograd::scalar::Tape;
 let xs = [1.0, 0.5, -0.5, 2.0];

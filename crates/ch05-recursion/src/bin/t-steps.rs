@@ -1,4 +1,4 @@
-// book/ch05-recursion.md:108 (block `t-steps`): generated from the book: edit the chapter, not this file. fnv1a=decd47c2036b2ba5
+// book/ch05-recursion.md:123 (block `t-steps`): generated from the book: edit the chapter, not this file. fnv1a=decd47c2036b2ba5
 fn main() {
 use autograd::scalar::Tape;
 let (w0, h00) = (2.0_f64, 0.5_f64);

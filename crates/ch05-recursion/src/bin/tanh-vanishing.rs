@@ -1,4 +1,4 @@
-// book/ch05-recursion.md:266 (block `tanh-vanishing`): generated from the book: edit the chapter, not this file. fnv1a=7499341dc2d90957
+// book/ch05-recursion.md:281 (block `tanh-vanishing`): generated from the book: edit the chapter, not this file. fnv1a=7499341dc2d90957
 fn main() {
 use autograd::scalar::Tape;
 println!("{:>4} {:>12} {:>12} {:>12}", "t", "wh = 0.5", "wh = 1", "wh = 1.5");

@@ -1,4 +1,4 @@
-// book/ch06-topk.md:324 (block `exercise-max`): generated from the book: edit the chapter, not this file. fnv1a=904b7dbd0965f4f6
+// book/ch06-topk.md:343 (block `exercise-max`): generated from the book: edit the chapter, not this file. fnv1a=904b7dbd0965f4f6
 fn main() {
 use autograd::Graph;
 let g = Graph::<f64>::new();

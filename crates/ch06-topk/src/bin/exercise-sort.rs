@@ -1,4 +1,4 @@
-// book/ch06-topk.md:343 (block `exercise-sort`): generated from the book: edit the chapter, not this file. fnv1a=e117de0ba0d79344
+// book/ch06-topk.md:362 (block `exercise-sort`): generated from the book: edit the chapter, not this file. fnv1a=e117de0ba0d79344
 fn main() {
 use autograd::Graph;
 let g = Graph::<f64>::new();

@@ -1,4 +1,4 @@
-// book/ch06-topk.md:365 (block `exercise-top2-mean`): generated from the book: edit the chapter, not this file. fnv1a=3b1f0e552ed3352b
+// book/ch06-topk.md:384 (block `exercise-top2-mean`): generated from the book: edit the chapter, not this file. fnv1a=3b1f0e552ed3352b
 fn main() {
 use autograd::Graph;
 let g = Graph::<f64>::new();

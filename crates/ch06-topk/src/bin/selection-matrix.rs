@@ -1,4 +1,4 @@
-// book/ch06-topk.md:128 (block `selection-matrix`): generated from the book: edit the chapter, not this file. fnv1a=ace476aed3a4cd4d
+// book/ch06-topk.md:145 (block `selection-matrix`): generated from the book: edit the chapter, not this file. fnv1a=ace476aed3a4cd4d
 fn main() {
 use autograd::Graph;
 let g = Graph::new();

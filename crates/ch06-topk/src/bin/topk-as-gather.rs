@@ -1,4 +1,4 @@
-// book/ch06-topk.md:236 (block `topk-as-gather`): generated from the book: edit the chapter, not this file. fnv1a=907e1874f524172d
+// book/ch06-topk.md:253 (block `topk-as-gather`): generated from the book: edit the chapter, not this file. fnv1a=907e1874f524172d
 fn main() {
 use autograd::Graph;
 let g = Graph::<f64>::new();

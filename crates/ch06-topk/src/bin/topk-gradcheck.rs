@@ -1,4 +1,4 @@
-// book/ch06-topk.md:297 (block `topk-gradcheck`): generated from the book: edit the chapter, not this file. fnv1a=9d4ba512c22551f2
+// book/ch06-topk.md:316 (block `topk-gradcheck`): generated from the book: edit the chapter, not this file. fnv1a=9d4ba512c22551f2
 fn main() {
 use autograd::gradcheck::gradcheck;
 use ndarray::array;

@@ -1,4 +1,4 @@
-// book/ch06-topk.md:178 (block `topk-gradient-by-hand`): generated from the book: edit the chapter, not this file. fnv1a=60e2276b6353e6bc
+// book/ch06-topk.md:195 (block `topk-gradient-by-hand`): generated from the book: edit the chapter, not this file. fnv1a=60e2276b6353e6bc
 fn main() {
 use autograd::Graph;
 use ndarray::Array2;

@@ -1,4 +1,4 @@
-// book/ch06-topk.md:254 (block `topk-per-row`): generated from the book: edit the chapter, not this file. fnv1a=0e7e61243d497fab
+// book/ch06-topk.md:271 (block `topk-per-row`): generated from the book: edit the chapter, not this file. fnv1a=0e7e61243d497fab
 fn main() {
 use autograd::Graph;
 let g = Graph::<f64>::new();

@@ -1,4 +1,4 @@
-// book/ch06-topk.md:217 (block `topk-scatter`): generated from the book: edit the chapter, not this file. fnv1a=b1f6dad63e43e781
+// book/ch06-topk.md:234 (block `topk-scatter`): generated from the book: edit the chapter, not this file. fnv1a=b1f6dad63e43e781
 fn main() {
 use autograd::Graph;
 let g = Graph::<f64>::new();

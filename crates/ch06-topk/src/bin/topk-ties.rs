@@ -1,4 +1,4 @@
-// book/ch06-topk.md:272 (block `topk-ties`): generated from the book: edit the chapter, not this file. fnv1a=87c98d5e5c5fca5f
+// book/ch06-topk.md:291 (block `topk-ties`): generated from the book: edit the chapter, not this file. fnv1a=87c98d5e5c5fca5f
 fn main() {
 use autograd::Graph;
 let g = Graph::new();
