@@ -479,17 +479,19 @@ mod tests {
     fn expectations_come_from_the_markdown() {
         let markdown = "# T\n\nThe loss $L = (y - t)^2$ and `$HOME` in code.\n\n\
                         ```rust,name=a\nprintln!(\"a\");\n```\n\n```rust,name=b,no_run\nloop {}\n```\n\n\
-                        ```rust,name=g,graph\nprintln!(\"digraph {{}}\");\n```\n\n```rust,name=q,quiz\nprintln!(\"q\");\n```\n\n\
-                        ```text\n$x$ is not prose\n```\n";
+                        ```rust,name=p,should_panic\npanic!(\"p\");\n```\n\n```text\n$x$ is not prose\n```\n";
         assert_eq!(
             Expected::of(markdown),
             Expected {
-                outputs: 3,
+                outputs: 2,
                 math: true,
-                graphs: 1,
-                quizzes: 1
+                graphs: 0,
+                quizzes: 0
             }
         );
+        // Read from the info strings, whether or not the extractor knows the words yet.
+        let marked = Expected::of("```rust,name=g,graph\nx\n```\n\n```rust,name=q,quiz\ny\n```\n\n```rust,name=r,quiz\nz\n```\n");
+        assert_eq!((marked.graphs, marked.quizzes, marked.math), (1, 2, false));
         let plain = Expected::of("# T\n\nCosts `$5` in code, and `$x$` too; $ 5 and $ 6.\n\n```text\n$a$ b $c$\n```\n");
         assert!(!plain.math, "{plain:?}");
     }
