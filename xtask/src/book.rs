@@ -376,6 +376,39 @@ mod tests {
     }
 
     #[test]
+    fn quizzes_hide_the_output_graphs_draw_it_and_math_becomes_mathml() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let chapter = Path::new("book/ch01-x.md");
+        let id = |block_name, line| SnapshotId {
+            crate_name: "ch01-x",
+            block_name,
+            chapter,
+            line,
+            twin: None,
+        };
+        snapshot::record(dir.path(), &id("q", 3), "42\n", WritePolicy::Accept)?;
+        let tape = autograd::scalar::Tape::new();
+        let x = tape.var(1.0);
+        let dot = (x * x - 10.0).powi(2).to_dot();
+        snapshot::record(dir.path(), &id("g", 7), &dot, WritePolicy::Accept)?;
+        let markdown = "Let $x^2$.\n\n```rust,name=q,quiz\nprintln!(\"42\");\n```\n\n```rust,name=g,graph\nfn main() {}\n```\n";
+        let rendered = render_chapter(dir.path(), chapter, markdown)?;
+        let quiz = rendered.find("<details class=\"quiz\">").expect("a quiz");
+        let answer = rendered.find("```text\n42\n```").expect("the answer");
+        let end = rendered[quiz..].find("</details>").expect("closed") + quiz;
+        assert!(quiz < answer && answer < end, "{rendered}");
+        assert!(rendered.contains("<div class=\"graph-picture\">\n<svg"), "{rendered}");
+        assert!(rendered.starts_with("Let <math"), "{rendered}");
+
+        let error = render_chapter(dir.path(), chapter, "# X\n\nBad: $\\frac{1}$\n").expect_err("bad formula");
+        assert!(
+            error.to_string().starts_with("book/ch01-x.md:3: formula `\\frac{1}` does not parse"),
+            "{error}"
+        );
+        Ok(())
+    }
+
+    #[test]
     fn missing_snapshots_and_invalid_blocks_fail_the_build() -> Result<()> {
         let dir = tempfile::tempdir()?;
         let error = render_chapter(
