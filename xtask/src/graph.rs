@@ -5,11 +5,12 @@
 //! book` draws it as an inline SVG at build time, so the picture is always
 //! the graph the code really built, and changes when the code does.
 //!
-//! The layout is Graphviz's `dot` (`dot -Tsvg`), not a pure-Rust layout
-//! crate: the engine's export uses record-shaped nodes (operation, value and
-//! gradient in one box) and ranked left-to-right layout, which `dot` draws
-//! compactly with straight, non-crossing edges; `layout-rs` has no record
-//! shapes and would draw the labels as raw `{...|...}` text. Graphviz is a
+//! The layout is Graphviz's `dot` (`dot -Tsvg`): the engine's export uses
+//! record-shaped nodes (operation, shape, value and gradient as cells of one
+//! box) and a ranked left-to-right layout, which `dot` draws compactly with
+//! straight, non-crossing edges (checked on the book's three graphs). The
+//! pure-Rust `layout-rs` was not compared on these graphs; it would remove
+//! the system dependency if its record support proves good enough. Graphviz is a
 //! build-time tool only (`apt-get install graphviz`; `.ci/run` installs
 //! it); the reader needs nothing. When `dot` is missing the book build fails
 //! and says how to install it.
