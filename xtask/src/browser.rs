@@ -48,7 +48,10 @@ pub fn command(root: &Path, args: &[String]) -> Result<bool> {
         "no Chromium found (set $CHROMIUM, or install Debian's `chromium` package: apt-get install chromium)",
     )?;
     let index = book::build(root)?;
-    let html_dir = index.parent().context("the book's index has no directory")?.to_path_buf();
+    let html_dir = index
+        .parent()
+        .context("the book's index has no directory")?
+        .to_path_buf();
     let base = serve(html_dir)?;
     let profile = tempfile::tempdir()?;
     let browser = Browser {
@@ -77,16 +80,48 @@ pub fn command(root: &Path, args: &[String]) -> Result<bool> {
             }
         }
     }
+    // mdBook's search: a query in the URL opens the search bar with its
+    // results, once the index has loaded (hence the virtual time budget).
+    let search_url = format!("{base}/introduction.html?search={SEARCH_QUERY}");
+    let (dom, log) = browser.dump_dom_with(&search_url, &["--virtual-time-budget=10000"])?;
+    let mut problems: Vec<String> = console_errors(&log)
+        .into_iter()
+        .map(|line| format!("console: {line}"))
+        .collect();
+    match search_result_count(&dom, SEARCH_QUERY) {
+        Some(n) if n > 0 => println!("browser: search for '{SEARCH_QUERY}': ok ({n} results)"),
+        found => problems.push(format!(
+            "search for '{SEARCH_QUERY}' shows {found:?} results, expected some"
+        )),
+    }
+    if !problems.is_empty() {
+        failures += 1;
+        println!("browser: search for '{SEARCH_QUERY}': FAILED");
+        for problem in problems {
+            println!("  {problem}");
+        }
+    }
+    let checks = chapters.len() + 1;
+
     if let Some(parent) = screenshot.parent() {
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     }
     browser.screenshot(&format!("{base}/{SCREENSHOT_PAGE}"), &screenshot)?;
     println!("browser: screenshot of {SCREENSHOT_PAGE}: {}", screenshot.display());
-    println!(
-        "browser: {} passed, {failures} failed",
-        chapters.len() - failures
-    );
+    println!("browser: {} passed, {failures} failed", checks - failures);
     Ok(failures == 0)
+}
+
+/// A word every chapter uses: the search must find it.
+const SEARCH_QUERY: &str = "gradient";
+
+/// The number in mdBook's "N search results for 'query'" header, if shown.
+pub fn search_result_count(dom: &str, query: &str) -> Option<usize> {
+    let end = [" search results for '", " search result for '"]
+        .iter()
+        .find_map(|words| dom.find(&format!("{words}{query}'")))?;
+    let digits: Vec<char> = dom[..end].chars().rev().take_while(char::is_ascii_digit).collect();
+    digits.into_iter().rev().collect::<String>().parse().ok()
 }
 
 /// `$CHROMIUM`, else the first of Debian's and others' names found on `PATH`.
@@ -142,8 +177,14 @@ impl Browser {
 
     /// The page's DOM after load, and Chromium's log.
     fn dump_dom(&self, url: &str) -> Result<(String, String)> {
+        self.dump_dom_with(url, &[])
+    }
+
+    /// [`Browser::dump_dom`] with extra Chromium flags.
+    fn dump_dom_with(&self, url: &str, flags: &[&str]) -> Result<(String, String)> {
         let output = self
             .command()
+            .args(flags)
             .args(["--dump-dom", url])
             .output()
             .with_context(|| format!("cannot run {}", self.program.display()))?;
@@ -273,9 +314,7 @@ fn content_type(path: &Path) -> &'static str {
 pub fn console_errors(log: &str) -> Vec<String> {
     log.lines()
         .filter(|line| {
-            line.contains(":CONSOLE")
-                || line.contains("Uncaught")
-                || line.contains("Failed to load resource")
+            line.contains(":CONSOLE") || line.contains("Uncaught") || line.contains("Failed to load resource")
         })
         .map(|line| {
             // `[pid:tid:time:INFO:CONSOLE:1] "message", source: …`: from the message on.
@@ -463,6 +502,16 @@ mod tests {
 ";
 
     #[test]
+    fn the_search_result_count_is_read_from_mdbooks_header() {
+        let dom =
+            r#"<div id="searchresults-header" class="searchresults-header">3 search results for 'selection':</div>"#;
+        assert_eq!(search_result_count(dom, "selection"), Some(3));
+        assert_eq!(search_result_count(">1 search result for 'x':", "x"), Some(1));
+        assert_eq!(search_result_count(">No search results for 'x'.", "x"), None);
+        assert_eq!(search_result_count("<div>nothing searched</div>", "selection"), None);
+    }
+
+    #[test]
     fn console_messages_are_found_and_chromiums_own_noise_is_not() {
         assert_eq!(
             console_errors(LOG),
@@ -490,7 +539,9 @@ mod tests {
             }
         );
         // Read from the info strings, whether or not the extractor knows the words yet.
-        let marked = Expected::of("```rust,name=g,graph\nx\n```\n\n```rust,name=q,quiz\ny\n```\n\n```rust,name=r,quiz\nz\n```\n");
+        let marked = Expected::of(
+            "```rust,name=g,graph\nx\n```\n\n```rust,name=q,quiz\ny\n```\n\n```rust,name=r,quiz\nz\n```\n",
+        );
         assert_eq!((marked.graphs, marked.quizzes, marked.math), (1, 2, false));
         let plain = Expected::of("# T\n\nCosts `$5` in code, and `$x$` too; $ 5 and $ 6.\n\n```text\n$a$ b $c$\n```\n");
         assert!(!plain.math, "{plain:?}");
@@ -538,7 +589,10 @@ mod tests {
         assert!(problems[0].contains("3 verified output(s) shown, 4 runnable"));
         assert!(problems[1].contains("verified output 3 (`Output:`) is empty"));
         assert!(problems[2].contains("no <math>"));
-        assert!(problems[3].contains("1 <svg> picture(s) shown, 2 graph"), "the nav's icon is not counted");
+        assert!(
+            problems[3].contains("1 <svg> picture(s) shown, 2 graph"),
+            "the nav's icon is not counted"
+        );
         assert!(problems[4].contains("1 <details> reveal(s) shown, 2 quiz"));
         assert_eq!(check_dom("<html><body>oops</body></html>", &expected).len(), 1);
     }
