@@ -157,8 +157,9 @@ pub fn render_chapter(snapshots_dir: &Path, chapter: &Path, markdown: &str) -> R
                         )
                     })?;
                     let shown = if rust.graph {
-                        graph_block(&output, &prefix)
-                            .with_context(|| format!("{}:{}: graph block `{}`", chapter.display(), block.line, rust.name))?
+                        graph_block(&output, &prefix).with_context(|| {
+                            format!("{}:{}: graph block `{}`", chapter.display(), block.line, rust.name)
+                        })?
                     } else {
                         output_block(&output, rust.mode == Mode::ShouldPanic, &prefix)
                     };
@@ -172,7 +173,16 @@ pub fn render_chapter(snapshots_dir: &Path, chapter: &Path, markdown: &str) -> R
                 });
                 if let Some(twin) = next {
                     k += 1;
-                    let python = twin_block(snapshots_dir, chapter, &crate_name, markdown, twin, &rust.name, "", rust.quiz)?;
+                    let python = twin_block(
+                        snapshots_dir,
+                        chapter,
+                        &crate_name,
+                        markdown,
+                        twin,
+                        &rust.name,
+                        "",
+                        rust.quiz,
+                    )?;
                     out.push_str(&markdown[cursor..block.range.start]);
                     out.push_str(&twin_pair(&text, &python));
                     cursor = twin.range.end;
@@ -180,9 +190,16 @@ pub fn render_chapter(snapshots_dir: &Path, chapter: &Path, markdown: &str) -> R
                 }
                 text
             }
-            BlockKind::Python(PythonBlock { twin: Some(name), .. }) => {
-                twin_block(snapshots_dir, chapter, &crate_name, markdown, block, name, &prefix, false)?
-            }
+            BlockKind::Python(PythonBlock { twin: Some(name), .. }) => twin_block(
+                snapshots_dir,
+                chapter,
+                &crate_name,
+                markdown,
+                block,
+                name,
+                &prefix,
+                false,
+            )?,
         };
         out.push_str(&markdown[cursor..block.range.start]);
         out.push_str(&rendered);
@@ -391,7 +408,8 @@ mod tests {
         let x = tape.var(1.0);
         let dot = (x * x - 10.0).powi(2).to_dot();
         snapshot::record(dir.path(), &id("g", 7), &dot, WritePolicy::Accept)?;
-        let markdown = "Let $x^2$.\n\n```rust,name=q,quiz\nprintln!(\"42\");\n```\n\n```rust,name=g,graph\nfn main() {}\n```\n";
+        let markdown =
+            "Let $x^2$.\n\n```rust,name=q,quiz\nprintln!(\"42\");\n```\n\n```rust,name=g,graph\nfn main() {}\n```\n";
         let rendered = render_chapter(dir.path(), chapter, markdown)?;
         let quiz = rendered.find("<details class=\"quiz\">").expect("a quiz");
         let answer = rendered.find("```text\n42\n```").expect("the answer");
@@ -402,7 +420,9 @@ mod tests {
 
         let error = render_chapter(dir.path(), chapter, "# X\n\nBad: $\\frac{1}$\n").expect_err("bad formula");
         assert!(
-            error.to_string().starts_with("book/ch01-x.md:3: formula `\\frac{1}` does not parse"),
+            error
+                .to_string()
+                .starts_with("book/ch01-x.md:3: formula `\\frac{1}` does not parse"),
             "{error}"
         );
         Ok(())

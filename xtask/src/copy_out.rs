@@ -54,15 +54,17 @@ pub fn new_crate(root: &Path, chapter: &str, dir: &Path) -> Result<Copied> {
     let available = chapter_crates(&crates_dir)?;
     let chapter = resolve_chapter(&available, chapter)?;
     let source = crates_dir.join(&chapter);
-    let bins = bins_of(&fs::read_to_string(source.join("Cargo.toml")).with_context(|| {
-        format!("cannot read {}", source.join("Cargo.toml").display())
-    })?);
+    let bins = bins_of(
+        &fs::read_to_string(source.join("Cargo.toml"))
+            .with_context(|| format!("cannot read {}", source.join("Cargo.toml").display()))?,
+    );
     if bins.is_empty() {
         bail!("{} lists no binaries", source.join("Cargo.toml").display());
     }
 
     if dir.exists() {
-        let mut entries = fs::read_dir(dir).with_context(|| format!("{} exists and cannot be listed", dir.display()))?;
+        let mut entries =
+            fs::read_dir(dir).with_context(|| format!("{} exists and cannot be listed", dir.display()))?;
         if entries.next().is_some() {
             bail!("{} exists and is not empty: give a new directory", dir.display());
         }
@@ -109,7 +111,9 @@ pub fn chapter_crates(crates_dir: &Path) -> Result<Vec<String>> {
     let mut names = Vec::new();
     for entry in fs::read_dir(crates_dir).with_context(|| format!("cannot list {}", crates_dir.display()))? {
         let dir = entry?.path();
-        let Ok(manifest) = fs::read_to_string(dir.join("Cargo.toml")) else { continue };
+        let Ok(manifest) = fs::read_to_string(dir.join("Cargo.toml")) else {
+            continue;
+        };
         if manifest.lines().next().is_some_and(|line| line.contains(HEADER_MARK)) {
             names.push(dir.file_name().unwrap_or_default().to_string_lossy().into_owned());
         }
@@ -260,7 +264,13 @@ fn package_name(dir: &Path) -> String {
         .unwrap_or_default();
     let mut name: String = raw
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     name = name.trim_matches('-').to_string();
     if name.is_empty() {
@@ -304,7 +314,11 @@ mod tests {
 
     #[test]
     fn chapters_resolve_by_name_or_number() {
-        let names = vec!["ch02-scalars".to_string(), "ch10-pytorch-map".into(), "introduction".into()];
+        let names = vec![
+            "ch02-scalars".to_string(),
+            "ch10-pytorch-map".into(),
+            "introduction".into(),
+        ];
         assert_eq!(resolve_chapter(&names, "ch02-scalars").unwrap(), "ch02-scalars");
         assert_eq!(resolve_chapter(&names, "2").unwrap(), "ch02-scalars");
         assert_eq!(resolve_chapter(&names, "02").unwrap(), "ch02-scalars");
@@ -312,7 +326,10 @@ mod tests {
         assert_eq!(resolve_chapter(&names, "introduction").unwrap(), "introduction");
         let error = resolve_chapter(&names, "ch99").unwrap_err().to_string();
         assert!(error.contains("no chapter crate `ch99`"), "{error}");
-        assert!(error.contains("\n  ch02-scalars\n  ch10-pytorch-map\n  introduction"), "{error}");
+        assert!(
+            error.contains("\n  ch02-scalars\n  ch10-pytorch-map\n  introduction"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -341,11 +358,15 @@ mod tests {
         assert_eq!(package_name(Path::new("autograd")), "autograd-copy");
         assert_eq!(package_name(Path::new("/")), "autograd-experiments");
         assert_eq!(
-            own_header(&format!("// book/ch.md:3 (block `a`): {HEADER_MARK}.\nfn main() {{}}\n")),
+            own_header(&format!(
+                "// book/ch.md:3 (block `a`): {HEADER_MARK}.\nfn main() {{}}\n"
+            )),
             "// book/ch.md:3 (block `a`): copied from the book; yours to edit.\nfn main() {}\n"
         );
         assert_eq!(
-            own_header(&format!("// book/ch.md:3 (block `a`): {HEADER_MARK}. fnv1a=80a5\nfn main() {{}}\n")),
+            own_header(&format!(
+                "// book/ch.md:3 (block `a`): {HEADER_MARK}. fnv1a=80a5\nfn main() {{}}\n"
+            )),
             "// book/ch.md:3 (block `a`): copied from the book; yours to edit.\nfn main() {}\n"
         );
         assert_eq!(toml_string("C:\\a \"b\""), "\"C:\\\\a \\\"b\\\"\"");

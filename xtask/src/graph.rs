@@ -87,7 +87,10 @@ mod tests {
         assert!(!two.lines().any(|l| l.trim().is_empty()));
         assert_ne!(two, three);
         // One more multiplication node in the picture of three steps.
-        assert_eq!(two.matches("class=\"node\"").count() + 1, three.matches("class=\"node\"").count());
+        assert_eq!(
+            two.matches("class=\"node\"").count() + 1,
+            three.matches("class=\"node\"").count()
+        );
         Ok(())
     }
 

@@ -66,8 +66,9 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             println!("{}", copied.next_steps(Path::new(dir)));
             Ok(ExitCode::SUCCESS)
         }
-        "browser" => xtask::browser::command(root, rest)
-            .map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
+        "browser" => {
+            xtask::browser::command(root, rest).map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)

@@ -89,7 +89,11 @@ fn to_mathml(formula: &str, display: bool) -> Result<String, String> {
         return Err(error.to_string().replace('\n', " "));
     }
     let config = RenderConfig {
-        display_mode: if display { DisplayMode::Block } else { DisplayMode::Inline },
+        display_mode: if display {
+            DisplayMode::Block
+        } else {
+            DisplayMode::Inline
+        },
         annotation: Some(formula),
         ..RenderConfig::default()
     };

@@ -12,7 +12,9 @@ use std::process::Command;
 use anyhow::{Context, Result, ensure};
 
 fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is inside the workspace")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is inside the workspace")
 }
 
 /// `$CARGO_TARGET_DIR/copy-out`, else `<workspace>/target/copy-out`.
