@@ -12,6 +12,7 @@
 //! [`links`] checks its internal links.
 
 pub mod atomic;
+pub mod bench;
 pub mod book;
 pub mod browser;
 pub mod build;

@@ -23,7 +23,10 @@ usage:
       a standalone crate that builds outside the repository.
   cargo xtask browser [--screenshot <png>]
       Build the book and check it in headless Chromium: no console errors;
-      outputs, math, graphs and quizzes shown; a screenshot of chapter 5.";
+      outputs, math, graphs and quizzes shown; a screenshot of chapter 5.
+  cargo xtask bench [--budget <s>] [--markdown] [--save <json>]
+      Time the engine's workloads and the same in PyTorch and micrograd (with
+      the Python the twins use), and print the table against issue 6's targets.";
 
 /// Time a block's run may take unless `--timeout-ms` says otherwise.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -66,6 +69,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             println!("{}", copied.next_steps(Path::new(dir)));
             Ok(ExitCode::SUCCESS)
         }
+        "bench" => xtask::bench::command(root, rest).map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
         "browser" => {
             xtask::browser::command(root, rest).map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }

@@ -1045,3 +1045,67 @@ fn f32_graphs_work_too() {
     }
     assert!(!y.to_string().contains("dtype"), "f32 is the default dtype");
 }
+
+// ---------------------------------------------------------------------------
+// Copies the engine avoids: shared leaves, pass-through gradients, take_grad.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_shared_array_becomes_a_leaf_without_a_copy() {
+    let weights = ndarray::ArcArray::from(vec![1.0f64, 2.0, 3.0]).into_dyn();
+    {
+        let g = Graph::<f64>::new();
+        let w = g.tensor(&weights).requires_grad();
+        assert_eq!(
+            w.value().as_ptr(),
+            weights.as_ptr(),
+            "the leaf shares the array's storage"
+        );
+        (w * w).sum().backward().unwrap();
+        assert_close(&w.grad_array().unwrap(), &d(array![2.0, 4.0, 6.0]));
+    }
+    // The graph is gone, so the array is unique again: an update in place
+    // does not copy it either.
+    let mut weights = weights;
+    assert!(weights.is_unique());
+    let before = weights.as_ptr();
+    weights.mapv_inplace(|w| w * 2.0);
+    assert_eq!(weights.as_ptr(), before);
+    // An owned array (or a reference to one) is still copied in.
+    let owned = array![1.0f64, 2.0];
+    let g = Graph::<f64>::new();
+    assert_ne!(g.tensor(&owned).value().as_ptr(), owned.as_ptr());
+}
+
+#[test]
+fn take_grad_moves_the_gradient_out_and_leaves_none() {
+    let g = Graph::<f64>::new();
+    let x = g.tensor([1.0, 5.0, 6.0]).requires_grad();
+    (x * x).sum().backward().unwrap();
+    assert_close(&x.take_grad().unwrap(), &d(array![2.0, 10.0, 12.0]));
+    assert!(x.grad().is_none(), "taking the gradient zeroes it");
+    assert!(x.take_grad().is_none());
+    // The next backward starts from zero rather than accumulating.
+    (x * x).sum().backward().unwrap();
+    assert_close(&x.grad_array().unwrap(), &d(array![2.0, 10.0, 12.0]));
+}
+
+#[test]
+fn a_passed_through_gradient_reaches_every_input_whatever_its_shape() {
+    // Addition hands one input the upstream array itself and the others a
+    // view; each combination of full, broadcast and repeated inputs must
+    // still get the sum of its paths. loss = Σ w·(a + b + a + c).
+    let g = Graph::<f64>::new();
+    let a = g.tensor(data(&[2, 3], 1, -1.0, 1.0)).requires_grad();
+    let b = g.tensor(data(&[3], 2, -1.0, 1.0)).requires_grad();
+    let c = g.tensor(data(&[2, 1], 3, -1.0, 1.0)).requires_grad();
+    let w = g.tensor(data(&[2, 3], 4, 1.0, 2.0));
+    let sum = (b + a) + (a - c) + c + c;
+    (sum * w).sum().backward().unwrap();
+    let wv = w.to_array();
+    assert_close(&a.grad_array().unwrap(), &(&wv * 2.0));
+    assert_close(&b.grad_array().unwrap(), &wv.sum_axis(ndarray::Axis(0)));
+    // c: −1 + 1 + 1 = +1 per use, summed over its broadcast axis.
+    let dc = wv.sum_axis(ndarray::Axis(1)).insert_axis(ndarray::Axis(1));
+    assert_close(&c.grad_array().unwrap(), &dc);
+}

@@ -38,29 +38,44 @@ mod shape;
 use std::cell::{Cell, Ref, RefCell};
 use std::fmt;
 
-use ndarray::{ArrayD, IxDyn};
+use ndarray::{ArcArray, ArrayD, ArrayViewD, IxDyn};
 
 use crate::element::Element;
 use crate::error::{Error, ErrorKind, Result};
 
 pub use ops::{Indices, IntoOperand, try_where, where_};
 
+/// A node's value. Shared storage (a reference-counted array), so a leaf
+/// made from a persistent array, or a `detach`, costs a count, not a copy.
+pub type SharedArray<T> = ArcArray<T, IxDyn>;
+
 /// The backward rule of one recorded operation: from the output's gradient,
-/// the gradient of each input (`None` where an input needs none). Results may
-/// have the broadcast shape; the engine sums them back to each input's shape.
-type BackwardFn<T> = Box<dyn Fn(&BackwardArgs<'_, T>) -> Vec<Option<ArrayD<T>>>>;
+/// the gradient of each input. Results may have the broadcast shape; the
+/// engine sums them back to each input's shape.
+type BackwardFn<T> = Box<dyn Fn(&BackwardArgs<'_, T>) -> Vec<InputGrad<T>>>;
+
+/// What a backward rule gives one input.
+enum InputGrad<T> {
+    /// The input needs no gradient.
+    None,
+    /// The output's gradient, unchanged (addition): the engine hands the
+    /// array itself on, so passing it through copies nothing.
+    Upstream,
+    /// A gradient the rule computed.
+    Computed(ArrayD<T>),
+}
 
 /// What a backward rule may look at.
 struct BackwardArgs<'a, T> {
     /// d(loss)/d(output).
     grad: &'a ArrayD<T>,
-    inputs: Vec<&'a ArrayD<T>>,
-    output: &'a ArrayD<T>,
+    inputs: Vec<&'a SharedArray<T>>,
+    output: &'a SharedArray<T>,
     needs: Vec<bool>,
 }
 
 impl<T> BackwardArgs<'_, T> {
-    fn input(&self, k: usize) -> &ArrayD<T> {
+    fn input(&self, k: usize) -> &SharedArray<T> {
         self.inputs[k]
     }
     fn needs(&self, k: usize) -> bool {
@@ -84,7 +99,7 @@ struct Recorded<T> {
 }
 
 struct Node<T> {
-    value: ArrayD<T>,
+    value: SharedArray<T>,
     /// Accumulated gradient: kept for leaves that require it and for
     /// non-leaves after `retain_grad`.
     grad: Option<ArrayD<T>>,
@@ -132,8 +147,11 @@ impl<T: Element> Graph<T> {
     /// A leaf tensor holding `data` (an ndarray array, a `Vec`, a nested
     /// array such as `[[1.0, 2.0], [3.0, 4.0]]`, or a single number). It does
     /// not require gradients until [`Tensor::requires_grad`] says so.
+    ///
+    /// An [`ArcArray`] (or a reference to one) is shared, not copied: the
+    /// cheap way to bring persistent parameters into a fresh graph each step.
     pub fn tensor(&self, data: impl IntoArray<T>) -> Tensor<'_, T> {
-        self.leaf(data.into_array(), Kind::Float)
+        self.leaf(data.into_shared(), Kind::Float)
     }
 
     /// A 0-dimensional tensor.
@@ -201,7 +219,7 @@ impl<T: Element> Graph<T> {
         self.len() == 0
     }
 
-    fn leaf(&self, value: ArrayD<T>, kind: Kind) -> Tensor<'_, T> {
+    fn leaf(&self, value: SharedArray<T>, kind: Kind) -> Tensor<'_, T> {
         self.push(Node {
             value,
             grad: None,
@@ -227,14 +245,14 @@ impl<T: Element> Graph<T> {
         name: &'static str,
         inputs: &[Tensor<'g, T>],
         value: ArrayD<T>,
-        backward: impl Fn(&BackwardArgs<'_, T>) -> Vec<Option<ArrayD<T>>> + 'static,
+        backward: impl Fn(&BackwardArgs<'_, T>) -> Vec<InputGrad<T>> + 'static,
     ) -> Tensor<'g, T> {
         let tracked = self.is_grad_enabled() && inputs.iter().any(|t| t.tracks_grad());
         if !tracked {
-            return self.leaf(value, Kind::Float);
+            return self.leaf(value.into_shared(), Kind::Float);
         }
         self.push(Node {
-            value,
+            value: value.into_shared(),
             grad: None,
             requires_grad: true,
             retains_grad: false,
@@ -267,18 +285,29 @@ impl<T: Element> Graph<T> {
             }
             let node = &nodes[id];
             let op = node.op.as_ref().expect("checked above");
-            let args = BackwardArgs {
+            let input_grads = (op.backward)(&BackwardArgs {
                 grad: &grad,
                 inputs: op.inputs.iter().map(|&i| &nodes[i as usize].value).collect(),
                 output: &node.value,
                 needs: op.inputs.iter().map(|&i| nodes[i as usize].requires_grad).collect(),
-            };
-            let input_grads = (op.backward)(&args);
-            for ((&input, input_grad), need) in op.inputs.iter().zip(input_grads).zip(args.needs) {
-                if let (Some(input_grad), true) = (input_grad, need) {
-                    let shape = nodes[input as usize].value.shape();
-                    accumulate(&mut adjoint[input as usize], shape::sum_to_shape(input_grad, shape));
+            });
+            let shape_of = |k: usize| nodes[op.inputs[k] as usize].value.shape();
+            // One input that takes the upstream gradient unchanged, at its
+            // full shape, is given the array itself, after the others have
+            // read it (as a view, summed down to their shape if broadcast).
+            let mover = (0..op.inputs.len())
+                .find(|&k| matches!(input_grads[k], InputGrad::Upstream) && shape_of(k) == grad.shape());
+            for (k, input_grad) in input_grads.into_iter().enumerate() {
+                let slot = &mut adjoint[op.inputs[k] as usize];
+                match input_grad {
+                    InputGrad::None => {}
+                    InputGrad::Computed(g) => accumulate(slot, shape::sum_to_shape(g, shape_of(k))),
+                    InputGrad::Upstream if Some(k) == mover => {}
+                    InputGrad::Upstream => accumulate_view(slot, grad.view(), shape_of(k)),
                 }
+            }
+            if let Some(k) = mover {
+                accumulate(&mut adjoint[op.inputs[k] as usize], grad);
             }
         }
     }
@@ -289,6 +318,16 @@ fn accumulate<T: Element>(slot: &mut Option<ArrayD<T>>, grad: ArrayD<T>) {
     match slot {
         Some(sum) => *sum += &grad,
         None => *slot = Some(grad),
+    }
+}
+
+/// Adds a borrowed gradient, summed down to `shape`, into an accumulator:
+/// it is copied only when it must be kept as is.
+fn accumulate_view<T: Element>(slot: &mut Option<ArrayD<T>>, grad: ArrayViewD<'_, T>, shape: &[usize]) {
+    match slot {
+        Some(sum) if grad.shape() == shape => *sum += &grad,
+        None if grad.shape() == shape => *slot = Some(grad.to_owned()),
+        _ => accumulate(slot, shape::reduce_to_shape(grad, shape)),
     }
 }
 
@@ -311,13 +350,13 @@ impl<'g, T: Element> Tensor<'g, T> {
     }
 
     /// The tensor's data, borrowed from the graph.
-    pub fn value(self) -> Ref<'g, ArrayD<T>> {
+    pub fn value(self) -> Ref<'g, SharedArray<T>> {
         Ref::map(self.graph.nodes.borrow(), |nodes| &nodes[self.id as usize].value)
     }
 
     /// A copy of the tensor's data.
     pub fn to_array(self) -> ArrayD<T> {
-        self.value().clone()
+        self.value().to_owned()
     }
 
     /// The only element of a one-element tensor.
@@ -410,12 +449,18 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// [`retain_grad`](Tensor::retain_grad)).
     pub fn grad(self) -> Option<Tensor<'g, T>> {
         let grad = self.grad_array()?;
-        Some(self.graph.leaf(grad, Kind::Float))
+        Some(self.graph.leaf(grad.into_shared(), Kind::Float))
     }
 
-    /// The accumulated gradient as an array.
+    /// The accumulated gradient as an array (a copy).
     pub fn grad_array(self) -> Option<ArrayD<T>> {
         self.graph.nodes.borrow()[self.id as usize].grad.clone()
+    }
+
+    /// Moves the accumulated gradient out, leaving none: reading and zeroing
+    /// in one step, without a copy (what an optimizer step wants).
+    pub fn take_grad(self) -> Option<ArrayD<T>> {
+        self.graph.nodes.borrow_mut()[self.id as usize].grad.take()
     }
 
     /// Clears this tensor's gradient (PyTorch's `x.grad = None`).
@@ -503,8 +548,8 @@ impl<'g, T: Element> Tensor<'g, T> {
                 id: id as u32,
                 op: node.op.as_ref().map_or("leaf".to_string(), |op| op.name.to_string()),
                 shape: node.value.shape().to_vec(),
-                value: summarize(&node.value),
-                grad: node.grad.as_ref().map(summarize),
+                value: summarize(node.value.view()),
+                grad: node.grad.as_ref().map(|g| summarize(g.view())),
                 requires_grad: node.requires_grad,
                 inputs,
             });
@@ -538,7 +583,7 @@ impl<'g, T: Element> Tensor<'g, T> {
 
 /// A one-line rendering of a value for graph pictures: the numbers when
 /// there are at most four, otherwise just the shape's element count.
-fn summarize<T: Element>(a: &ArrayD<T>) -> String {
+fn summarize<T: Element>(a: ArrayViewD<'_, T>) -> String {
     if a.len() <= 4 {
         let items: Vec<String> = a.iter().map(|x| crate::dot::short_number(x.as_f64())).collect();
         if a.ndim() == 0 {
@@ -576,11 +621,38 @@ impl<T: Element> fmt::Debug for Tensor<'_, T> {
     }
 }
 
-/// Data a tensor can be made from: ndarray arrays of any dimension, `Vec`s,
-/// slices, (nested) fixed-size arrays and single numbers.
+/// Data a tensor can be made from: ndarray arrays of any dimension (owned,
+/// borrowed or shared), `Vec`s, slices, (nested) fixed-size arrays and single
+/// numbers.
 pub trait IntoArray<T: Element> {
     /// Converts into an owned n-dimensional array.
     fn into_array(self) -> ArrayD<T>;
+
+    /// Converts into a shared array; only shared arrays skip the copy.
+    fn into_shared(self) -> SharedArray<T>
+    where
+        Self: Sized,
+    {
+        self.into_array().into_shared()
+    }
+}
+
+impl<T: Element, D: ndarray::Dimension> IntoArray<T> for ArcArray<T, D> {
+    fn into_array(self) -> ArrayD<T> {
+        self.into_owned().into_dyn()
+    }
+    fn into_shared(self) -> SharedArray<T> {
+        self.into_dyn()
+    }
+}
+
+impl<T: Element, D: ndarray::Dimension> IntoArray<T> for &ArcArray<T, D> {
+    fn into_array(self) -> ArrayD<T> {
+        self.to_owned().into_dyn()
+    }
+    fn into_shared(self) -> SharedArray<T> {
+        self.clone().into_dyn()
+    }
 }
 
 impl<T: Element, D: ndarray::Dimension> IntoArray<T> for ndarray::Array<T, D> {

@@ -3,7 +3,8 @@
 //!
 //! A backward rule receives `b.grad` = d(loss)/d(output) and returns one
 //! entry per input: `b.when(k, || …)` computes input k's gradient only when
-//! that input needs one. The formulas are written as PyTorch writes them
+//! that input needs one, and `b.pass(k)` hands it the output's gradient
+//! unchanged. The formulas are written as PyTorch writes them
 //! (same operations in the same order), so results agree with PyTorch to the
 //! last bit wherever the arithmetic allows.
 
@@ -12,17 +13,30 @@ use std::collections::BinaryHeap;
 use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use ndarray::{ArrayD, Axis, Ix1, Ix2, IxDyn, SliceArg, SliceInfoElem, Zip};
+use ndarray::{ArrayBase, ArrayD, ArrayViewD, Axis, Data, Ix1, Ix2, IxDyn, SliceArg, SliceInfoElem, Zip};
 
 use super::shape::broadcast_shape;
-use super::{BackwardArgs, Graph, Kind, Tensor};
+use super::{BackwardArgs, Graph, InputGrad, Kind, Tensor};
 use crate::element::Element;
 use crate::error::{Error, ErrorKind, Result};
 
 impl<T> BackwardArgs<'_, T> {
-    /// `Some(f())` if input `k` needs a gradient, else `None` (and `f` is not run).
-    fn when(&self, k: usize, f: impl FnOnce() -> ArrayD<T>) -> Option<ArrayD<T>> {
-        self.needs(k).then(f)
+    /// Input `k`'s gradient `f()`, computed only if that input needs one.
+    fn when(&self, k: usize, f: impl FnOnce() -> ArrayD<T>) -> InputGrad<T> {
+        if self.needs(k) {
+            InputGrad::Computed(f())
+        } else {
+            InputGrad::None
+        }
+    }
+
+    /// Input `k` receives the output's gradient unchanged, if it needs one.
+    fn pass(&self, k: usize) -> InputGrad<T> {
+        if self.needs(k) {
+            InputGrad::Upstream
+        } else {
+            InputGrad::None
+        }
     }
 }
 
@@ -70,7 +84,12 @@ fn or_panic<V>(result: Result<V>) -> V {
 }
 
 /// Applies `f` elementwise over two arrays broadcast to `shape`.
-fn zip_broadcast<T: Element>(a: &ArrayD<T>, b: &ArrayD<T>, shape: &[usize], f: impl Fn(T, T) -> T) -> ArrayD<T> {
+fn zip_broadcast<T: Element>(
+    a: ArrayViewD<'_, T>,
+    b: ArrayViewD<'_, T>,
+    shape: &[usize],
+    f: impl Fn(T, T) -> T,
+) -> ArrayD<T> {
     if a.shape() == b.shape() {
         return Zip::from(a).and(b).map_collect(|&x, &y| f(x, y));
     }
@@ -114,7 +133,7 @@ impl<'g, T: Element> Tensor<'g, T> {
         self.same_graph(op, rhs)?;
         let (a, b) = (self.value(), rhs.value());
         let shape = broadcast_shape(op, a.shape(), b.shape())?;
-        Ok(zip_broadcast(&a, &b, &shape, f))
+        Ok(zip_broadcast(a.view(), b.view(), &shape, f))
     }
 
     /// `self + rhs`.
@@ -122,7 +141,8 @@ impl<'g, T: Element> Tensor<'g, T> {
         let rhs = rhs.into_operand(self.graph);
         let value = self.zip_with("add", rhs, |a, b| a + b)?;
         Ok(self.graph.record("AddBackward0", &[self, rhs], value, |b| {
-            vec![b.when(0, || b.grad.clone()), b.when(1, || b.grad.clone())]
+            // d/da = d/db = 1: the output's gradient flows on unchanged.
+            vec![b.pass(0), b.pass(1)]
         }))
     }
 
@@ -131,7 +151,7 @@ impl<'g, T: Element> Tensor<'g, T> {
         let rhs = rhs.into_operand(self.graph);
         let value = self.zip_with("sub", rhs, |a, b| a - b)?;
         Ok(self.graph.record("SubBackward0", &[self, rhs], value, |b| {
-            vec![b.when(0, || b.grad.clone()), b.when(1, || b.grad.mapv(|g| -g))]
+            vec![b.pass(0), b.when(1, || b.grad.mapv(|g| -g))]
         }))
     }
 
@@ -352,7 +372,7 @@ impl<'g, T: Element> Tensor<'g, T> {
                 if a_shape[1] != b_shape[0] {
                     return Err(mismatch());
                 }
-                let value = as2(&self.value()).dot(&as2(&rhs.value())).into_dyn();
+                let value = as2(&*self.value()).dot(&as2(&*rhs.value())).into_dyn();
                 Ok(self.graph.record("MmBackward0", &[self, rhs], value, |b| {
                     let (g, x, w) = (as2(b.grad), as2(b.input(0)), as2(b.input(1)));
                     vec![
@@ -365,7 +385,7 @@ impl<'g, T: Element> Tensor<'g, T> {
                 if a_shape[1] != b_shape[0] {
                     return Err(mismatch());
                 }
-                let value = as2(&self.value()).dot(&as1(&rhs.value())).into_dyn();
+                let value = as2(&*self.value()).dot(&as1(&*rhs.value())).into_dyn();
                 Ok(self.graph.record("MvBackward0", &[self, rhs], value, |b| {
                     let (g, m, v) = (as1(b.grad), as2(b.input(0)), as1(b.input(1)));
                     vec![b.when(0, || outer(&g, &v)), b.when(1, || m.t().dot(&g).into_dyn())]
@@ -375,7 +395,7 @@ impl<'g, T: Element> Tensor<'g, T> {
                 if a_shape[0] != b_shape[0] {
                     return Err(mismatch());
                 }
-                let value = as1(&self.value()).dot(&as2(&rhs.value())).into_dyn();
+                let value = as1(&*self.value()).dot(&as2(&*rhs.value())).into_dyn();
                 Ok(self.graph.record("MmBackward0", &[self, rhs], value, |b| {
                     let (g, v, m) = (as1(b.grad), as1(b.input(0)), as2(b.input(1)));
                     vec![b.when(0, || m.dot(&g).into_dyn()), b.when(1, || outer(&v, &g))]
@@ -388,7 +408,7 @@ impl<'g, T: Element> Tensor<'g, T> {
                         a_shape[0], b_shape[0]
                     )));
                 }
-                let value = ndarray::arr0(as1(&self.value()).dot(&as1(&rhs.value()))).into_dyn();
+                let value = ndarray::arr0(as1(&*self.value()).dot(&as1(&*rhs.value()))).into_dyn();
                 Ok(self.graph.record("DotBackward0", &[self, rhs], value, |b| {
                     let g = b.grad.sum();
                     vec![
@@ -433,11 +453,11 @@ impl<'g, T: Element> Tensor<'g, T> {
     }
 }
 
-fn as2<T: Element>(a: &ArrayD<T>) -> ndarray::ArrayView2<'_, T> {
+fn as2<T: Element, S: Data<Elem = T>>(a: &ArrayBase<S, IxDyn>) -> ndarray::ArrayView2<'_, T> {
     a.view().into_dimensionality::<Ix2>().expect("checked: 2-D")
 }
 
-fn as1<T: Element>(a: &ArrayD<T>) -> ndarray::ArrayView1<'_, T> {
+fn as1<T: Element, S: Data<Elem = T>>(a: &ArrayBase<S, IxDyn>) -> ndarray::ArrayView1<'_, T> {
     a.view().into_dimensionality::<Ix1>().expect("checked: 1-D")
 }
 
@@ -708,7 +728,7 @@ impl<'g, T: Element> Tensor<'g, T> {
     fn compare(self, op: &str, rhs: impl IntoOperand<'g, T>, test: impl Fn(T, T) -> bool) -> Result<Self> {
         let rhs = rhs.into_operand(self.graph);
         let value = self.zip_with(op, rhs, |a, b| if test(a, b) { T::one() } else { T::zero() })?;
-        Ok(self.graph.leaf(value, Kind::Bool))
+        Ok(self.graph.leaf(value.into_shared(), Kind::Bool))
     }
 
     /// The mask `self > rhs`.
@@ -769,10 +789,11 @@ pub fn try_where<'g, T: Element>(
     let value = {
         let (c, x, y) = (cond.value(), a.value(), b.value());
         let shape = broadcast_shape("where", &broadcast_shape("where", c.shape(), x.shape())?, y.shape())?;
-        let view = |t: &ArrayD<T>| t.broadcast(shape.as_slice()).expect("checked shape").to_owned();
-        Zip::from(&view(&c))
-            .and(&view(&x))
-            .and(&view(&y))
+        let shape = shape.as_slice();
+        let (c, x, y) = (c.broadcast(shape), x.broadcast(shape), y.broadcast(shape));
+        Zip::from(c.expect("checked shape"))
+            .and(x.expect("checked shape"))
+            .and(y.expect("checked shape"))
             .map_collect(|&c, &x, &y| if c != T::zero() { x } else { y })
     };
     Ok(graph.record("WhereBackward0", &[cond, a, b], value, |b| {
@@ -787,7 +808,7 @@ pub fn try_where<'g, T: Element>(
                 }
             })
         };
-        vec![None, b.when(1, || route(true)), b.when(2, || route(false))]
+        vec![InputGrad::None, b.when(1, || route(true)), b.when(2, || route(false))]
     }))
 }
 
@@ -878,10 +899,18 @@ impl<T: Element> Eq for Candidate<T> {}
 fn top_k_positions<T: Element>(lane: ndarray::ArrayView1<'_, T>, k: usize) -> Vec<usize> {
     let mut heap = BinaryHeap::with_capacity(k + 1);
     for (i, &x) in lane.iter().enumerate() {
-        let candidate = Candidate(x, i);
         if heap.len() < k {
-            heap.push(candidate);
-        } else if heap.peek().is_some_and(|worst| candidate.better_than(worst)) {
+            heap.push(Candidate(x, i));
+            continue;
+        }
+        // Most entries lose to the worst kept one; a later index loses ties,
+        // so a plain comparison rules them out before any heap work.
+        let Some(worst) = heap.peek() else { break };
+        if !x.is_nan() && (worst.0.is_nan() || x <= worst.0) {
+            continue;
+        }
+        let candidate = Candidate(x, i);
+        if candidate.better_than(worst) {
             heap.pop();
             heap.push(candidate);
         }

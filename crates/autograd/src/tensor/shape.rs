@@ -1,6 +1,6 @@
 //! Broadcasting: combining shapes forward, and undoing it backward.
 
-use ndarray::{ArrayD, Axis};
+use ndarray::{ArrayD, ArrayViewD, Axis, CowArray};
 
 use crate::element::Element;
 use crate::error::{Error, ErrorKind, Result};
@@ -42,17 +42,21 @@ pub(crate) fn sum_to_shape<T: Element>(grad: ArrayD<T>, shape: &[usize]) -> Arra
     if grad.shape() == shape {
         return grad;
     }
-    let extra = grad.ndim() - shape.len();
-    let mut grad = grad;
-    for _ in 0..extra {
-        grad = grad.sum_axis(Axis(0));
+    reduce_to_shape(grad.view(), shape)
+}
+
+/// [`sum_to_shape`] of a borrowed gradient: only the sums are allocated.
+pub(crate) fn reduce_to_shape<T: Element>(grad: ArrayViewD<'_, T>, shape: &[usize]) -> ArrayD<T> {
+    let mut grad = CowArray::from(grad);
+    while grad.ndim() > shape.len() {
+        grad = grad.sum_axis(Axis(0)).into();
     }
     for (axis, &size) in shape.iter().enumerate() {
         if size == 1 && grad.shape()[axis] != 1 {
-            grad = grad.sum_axis(Axis(axis)).insert_axis(Axis(axis));
+            grad = grad.sum_axis(Axis(axis)).insert_axis(Axis(axis)).into();
         }
     }
-    grad
+    grad.into_owned()
 }
 
 #[cfg(test)]
@@ -85,5 +89,18 @@ mod tests {
             ArrayD::from_elem(IxDyn(&[5, 1]), 12.0)
         );
         assert_eq!(sum_to_shape(g, &[]), ArrayD::from_elem(IxDyn(&[]), 60.0));
+    }
+
+    #[test]
+    fn reducing_a_view_gives_the_same_sums_as_reducing_the_array() {
+        let g = ArrayD::from_shape_fn(IxDyn(&[4, 5, 3]), |p| (p[0] * 15 + p[1] * 3 + p[2]) as f64 * 0.1);
+        for shape in [&[5, 3][..], &[1, 3], &[5, 1], &[4, 1, 3], &[], &[4, 5, 3]] {
+            assert_eq!(
+                reduce_to_shape(g.view(), shape),
+                sum_to_shape(g.clone(), shape),
+                "{shape:?}"
+            );
+            assert_eq!(reduce_to_shape(g.view(), shape).shape(), shape);
+        }
     }
 }
