@@ -16,6 +16,7 @@ pub mod bench;
 pub mod book;
 pub mod browser;
 pub mod build;
+pub mod cache;
 pub mod copy_out;
 pub mod crosscheck;
 pub mod extract;

@@ -9,11 +9,13 @@ use xtask::verify::{self, Layout, Options};
 
 const USAGE: &str = "\
 usage:
-  cargo xtask verify [--update] [--force] [--timeout-ms <ms>]
+  cargo xtask verify [--update] [--force] [--no-cache] [--timeout-ms <ms>]
       Extract, build, run and snapshot every code block of the book, then run
       the workspace's tests. --update rewrites the generated chapter crates,
       accepts new outputs and deletes orphans. A chapter-crate file edited by
-      hand is never overwritten or deleted unless --force is given.
+      hand is never overwritten or deleted unless --force is given. What
+      passed before and has not changed since is not re-run, unless
+      --no-cache is given or CI is set (see xtask/src/cache.rs).
   cargo xtask book [--open]
       Render the book into target/book, each block with its verified output.
   cargo xtask preprocess [supports <renderer>]
@@ -90,12 +92,14 @@ fn verify_command(root: &Path, args: &[String]) -> Result<ExitCode> {
         show_cargo_progress: true,
         // Found as python.rs says: $AUTOGRAD_BOOK_PYTHON, the cached venv, python3.
         python: None,
+        use_cache: true,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--update" => options.update = true,
             "--force" => options.force = true,
+            "--no-cache" => options.use_cache = false,
             "--timeout-ms" => {
                 let value = args.next().context("--timeout-ms needs a number of milliseconds")?;
                 let ms = value
@@ -110,7 +114,7 @@ fn verify_command(root: &Path, args: &[String]) -> Result<ExitCode> {
     let report = verify::verify(&layout, &options)?;
     print!("\n{}", report.summary());
     println!("\nverify: running the workspace's tests (cargo test --workspace)");
-    let tests_pass = verify::workspace_tests(&layout)?;
+    let tests_pass = verify::workspace_tests(&layout, &options)?;
     println!(
         "verify: workspace tests {}",
         if tests_pass { "passed" } else { "FAILED" }

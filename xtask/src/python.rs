@@ -98,6 +98,44 @@ pub fn candidates(explicit: Option<&Path>) -> Vec<(PathBuf, String)> {
     found
 }
 
+/// Which Python and torch the twins would run with, for the verdict cache
+/// ([`crate::cache`]), found without starting Python: the first candidate
+/// that exists, its size and modification time, and the `torch-*.dist-info`
+/// directories of its environment (so a torch upgrade shows). `None` when the
+/// first existing candidate is not a path (a bare `python3` from `PATH`) or no
+/// torch is installed beside it: then nothing is cached.
+pub fn identity(candidates: &[(PathBuf, String)]) -> Option<String> {
+    let (python, _) = candidates
+        .iter()
+        .find(|(python, _)| python.is_absolute() && python.exists())?;
+    let metadata = std::fs::metadata(python).ok()?;
+    let modified = metadata.modified().ok()?;
+    // <env>/bin/python → <env>/lib/python3.*/site-packages/torch-*.dist-info
+    let env = python.parent()?.parent()?;
+    let mut torch = Vec::new();
+    for lib in std::fs::read_dir(env.join("lib")).ok()?.flatten() {
+        let Ok(packages) = std::fs::read_dir(lib.path().join("site-packages")) else {
+            continue;
+        };
+        for entry in packages.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with("torch-") && name.ends_with(".dist-info") {
+                torch.push(name);
+            }
+        }
+    }
+    if torch.is_empty() {
+        return None;
+    }
+    torch.sort();
+    Some(format!(
+        "{} {} {modified:?} {}",
+        python.display(),
+        metadata.len(),
+        torch.join(" ")
+    ))
+}
+
 /// Runs every job twice with the first candidate that imports torch.
 /// `scratch` holds the runner's job and result files. `Err` is kept for
 /// the verifier's own failures (cannot write a file).

@@ -24,6 +24,9 @@ pub enum Pass {
     /// A PyTorch twin not re-run (no torch): its committed snapshot, made from
     /// the code the book shows, agrees with its Rust block.
     TwinFromSnapshot,
+    /// A block or twin that ran and passed before, and nothing it depends on
+    /// has changed since (see [`crate::cache`]): its snapshot is its output.
+    Unchanged,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,6 +141,10 @@ impl ChapterReport {
             (count(&|v| matches!(v, Verdict::Passed(Pass::Ignored(_)))), "ignored"),
             (count(&|v| matches!(v, Verdict::Passed(Pass::Shown(_)))), "shown"),
             (count(&|v| *v == Verdict::Passed(Pass::TwinRan)), "twins ran"),
+            (
+                count(&|v| *v == Verdict::Passed(Pass::Unchanged)),
+                "unchanged since they passed",
+            ),
             (
                 count(&|v| *v == Verdict::Passed(Pass::TwinFromSnapshot)),
                 "twins checked from snapshots",

@@ -104,6 +104,10 @@ pub enum Recorded {
     Unchanged,
     /// `--update` wrote it.
     Accepted(PathBuf),
+    /// The output was the snapshot's, but its metadata (the block's line, a
+    /// twin's code or torch version) was out of date: a local run rewrites
+    /// it, as it rewrites a stale chapter crate. CI fails instead.
+    Refreshed(PathBuf),
     /// New or changed: the message says how, with a diff.
     Failed(String),
 }
@@ -121,6 +125,11 @@ pub fn record(dir: &Path, id: &SnapshotId, output: &str, policy: WritePolicy) ->
                 && old.expression == id.expression() =>
         {
             None
+        }
+        Some(old) if old.contents.matches_latest(&new) && policy == WritePolicy::Pending => {
+            write(&path, id, &new, false)?;
+            remove_if_present(&pending)?;
+            return Ok(Recorded::Refreshed(path));
         }
         Some(old) if old.contents.matches_latest(&new) => Some(format!(
             "snapshot {} has out-of-date metadata (the block moved{}); `cargo xtask verify --update` refreshes it",
@@ -400,6 +409,24 @@ mod tests {
         assert!(failure.contains("-1\n+2"), "{failure}");
         let failure = failure_of(record(dir.path(), &id(9), "1\n", WritePolicy::Nothing)?);
         assert!(failure.contains("out-of-date metadata"), "{failure}");
+        // Locally, a block that only moved has its snapshot's metadata
+        // rewritten; its output stays what was accepted.
+        assert_eq!(
+            record(dir.path(), &id(9), "1\n", WritePolicy::Pending)?,
+            Recorded::Refreshed(snap.clone())
+        );
+        let refreshed = Snapshot::from_file(&snap).map_err(|e| anyhow!("{e}"))?;
+        let description = refreshed.metadata().description().unwrap_or_default().to_string();
+        assert!(description.ends_with(":9"), "{description}");
+        assert_eq!(
+            record(dir.path(), &id(9), "1\n", WritePolicy::Nothing)?,
+            Recorded::Unchanged
+        );
+        let failure = failure_of(record(dir.path(), &id(9), "2\n", WritePolicy::Pending)?);
+        assert!(
+            failure.contains("-1\n+2"),
+            "a changed output is never refreshed: {failure}"
+        );
         Ok(())
     }
 

@@ -3,6 +3,7 @@
 //! Every path comes from a [`Layout`], never from the current directory, so
 //! the tests can verify small fixture books in temporary workspaces.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -11,6 +12,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use crate::build::{self, BuildResult};
+use crate::cache::{self, Fingerprint, VerdictCache};
 use crate::crosscheck;
 use crate::extract::{self, BlockKind, Chapter, Mode, PythonBlock, RustBlock};
 use crate::generate::{self, Drift, DriftKind, GeneratedCrate};
@@ -64,6 +66,9 @@ pub struct Options {
     /// The Python to run PyTorch twins with. `None`: the first of
     /// `$AUTOGRAD_BOOK_PYTHON`, the cached venv and `python3` (see [`python`]).
     pub python: Option<PathBuf>,
+    /// Skip what passed before and has not changed since ([`cache`]).
+    /// Ignored when `ci` is set: CI proves everything from scratch.
+    pub use_cache: bool,
 }
 
 impl Options {
@@ -73,6 +78,10 @@ impl Options {
             (false, true) => WritePolicy::Nothing,
             (false, false) => WritePolicy::Pending,
         }
+    }
+
+    fn cache(&self, layout: &Layout) -> VerdictCache {
+        VerdictCache::load(&layout.target_dir, self.use_cache && !self.ci)
     }
 }
 
@@ -107,13 +116,15 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
         });
     }
 
-    let twins = run_twins(layout, options, &chapters, &mut report)?;
+    let cache = options.cache(layout);
+    let twins = run_twins(layout, options, &chapters, &cache, &mut report)?;
     let runner = BlockRunner {
         layout,
         options,
         built: &built,
         stale: &stale,
         crates_rel: &crates_rel,
+        cache: RefCell::new(cache),
     };
     let mut expected_snapshots = HashSet::new();
     for chapter in &chapters {
@@ -193,6 +204,7 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
             });
         }
     }
+    runner.cache.into_inner().save()?;
     Ok(report)
 }
 
@@ -258,7 +270,17 @@ fn sync_generated(
 
 /// Runs the workspace's own tests, `cargo test --workspace`, with their
 /// output going straight to the terminal. Returns whether they passed.
-pub fn workspace_tests(layout: &Layout) -> Result<bool> {
+pub fn workspace_tests(layout: &Layout, options: &Options) -> Result<bool> {
+    let mut cache = options.cache(layout);
+    let id = "workspace tests";
+    let before = cache::workspace_fingerprint(&layout.root);
+    if cache.is_fresh(id, before.as_ref()) {
+        println!(
+            "verify: the workspace's tests passed before, and no file of the repository, nor the \
+             toolchain, has changed since: not re-run (--no-cache runs them)"
+        );
+        return Ok(true);
+    }
     let status = Command::new(build::cargo())
         .current_dir(&layout.root)
         .args(["test", "--workspace", "--manifest-path"])
@@ -267,6 +289,13 @@ pub fn workspace_tests(layout: &Layout) -> Result<bool> {
         .arg(&layout.target_dir)
         .status()
         .context("cannot run cargo test")?;
+    // Remembered only if nothing changed while they ran.
+    let after = cache::workspace_fingerprint(&layout.root);
+    match (status.success(), before, after) {
+        (true, Some(before), Some(after)) if before.same_as(&after) => cache.record_pass(id, Some(&after)),
+        _ => cache.forget(id),
+    }
+    cache.save()?;
     Ok(status.success())
 }
 
@@ -275,16 +304,62 @@ type TwinOutputs = HashMap<(String, String), Result<String, String>>;
 
 /// The outcome of running the book's PyTorch twins.
 struct Twins {
-    /// Torch's public version and the twins' outputs; `None` when torch was
-    /// not importable.
+    /// Torch's public version and the outputs of the twins that ran; `None`
+    /// when none ran (torch not importable, or every twin unchanged).
     ran: Option<(String, TwinOutputs)>,
+    /// Twins not re-run: they passed before and nothing they depend on changed.
+    unchanged: HashSet<(String, String)>,
+    /// The Python and torch the twins run with, for their fingerprints.
+    python: Option<String>,
+}
+
+impl Twins {
+    /// What a twin's verdict depends on (see [`cache`]); `None` when the
+    /// Python cannot be identified, and then the twin always runs.
+    fn fingerprint(
+        &self,
+        layout: &Layout,
+        options: &Options,
+        chapter: &Chapter,
+        line: usize,
+        name: &str,
+        code: &str,
+    ) -> Option<Fingerprint> {
+        let python = self.python.as_deref()?;
+        let crate_name = &chapter.crate_name;
+        Some(
+            Fingerprint::new("twin")
+                // Where the twin stands: its snapshot's metadata names it.
+                .text(&format!("{}:{line}", chapter.display_path.display()))
+                .text(code)
+                .text(&format!("{:?}", options.timeout))
+                .text(python)
+                .file_contents(&layout.snapshots_dir.join(snapshot::twin_file_name(crate_name, name))),
+        )
+    }
+}
+
+fn twin_id(crate_name: &str, name: &str) -> String {
+    format!("twin {crate_name}/{name}")
 }
 
 /// Runs every valid twin of the book in one go (see [`python`]); with no
 /// twin, no Python is started at all. When torch is not importable, records
 /// why in the report's note.
-fn run_twins(layout: &Layout, options: &Options, chapters: &[Chapter], report: &mut Report) -> Result<Twins> {
+fn run_twins(
+    layout: &Layout,
+    options: &Options,
+    chapters: &[Chapter],
+    cache: &VerdictCache,
+    report: &mut Report,
+) -> Result<Twins> {
     let scratch = layout.target_dir.join("xtask/scratch");
+    let candidates = python::candidates(options.python.as_deref());
+    let mut twins = Twins {
+        ran: None,
+        unchanged: HashSet::new(),
+        python: python::identity(&candidates),
+    };
     let mut keys = Vec::new();
     let mut jobs = Vec::new();
     for chapter in chapters {
@@ -295,7 +370,13 @@ fn run_twins(layout: &Layout, options: &Options, chapters: &[Chapter], report: &
                 first_code_line,
             }) = &block.kind
             {
-                keys.push((chapter.crate_name.clone(), name.clone()));
+                let key = (chapter.crate_name.clone(), name.clone());
+                let fingerprint = twins.fingerprint(layout, options, chapter, block.line, name, code);
+                if cache.is_fresh(&twin_id(&chapter.crate_name, name), fingerprint.as_ref()) {
+                    twins.unchanged.insert(key);
+                    continue;
+                }
+                keys.push(key);
                 jobs.push(TwinJob {
                     file: chapter.display_path.display().to_string(),
                     code: code.clone(),
@@ -307,22 +388,17 @@ fn run_twins(layout: &Layout, options: &Options, chapters: &[Chapter], report: &
         }
     }
     if jobs.is_empty() {
-        return Ok(Twins { ran: None });
+        return Ok(twins);
     }
-    let candidates = python::candidates(options.python.as_deref());
     match python::run_twins(&jobs, &candidates, &scratch, options.timeout)? {
         TwinRuns::Ran { torch, outputs } => {
             println!("verify: ran {} PyTorch twin(s) with torch {torch}", jobs.len());
             let outputs = keys.into_iter().zip(outputs).collect();
-            Ok(Twins {
-                ran: Some((python::public_version(&torch).to_string(), outputs)),
-            })
+            twins.ran = Some((python::public_version(&torch).to_string(), outputs));
         }
-        TwinRuns::NotRun(why) => {
-            report.twins_not_rerun = Some(why);
-            Ok(Twins { ran: None })
-        }
+        TwinRuns::NotRun(why) => report.twins_not_rerun = Some(why),
     }
+    Ok(twins)
 }
 
 /// What is needed to give a Rust block its verdict after the build.
@@ -332,11 +408,14 @@ struct BlockRunner<'a> {
     built: &'a BuildResult,
     stale: &'a HashSet<String>,
     crates_rel: &'a Path,
+    /// What passed before; updated as verdicts come in.
+    cache: RefCell<VerdictCache>,
 }
 
 impl BlockRunner<'_> {
     /// A Rust block's verdict, and its output when it ran and passed.
     fn verdict(&self, chapter: &Chapter, line: usize, rust: &RustBlock) -> Result<(Verdict, Option<String>)> {
+        let mut cache = self.cache.borrow_mut();
         let fail = |message: String| Ok((Verdict::Failed { line, message }, None));
         if let Mode::Ignore(reason) = &rust.mode {
             return Ok((Verdict::Passed(Pass::Ignored(reason.clone())), None));
@@ -369,26 +448,58 @@ impl BlockRunner<'_> {
         if rust.mode == Mode::NoRun {
             return Ok((Verdict::Passed(Pass::Compiled), None));
         }
+        let id = format!("block {}/{}", chapter.crate_name, rust.name);
+        let snapshot_path = self
+            .layout
+            .snapshots_dir
+            .join(snapshot::file_name(&chapter.crate_name, &rust.name));
+        let fingerprint = || {
+            Some(
+                Fingerprint::new("block")
+                    .file_identity(executable)?
+                    // Where the block stands: its snapshot's metadata names it.
+                    .text(&format!("{}:{line}", chapter.display_path.display()))
+                    .text(&format!("{:?} {:?}", rust.mode, self.options.timeout))
+                    .file_contents(&snapshot_path),
+            )
+        };
+        if cache.is_fresh(&id, fingerprint().as_ref()) {
+            let output = snapshot::read_output(&self.layout.snapshots_dir, &chapter.crate_name, &rust.name)?;
+            return Ok((Verdict::Passed(Pass::Unchanged), Some(output)));
+        }
+        cache.forget(&id);
         let scratch = self.layout.target_dir.join("xtask/scratch");
         let output = match run::run_block(executable, &rust.mode, &scratch, self.options.timeout)? {
             Ok(output) => output,
             Err(failure) => return fail(failure),
         };
-        let id = SnapshotId {
+        let snapshot_id = SnapshotId {
             crate_name: &chapter.crate_name,
             block_name: &rust.name,
             chapter: &chapter.display_path,
             line,
             twin: None,
         };
-        match snapshot::record(&self.layout.snapshots_dir, &id, &output, self.options.write_policy())? {
-            Recorded::Unchanged => Ok((Verdict::Passed(Pass::Ran), Some(output))),
+        match snapshot::record(
+            &self.layout.snapshots_dir,
+            &snapshot_id,
+            &output,
+            self.options.write_policy(),
+        )? {
+            Recorded::Unchanged => {}
             Recorded::Accepted(path) => {
                 println!("accepted {}", extract::display_path(&self.layout.root, &path).display());
-                Ok((Verdict::Passed(Pass::Ran), Some(output)))
             }
-            Recorded::Failed(failure) => fail(failure),
+            Recorded::Refreshed(path) => {
+                println!(
+                    "refreshed {} (same output; the block moved)",
+                    extract::display_path(&self.layout.root, &path).display()
+                );
+            }
+            Recorded::Failed(failure) => return fail(failure),
         }
+        cache.record_pass(&id, fingerprint().as_ref());
+        Ok((Verdict::Passed(Pass::Ran), Some(output)))
     }
 
     /// A twin's verdict: its output (from this run, or without torch from
@@ -403,10 +514,39 @@ impl BlockRunner<'_> {
         rust_output: Option<&str>,
         twins: &Twins,
     ) -> Result<Verdict> {
+        let id = twin_id(&chapter.crate_name, rust_name);
+        let verdict = self.twin_outcome(chapter, line, python, rust_name, rust_output, twins)?;
+        let mut cache = self.cache.borrow_mut();
+        match verdict {
+            Verdict::Passed(Pass::TwinRan) => {
+                let fingerprint = twins.fingerprint(self.layout, self.options, chapter, line, rust_name, &python.code);
+                cache.record_pass(&id, fingerprint.as_ref());
+            }
+            Verdict::Passed(Pass::Unchanged) => {}
+            _ => cache.forget(&id),
+        }
+        Ok(verdict)
+    }
+
+    fn twin_outcome(
+        &self,
+        chapter: &Chapter,
+        line: usize,
+        python: &PythonBlock,
+        rust_name: &str,
+        rust_output: Option<&str>,
+        twins: &Twins,
+    ) -> Result<Verdict> {
         let fail = |message: String| Ok(Verdict::Failed { line, message });
+        let key = (chapter.crate_name.clone(), rust_name.to_string());
+        let unchanged = twins.unchanged.contains(&key);
         let (output, pass) = match &twins.ran {
+            _ if unchanged => {
+                let snapshot = snapshot::read_twin(&self.layout.snapshots_dir, &chapter.crate_name, rust_name)?;
+                let (output, _) = snapshot.context("the twin's snapshot disappeared during the run")?;
+                (output, Pass::Unchanged)
+            }
             Some((torch, outputs)) => {
-                let key = (chapter.crate_name.clone(), rust_name.to_string());
                 let output = match outputs.get(&key) {
                     Some(Ok(output)) => output.clone(),
                     Some(Err(failure)) => return fail(failure.clone()),
@@ -426,6 +566,12 @@ impl BlockRunner<'_> {
                     Recorded::Unchanged => {}
                     Recorded::Accepted(path) => {
                         println!("accepted {}", extract::display_path(&self.layout.root, &path).display());
+                    }
+                    Recorded::Refreshed(path) => {
+                        println!(
+                            "refreshed {} (same output; the twin moved, or its code or torch changed)",
+                            extract::display_path(&self.layout.root, &path).display()
+                        );
                     }
                     Recorded::Failed(failure) => {
                         // Cross-check too: a wrong twin should say so at once.

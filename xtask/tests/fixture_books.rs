@@ -78,7 +78,19 @@ impl Fixture {
     }
 
     fn verify_with(&self, update: bool, ci: bool, timeout: Duration, python: Option<&Path>) -> Result<Report> {
-        let options = Options {
+        verify(&self.layout, &self.options(update, ci, timeout, python, false))
+    }
+
+    /// Verifies remembering what passed, as `cargo xtask verify` does.
+    fn verify_cached(&self, update: bool, ci: bool, python: Option<&Path>) -> Result<Report> {
+        verify(
+            &self.layout,
+            &self.options(update, ci, Duration::from_secs(10), python, true),
+        )
+    }
+
+    fn options(&self, update: bool, ci: bool, timeout: Duration, python: Option<&Path>, use_cache: bool) -> Options {
+        Options {
             update,
             force: false,
             ci,
@@ -86,8 +98,8 @@ impl Fixture {
             // Nested cargo output would only clutter the tests' own.
             show_cargo_progress: false,
             python: python.map(Path::to_path_buf),
-        };
-        verify(&self.layout, &options)
+            use_cache,
+        }
     }
 
     fn path(&self, relative: &str) -> PathBuf {
@@ -511,5 +523,125 @@ fn a_removed_twin_leaves_an_orphan_snapshot() -> Result<()> {
     );
     assert!(fixture.verify_with_python(true, false, &python)?.is_success());
     assert!(!fixture.path("tests/snapshots/ch01-twins__pair.py.snap").exists());
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// The verdict cache: what passed and has not changed is not re-run; any
+// change to what a verdict depends on runs it again.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_warm_run_reuses_what_passed_and_runs_again_whatever_changed() -> Result<()> {
+    let fixture = Fixture::new("good-small")?;
+    let first = fixture.verify_cached(true, false, None)?;
+    assert!(first.is_success(), "{}", first.summary());
+    assert_eq!(
+        first.chapters[0].progress_line(),
+        "book/ch01-small.md: 2 blocks (2 ran): ok"
+    );
+
+    let warm = fixture.verify_cached(false, false, None)?;
+    assert!(warm.is_success(), "{}", warm.summary());
+    assert_eq!(
+        warm.chapters[0].progress_line(),
+        "book/ch01-small.md: 2 blocks (2 unchanged since they passed): ok"
+    );
+
+    // A snapshot edited to expect something else: that block runs again and fails.
+    let snapshot = fixture.path("tests/snapshots/ch01-small__hello.snap");
+    let original = fs::read_to_string(&snapshot)?;
+    fs::write(&snapshot, original.replace("hello", "goodbye"))?;
+    let edited = fixture.verify_cached(false, false, None)?;
+    assert_eq!(edited.failed(), 1, "{}", edited.summary());
+    assert_contains(&failure_at(&edited, "book/ch01-small.md:3"), "goodbye");
+    // The failure was forgotten, not remembered: it fails again.
+    assert_eq!(fixture.verify_cached(false, false, None)?.failed(), 1);
+    fs::write(&snapshot, original)?;
+    let restored = fixture.verify_cached(false, false, None)?;
+    assert_eq!(
+        restored.chapters[0].progress_line(),
+        "book/ch01-small.md: 2 blocks (1 ran, 1 unchanged since they passed): ok"
+    );
+
+    // A block whose code changed is rebuilt, so it runs again; the other is not.
+    let chapter = fixture.path("book/ch01-small.md");
+    fs::write(
+        &chapter,
+        fs::read_to_string(&chapter)?.replace("println!(\"other\")", "println!(\"other!\")"),
+    )?;
+    let changed = fixture.verify_cached(true, false, None)?;
+    assert!(changed.is_success(), "{}", changed.summary());
+    assert_eq!(
+        changed.chapters[0].progress_line(),
+        "book/ch01-small.md: 2 blocks (1 ran, 1 unchanged since they passed): ok"
+    );
+
+    // CI ignores the cache: everything runs.
+    let ci = fixture.verify_cached(false, true, None)?;
+    assert_eq!(
+        ci.chapters[0].progress_line(),
+        "book/ch01-small.md: 2 blocks (2 ran): ok"
+    );
+    Ok(())
+}
+
+#[test]
+fn an_unchanged_twin_is_not_rerun_but_a_changed_snapshot_is() -> Result<()> {
+    let fixture = Fixture::new("twins")?;
+    let Some(wrapper) = python_with_stand_in_torch(&fixture.path("python"))? else {
+        return Ok(());
+    };
+    // Laid out like a virtual environment, with torch's metadata directory
+    // where `pip` puts it: the cache can then tell which torch it is.
+    let env = fixture.path("env");
+    let python = env.join("bin/python");
+    fs::create_dir_all(env.join("bin"))?;
+    fs::copy(&wrapper, &python)?;
+    fs::create_dir_all(env.join("lib/python3.11/site-packages/torch-0.0.0.dist-info"))?;
+
+    let first = fixture.verify_cached(true, false, Some(&python))?;
+    assert!(first.is_success(), "{}", first.summary());
+    assert_eq!(
+        first.chapters[0].progress_line(),
+        "book/ch01-twins.md: 3 blocks (1 ran, 1 shown, 1 twins ran): ok"
+    );
+    let warm = fixture.verify_cached(false, false, Some(&python))?;
+    assert!(warm.is_success(), "{}", warm.summary());
+    assert_eq!(
+        warm.chapters[0].progress_line(),
+        "book/ch01-twins.md: 3 blocks (1 shown, 2 unchanged since they passed): ok"
+    );
+
+    // The twin moved (a line of prose above it): it runs again, and a local
+    // run refreshes its snapshot's metadata; then CI, with no cache, agrees.
+    let chapter = fixture.path("book/ch01-twins.md");
+    let text = fs::read_to_string(&chapter)?;
+    fs::write(
+        &chapter,
+        text.replace("A `python` block", "More prose.\n\nA `python` block")
+            .replace("```python,twin=pair", "A twin.\n\n```python,twin=pair"),
+    )?;
+    let moved = fixture.verify_cached(true, false, Some(&python))?;
+    assert!(moved.is_success(), "{}", moved.summary());
+    assert_contains(&moved.chapters[0].progress_line(), "1 twins ran");
+    let ci = fixture.verify_cached(false, true, Some(&python))?;
+    assert!(ci.is_success(), "{}", ci.summary());
+
+    // Another torch version: the twin runs again.
+    fs::rename(
+        env.join("lib/python3.11/site-packages/torch-0.0.0.dist-info"),
+        env.join("lib/python3.11/site-packages/torch-0.0.1.dist-info"),
+    )?;
+    let upgraded = fixture.verify_cached(false, false, Some(&python))?;
+    assert!(upgraded.is_success(), "{}", upgraded.summary());
+    assert_contains(&upgraded.chapters[0].progress_line(), "1 twins ran");
+
+    // The twin's snapshot edited: it runs again, and fails.
+    let snapshot = fixture.path("tests/snapshots/ch01-twins__pair.py.snap");
+    let original = fs::read_to_string(&snapshot)?;
+    fs::write(&snapshot, original.replace("x.grad = [2.0", "x.grad = [3.0"))?;
+    let edited = fixture.verify_cached(false, false, Some(&python))?;
+    assert_eq!(edited.failed(), 1, "{}", edited.summary());
     Ok(())
 }

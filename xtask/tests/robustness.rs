@@ -298,6 +298,7 @@ impl Fixture {
             timeout: Duration::from_secs(10),
             show_cargo_progress: false,
             python: None,
+            use_cache: false,
         };
         verify(&self.layout, &options)
     }
