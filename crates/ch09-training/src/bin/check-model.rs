@@ -1,4 +1,4 @@
-// book/ch09-training.md:164 (block `check-model`): generated from the book: edit the chapter, not this file. fnv1a=23fd53b5948f12f2
+// book/ch09-training.md:203 (block `check-model`): generated from the book: edit the chapter, not this file. fnv1a=23fd53b5948f12f2
 fn main() {
 use autograd::gradcheck::gradcheck;
 use ndarray::array;

@@ -1,4 +1,4 @@
-// book/ch09-training.md:260 (block `exercise-relu-gradcheck`): generated from the book: edit the chapter, not this file. fnv1a=c84a933a41314ac6
+// book/ch09-training.md:299 (block `exercise-relu-gradcheck`): generated from the book: edit the chapter, not this file. fnv1a=c84a933a41314ac6
 fn main() {
 use autograd::gradcheck::gradcheck;
 use ndarray::array;

@@ -1,4 +1,4 @@
-// book/ch09-training.md:196 (block `exercise-slow-learning-rate`): generated from the book: edit the chapter, not this file. fnv1a=765021d2c432c9ef
+// book/ch09-training.md:235 (block `exercise-slow-learning-rate`): generated from the book: edit the chapter, not this file. fnv1a=765021d2c432c9ef
 fn main() {
 struct Lcg(u64);
 impl Lcg {

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""What `mdbook test` costs on this book, for comparison with `cargo xtask verify`.
+
+    python3 bench/mdbook_test.py [--runs N]
+
+`mdbook test -L <dir>` runs `rustdoc --test` on each chapter: every Rust
+block is compiled and run (its output is never looked at). Run as is on this
+book it cannot work: the blocks `use autograd::…`, and with edition 2018 or
+later a crate is only visible to rustdoc through `--extern`, which mdbook
+does not pass. So this script runs exactly the command mdbook runs, per
+chapter (`rustdoc <chapter> --test --edition 2024 -L <deps>`), plus the two
+`--extern` flags it lacks, naming the very `autograd` and `ndarray` rlibs
+cargo built. The chapters are given as written (mdBook's `links` and `index`
+preprocessors change nothing in them).
+
+It prints each chapter's time and rustdoc's test summary, and the total per
+run. rustdoc keeps nothing between runs, so every run costs the same: there
+is no warm case. Nothing here fails because the machine is slow.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def rlibs():
+    """The rlibs of autograd and ndarray as cargo builds them for the chapters."""
+    cmd = ["cargo", "build", "-q", "-p", "autograd", "--message-format=json"]
+    out = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True).stdout
+    found = {}
+    for line in out.splitlines():
+        message = json.loads(line)
+        if message.get("reason") != "compiler-artifact":
+            continue
+        name = message["target"]["name"]
+        if name in ("autograd", "ndarray"):
+            found[name] = next(f for f in message["filenames"] if f.endswith(".rlib"))
+    missing = {"autograd", "ndarray"} - found.keys()
+    if missing:
+        sys.exit(f"cargo did not report an rlib for {', '.join(sorted(missing))}")
+    return found
+
+
+def chapters():
+    """The chapters in SUMMARY.md's order."""
+    summary = (ROOT / "book" / "SUMMARY.md").read_text()
+    return [ROOT / "book" / m for m in re.findall(r"\]\(([^)]+\.md)\)", summary)]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--runs", type=int, default=2, help="how many times to test the whole book (default 2)")
+    args = ap.parse_args()
+
+    libs = rlibs()
+    deps = str(Path(libs["autograd"]).parent)
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    scratch = target / "mdbook-test"
+    scratch.mkdir(parents=True, exist_ok=True)
+    totals = []
+    for run in range(1, args.runs + 1):
+        start = time.perf_counter()
+        failed = []
+        for chapter in chapters():
+            cmd = ["rustdoc", str(chapter), "--test", "--edition", "2024", "-L", deps,
+                   "--extern", f"autograd={libs['autograd']}", "--extern", f"ndarray={libs['ndarray']}"]
+            t = time.perf_counter()
+            proc = subprocess.run(cmd, cwd=scratch, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            summary = [line for line in proc.stdout.splitlines() if line.startswith("test result:")]
+            print(f"run {run}  {chapter.name:<28} {time.perf_counter() - t:6.1f} s  "
+                  f"{summary[-1] if summary else '(no test summary)'}")
+            if proc.returncode != 0:
+                failed.append(chapter.name)
+        total = time.perf_counter() - start
+        totals.append(total)
+        print(f"run {run}: {total:.1f} s for the whole book" + (f"; rustdoc failed on {', '.join(failed)}" if failed else ""))
+    print(f"rustdoc --test (what `mdbook test` runs), per run: " + ", ".join(f"{t:.1f} s" for t in totals))
+
+
+if __name__ == "__main__":
+    main()
