@@ -216,8 +216,10 @@ impl<'g, T: Element> Tensor<'g, T> {
 
     /// tanh, elementwise: d/dx tanh x = 1 − tanh² x.
     pub fn tanh(self) -> Self {
-        self.unary("TanhBackward0", T::tanh, |b| {
-            b.grad * &b.output.mapv(|y| T::one() - y * y)
+        self.unary("TanhBackward0", T::tanh_rounded, |b| {
+            Zip::from(b.grad)
+                .and(b.output)
+                .map_collect(|&g, &y| g * (T::one() - y * y))
         })
     }
 
