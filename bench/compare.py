@@ -15,8 +15,10 @@ met / not met. A peer that is not installed is shown as "not installed", one
 that fails as its error; neither is ever counted as a time.
 
 The sides run one after the other, not at once (the machine has 2 cores), so
-a busy neighbour can still skew one side: compare medians of one run, and
-rerun when a ratio of medians and a ratio of minimums disagree.
+a busy neighbour can still skew one side. `--rounds N` alternates them N
+times (engine, peers, engine, peers, …) and takes each ratio as the median
+over the rounds, which a passing neighbour moves far less; the engine's own
+floor (hand-written gradients) is always timed interleaved, in one process.
 Benchmarks are never tests: nothing here fails because the machine is slow.
 The exit status is 0 whether or not targets are met (1 only if a side
 could not run at all).
@@ -25,6 +27,7 @@ could not run at all).
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -149,19 +152,55 @@ def main():
     ap.add_argument("--target-dir", default=os.environ.get("CARGO_TARGET_DIR"), help="CARGO_TARGET_DIR for cargo bench")
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     ap.add_argument("--save", help="write both sides' raw results to this JSON file")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="alternate the two sides this many times; ratios are then medians over the rounds")
     args = ap.parse_args()
 
-    budget = ["--budget", str(args.budget)]
-    engine = cargo_bench(args, ["--json", *budget])
+    rounds = [measure_round(args) for _ in range(max(1, args.rounds))]
     peak = cargo_bench(args, ["--only", "scalar_chain_1m", "--peak-mem", "--json"])["peak_mem"]
     peak_reserved = cargo_bench(args, ["--only", "scalar_chain_1m_reserved", "--peak-mem", "--json"])["peak_mem"]
+    per_round = [build_rows(engine, peers) for engine, peers in rounds]
+    engine, peers = rounds[-1]
+    rows = per_round[-1]
+    for i, row in enumerate(rows):
+        ratios = [r[i].ratio for r in per_round if r[i].ratio is not None]
+        row.round_ratios = ratios
+        if len(ratios) > 1:
+            row.ratio = statistics.median(ratios)
+    print_table(args, rows, peak, peak_reserved)
+    t = peers.get("torch", {})
+    print(f"\nengine: matmul threads {engine.get('matmul_threads')}; "
+          f"MLP gradients engine vs hand max |Δ| = {engine.get('mlp_grad_check_max_abs_diff'):.3g}")
+    print(f"torch: {t.get('version', t.get('reason'))}, threads {t.get('threads', '—')}; "
+          f"micrograd: {peers.get('micrograd', {}).get('version', peers.get('micrograd', {}).get('reason'))}")
+    if len(rounds) > 1:
+        print(f"{len(rounds)} rounds, each this engine then the peers; times shown are the last round's, "
+              "ratios the median over rounds of each round's ratio of medians:")
+        for row in rows:
+            if row.target and len(row.round_ratios) > 1:
+                print(f"  {row.workload} vs {row.peer_name}: " + ", ".join(f"{r:.3g}" for r in row.round_ratios))
+    else:
+        print("medians of one run, sides run one after the other; machine load shifts both")
+    if args.save:
+        Path(args.save).write_text(json.dumps(
+            {"rounds": [{"engine": e_, "peers": p_} for e_, p_ in rounds],
+             "peak_mem": peak, "peak_mem_reserved": peak_reserved}, indent=1))
+
+
+def measure_round(args):
+    """This engine's workloads, then the peers'."""
+    engine = cargo_bench(args, ["--json", "--budget", str(args.budget)])
     try:
         peers = run_json([args.python, str(ROOT / "bench" / "peers.py"), "--budget", str(args.budget)])
     except (RuntimeError, OSError) as e:
         print(f"peers could not run: {e}", file=sys.stderr)
         peers = {"torch": {"installed": False, "reason": f"not run ({e})"},
                  "micrograd": {"installed": False, "reason": f"not run ({e})"}}
+    return engine, peers
 
+
+def build_rows(engine, peers):
+    """The table's rows for one round's results."""
     ours = {w["name"]: w for w in engine["workloads"]}
     e = ours.get
 
@@ -198,6 +237,10 @@ def main():
             peer_result(peers, "torch", "chain_100k"), per_step=True, info=True),
     ]
 
+    return rows
+
+
+def print_table(args, rows, peak, peak_reserved):
     head = ["workload", "this engine", "peer", "peer time", "engine/peer (medians)", "of mins", "target"]
     body = [[r.workload, r.engine_text, r.peer_name, r.peer_text, ratio_text(r.ratio),
              "—" if r.ratio_min is None else f"{r.ratio_min:.3g}", r.verdict()] for r in rows]
@@ -220,15 +263,6 @@ def main():
         for line in [head, *body]:
             cells = [str(c) if i != 3 or len(str(c)) <= 40 else str(c)[:37] + "..." for i, c in enumerate(line)]
             print("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip())
-    t = peers.get("torch", {})
-    print(f"\nengine: matmul threads {engine.get('matmul_threads')}; "
-          f"MLP gradients engine vs hand max |Δ| = {engine.get('mlp_grad_check_max_abs_diff'):.3g}")
-    print(f"torch: {t.get('version', t.get('reason'))}, threads {t.get('threads', '—')}; "
-          f"micrograd: {peers.get('micrograd', {}).get('version', peers.get('micrograd', {}).get('reason'))}")
-    print("medians of one run, sides run one after the other; machine load shifts both")
-    if args.save:
-        Path(args.save).write_text(json.dumps(
-            {"engine": engine, "peak_mem": peak, "peak_mem_reserved": peak_reserved, "peers": peers}, indent=1))
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ usage:
   cargo xtask browser [--screenshot <png>]
       Build the book and check it in headless Chromium: no console errors;
       outputs, math, graphs and quizzes shown; a screenshot of chapter 5.
-  cargo xtask bench [--budget <s>] [--markdown] [--save <json>]
+  cargo xtask bench [--budget <s>] [--rounds <n>] [--markdown] [--save <json>]
       Time the engine's workloads and the same in PyTorch and micrograd (with
       the Python the twins use), and print the table against issue 6's targets.";
 
