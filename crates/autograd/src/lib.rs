@@ -64,6 +64,7 @@ pub mod tensor;
 
 mod dot;
 mod print;
+mod tanh;
 
 pub use element::Element;
 pub use error::{Error, ErrorKind, Result};

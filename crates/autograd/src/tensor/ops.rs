@@ -216,10 +216,13 @@ impl<'g, T: Element> Tensor<'g, T> {
 
     /// tanh, elementwise: d/dx tanh x = 1 − tanh² x.
     pub fn tanh(self) -> Self {
-        self.unary("TanhBackward0", T::tanh_rounded, |b| {
-            Zip::from(b.grad)
-                .and(b.output)
-                .map_collect(|&g, &y| g * (T::one() - y * y))
+        let value = T::map_tanh(self.value().view());
+        self.graph.record("TanhBackward0", &[self], value, |b| {
+            vec![b.when(0, || {
+                Zip::from(b.grad)
+                    .and(b.output)
+                    .map_collect(|&g, &y| g * (T::one() - y * y))
+            })]
         })
     }
 
