@@ -1,69 +1,18 @@
 //! The verifier on small fixture books (`tests/fixtures/<case>/`), each
-//! copied into a temporary workspace of its own.
-//!
-//! The fixtures' blocks are plain Rust: the workspace's `autograd` and
-//! `ndarray` are empty stand-ins, so each build compiles a few tiny binaries
-//! and nothing else. Each workspace also has its own target directory. A shared one would
-//! save nothing (there are no dependencies to share) and would let tests
-//! running in parallel overwrite each other's binaries, which cargo copies to
-//! one place per name.
+//! copied into a temporary workspace of its own (`common::Fixture`).
+
+mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use tempfile::TempDir;
+use common::{Fixture, assert_contains, failure_at, options, write};
 use xtask::report::Report;
-use xtask::verify::{Layout, Options, verify};
-
-struct Fixture {
-    // Held for its `Drop`: the workspace is deleted when the test ends.
-    _dir: TempDir,
-    layout: Layout,
-}
+use xtask::verify::verify;
 
 impl Fixture {
-    /// A workspace laid out like the project's, with the fixture `case` as its book.
-    fn new(case: &str) -> Result<Self> {
-        let dir = tempfile::tempdir()?;
-        let root = dir.path().to_path_buf();
-        write(
-            &root.join("Cargo.toml"),
-            "[workspace]\nresolver = \"3\"\nmembers = [\"crates/*\"]\n\n\
-             [workspace.package]\nedition = \"2024\"\nlicense = \"MIT OR Apache-2.0\"\n\n\
-             [workspace.dependencies]\nndarray = { path = \"stubs/ndarray\" }\n",
-        )?;
-        // Chapter crates depend on the engine and on ndarray: empty stand-ins here.
-        for (dir, name) in [("crates/autograd", "autograd"), ("stubs/ndarray", "ndarray")] {
-            write(
-                &root.join(dir).join("Cargo.toml"),
-                &format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n"),
-            )?;
-            write(&root.join(dir).join("src/lib.rs"), "//! A stand-in.\n")?;
-        }
-        write(
-            &root.join("book.toml"),
-            "[book]\nsrc = \"book\"\n\n[build]\nbuild-dir = \"target/book\"\ncreate-missing = false\n\n\
-             [preprocessor.verified-output]\ncommand = \"false\"\n",
-        )?;
-        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(case);
-        fs::create_dir_all(root.join("book"))?;
-        for entry in fs::read_dir(&source).with_context(|| format!("no fixture {}", source.display()))? {
-            let path = entry?.path();
-            let copy = root.join("book").join(path.file_name().unwrap_or_default());
-            fs::copy(&path, &copy).with_context(|| format!("cannot copy {} to {}", path.display(), copy.display()))?;
-        }
-        let layout = Layout {
-            book_dir: root.join("book"),
-            crates_dir: root.join("crates"),
-            snapshots_dir: root.join("tests/snapshots"),
-            target_dir: root.join("target"),
-            root,
-        };
-        Ok(Fixture { _dir: dir, layout })
-    }
-
     fn verify(&self, update: bool, ci: bool) -> Result<Report> {
         self.verify_with_timeout(update, ci, Duration::from_secs(10))
     }
@@ -78,51 +27,23 @@ impl Fixture {
     }
 
     fn verify_with(&self, update: bool, ci: bool, timeout: Duration, python: Option<&Path>) -> Result<Report> {
-        verify(&self.layout, &self.options(update, ci, timeout, python, false))
+        let options = xtask::verify::Options {
+            timeout,
+            python: python.map(Path::to_path_buf),
+            ..options(update, ci)
+        };
+        verify(&self.layout, &options)
     }
 
     /// Verifies remembering what passed, as `cargo xtask verify` does.
     fn verify_cached(&self, update: bool, ci: bool, python: Option<&Path>) -> Result<Report> {
-        verify(
-            &self.layout,
-            &self.options(update, ci, Duration::from_secs(10), python, true),
-        )
-    }
-
-    fn options(&self, update: bool, ci: bool, timeout: Duration, python: Option<&Path>, use_cache: bool) -> Options {
-        Options {
-            update,
-            force: false,
-            ci,
-            timeout,
-            // Nested cargo output would only clutter the tests' own.
-            show_cargo_progress: false,
+        let options = xtask::verify::Options {
             python: python.map(Path::to_path_buf),
-            use_cache,
-        }
+            use_cache: true,
+            ..options(update, ci)
+        };
+        verify(&self.layout, &options)
     }
-
-    fn path(&self, relative: &str) -> PathBuf {
-        self.layout.root.join(relative)
-    }
-}
-
-fn write(path: &Path, contents: &str) -> Result<()> {
-    fs::create_dir_all(path.parent().context("a path with a parent")?)?;
-    fs::write(path, contents).with_context(|| format!("cannot write {}", path.display()))
-}
-
-/// The message of the failure reported at `location` (`file:line` or a path).
-fn failure_at(report: &Report, location: &str) -> String {
-    let failures = report.failures();
-    match failures.iter().find(|(at, _)| at == location) {
-        Some((_, message)) => message.clone(),
-        None => panic!("no failure at {location}; the report:\n{}", report.summary()),
-    }
-}
-
-fn assert_contains(text: &str, expected: &str) {
-    assert!(text.contains(expected), "expected {expected:?} in:\n{text}");
 }
 
 #[test]

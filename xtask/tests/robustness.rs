@@ -2,18 +2,20 @@
 //! it, misbehaving blocks are contained and reported, and no update loses
 //! work. Each test's name says the input it tries.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
+use common::{Fixture, assert_contains, failure_at, options};
 use proptest::prelude::*;
-use tempfile::TempDir;
 use xtask::extract::{self, BlockKind};
 use xtask::report::Report;
-use xtask::verify::{Layout, Options, verify};
+use xtask::verify::{Options, verify};
 
 // ---------------------------------------------------------------------------
 // 1. Malformed markdown.
@@ -250,61 +252,17 @@ fn a_summary_naming_a_missing_file_or_a_non_utf8_chapter_is_an_error_at_a_line()
 }
 
 // ---------------------------------------------------------------------------
-// Fixture books, as in `fixture_books.rs`.
-
-struct Fixture {
-    _dir: TempDir,
-    layout: Layout,
-}
+// Fixture books (`common::Fixture`).
 
 impl Fixture {
-    fn new(case: &str) -> Result<Self> {
-        let dir = tempfile::tempdir()?;
-        let root = dir.path().to_path_buf();
-        write(
-            &root.join("Cargo.toml"),
-            "[workspace]\nresolver = \"3\"\nmembers = [\"crates/*\"]\n\n\
-             [workspace.package]\nedition = \"2024\"\nlicense = \"MIT OR Apache-2.0\"\n\n\
-             [workspace.dependencies]\nndarray = { path = \"stubs/ndarray\" }\n",
-        )?;
-        for (dir, name) in [("crates/autograd", "autograd"), ("stubs/ndarray", "ndarray")] {
-            write(
-                &root.join(dir).join("Cargo.toml"),
-                &format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n"),
-            )?;
-            write(&root.join(dir).join("src/lib.rs"), "//! A stand-in.\n")?;
-        }
-        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(case);
-        fs::create_dir_all(root.join("book"))?;
-        for entry in fs::read_dir(&source).with_context(|| format!("no fixture {}", source.display()))? {
-            let path = entry?.path();
-            fs::copy(&path, root.join("book").join(path.file_name().unwrap_or_default()))?;
-        }
-        let layout = Layout {
-            book_dir: root.join("book"),
-            crates_dir: root.join("crates"),
-            snapshots_dir: root.join("tests/snapshots"),
-            target_dir: root.join("target"),
-            root,
-        };
-        Ok(Fixture { _dir: dir, layout })
-    }
-
     fn verify(&self, update: bool, ci: bool, force: bool) -> Result<Report> {
-        let options = Options {
-            update,
-            force,
-            ci,
-            timeout: Duration::from_secs(10),
-            show_cargo_progress: false,
-            python: None,
-            use_cache: false,
-        };
-        verify(&self.layout, &options)
-    }
-
-    fn path(&self, relative: &str) -> PathBuf {
-        self.layout.root.join(relative)
+        verify(
+            &self.layout,
+            &Options {
+                force,
+                ..options(update, ci)
+            },
+        )
     }
 
     /// Every file outside `target/`, with its contents.
@@ -326,22 +284,6 @@ impl Fixture {
         }
         Ok(files)
     }
-}
-
-fn write(path: &Path, contents: &str) -> Result<()> {
-    fs::create_dir_all(path.parent().context("a path with a parent")?)?;
-    fs::write(path, contents).with_context(|| format!("cannot write {}", path.display()))
-}
-
-fn failure_at(report: &Report, location: &str) -> String {
-    match report.failures().iter().find(|(at, _)| at == location) {
-        Some((_, message)) => message.clone(),
-        None => panic!("no failure at {location}; the report:\n{}", report.summary()),
-    }
-}
-
-fn assert_contains(text: &str, expected: &str) {
-    assert!(text.contains(expected), "expected {expected:?} in:\n{text}");
 }
 
 // ---------------------------------------------------------------------------
