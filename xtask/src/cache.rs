@@ -67,6 +67,11 @@ impl VerdictCache {
         }
     }
 
+    /// Whether the cache is in use: when it is not, no fingerprint is needed.
+    pub fn is_active(&self) -> bool {
+        self.path.is_some()
+    }
+
     /// Whether `id` passed before with exactly this fingerprint.
     pub fn is_fresh(&self, id: &str, fingerprint: Option<&Fingerprint>) -> bool {
         match (&self.path, fingerprint) {

@@ -273,7 +273,14 @@ fn sync_generated(
 pub fn workspace_tests(layout: &Layout, options: &Options) -> Result<bool> {
     let mut cache = options.cache(layout);
     let id = "workspace tests";
-    let before = cache::workspace_fingerprint(&layout.root);
+    // Hashing the repository is only worth it when the result is kept.
+    let fingerprint = || {
+        cache
+            .is_active()
+            .then(|| cache::workspace_fingerprint(&layout.root))
+            .flatten()
+    };
+    let before = fingerprint();
     if cache.is_fresh(id, before.as_ref()) {
         println!(
             "verify: the workspace's tests passed before, and no file of the repository, nor the \
@@ -290,7 +297,7 @@ pub fn workspace_tests(layout: &Layout, options: &Options) -> Result<bool> {
         .status()
         .context("cannot run cargo test")?;
     // Remembered only if nothing changed while they ran.
-    let after = cache::workspace_fingerprint(&layout.root);
+    let after = fingerprint();
     match (status.success(), before, after) {
         (true, Some(before), Some(after)) if before.same_as(&after) => cache.record_pass(id, Some(&after)),
         _ => cache.forget(id),
@@ -358,7 +365,8 @@ fn run_twins(
     let mut twins = Twins {
         ran: None,
         unchanged: HashSet::new(),
-        python: python::identity(&candidates),
+        // No identity, no fingerprints: nothing to compute for an inactive cache.
+        python: cache.is_active().then(|| python::identity(&candidates)).flatten(),
     };
     let mut keys = Vec::new();
     let mut jobs = Vec::new();
@@ -453,7 +461,11 @@ impl BlockRunner<'_> {
             .layout
             .snapshots_dir
             .join(snapshot::file_name(&chapter.crate_name, &rust.name));
+        let active = cache.is_active();
         let fingerprint = || {
+            if !active {
+                return None;
+            }
             Some(
                 Fingerprint::new("block")
                     .file_identity(executable)?

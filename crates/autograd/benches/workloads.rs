@@ -344,21 +344,19 @@ fn measure(run: &mut dyn FnMut(), budget: Duration) -> Stats {
     let start = Instant::now();
     let mut warm = Vec::new();
     while warm.len() < 3 || (start.elapsed() < budget / 5 && warm.len() < MAX_RUNS) {
-        let t = Instant::now();
-        run();
-        warm.push(t.elapsed().as_secs_f64());
+        warm.push(time(run));
     }
     warm.sort_by(f64::total_cmp);
     let per_run = warm[warm.len() / 2].max(1e-9);
     let runs = ((budget.as_secs_f64() / per_run) as usize).clamp(MIN_RUNS, MAX_RUNS);
-    let times: Vec<f64> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            run();
-            t.elapsed().as_secs_f64()
-        })
-        .collect();
-    stats(times)
+    stats((0..runs).map(|_| time(run)).collect())
+}
+
+/// Seconds one run takes.
+fn time(run: &mut dyn FnMut()) -> f64 {
+    let t = Instant::now();
+    run();
+    t.elapsed().as_secs_f64()
 }
 
 /// Two workloads timed in alternation (a b, b a, a b, …), so both see the
@@ -371,11 +369,6 @@ struct Pair {
 }
 
 fn measure_pair(a: &mut dyn FnMut(), b: &mut dyn FnMut(), budget: Duration) -> Pair {
-    let time = |run: &mut dyn FnMut()| {
-        let t = Instant::now();
-        run();
-        t.elapsed().as_secs_f64()
-    };
     // Warm-up, and the time of one round (a then b).
     let mut round = f64::MAX;
     for _ in 0..5 {
