@@ -8,7 +8,8 @@
 //! workspace names it, the workspace's `[profile.dev*]` sections (so the
 //! blocks run as fast as in the book), short binary names (the block names)
 //! and an empty `[workspace]` table, so that it never joins a workspace
-//! above the directory it is written to.
+//! above the directory it is written to. The workspace's `rustfmt.toml` goes
+//! with it: the code is formatted with those settings.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -90,6 +91,11 @@ pub fn new_crate(root: &Path, chapter: &str, dir: &Path) -> Result<Copied> {
         manifest(&package, &chapter, &engine, &ndarray, &profiles(&root_manifest), &bins),
     ));
     files.push((PathBuf::from(".gitignore"), "/target\n".into()));
+    // The code is formatted with the workspace's rustfmt settings: with them,
+    // `cargo fmt` in the copy leaves it as it is.
+    if let Ok(settings) = fs::read_to_string(root.join("rustfmt.toml")) {
+        files.push((PathBuf::from("rustfmt.toml"), settings));
+    }
 
     for (path, text) in &files {
         let path = dir.join(path);
@@ -243,9 +249,9 @@ fn manifest(package: &str, chapter: &str, engine: &Path, ndarray: &str, profiles
     text
 }
 
-/// A generated binary's first line (`// book/…:23 (block `x`): generated
-/// from the book: edit the chapter, not this file.`) rewritten: the copy is
-/// the reader's to edit.
+/// A generated binary's first line (`// book/…, block `x`: generated from
+/// the book: edit the chapter, not this file.`) rewritten: the copy is the
+/// reader's to edit.
 fn own_header(text: &str) -> String {
     let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
     // Whatever follows the mark (a checksum, say) is the generator's business.
@@ -359,15 +365,9 @@ mod tests {
         assert_eq!(package_name(Path::new("/")), "autograd-experiments");
         assert_eq!(
             own_header(&format!(
-                "// book/ch.md:3 (block `a`): {HEADER_MARK}.\nfn main() {{}}\n"
+                "// book/ch.md, block `a`: {HEADER_MARK}. fnv1a=80a5\nfn main() {{}}\n"
             )),
-            "// book/ch.md:3 (block `a`): copied from the book; yours to edit.\nfn main() {}\n"
-        );
-        assert_eq!(
-            own_header(&format!(
-                "// book/ch.md:3 (block `a`): {HEADER_MARK}. fnv1a=80a5\nfn main() {{}}\n"
-            )),
-            "// book/ch.md:3 (block `a`): copied from the book; yours to edit.\nfn main() {}\n"
+            "// book/ch.md, block `a`: copied from the book; yours to edit.\nfn main() {}\n"
         );
         assert_eq!(toml_string("C:\\a \"b\""), "\"C:\\\\a \\\"b\\\"\"");
         assert_eq!(shell_word("/tmp/x"), "/tmp/x");

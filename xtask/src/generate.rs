@@ -4,8 +4,11 @@
 //!
 //! The crates are committed because readers copy them as starting points, so
 //! they must never drift from the book: like rust-analyzer's generated files,
-//! `verify` fails when they differ and `verify --update` rewrites them. Every
-//! generated file starts with a header naming its source and [`HEADER_MARK`];
+//! a local `verify` rewrites a file that differs and says so, and a CI run,
+//! which writes nothing, fails on it. They are formatted as `cargo fmt` would
+//! format them ([`crate::rustfmt`]), and they name no chapter line: inserting
+//! prose above a block changes none of them. Every generated file starts with
+//! a header naming its source and [`HEADER_MARK`];
 //! the verifier only ever rewrites or deletes files that carry it. The header
 //! ends with a hash of the rest of the file (`fnv1a=<hex>`): a file whose body
 //! no longer matches its hash was edited by hand, and the verifier neither
@@ -20,6 +23,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::atomic;
 use crate::extract::{Chapter, RustBlock};
+use crate::rustfmt::{EDITION, Rustfmt};
 
 /// The phrase that marks a file as generated, and so as the verifier's to
 /// rewrite or delete.
@@ -33,6 +37,10 @@ pub struct GeneratedCrate {
     pub files: BTreeMap<PathBuf, String>,
     /// For each block name, how its binary's lines map to the chapter's.
     pub line_maps: BTreeMap<String, LineMap>,
+    /// Blocks whose code is not as rustfmt writes it, each with the code as
+    /// rustfmt would write it. Their files are generated unformatted, so that
+    /// every line still maps to its chapter line; the block fails.
+    pub unformatted: BTreeMap<String, String>,
 }
 
 impl GeneratedCrate {
@@ -40,6 +48,11 @@ impl GeneratedCrate {
     /// output directory across the workspace, so they carry the chapter's name.
     pub fn bin_name(crate_name: &str, block_name: &str) -> String {
         format!("{crate_name}-{block_name}")
+    }
+
+    /// The file a block's binary is generated into, relative to the crate.
+    pub fn bin_path(block_name: &str) -> PathBuf {
+        PathBuf::from(format!("src/bin/{block_name}.rs"))
     }
 }
 
@@ -73,21 +86,77 @@ impl LineMap {
     }
 }
 
-/// The crate for a chapter, or `None` when it has no compiled Rust block.
+/// The crates of the book's chapters, one per chapter with a compiled Rust
+/// block, their binaries formatted by rustfmt (one call for the whole book).
 ///
 /// `crates_rel` is the crates directory relative to the workspace root, used
 /// to name generated files the way the compiler reports them.
-pub fn generate(chapter: &Chapter, crates_rel: &Path) -> Option<GeneratedCrate> {
-    let name = &chapter.crate_name;
-    let source = chapter.display_path.display();
-    let mut files = BTreeMap::new();
-    let mut line_maps = BTreeMap::new();
-    let mut manifest = format!(
-        "# {source}: {HEADER_MARK}.\n\
+pub fn generate(
+    chapters: &[Chapter],
+    crates_rel: &Path,
+    rustfmt: &Rustfmt,
+    scratch: &Path,
+) -> Result<Vec<GeneratedCrate>> {
+    let binaries: Vec<Vec<Binary>> = chapters
+        .iter()
+        .map(|chapter| {
+            chapter
+                .compiled_blocks()
+                .map(|(block, rust)| binary(chapter, block.line, rust, crates_rel))
+                .collect()
+        })
+        .collect();
+    let sources: Vec<String> = binaries.iter().flatten().map(|b| b.code.clone()).collect();
+    let mut formatted = rustfmt.format_all(&sources, scratch)?.into_iter();
+    let mut crates = Vec::new();
+    for (chapter, binaries) in chapters.iter().zip(binaries) {
+        if binaries.is_empty() {
+            continue;
+        }
+        let mut krate = GeneratedCrate {
+            name: chapter.crate_name.clone(),
+            files: BTreeMap::new(),
+            line_maps: BTreeMap::new(),
+            unformatted: BTreeMap::new(),
+        };
+        let mut manifest = manifest_head(chapter);
+        for binary in binaries {
+            let name = &binary.block_name;
+            // `None`: rustfmt cannot parse it; the compiler will say why.
+            if let Some(formatted) = formatted.next().flatten()
+                && formatted != binary.code
+            {
+                krate.unformatted.insert(name.clone(), binary.unwrapped(&formatted));
+            }
+            let path = GeneratedCrate::bin_path(name);
+            // `test = false`: a block has no tests, and `cargo test` would
+            // otherwise compile every block a second time as a test harness.
+            manifest.push_str(&format!(
+                "\n[[bin]]\nname = \"{}\"\npath = \"{}\"\ntest = false\n",
+                GeneratedCrate::bin_name(&krate.name, name),
+                path.display()
+            ));
+            let header = format!(
+                "// {}, block `{name}`: {HEADER_MARK}.\n",
+                chapter.display_path.display()
+            );
+            krate.files.insert(path, seal(&(header + &binary.code)));
+            krate.line_maps.insert(name.clone(), binary.line_map);
+        }
+        krate.files.insert(PathBuf::from("Cargo.toml"), seal(&manifest));
+        crates.push(krate);
+    }
+    Ok(crates)
+}
+
+/// The manifest of a chapter's crate, up to its `[[bin]]` tables.
+fn manifest_head(chapter: &Chapter) -> String {
+    format!(
+        "# {}: {HEADER_MARK}.\n\
          [package]\n\
-         name = \"{name}\"\n\
+         name = \"{}\"\n\
          version = \"0.0.0\"\n\
-         edition.workspace = true\n\
+         edition = \"{EDITION}\"\n\
          license.workspace = true\n\
          publish = false\n\
          # Only the binaries listed below: a file under src/bin/ that no block\n\
@@ -97,61 +166,108 @@ pub fn generate(chapter: &Chapter, crates_rel: &Path) -> Option<GeneratedCrate> 
          [dependencies]\n\
          autograd = {{ path = \"../autograd\" }}\n\
          # The tensor chapters build their inputs as ndarray arrays.\n\
-         ndarray.workspace = true\n"
-    );
-    for (block, rust) in chapter.compiled_blocks() {
-        let path = PathBuf::from(format!("src/bin/{}.rs", rust.name));
-        let (text, line_map) = binary_source(chapter, block.line, rust, crates_rel.join(name).join(&path));
-        // `test = false`: a block has no tests, and `cargo test` would
-        // otherwise compile every block a second time as a test harness.
-        manifest.push_str(&format!(
-            "\n[[bin]]\nname = \"{}\"\npath = \"{}\"\ntest = false\n",
-            GeneratedCrate::bin_name(name, &rust.name),
-            path.display()
-        ));
-        files.insert(path, text);
-        line_maps.insert(rust.name.clone(), line_map);
-    }
-    if line_maps.is_empty() {
-        return None;
-    }
-    files.insert(PathBuf::from("Cargo.toml"), manifest);
-    for text in files.values_mut() {
-        *text = seal(text);
-    }
-    Some(GeneratedCrate {
-        name: name.clone(),
-        files,
-        line_maps,
-    })
+         ndarray.workspace = true\n",
+        chapter.display_path.display(),
+        chapter.crate_name
+    )
 }
 
+/// A block's binary before formatting: its code below the header line.
+struct Binary {
+    block_name: String,
+    code: String,
+    /// Whether the block was wrapped in `fn main() { … }`.
+    wrapped: bool,
+    line_map: LineMap,
+}
+
+impl Binary {
+    /// The block's code as rustfmt writes it, from rustfmt's version of the
+    /// whole binary: for messages, so only as exact as a message needs.
+    fn unwrapped(&self, formatted: &str) -> String {
+        if !self.wrapped {
+            return formatted.to_string();
+        }
+        let mut lines: Vec<&str> = formatted.lines().collect();
+        if lines.first().is_some_and(|line| line.starts_with("fn main()")) {
+            lines.remove(0);
+        }
+        if lines.last() == Some(&"}") {
+            lines.pop();
+        }
+        lines
+            .iter()
+            .map(|line| format!("{}\n", line.strip_prefix(INDENT).unwrap_or(line)))
+            .collect()
+    }
+}
+
+/// One level of rustfmt's indentation.
+const INDENT: &str = "    ";
+
 /// The binary for one block. A block without `fn main` is wrapped in one, as
-/// rustdoc does. The body is not indented: re-indenting would change
-/// multi-line string literals, and so what the block prints.
-fn binary_source(chapter: &Chapter, fence_line: usize, rust: &RustBlock, generated_file: PathBuf) -> (String, LineMap) {
-    let mut text = format!(
-        "// {}:{fence_line} (block `{}`): {HEADER_MARK}.\n",
-        chapter.display_path.display(),
-        rust.name
-    );
-    let wrap = !rust.code.contains("fn main");
-    if wrap {
-        text.push_str("fn main() {\n");
+/// rustdoc does, its lines indented as rustfmt indents a function's body;
+/// the lines that continue a multi-line string literal are not, since that
+/// would change the string, and so what the block prints.
+fn binary(chapter: &Chapter, fence_line: usize, rust: &RustBlock, crates_rel: &Path) -> Binary {
+    let wrapped = !rust.code.contains("fn main");
+    let mut code = String::new();
+    if wrapped {
+        code.push_str("fn main() {\n");
+        let inside_literals = literal_continuation_lines(&rust.code);
+        for (i, line) in rust.code.lines().enumerate() {
+            if !line.is_empty() && !inside_literals.contains(&i) {
+                code.push_str(INDENT);
+            }
+            code.push_str(line);
+            code.push('\n');
+        }
+        code.push_str("}\n");
+    } else {
+        code.push_str(&rust.code);
     }
-    let first_generated_line = text.lines().count() + 1;
-    text.push_str(&rust.code);
-    if wrap {
-        text.push_str("}\n");
-    }
+    let path = GeneratedCrate::bin_path(&rust.name);
     let line_map = LineMap {
-        generated_file,
-        first_generated_line,
+        generated_file: crates_rel.join(&chapter.crate_name).join(path),
+        // After the header line, and the `fn main` line when wrapped.
+        first_generated_line: 2 + usize::from(wrapped),
         line_count: rust.code.lines().count(),
         first_markdown_line: rust.first_code_line,
         fence_line,
     };
-    (text, line_map)
+    Binary {
+        block_name: rust.name.clone(),
+        code,
+        wrapped,
+        line_map,
+    }
+}
+
+/// The lines of `code` (0-based) that continue a literal begun on an earlier
+/// line: a multi-line string, raw string or byte string. Found with
+/// proc-macro2's tokenizer, which knows Rust's literals; code it cannot
+/// tokenize (unbalanced brackets) is taken to have none, and the compiler
+/// will report it.
+fn literal_continuation_lines(code: &str) -> HashSet<usize> {
+    fn walk(stream: proc_macro2::TokenStream, lines: &mut HashSet<usize>) {
+        for tree in stream {
+            match tree {
+                proc_macro2::TokenTree::Group(group) => walk(group.stream(), lines),
+                proc_macro2::TokenTree::Literal(literal) => {
+                    let span = literal.span();
+                    // 1-based lines: the literal continues on lines start+1..=end,
+                    // which are 0-based start..end.
+                    lines.extend(span.start().line..span.end().line);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut lines = HashSet::new();
+    if let Ok(stream) = code.parse::<proc_macro2::TokenStream>() {
+        walk(stream, &mut lines);
+    }
+    lines
 }
 
 /// Prefix of the hash that ends a generated file's header line.
@@ -182,8 +298,8 @@ pub fn is_hand_edited(bytes: &[u8]) -> bool {
     }
 }
 
-/// Where a generated file says it came from (`book/ch02-scalars.md:12 (block
-/// `x`)`), read from its header, for the message that asks to move an edit
+/// Where a generated file says it came from (`book/ch02-scalars.md, block
+/// `x``), read from its header, for the message that asks to move an edit
 /// into the chapter.
 pub fn source_of(path: &Path) -> Option<String> {
     let bytes = fs::read(path).ok()?;
@@ -383,10 +499,18 @@ mod tests {
         }
     }
 
+    fn generate_one(ch: &Chapter) -> Option<GeneratedCrate> {
+        let scratch = tempfile::tempdir().expect("a temporary directory");
+        let rustfmt = Rustfmt::for_workspace(scratch.path());
+        let mut crates =
+            generate(std::slice::from_ref(ch), Path::new("crates"), &rustfmt, scratch.path()).expect("rustfmt runs");
+        crates.pop()
+    }
+
     #[test]
     fn wraps_blocks_without_main_and_maps_lines() {
         let ch = chapter("# T\n\n```rust,name=add\n# let a = 1;\nprintln!(\"{}\", a + 1);\n```\n");
-        let krate = generate(&ch, Path::new("crates")).expect("a compiled block");
+        let krate = generate_one(&ch).expect("a compiled block");
         let source = &krate.files[Path::new("src/bin/add.rs")];
         let (header, body) = source.split_once('\n').expect("a header line");
         let (header, hash) = header.rsplit_once(HASH_MARK).expect("a hash in the header");
@@ -394,9 +518,10 @@ mod tests {
         assert_eq!(
             &format!("{header}\n{body}"),
             &format!(
-                "// book/ch01-test.md:3 (block `add`): {HEADER_MARK}.\nfn main() {{\nlet a = 1;\nprintln!(\"{{}}\", a + 1);\n}}\n"
+                "// book/ch01-test.md, block `add`: {HEADER_MARK}.\nfn main() {{\n    let a = 1;\n    println!(\"{{}}\", a + 1);\n}}\n"
             )
         );
+        assert!(krate.unformatted.is_empty(), "{:?}", krate.unformatted);
         let map = &krate.line_maps["add"];
         assert_eq!(map.generated_file, Path::new("crates/ch01-test/src/bin/add.rs"));
         assert_eq!(map.markdown_line(3), 4);
@@ -406,12 +531,45 @@ mod tests {
     }
 
     #[test]
+    fn no_chapter_line_is_written_into_a_generated_file() {
+        let ch = chapter("```rust,name=a\nprintln!(\"a\");\n```\n");
+        let moved = chapter("Two lines\nof prose.\n\n```rust,name=a\nprintln!(\"a\");\n```\n");
+        let (krate, moved) = (
+            generate_one(&ch).expect("a block"),
+            generate_one(&moved).expect("a block"),
+        );
+        assert_eq!(krate.files, moved.files);
+        assert_eq!(krate.line_maps["a"].markdown_line(3), 2);
+        assert_eq!(moved.line_maps["a"].markdown_line(3), 5);
+    }
+
+    #[test]
+    fn multi_line_strings_keep_their_lines_and_unformatted_code_is_found() {
+        let ch = chapter(
+            "```rust,name=s\nlet text = \"one\ntwo\n  three\";\nprintln!(\"{text}\");\n```\n\n\
+             ```rust,name=u\nlet x=1;\nprintln!(\"{x}\");\n```\n",
+        );
+        let krate = generate_one(&ch).expect("compiled blocks");
+        assert_eq!(
+            krate.files[Path::new("src/bin/s.rs")]
+                .split_once('\n')
+                .expect("a header")
+                .1,
+            "fn main() {\n    let text = \"one\ntwo\n  three\";\n    println!(\"{text}\");\n}\n"
+        );
+        assert!(!krate.unformatted.contains_key("s"), "{:?}", krate.unformatted);
+        assert_eq!(krate.unformatted["u"], "let x = 1;\nprintln!(\"{x}\");\n");
+        // An unformatted block is generated as written, so its lines map exactly.
+        assert!(krate.files[Path::new("src/bin/u.rs")].contains("\n    let x=1;\n"));
+    }
+
+    #[test]
     fn keeps_a_main_and_skips_ignored_blocks() {
         let ch = chapter("```rust,name=m\nfn main() {}\n```\n\n```rust,name=i,ignore=later\nnope\n```\n");
-        let krate = generate(&ch, Path::new("crates")).expect("a compiled block");
+        let krate = generate_one(&ch).expect("a compiled block");
         assert!(!krate.files[Path::new("src/bin/m.rs")].contains("fn main() {\nfn main"));
         assert!(!krate.files.contains_key(Path::new("src/bin/i.rs")));
-        assert!(generate(&chapter("```text\nx\n```\n"), Path::new("crates")).is_none());
+        assert!(generate_one(&chapter("```text\nx\n```\n")).is_none());
     }
 
     #[test]
@@ -419,7 +577,7 @@ mod tests {
         let dir = tempfile::tempdir()?;
         let crates = dir.path();
         let ch = chapter("```rust,name=a\nfn main() {}\n```\n");
-        let expected = vec![generate(&ch, Path::new("crates")).expect("a compiled block")];
+        let expected = vec![generate_one(&ch).expect("a compiled block")];
         let none = HashSet::new();
         let drifts = check(crates, &expected, &none)?;
         assert_eq!(drifts.len(), 2);

@@ -27,5 +27,6 @@ pub mod math;
 pub mod python;
 pub mod report;
 pub mod run;
+pub mod rustfmt;
 pub mod snapshot;
 pub mod verify;

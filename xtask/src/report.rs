@@ -71,6 +71,8 @@ pub struct Report {
     pub problems: Vec<Problem>,
     /// Why the PyTorch twins were not re-run, when they were not.
     pub twins_not_rerun: Option<String>,
+    /// Why the `graph` blocks' DOT was not checked, when it was not.
+    pub graphs_unchecked: Option<String>,
 }
 
 impl Report {
@@ -115,6 +117,12 @@ impl Report {
         if let Some(why) = &self.twins_not_rerun {
             let twins = self.blocks().filter(|b| b.is_twin).count();
             let _ = writeln!(out, "note: {twins} python block(s) not re-run: {why}");
+        }
+        if let Some(why) = &self.graphs_unchecked {
+            let _ = writeln!(
+                out,
+                "note: the graph blocks' pictures were not drawn, so their DOT is unchecked: {why}"
+            );
         }
         if !self.problems.is_empty() {
             let _ = writeln!(out, "verify: {} problem(s) outside any block", self.problems.len());

@@ -21,25 +21,72 @@ use anyhow::{Context, Result};
 use similar::TextDiff;
 
 use crate::extract::Mode;
+use crate::generate::LineMap;
 
 /// The exit code of a Rust program that panicked in `main`.
 const PANIC_EXIT_CODE: i32 = 101;
 
+/// Why a block's run failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub message: String,
+    /// The chapter line it points at, when the run knows one: the line of
+    /// the block that panicked.
+    pub line: Option<usize>,
+}
+
 /// Runs a block's binary twice and returns the text to snapshot, or the
 /// reason the block fails. `Err` is kept for the verifier's own failures
 /// (cannot create a directory, cannot spawn): they are not the block's fault.
+/// `line_map` says which chapter line a panic in the block's code is at.
 pub fn run_block(
     executable: &Path,
     mode: &Mode,
+    line_map: &LineMap,
     scratch_root: &Path,
     timeout: Duration,
-) -> Result<Result<String, String>> {
-    let first = output_of(&run_once(executable, scratch_root, timeout)?, mode, timeout);
-    if first.is_err() {
-        return Ok(first);
-    }
-    let second = output_of(&run_once(executable, scratch_root, timeout)?, mode, timeout);
-    Ok(same_twice(first, second))
+) -> Result<Result<String, Failure>> {
+    let judge = |run: RunOutcome| {
+        output_of(&run, mode, timeout).map_err(|message| {
+            let line = panic_line(&run.stderr, line_map);
+            // A panic in the block's code is reported at its chapter line;
+            // elsewhere (the engine, a dependency) its location is worth reading.
+            let message = match (line, panic_location(&run.stderr), message.strip_prefix("panicked: ")) {
+                (None, Some((file, at)), Some(panic)) => format!("panicked at {file}:{at}: {panic}"),
+                _ => message,
+            };
+            Failure { message, line }
+        })
+    };
+    let first = match judge(run_once(executable, scratch_root, timeout)?) {
+        Ok(output) => output,
+        Err(failure) => return Ok(Err(failure)),
+    };
+    Ok(match judge(run_once(executable, scratch_root, timeout)?) {
+        Ok(second) => same_twice(Ok(first), Ok(second)).map_err(|message| Failure { message, line: None }),
+        Err(failure) => Err(Failure {
+            message: format!("the second run failed where the first passed: {}", failure.message),
+            ..failure
+        }),
+    })
+}
+
+/// The chapter line of a panic in the block's own code, from the standard
+/// panic hook's `panicked at <file>:<line>:<column>:`.
+fn panic_line(stderr: &str, line_map: &LineMap) -> Option<usize> {
+    let (file, line) = panic_location(stderr)?;
+    (Path::new(file) == line_map.generated_file).then(|| line_map.markdown_line(line))
+}
+
+/// The file and line of the first panic in `stderr`.
+fn panic_location(stderr: &str) -> Option<(&str, usize)> {
+    let header = stderr
+        .lines()
+        .find(|line| line.starts_with("thread '") && line.contains(" panicked at "))?;
+    let (_, location) = header.split_once(" panicked at ")?;
+    let mut parts = location.trim_end_matches(':').rsplitn(3, ':');
+    let (_column, line, file) = (parts.next()?, parts.next()?, parts.next()?);
+    Some((file, line.parse().ok()?))
 }
 
 /// The verdict on two runs of one block (Rust or Python): the first run's
@@ -310,6 +357,17 @@ pub(crate) fn describe(timeout: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_is_located_at_its_file_and_line() {
+        let stderr = "thread 'main' (4711) panicked at crates/ch/src/bin/x.rs:3:5:\nboom\n";
+        assert_eq!(panic_location(stderr), Some(("crates/ch/src/bin/x.rs", 3)));
+        assert_eq!(
+            panic_location("thread 'main' panicked at src/a:b.rs:12:1:\n"),
+            Some(("src/a:b.rs", 12))
+        );
+        assert_eq!(panic_location("no panic here\n"), None);
+    }
 
     #[test]
     fn panic_message_drops_location_and_note() {

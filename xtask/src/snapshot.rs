@@ -39,12 +39,16 @@ pub enum WritePolicy {
     Accept,
 }
 
-/// Where a block's snapshot lives and what its metadata says.
+/// Where a block's snapshot lives and what its metadata says. The metadata
+/// names the chapter and the block, not the block's line: a snapshot changes
+/// when its output does, not when prose is inserted above its block.
 pub struct SnapshotId<'a> {
     pub crate_name: &'a str,
     pub block_name: &'a str,
     /// The chapter, relative to the workspace root.
     pub chapter: &'a Path,
+    /// The block's line now, for a pending snapshot (`cargo insta review`
+    /// shows it); never written into an accepted one.
     pub line: usize,
     /// Set for a PyTorch twin; `block_name` is then its Rust block's name.
     pub twin: Option<Twin<'a>>,
@@ -67,18 +71,10 @@ impl SnapshotId<'_> {
 
     fn description(&self) -> String {
         match &self.twin {
-            None => format!(
-                "block `{}` at {}:{}",
-                self.block_name,
-                self.chapter.display(),
-                self.line
-            ),
+            None => format!("block `{}`", self.block_name),
             Some(twin) => format!(
-                "PyTorch twin of block `{}` at {}:{}, run with torch {}",
-                self.block_name,
-                self.chapter.display(),
-                self.line,
-                twin.torch
+                "PyTorch twin of block `{}`, run with torch {}",
+                self.block_name, twin.torch
             ),
         }
     }
@@ -104,9 +100,9 @@ pub enum Recorded {
     Unchanged,
     /// `--update` wrote it.
     Accepted(PathBuf),
-    /// The output was the snapshot's, but its metadata (the block's line, a
-    /// twin's code or torch version) was out of date: a local run rewrites
-    /// it, as it rewrites a stale chapter crate. CI fails instead.
+    /// The output was the snapshot's, but its metadata (a twin's code or
+    /// torch version) was out of date: a local run rewrites it, as it
+    /// rewrites a stale chapter crate. CI fails instead.
     Refreshed(PathBuf),
     /// New or changed: the message says how, with a diff.
     Failed(String),
@@ -132,12 +128,12 @@ pub fn record(dir: &Path, id: &SnapshotId, output: &str, policy: WritePolicy) ->
             return Ok(Recorded::Refreshed(path));
         }
         Some(old) if old.contents.matches_latest(&new) => Some(format!(
-            "snapshot {} has out-of-date metadata (the block moved{}); `cargo xtask verify --update` refreshes it",
+            "snapshot {} has out-of-date metadata ({}); `cargo xtask verify --update` refreshes it",
             path.display(),
             if id.twin.is_some() {
-                ", its code changed, or torch's version did"
+                "the twin's code changed, or torch's version did"
             } else {
-                ""
+                "it was written by an older verifier"
             }
         )),
         Some(old) => {
@@ -252,8 +248,23 @@ struct Existing {
 }
 
 fn read_existing(path: &Path) -> Result<Option<Existing>> {
-    if !path.exists() {
-        return Ok(None);
+    let start = match fs::File::open(path) {
+        Ok(file) => {
+            let mut start = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::Read::take(file, 3), &mut start)
+                .with_context(|| format!("cannot read snapshot {}", path.display()))?;
+            start
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot read snapshot {}", path.display())),
+    };
+    // insta reads a file without its `---` header as a legacy snapshot, and
+    // says so on stderr each time; none of the verifier's files is one.
+    if start != b"---" {
+        return Err(anyhow!(
+            "snapshot {} is not in insta's format: it does not start with a `---` metadata header",
+            path.display()
+        ));
     }
     let snapshot = Snapshot::from_file(path).map_err(|e| anyhow!("cannot read snapshot {}: {e}", path.display()))?;
     let SnapshotContents::Text(contents) = snapshot.contents() else {
@@ -334,10 +345,7 @@ mod tests {
         ));
         let snapshot = Snapshot::from_file(&dir.path().join("ch01-x__a-b.snap")).map_err(|e| anyhow!("{e}"))?;
         assert_eq!(snapshot.metadata().source(), Some("book/ch01-x.md"));
-        assert_eq!(
-            snapshot.metadata().description(),
-            Some("block `a-b` at book/ch01-x.md:7")
-        );
+        assert_eq!(snapshot.metadata().description(), Some("block `a-b`"));
         assert_eq!(snapshot.snapshot_name(), Some("a-b"));
         assert_eq!(
             read_output(dir.path(), "ch01-x", "a-b")?,
@@ -407,22 +415,44 @@ mod tests {
 
         let failure = failure_of(record(dir.path(), &id(7), "2\n", WritePolicy::Nothing)?);
         assert!(failure.contains("-1\n+2"), "{failure}");
-        let failure = failure_of(record(dir.path(), &id(9), "1\n", WritePolicy::Nothing)?);
-        assert!(failure.contains("out-of-date metadata"), "{failure}");
-        // Locally, a block that only moved has its snapshot's metadata
-        // rewritten; its output stays what was accepted.
+        // A block that moved has the same snapshot: no line is recorded in it.
+        let before = fs::read(&snap)?;
         assert_eq!(
-            record(dir.path(), &id(9), "1\n", WritePolicy::Pending)?,
+            record(dir.path(), &id(90), "1\n", WritePolicy::Nothing)?,
+            Recorded::Unchanged
+        );
+        assert_eq!(
+            record(dir.path(), &id(90), "1\n", WritePolicy::Pending)?,
+            Recorded::Unchanged
+        );
+        assert_eq!(fs::read(&snap)?, before);
+        let failure = failure_of(record(dir.path(), &id(90), "2\n", WritePolicy::Pending)?);
+        assert!(failure.contains("-1\n+2"), "{failure}");
+        Ok(())
+    }
+
+    #[test]
+    fn out_of_date_metadata_is_refreshed_locally_and_fails_in_ci() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let snap = dir.path().join("ch01-x__a-b.py.snap");
+        let twin = |torch| SnapshotId {
+            twin: Some(Twin {
+                torch,
+                code: "print(1)\n",
+            }),
+            ..id(3)
+        };
+        record(dir.path(), &twin("2.15.0"), "1\n", WritePolicy::Accept)?;
+        let failure = failure_of(record(dir.path(), &twin("2.16.0"), "1\n", WritePolicy::Nothing)?);
+        assert!(failure.contains("out-of-date metadata"), "{failure}");
+        assert_eq!(
+            record(dir.path(), &twin("2.16.0"), "1\n", WritePolicy::Pending)?,
             Recorded::Refreshed(snap.clone())
         );
         let refreshed = Snapshot::from_file(&snap).map_err(|e| anyhow!("{e}"))?;
         let description = refreshed.metadata().description().unwrap_or_default().to_string();
-        assert!(description.ends_with(":9"), "{description}");
-        assert_eq!(
-            record(dir.path(), &id(9), "1\n", WritePolicy::Nothing)?,
-            Recorded::Unchanged
-        );
-        let failure = failure_of(record(dir.path(), &id(9), "2\n", WritePolicy::Pending)?);
+        assert_eq!(description, "PyTorch twin of block `a-b`, run with torch 2.16.0");
+        let failure = failure_of(record(dir.path(), &twin("2.16.0"), "2\n", WritePolicy::Pending)?);
         assert!(
             failure.contains("-1\n+2"),
             "a changed output is never refreshed: {failure}"

@@ -10,15 +10,18 @@ use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use similar::TextDiff;
 
 use crate::build::{self, BuildResult};
 use crate::cache::{self, Fingerprint, VerdictCache};
 use crate::crosscheck;
 use crate::extract::{self, BlockKind, Chapter, Mode, PythonBlock, RustBlock};
-use crate::generate::{self, Drift, DriftKind, GeneratedCrate};
+use crate::generate::{self, Drift, GeneratedCrate, LineMap};
+use crate::graph::{self, GraphError};
 use crate::python::{self, TwinJob, TwinRuns};
 use crate::report::{BlockReport, ChapterReport, Pass, Problem, Report, Verdict};
 use crate::run;
+use crate::rustfmt::Rustfmt;
 use crate::snapshot::{self, Recorded, SnapshotId, Twin, WritePolicy};
 
 /// Where the book, the chapter crates, the snapshots and the build live.
@@ -94,20 +97,21 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
     let mut report = Report::default();
 
     let crates_rel = extract::display_path(&layout.root, &layout.crates_dir);
-    let generated: Vec<GeneratedCrate> = chapters
-        .iter()
-        .filter_map(|c| generate::generate(c, &crates_rel))
-        .collect();
-    let keep: HashSet<String> = chapters
+    let scratch = layout.target_dir.join("xtask/scratch");
+    let rustfmt = Rustfmt::for_workspace(&layout.root);
+    let generated = generate::generate(&chapters, &crates_rel, &rustfmt, &scratch)?;
+    // A chapter with an invalid block keeps its generated files and
+    // snapshots: a typo in an info string must not delete committed work.
+    let with_invalid_blocks: HashSet<String> = chapters
         .iter()
         .filter(|c| c.has_invalid_blocks())
         .map(|c| c.crate_name.clone())
         .collect();
-    let drifts = generate::check(&layout.crates_dir, &generated, &keep)?;
-    let stale = sync_generated(layout, options, &generated, &drifts, &mut report)?;
+    let drifts = generate::check(&layout.crates_dir, &generated, &with_invalid_blocks)?;
+    let synced = sync_generated(layout, options, &chapters, &generated, &drifts, &mut report)?;
 
     // A stale crate is not built: it is not the code the book shows.
-    let to_build: Vec<&GeneratedCrate> = generated.iter().filter(|k| !stale.contains(&k.name)).collect();
+    let to_build: Vec<&GeneratedCrate> = generated.iter().filter(|k| !synced.stale.contains(&k.name)).collect();
     let built = build::build(&layout.root, &layout.target_dir, &to_build, options.show_cargo_progress)?;
     for error in &built.other_errors {
         report.problems.push(Problem {
@@ -122,9 +126,11 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
         layout,
         options,
         built: &built,
-        stale: &stale,
+        generated: &generated,
+        stale: &synced.stale,
         crates_rel: &crates_rel,
         cache: RefCell::new(cache),
+        graphs_unchecked: RefCell::new(None),
     };
     let mut expected_snapshots = HashSet::new();
     for chapter in &chapters {
@@ -189,13 +195,130 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
         println!("{}", chapter_report.progress_line());
         report.chapters.push(chapter_report);
     }
+    report.graphs_unchecked = runner.graphs_unchecked.into_inner();
+    runner.cache.into_inner().save()?;
 
-    for orphan in snapshot::orphans(&layout.snapshots_dir, &expected_snapshots, &keep)? {
-        let shown = extract::display_path(&layout.root, &orphan);
-        if options.update {
-            snapshot::delete(&orphan)?;
-            println!("deleted {}", shown.display());
+    let orphan_snapshots = snapshot::orphans(&layout.snapshots_dir, &expected_snapshots, &with_invalid_blocks)?;
+    remove_orphans(layout, options, &synced.orphans, &orphan_snapshots, &mut report)?;
+    Ok(report)
+}
+
+/// What [`sync_generated`] left to do.
+struct Synced {
+    /// Crates still out of date: they are not built.
+    stale: HashSet<String>,
+    /// Generated files no block generates any more, that `--update` may
+    /// delete once the run has shown no failure.
+    orphans: Vec<Drift>,
+}
+
+/// Brings the chapter crates in line with the book as far as the options
+/// allow, and reports what could not be.
+///
+/// Like rust-analyzer's generated code, a local run rewrites a file that
+/// differs from what the book generates, and says so: the author commits it
+/// with the chapter. A CI run writes nothing, so there a difference fails.
+/// A file edited by hand is rewritten only with `--force`, and deleting a
+/// file that no block generates any more is left to `--update`, at the end
+/// of a run without failures.
+fn sync_generated(
+    layout: &Layout,
+    options: &Options,
+    chapters: &[Chapter],
+    generated: &[GeneratedCrate],
+    drifts: &[Drift],
+    report: &mut Report,
+) -> Result<Synced> {
+    let crates_rel = extract::display_path(&layout.root, &layout.crates_dir);
+    let may_write = |drift: &Drift| (options.update || !options.ci) && (options.force || !drift.kind.is_hand_edited());
+    let (orphans, others): (Vec<&Drift>, Vec<&Drift>) = drifts.iter().partition(|d| d.kind.is_orphan());
+    let writable: Vec<Drift> = others.iter().copied().filter(|d| may_write(d)).cloned().collect();
+    generate::apply(&layout.crates_dir, generated, &writable)?;
+    let mut synced = Synced {
+        stale: HashSet::new(),
+        orphans: Vec::new(),
+    };
+    for drift in others {
+        let location = crates_rel.join(&drift.path).display().to_string();
+        let source = generated_from(layout, chapters, drift);
+        if writable.contains(drift) {
+            println!("regenerated {location} from {source}: commit it with the chapter");
+            continue;
+        }
+        synced.stale.insert(drift.crate_name.clone());
+        let message = if drift.kind.is_hand_edited() {
+            format!(
+                "{}; the verifier will not overwrite it: move the edit into the chapter at {source} or pass --force to discard it",
+                drift.describe()
+            )
         } else {
+            format!(
+                "{}; `cargo xtask verify` rewrites it (this run writes nothing: CI is set)",
+                drift.describe()
+            )
+        };
+        report.problems.push(Problem { location, message });
+    }
+    for drift in orphans {
+        if options.update && (options.force || !drift.kind.is_hand_edited()) {
+            synced.orphans.push(drift.clone());
+            continue;
+        }
+        let location = crates_rel.join(&drift.path).display().to_string();
+        let message = if drift.kind.is_hand_edited() {
+            format!(
+                "{}; the verifier will not delete it: move the edit into the chapter it came from, or pass \
+                 --force with --update to delete it",
+                drift.describe()
+            )
+        } else {
+            format!("{}; `cargo xtask verify --update` deletes it", drift.describe())
+        };
+        report.problems.push(Problem { location, message });
+    }
+    Ok(synced)
+}
+
+/// Where a generated file comes from, as messages name it: the block's
+/// chapter line (`book/ch02-scalars.md:12 (block `square`)`), or the chapter.
+fn generated_from(layout: &Layout, chapters: &[Chapter], drift: &Drift) -> String {
+    let Some(chapter) = chapters.iter().find(|c| c.crate_name == drift.crate_name) else {
+        return generate::source_of(&layout.crates_dir.join(&drift.path)).unwrap_or_else(|| "the chapter".into());
+    };
+    let block = drift.path.file_stem().and_then(|stem| {
+        chapter.compiled_blocks().find(|(_, rust)| {
+            drift.path.strip_prefix(&chapter.crate_name).ok() == Some(&GeneratedCrate::bin_path(&rust.name))
+                && rust.name == stem.to_string_lossy()
+        })
+    });
+    match block {
+        Some((block, rust)) => format!(
+            "{}:{} (block `{}`)",
+            chapter.display_path.display(),
+            block.line,
+            rust.name
+        ),
+        None => chapter.display_path.display().to_string(),
+    }
+}
+
+/// Deletes what no block makes any more, the chapter crates' orphan files and
+/// orphan snapshots, when `--update` is given and the run had no failure: a
+/// run with errors deletes nothing (a block swallowed by an unclosed fence,
+/// say, would otherwise lose its committed output). Otherwise each orphan is
+/// a problem of the report.
+fn remove_orphans(
+    layout: &Layout,
+    options: &Options,
+    files: &[Drift],
+    snapshots: &[PathBuf],
+    report: &mut Report,
+) -> Result<()> {
+    let crates_rel = extract::display_path(&layout.root, &layout.crates_dir);
+    let shown_files = files.iter().map(|d| crates_rel.join(&d.path));
+    let shown_snapshots = snapshots.iter().map(|p| extract::display_path(&layout.root, p));
+    if !options.update {
+        for shown in shown_snapshots {
             report.problems.push(Problem {
                 location: shown.display().to_string(),
                 message: "orphan snapshot: no block of the book has this name any more; \
@@ -203,69 +326,35 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
                     .into(),
             });
         }
+        return Ok(());
     }
-    runner.cache.into_inner().save()?;
-    Ok(report)
-}
-
-/// Brings the chapter crates in line with the book as far as the options
-/// allow, reports what was out of date, and returns the crates that are still
-/// stale (and so must not be built: they are not the code the book shows).
-///
-/// Like rust-analyzer's generated-code checks, a local run rewrites a stale
-/// file and still fails, so the author sees the build and the outputs of the
-/// chapter as now written and only has to commit the result. A CI run writes
-/// nothing. Deleting a file that no block generates any more is left to
-/// `--update`: it is the one change that cannot be seen in the build.
-fn sync_generated(
-    layout: &Layout,
-    options: &Options,
-    generated: &[GeneratedCrate],
-    drifts: &[Drift],
-    report: &mut Report,
-) -> Result<HashSet<String>> {
-    let crates_rel = extract::display_path(&layout.root, &layout.crates_dir);
-    let writable: Vec<Drift> = drifts
-        .iter()
-        .filter(|d| options.update || (!options.ci && !d.kind.is_orphan()))
-        .filter(|d| options.force || !d.kind.is_hand_edited())
-        .cloned()
-        .collect();
-    generate::apply(&layout.crates_dir, generated, &writable)?;
-    let mut stale = HashSet::new();
-    for drift in drifts {
-        let location = crates_rel.join(&drift.path).display().to_string();
-        let message = if writable.contains(drift) && options.update {
-            println!("updated {location}");
-            continue;
-        } else if drift.kind.is_hand_edited() && !writable.contains(drift) {
-            if drift.kind == DriftKind::HandEdited {
-                stale.insert(drift.crate_name.clone());
-            }
-            let source = generate::source_of(&layout.crates_dir.join(&drift.path)).map_or_else(
-                || "the chapter".to_string(),
-                |source| format!("the chapter at {source}"),
-            );
-            format!(
-                "{}; the verifier will not {} it: move the edit into {source} or pass --force to discard it",
-                drift.describe(),
-                if drift.kind == DriftKind::HandEdited {
-                    "overwrite"
-                } else {
-                    "delete"
-                }
-            )
-        } else if writable.contains(drift) {
-            format!("{}: regenerated from the book; commit it", drift.describe())
-        } else {
-            if !drift.kind.is_orphan() {
-                stale.insert(drift.crate_name.clone());
-            }
-            format!("{}; `cargo xtask verify --update` rewrites it", drift.describe())
-        };
-        report.problems.push(Problem { location, message });
+    if !report.is_success() {
+        for shown in shown_files.chain(shown_snapshots) {
+            report.problems.push(Problem {
+                location: shown.display().to_string(),
+                message: "no block of the book makes it any more, but it was not deleted: this run has \
+                          failures, and a run with failures deletes nothing; fix them and run \
+                          `cargo xtask verify --update` again"
+                    .into(),
+            });
+        }
+        return Ok(());
     }
-    Ok(stale)
+    generate::apply(&layout.crates_dir, &[], files)?;
+    for (path, shown) in snapshots.iter().zip(shown_snapshots) {
+        snapshot::delete(path)?;
+        println!(
+            "deleted {} (no block of the book has this name any more)",
+            shown.display()
+        );
+    }
+    for shown in shown_files {
+        println!(
+            "deleted {} (no block of the book generates it any more)",
+            shown.display()
+        );
+    }
+    Ok(())
 }
 
 /// Runs the workspace's own tests, `cargo test --workspace`, with their
@@ -328,7 +417,6 @@ impl Twins {
         layout: &Layout,
         options: &Options,
         chapter: &Chapter,
-        line: usize,
         name: &str,
         code: &str,
     ) -> Option<Fingerprint> {
@@ -336,8 +424,7 @@ impl Twins {
         let crate_name = &chapter.crate_name;
         Some(
             Fingerprint::new("twin")
-                // Where the twin stands: its snapshot's metadata names it.
-                .text(&format!("{}:{line}", chapter.display_path.display()))
+                .text(&chapter.display_path.display().to_string())
                 .text(code)
                 .text(&format!("{:?}", options.timeout))
                 .text(python)
@@ -379,7 +466,7 @@ fn run_twins(
             }) = &block.kind
             {
                 let key = (chapter.crate_name.clone(), name.clone());
-                let fingerprint = twins.fingerprint(layout, options, chapter, block.line, name, code);
+                let fingerprint = twins.fingerprint(layout, options, chapter, name, code);
                 if cache.is_fresh(&twin_id(&chapter.crate_name, name), fingerprint.as_ref()) {
                     twins.unchanged.insert(key);
                     continue;
@@ -414,15 +501,52 @@ struct BlockRunner<'a> {
     layout: &'a Layout,
     options: &'a Options,
     built: &'a BuildResult,
+    generated: &'a [GeneratedCrate],
     stale: &'a HashSet<String>,
     crates_rel: &'a Path,
     /// What passed before; updated as verdicts come in.
     cache: RefCell<VerdictCache>,
+    /// Why `graph` blocks' DOT could not be checked, when it could not.
+    graphs_unchecked: RefCell<Option<String>>,
 }
 
 impl BlockRunner<'_> {
     /// A Rust block's verdict, and its output when it ran and passed.
     fn verdict(&self, chapter: &Chapter, line: usize, rust: &RustBlock) -> Result<(Verdict, Option<String>)> {
+        let (verdict, output) = self.run_verdict(chapter, line, rust)?;
+        let unformatted = self
+            .generated
+            .iter()
+            .find(|k| k.name == chapter.crate_name)
+            .and_then(|k| k.unformatted.get(&rust.name));
+        let Some(formatted) = unformatted else {
+            return Ok((verdict, output));
+        };
+        let diff = TextDiff::from_lines(rust.code.as_str(), formatted.as_str())
+            .unified_diff()
+            .header("as written", "as rustfmt writes it")
+            .to_string();
+        let problem = format!(
+            "is not formatted as rustfmt formats it; the chapter crates are generated formatted, so that \
+             `cargo fmt --check` passes and readers copy formatted code (hidden `# ` lines are shown \
+             without their `# `):\n{diff}"
+        );
+        // The output, when there is one, is still the block's: its twin is
+        // cross-checked against it.
+        Ok(match verdict {
+            Verdict::Passed(_) => (Verdict::Failed { line, message: problem }, output),
+            Verdict::Failed { line, message } => (
+                Verdict::Failed {
+                    line,
+                    message: format!("{message}\nand it {problem}"),
+                },
+                output,
+            ),
+        })
+    }
+
+    /// A Rust block's verdict from its build and its runs.
+    fn run_verdict(&self, chapter: &Chapter, line: usize, rust: &RustBlock) -> Result<(Verdict, Option<String>)> {
         let mut cache = self.cache.borrow_mut();
         let fail = |message: String| Ok((Verdict::Failed { line, message }, None));
         if let Mode::Ignore(reason) = &rust.mode {
@@ -450,7 +574,7 @@ impl BlockRunner<'_> {
                 None,
             ));
         }
-        let Some(executable) = &built.executable else {
+        let (Some(executable), Some(line_map)) = (&built.executable, self.line_map(chapter, rust)) else {
             return fail("not built: cargo build failed (see below)".into());
         };
         if rust.mode == Mode::NoRun {
@@ -462,6 +586,8 @@ impl BlockRunner<'_> {
             .snapshots_dir
             .join(snapshot::file_name(&chapter.crate_name, &rust.name));
         let active = cache.is_active();
+        // Not the block's line: inserting prose above a block changes neither
+        // its executable nor its snapshot, and must not run it again.
         let fingerprint = || {
             if !active {
                 return None;
@@ -469,8 +595,6 @@ impl BlockRunner<'_> {
             Some(
                 Fingerprint::new("block")
                     .file_identity(executable)?
-                    // Where the block stands: its snapshot's metadata names it.
-                    .text(&format!("{}:{line}", chapter.display_path.display()))
                     .text(&format!("{:?} {:?}", rust.mode, self.options.timeout))
                     .file_contents(&snapshot_path),
             )
@@ -481,10 +605,30 @@ impl BlockRunner<'_> {
         }
         cache.forget(&id);
         let scratch = self.layout.target_dir.join("xtask/scratch");
-        let output = match run::run_block(executable, &rust.mode, &scratch, self.options.timeout)? {
+        let output = match run::run_block(executable, &rust.mode, line_map, &scratch, self.options.timeout)? {
             Ok(output) => output,
-            Err(failure) => return fail(failure),
+            Err(failure) => {
+                return Ok((
+                    Verdict::Failed {
+                        line: failure.line.unwrap_or(line),
+                        message: failure.message,
+                    },
+                    None,
+                ));
+            }
         };
+        // A picture the book could not draw fails here, before its output is accepted.
+        let mut checked = true;
+        if rust.graph {
+            match graph::svg(&output) {
+                Ok(_) => {}
+                Err(GraphError::NoGraphviz(why)) => {
+                    checked = false;
+                    self.graphs_unchecked.borrow_mut().get_or_insert(why);
+                }
+                Err(problem) => return fail(problem.to_string()),
+            }
+        }
         let snapshot_id = SnapshotId {
             crate_name: &chapter.crate_name,
             block_name: &rust.name,
@@ -504,14 +648,25 @@ impl BlockRunner<'_> {
             }
             Recorded::Refreshed(path) => {
                 println!(
-                    "refreshed {} (same output; the block moved)",
+                    "refreshed {} (same output, metadata brought up to date)",
                     extract::display_path(&self.layout.root, &path).display()
                 );
             }
             Recorded::Failed(failure) => return fail(failure),
         }
-        cache.record_pass(&id, fingerprint().as_ref());
+        // A graph whose DOT went unchecked must be checked next time.
+        if checked {
+            cache.record_pass(&id, fingerprint().as_ref());
+        }
         Ok((Verdict::Passed(Pass::Ran), Some(output)))
+    }
+
+    fn line_map(&self, chapter: &Chapter, rust: &RustBlock) -> Option<&LineMap> {
+        self.generated
+            .iter()
+            .find(|k| k.name == chapter.crate_name)?
+            .line_maps
+            .get(&rust.name)
     }
 
     /// A twin's verdict: its output (from this run, or without torch from
@@ -531,7 +686,7 @@ impl BlockRunner<'_> {
         let mut cache = self.cache.borrow_mut();
         match verdict {
             Verdict::Passed(Pass::TwinRan) => {
-                let fingerprint = twins.fingerprint(self.layout, self.options, chapter, line, rust_name, &python.code);
+                let fingerprint = twins.fingerprint(self.layout, self.options, chapter, rust_name, &python.code);
                 cache.record_pass(&id, fingerprint.as_ref());
             }
             Verdict::Passed(Pass::Unchanged) => {}
@@ -552,50 +707,18 @@ impl BlockRunner<'_> {
         let fail = |message: String| Ok(Verdict::Failed { line, message });
         let key = (chapter.crate_name.clone(), rust_name.to_string());
         let unchanged = twins.unchanged.contains(&key);
-        let (output, pass) = match &twins.ran {
+        // The twin's output, how it was obtained, and the torch it ran with.
+        let (output, pass, torch) = match &twins.ran {
             _ if unchanged => {
                 let snapshot = snapshot::read_twin(&self.layout.snapshots_dir, &chapter.crate_name, rust_name)?;
                 let (output, _) = snapshot.context("the twin's snapshot disappeared during the run")?;
-                (output, Pass::Unchanged)
+                (output, Pass::Unchanged, None)
             }
-            Some((torch, outputs)) => {
-                let output = match outputs.get(&key) {
-                    Some(Ok(output)) => output.clone(),
-                    Some(Err(failure)) => return fail(failure.clone()),
-                    None => return fail("was not run (a bug in the verifier: no result for it)".into()),
-                };
-                let id = SnapshotId {
-                    crate_name: &chapter.crate_name,
-                    block_name: rust_name,
-                    chapter: &chapter.display_path,
-                    line,
-                    twin: Some(Twin {
-                        torch,
-                        code: &python.code,
-                    }),
-                };
-                match snapshot::record(&self.layout.snapshots_dir, &id, &output, self.options.write_policy())? {
-                    Recorded::Unchanged => {}
-                    Recorded::Accepted(path) => {
-                        println!("accepted {}", extract::display_path(&self.layout.root, &path).display());
-                    }
-                    Recorded::Refreshed(path) => {
-                        println!(
-                            "refreshed {} (same output; the twin moved, or its code or torch changed)",
-                            extract::display_path(&self.layout.root, &path).display()
-                        );
-                    }
-                    Recorded::Failed(failure) => {
-                        // Cross-check too: a wrong twin should say so at once.
-                        let disagreement = rust_output
-                            .and_then(|rust| crosscheck::compare(rust, &output).err())
-                            .map(|d| format!("\nand {d}"))
-                            .unwrap_or_default();
-                        return fail(format!("{failure}{disagreement}"));
-                    }
-                }
-                (output, Pass::TwinRan)
-            }
+            Some((torch, outputs)) => match outputs.get(&key) {
+                Some(Ok(output)) => (output.clone(), Pass::TwinRan, Some(torch.as_str())),
+                Some(Err(failure)) => return fail(failure.clone()),
+                None => return fail("was not run (a bug in the verifier: no result for it)".into()),
+            },
             None => {
                 let path = extract::display_path(
                     &self.layout.root,
@@ -620,7 +743,7 @@ impl BlockRunner<'_> {
                             path.display()
                         ));
                     }
-                    Some((output, _)) => (output, Pass::TwinFromSnapshot),
+                    Some((output, _)) => (output, Pass::TwinFromSnapshot, None),
                 }
             }
         };
@@ -629,10 +752,45 @@ impl BlockRunner<'_> {
                 "not cross-checked: its Rust block `{rust_name}` has no verified output (see its failure)"
             ));
         };
-        match crosscheck::compare(rust_output, &output) {
-            Ok(()) => Ok(Verdict::Passed(pass)),
-            Err(disagreement) => fail(disagreement),
+        let id = SnapshotId {
+            crate_name: &chapter.crate_name,
+            block_name: rust_name,
+            chapter: &chapter.display_path,
+            line,
+            twin: torch.map(|torch| Twin {
+                torch,
+                code: &python.code,
+            }),
+        };
+        if let Err(disagreement) = crosscheck::compare(rust_output, &output) {
+            // A twin that disagrees is never accepted, not even as a pending
+            // snapshot, which `cargo insta review` could accept. Its snapshot
+            // is compared all the same, without writing, to say what changed.
+            let changed = match torch {
+                Some(_) => match snapshot::record(&self.layout.snapshots_dir, &id, &output, WritePolicy::Nothing)? {
+                    Recorded::Failed(failure) => format!("\nand {failure}"),
+                    _ => String::new(),
+                },
+                None => String::new(),
+            };
+            return fail(format!("{disagreement}{changed}"));
         }
+        if torch.is_some() {
+            match snapshot::record(&self.layout.snapshots_dir, &id, &output, self.options.write_policy())? {
+                Recorded::Unchanged => {}
+                Recorded::Accepted(path) => {
+                    println!("accepted {}", extract::display_path(&self.layout.root, &path).display());
+                }
+                Recorded::Refreshed(path) => {
+                    println!(
+                        "refreshed {} (same output; the twin's code or torch changed)",
+                        extract::display_path(&self.layout.root, &path).display()
+                    );
+                }
+                Recorded::Failed(failure) => return fail(failure),
+            }
+        }
+        Ok(Verdict::Passed(pass))
     }
 }
 

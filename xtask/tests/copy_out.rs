@@ -41,6 +41,20 @@ fn a_copied_chapter_crate_builds_and_runs_outside_the_repository() -> Result<()>
     assert!(manifest.contains("\n[workspace]\n"), "{manifest}");
     assert!(!manifest.contains(".workspace"), "nothing inherited: {manifest}");
 
+    // The code a reader starts from is formatted as rustfmt formats it.
+    let fmt = Command::new(env!("CARGO"))
+        .args(["fmt", "--check"])
+        .current_dir(&dir)
+        .output()
+        .context("cannot run cargo fmt")?;
+    ensure!(
+        fmt.status.success(),
+        "the copy is not rustfmt-clean:\n{}",
+        String::from_utf8_lossy(&fmt.stdout)
+    );
+    let square = std::fs::read_to_string(dir.join("src/bin/square.rs"))?;
+    assert!(square.contains("fn main() {\n    "), "{square}");
+
     // The directory is now not empty: a second copy into it is refused.
     let again = xtask::copy_out::new_crate(root(), "ch02-scalars", &dir).unwrap_err();
     assert!(again.to_string().contains("not empty"), "{again}");

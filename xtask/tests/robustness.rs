@@ -326,7 +326,7 @@ fn blocks_that_read_stdin_flood_stdout_write_files_leave_a_child_or_abort_are_ea
         "block `leaves-a-child`: left a child process running after it exited (it was killed)",
     );
     assert_contains(
-        &failure_at(&report, &format!("{chapter}:32")),
+        &failure_at(&report, &format!("{chapter}:33")),
         "block `aborts`: was killed by SIGABRT (signal 6)",
     );
     let still = xtask::snapshot::read_output(&fixture.layout.snapshots_dir, "ch01-misbehaving", "still-runs")?;

@@ -1,15 +1,15 @@
-// book/ch03-vectors.md:303 (block `broadcast-gradient-shapes`): generated from the book: edit the chapter, not this file. fnv1a=079e74467a3a7589
+// book/ch03-vectors.md, block `broadcast-gradient-shapes`: generated from the book: edit the chapter, not this file. fnv1a=de6d8000eb1531a9
 fn main() {
-use autograd::Graph;
-let g = Graph::<f64>::new();
-let q = g.ones(&[5, 3]);
-let row_bias = g.tensor([0.1, 0.2, 0.3]).requires_grad();
-let col_bias = g.zeros(&[5, 1]).requires_grad();
-let scalar_bias = g.scalar(0.5).requires_grad();
+    use autograd::Graph;
+    let g = Graph::<f64>::new();
+    let q = g.ones(&[5, 3]);
+    let row_bias = g.tensor([0.1, 0.2, 0.3]).requires_grad();
+    let col_bias = g.zeros(&[5, 1]).requires_grad();
+    let scalar_bias = g.scalar(0.5).requires_grad();
 
-(q + row_bias + col_bias + scalar_bias).sum().backward().unwrap();
+    (q + row_bias + col_bias + scalar_bias).sum().backward().unwrap();
 
-println!("shape [3]:    {}", row_bias.grad().unwrap());
-println!("shape [5, 1]: {}", col_bias.grad().unwrap());
-println!("shape []:     {}", scalar_bias.grad().unwrap());
+    println!("shape [3]:    {}", row_bias.grad().unwrap());
+    println!("shape [5, 1]: {}", col_bias.grad().unwrap());
+    println!("shape []:     {}", scalar_bias.grad().unwrap());
 }

@@ -1,14 +1,16 @@
-// book/ch03-vectors.md:379 (block `exercise-mean-instead-of-sum`): generated from the book: edit the chapter, not this file. fnv1a=c308d1d6074e236a
+// book/ch03-vectors.md, block `exercise-mean-instead-of-sum`: generated from the book: edit the chapter, not this file. fnv1a=82fb4f52c607d31a
 fn main() {
-use autograd::Graph;
-let g = Graph::<f64>::new();
-let x = g.ones(&[5, 2]).requires_grad();
-let w = g.tensor([[0.4458, 0.6325, 0.4701], [0.0154, 0.1349, 0.2547]]).requires_grad();
-let b = g.zeros(&[1, 3]).requires_grad();
-(x.matmul(w) + b).mean().backward().unwrap();
+    use autograd::Graph;
+    let g = Graph::<f64>::new();
+    let x = g.ones(&[5, 2]).requires_grad();
+    let w = g
+        .tensor([[0.4458, 0.6325, 0.4701], [0.0154, 0.1349, 0.2547]])
+        .requires_grad();
+    let b = g.zeros(&[1, 3]).requires_grad();
+    (x.matmul(w) + b).mean().backward().unwrap();
 
-let ws = w.to_array();
-let rows: Vec<f64> = (0..2).map(|k| (0..3).map(|j| ws[[k, j]]).sum::<f64>() / 15.0).collect();
-println!("dB = {} <> 1/3 = {:.4}", b.grad().unwrap(), 1.0 / 3.0);
-println!("dX row 0 = {} <> {rows:.4?}", x.grad().unwrap().index_select(0, &[0]));
+    let ws = w.to_array();
+    let rows: Vec<f64> = (0..2).map(|k| (0..3).map(|j| ws[[k, j]]).sum::<f64>() / 15.0).collect();
+    println!("dB = {} <> 1/3 = {:.4}", b.grad().unwrap(), 1.0 / 3.0);
+    println!("dX row 0 = {} <> {rows:.4?}", x.grad().unwrap().index_select(0, &[0]));
 }

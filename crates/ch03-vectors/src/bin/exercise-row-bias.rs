@@ -1,24 +1,27 @@
-// book/ch03-vectors.md:404 (block `exercise-row-bias`): generated from the book: edit the chapter, not this file. fnv1a=17bf6d814ba05463
+// book/ch03-vectors.md, block `exercise-row-bias`: generated from the book: edit the chapter, not this file. fnv1a=f0ae03c2184fa133
 fn main() {
-use autograd::Graph;
-use autograd::gradcheck::gradcheck;
-use ndarray::array;
-let g = Graph::<f64>::new();
-let x = g.tensor([[1.0, 2.0], [0.5, -1.0], [0.0, 3.0], [2.0, 2.0], [-1.0, 0.0]]);
-let w = g.tensor([[0.4458, 0.6325, 0.4701], [0.0154, 0.1349, 0.2547]]);
-let c = g.tensor(array![[0.1], [0.2], [0.3], [0.4], [0.5]]).requires_grad();
-let z = x.matmul(w) + c;
-(z * z).sum().backward().unwrap();
-println!("{}", c.grad().unwrap());
-println!("<> {}", g.tensor(z.to_array().sum_axis(ndarray::Axis(1)).insert_axis(ndarray::Axis(1)) * 2.0));
+    use autograd::Graph;
+    use autograd::gradcheck::gradcheck;
+    use ndarray::array;
+    let g = Graph::<f64>::new();
+    let x = g.tensor([[1.0, 2.0], [0.5, -1.0], [0.0, 3.0], [2.0, 2.0], [-1.0, 0.0]]);
+    let w = g.tensor([[0.4458, 0.6325, 0.4701], [0.0154, 0.1349, 0.2547]]);
+    let c = g.tensor(array![[0.1], [0.2], [0.3], [0.4], [0.5]]).requires_grad();
+    let z = x.matmul(w) + c;
+    (z * z).sum().backward().unwrap();
+    println!("{}", c.grad().unwrap());
+    println!(
+        "<> {}",
+        g.tensor(z.to_array().sum_axis(ndarray::Axis(1)).insert_axis(ndarray::Axis(1)) * 2.0)
+    );
 
-let report = gradcheck(
-    |t| {
-        let z = t[0].matmul(t[1]) + t[2];
-        (z * z).sum()
-    },
-    &[x.to_array(), w.to_array(), c.to_array()],
-)
-.unwrap();
-println!("{report}");
+    let report = gradcheck(
+        |t| {
+            let z = t[0].matmul(t[1]) + t[2];
+            (z * z).sum()
+        },
+        &[x.to_array(), w.to_array(), c.to_array()],
+    )
+    .unwrap();
+    println!("{report}");
 }

@@ -1,8 +1,12 @@
-// book/ch03-vectors.md:360 (block `exercise-sum-of-cubes`): generated from the book: edit the chapter, not this file. fnv1a=ab8cc103b753330b
+// book/ch03-vectors.md, block `exercise-sum-of-cubes`: generated from the book: edit the chapter, not this file. fnv1a=60a5860cf281b03f
 fn main() {
-use autograd::Graph;
-let g = Graph::<f64>::new();
-let x = g.tensor([1.0, -2.0, 3.0]).requires_grad();
-x.pow(3.0).sum().backward().unwrap();
-println!("{} <> {}", x.grad().unwrap(), g.tensor(x.to_array().mapv(|v| 3.0 * v * v)));
+    use autograd::Graph;
+    let g = Graph::<f64>::new();
+    let x = g.tensor([1.0, -2.0, 3.0]).requires_grad();
+    x.pow(3.0).sum().backward().unwrap();
+    println!(
+        "{} <> {}",
+        x.grad().unwrap(),
+        g.tensor(x.to_array().mapv(|v| 3.0 * v * v))
+    );
 }

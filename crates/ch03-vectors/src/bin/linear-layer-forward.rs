@@ -1,23 +1,27 @@
-// book/ch03-vectors.md:96 (block `linear-layer-forward`): generated from the book: edit the chapter, not this file. fnv1a=b8e279f751512d24
+// book/ch03-vectors.md, block `linear-layer-forward`: generated from the book: edit the chapter, not this file. fnv1a=6eef8ba9ea1c82c0
 fn main() {
-use autograd::Graph;
-let g = Graph::new();
-let x = g.tensor([
-    [-0.5632f32, -0.3472],
-    [-1.1954, -0.6511],
-    [1.8192, -1.7200],
-    [0.4597, -0.0819],
-    [0.4172, -0.1399],
-]).requires_grad();
-let w = g.tensor([[0.4458f32, 0.6325, 0.4701], [0.0154, 0.1349, 0.2547]]).requires_grad();
-let b = g.tensor([[0.9501f32, 0.2477, -1.2972]]).requires_grad();
+    use autograd::Graph;
+    let g = Graph::new();
+    let x = g
+        .tensor([
+            [-0.5632f32, -0.3472],
+            [-1.1954, -0.6511],
+            [1.8192, -1.7200],
+            [0.4597, -0.0819],
+            [0.4172, -0.1399],
+        ])
+        .requires_grad();
+    let w = g
+        .tensor([[0.4458f32, 0.6325, 0.4701], [0.0154, 0.1349, 0.2547]])
+        .requires_grad();
+    let b = g.tensor([[0.9501f32, 0.2477, -1.2972]]).requires_grad();
 
-let q = x.tensordot(w, 1);
-let z = q + b;
-let o = z.sum();
+    let q = x.tensordot(w, 1);
+    let z = q + b;
+    let o = z.sum();
 
-println!("X: {:?}  W: {:?}  B: {:?}", x.shape(), w.shape(), b.shape());
-println!("Q: {:?}  Z: {:?}  O: {:?}", q.shape(), z.shape(), o.shape());
-println!("Q = {q}");
-println!("O = {o}");
+    println!("X: {:?}  W: {:?}  B: {:?}", x.shape(), w.shape(), b.shape());
+    println!("Q: {:?}  Z: {:?}  O: {:?}", q.shape(), z.shape(), o.shape());
+    println!("Q = {q}");
+    println!("O = {o}");
 }

@@ -1,13 +1,13 @@
-// book/ch03-vectors.md:22 (block `sum-of-squares`): generated from the book: edit the chapter, not this file. fnv1a=04a7d467e69503aa
+// book/ch03-vectors.md, block `sum-of-squares`: generated from the book: edit the chapter, not this file. fnv1a=56384cdfa6759d1a
 fn main() {
-use autograd::Graph;
-let g = Graph::<f64>::new();
-let x = g.tensor([1.0, 5.0, 6.0]).requires_grad();
-let y = (x * x).sum();
-y.backward().unwrap();
+    use autograd::Graph;
+    let g = Graph::<f64>::new();
+    let x = g.tensor([1.0, 5.0, 6.0]).requires_grad();
+    let y = (x * x).sum();
+    y.backward().unwrap();
 
-println!("y      = {y}");
-println!("x      = {x}");
-println!("x.grad = {}", x.grad().unwrap());
-println!("2x     = {}", g.tensor(x.to_array() * 2.0));
+    println!("y      = {y}");
+    println!("x      = {x}");
+    println!("x.grad = {}", x.grad().unwrap());
+    println!("2x     = {}", g.tensor(x.to_array() * 2.0));
 }

@@ -1,19 +1,19 @@
-// book/ch05-recursion.md:281 (block `tanh-vanishing`): generated from the book: edit the chapter, not this file. fnv1a=7499341dc2d90957
+// book/ch05-recursion.md, block `tanh-vanishing`: generated from the book: edit the chapter, not this file. fnv1a=67e23fcda0e52e07
 fn main() {
-use autograd::scalar::Tape;
-println!("{:>4} {:>12} {:>12} {:>12}", "t", "wh = 0.5", "wh = 1", "wh = 1.5");
-for t in [1, 5, 10, 20, 50] {
-    let mut row = format!("{t:>4}");
-    for wh in [0.5, 1.0, 1.5] {
-        let tape = Tape::new();
-        let (w, h0) = (tape.var(wh), tape.var(0.5));
-        let mut h = h0;
-        for _ in 0..t {
-            h = (w * h).tanh();
+    use autograd::scalar::Tape;
+    println!("{:>4} {:>12} {:>12} {:>12}", "t", "wh = 0.5", "wh = 1", "wh = 1.5");
+    for t in [1, 5, 10, 20, 50] {
+        let mut row = format!("{t:>4}");
+        for wh in [0.5, 1.0, 1.5] {
+            let tape = Tape::new();
+            let (w, h0) = (tape.var(wh), tape.var(0.5));
+            let mut h = h0;
+            for _ in 0..t {
+                h = (w * h).tanh();
+            }
+            h.backward();
+            row += &format!(" {:>12.4e}", h0.grad().abs());
         }
-        h.backward();
-        row += &format!(" {:>12.4e}", h0.grad().abs());
+        println!("{row}");
     }
-    println!("{row}");
-}
 }

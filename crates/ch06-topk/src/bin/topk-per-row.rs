@@ -1,12 +1,12 @@
-// book/ch06-topk.md:271 (block `topk-per-row`): generated from the book: edit the chapter, not this file. fnv1a=0e7e61243d497fab
+// book/ch06-topk.md, block `topk-per-row`: generated from the book: edit the chapter, not this file. fnv1a=c61321186fcee7db
 fn main() {
-use autograd::Graph;
-let g = Graph::<f64>::new();
-let scores = g.tensor([[0.1, 0.8, 0.3, 0.6], [0.9, 0.2, 0.4, 0.7]]).requires_grad();
-let (top, indices) = scores.topk(2);
-println!("top = {top}");
-println!("indices = {indices}");
+    use autograd::Graph;
+    let g = Graph::<f64>::new();
+    let scores = g.tensor([[0.1, 0.8, 0.3, 0.6], [0.9, 0.2, 0.4, 0.7]]).requires_grad();
+    let (top, indices) = scores.topk(2);
+    println!("top = {top}");
+    println!("indices = {indices}");
 
-top.sum().backward().unwrap();
-println!("grad = {}", scores.grad().unwrap());
+    top.sum().backward().unwrap();
+    println!("grad = {}", scores.grad().unwrap());
 }

@@ -1,4 +1,4 @@
-// book/ch07-steps.md:121 (block `diff-round-puzzle`): generated from the book: edit the chapter, not this file. fnv1a=bb6915f913b96353
+// book/ch07-steps.md, block `diff-round-puzzle`: generated from the book: edit the chapter, not this file. fnv1a=bb6915f913b96353
 use autograd::tensor::where_;
 use autograd::{Graph, Tensor};
 

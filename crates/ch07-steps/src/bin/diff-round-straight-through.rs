@@ -1,4 +1,4 @@
-// book/ch07-steps.md:285 (block `diff-round-straight-through`): generated from the book: edit the chapter, not this file. fnv1a=9d9d117e02c99a48
+// book/ch07-steps.md, block `diff-round-straight-through`: generated from the book: edit the chapter, not this file. fnv1a=9d9d117e02c99a48
 use autograd::{Graph, Tensor};
 fn ste_round<'g>(x: Tensor<'g>, decimals: i32) -> Tensor<'g> {
     let scale = 10f32.powi(decimals);

@@ -1,23 +1,27 @@
-// book/ch07-steps.md:177 (block `diff-round-traced`): generated from the book: edit the chapter, not this file. fnv1a=a7c7df4f2e3bed17
+// book/ch07-steps.md, block `diff-round-traced`: generated from the book: edit the chapter, not this file. fnv1a=b0e20f0d096293bb
 fn main() {
-use autograd::Graph;
-use autograd::tensor::where_;
-let g = Graph::new();
-let x = g.tensor([0.99f32, 1.54, 1.9]).requires_grad();
+    use autograd::Graph;
+    use autograd::tensor::where_;
+    let g = Graph::new();
+    let x = g.tensor([0.99f32, 1.54, 1.9]).requires_grad();
 
-let u = (x * 10.0).retain_grad();
-let floor = u.floor().retain_grad();
-let diff = ((1.0 + 1e-2) * u - floor).retain_grad();
-let out = (u - diff + (floor + where_(diff.ge(0.5), 1.0, 0.0))).retain_grad();
-let y = out / 10.0;
-y.sum().backward().unwrap();
+    let u = (x * 10.0).retain_grad();
+    let floor = u.floor().retain_grad();
+    let diff = ((1.0 + 1e-2) * u - floor).retain_grad();
+    let out = (u - diff + (floor + where_(diff.ge(0.5), 1.0, 0.0))).retain_grad();
+    let y = out / 10.0;
+    y.sum().backward().unwrap();
 
-println!("u    = {u}");
-println!("diff = {diff}");
-println!("y    = {y}");
-println!("dL/dout   = {}", out.grad().unwrap());
-println!("dL/ddiff  = {}", diff.grad().unwrap());
-println!("dL/dfloor = {}", floor.grad().unwrap());
-println!("dL/du     = {}   <> 0.1 * (1 - 1.01) = {:.4}", u.grad().unwrap(), 0.1 * (1.0 - 1.01));
-println!("dL/dx     = {}   <> 10 * dL/du", x.grad().unwrap());
+    println!("u    = {u}");
+    println!("diff = {diff}");
+    println!("y    = {y}");
+    println!("dL/dout   = {}", out.grad().unwrap());
+    println!("dL/ddiff  = {}", diff.grad().unwrap());
+    println!("dL/dfloor = {}", floor.grad().unwrap());
+    println!(
+        "dL/du     = {}   <> 0.1 * (1 - 1.01) = {:.4}",
+        u.grad().unwrap(),
+        0.1 * (1.0 - 1.01)
+    );
+    println!("dL/dx     = {}   <> 10 * dL/du", x.grad().unwrap());
 }

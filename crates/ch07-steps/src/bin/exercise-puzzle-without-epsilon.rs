@@ -1,12 +1,12 @@
-// book/ch07-steps.md:388 (block `exercise-puzzle-without-epsilon`): generated from the book: edit the chapter, not this file. fnv1a=1681e74e2ffb351e
+// book/ch07-steps.md, block `exercise-puzzle-without-epsilon`: generated from the book: edit the chapter, not this file. fnv1a=99afa8959c60584e
 fn main() {
-use autograd::Graph;
-use autograd::tensor::where_;
-let g = Graph::new();
-let x = g.tensor([0.99f32, 1.54, 1.9]).requires_grad();
-let u = x * 10.0;
-let diff = u - u.floor();
-let y = (u - diff + (u.floor() + where_(diff.ge(0.5), 1.0, 0.0))) / 10.0;
-y.sum().backward().unwrap();
-println!("{}", x.grad().unwrap().sum());
+    use autograd::Graph;
+    use autograd::tensor::where_;
+    let g = Graph::new();
+    let x = g.tensor([0.99f32, 1.54, 1.9]).requires_grad();
+    let u = x * 10.0;
+    let diff = u - u.floor();
+    let y = (u - diff + (u.floor() + where_(diff.ge(0.5), 1.0, 0.0))) / 10.0;
+    y.sum().backward().unwrap();
+    println!("{}", x.grad().unwrap().sum());
 }

@@ -1,12 +1,12 @@
-// book/ch07-steps.md:16 (block `steps-have-zero-gradient`): generated from the book: edit the chapter, not this file. fnv1a=28ef098e3e363d00
+// book/ch07-steps.md, block `steps-have-zero-gradient`: generated from the book: edit the chapter, not this file. fnv1a=875ec8d7b00699b0
 fn main() {
-use autograd::Graph;
-let g = Graph::new();
-let x = g.tensor([9.9f32, 15.4, 19.0]).requires_grad();
+    use autograd::Graph;
+    let g = Graph::new();
+    let x = g.tensor([9.9f32, 15.4, 19.0]).requires_grad();
 
-for (name, y) in [("floor", x.floor()), ("ceil", x.ceil()), ("round", x.round())] {
-    x.zero_grad();
-    y.sum().backward().unwrap();
-    println!("{name:>5}: {y}  grad {}", x.grad().unwrap());
-}
+    for (name, y) in [("floor", x.floor()), ("ceil", x.ceil()), ("round", x.round())] {
+        x.zero_grad();
+        y.sum().backward().unwrap();
+        println!("{name:>5}: {y}  grad {}", x.grad().unwrap());
+    }
 }

@@ -1,11 +1,11 @@
-// book/ch08-floating-point.md:217 (block `finite-difference-error`): generated from the book: edit the chapter, not this file. fnv1a=83a59557c85c556f
+// book/ch08-floating-point.md, block `finite-difference-error`: generated from the book: edit the chapter, not this file. fnv1a=0972124e4ec0df2f
 fn main() {
-let f = |x: f64| 1.0 / x;
-let (x, exact) = (1.3_f64, -1.0 / (1.3_f64 * 1.3));
-println!("{:>8}  {:>10}", "eps", "|error|");
-for k in [1, 2, 3, 4, 5, 6, 7, 8, 10, 12] {
-    let eps = 10f64.powi(-k);
-    let estimate = (f(x + eps) - f(x - eps)) / (2.0 * eps);
-    println!("{eps:>8.0e}  {:>10.1e}", (estimate - exact).abs());
-}
+    let f = |x: f64| 1.0 / x;
+    let (x, exact) = (1.3_f64, -1.0 / (1.3_f64 * 1.3));
+    println!("{:>8}  {:>10}", "eps", "|error|");
+    for k in [1, 2, 3, 4, 5, 6, 7, 8, 10, 12] {
+        let eps = 10f64.powi(-k);
+        let estimate = (f(x + eps) - f(x - eps)) / (2.0 * eps);
+        println!("{eps:>8.0e}  {:>10.1e}", (estimate - exact).abs());
+    }
 }

@@ -1,14 +1,14 @@
-// book/ch08-floating-point.md:261 (block `gradcheck-passes`): generated from the book: edit the chapter, not this file. fnv1a=49c6d75e9abb0ea3
+// book/ch08-floating-point.md, block `gradcheck-passes`: generated from the book: edit the chapter, not this file. fnv1a=3bcdd2653dcd6223
 fn main() {
-use autograd::gradcheck::gradcheck;
-use ndarray::array;
-let reciprocal = gradcheck(|t| 1.0 / t[0], &[array![1.3, -0.7, 2.0].into_dyn()]).unwrap();
-println!("1/x:          {reciprocal}");
+    use autograd::gradcheck::gradcheck;
+    use ndarray::array;
+    let reciprocal = gradcheck(|t| 1.0 / t[0], &[array![1.3, -0.7, 2.0].into_dyn()]).unwrap();
+    println!("1/x:          {reciprocal}");
 
-let mixed = gradcheck(
-    |t| (t[0].tanh() * t[1] + t[0].exp() / t[1]).sum(),
-    &[array![0.5, -1.0].into_dyn(), array![2.0, 3.0].into_dyn()],
-)
-.unwrap();
-println!("tanh, exp, /: {mixed}");
+    let mixed = gradcheck(
+        |t| (t[0].tanh() * t[1] + t[0].exp() / t[1]).sum(),
+        &[array![0.5, -1.0].into_dyn(), array![2.0, 3.0].into_dyn()],
+    )
+    .unwrap();
+    println!("tanh, exp, /: {mixed}");
 }

@@ -1,32 +1,32 @@
-// book/ch08-floating-point.md:169 (block `ulps-apart`): generated from the book: edit the chapter, not this file. fnv1a=3eadceedb03ff500
-struct SplitMix64(u64);
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn uniform(&mut self) -> f64 {
-        ((self.next_u64() >> 11) + 1) as f64 / (1u64 << 53) as f64
-    }
-    fn normal(&mut self) -> f64 {
-        let (u, v) = (self.uniform(), self.uniform());
-        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-    }
-}
+// book/ch08-floating-point.md, block `ulps-apart`: generated from the book: edit the chapter, not this file. fnv1a=5aa6302c0e2e01f4
 fn main() {
-// The generator of the previous block, hidden.
-let mut rng = SplitMix64(2024);
-let mut histogram = [0usize; 5];
-for _ in 0..10_000 {
-    let x = rng.normal() as f32;
-    let (a, b) = (-((1.0 / x) * (1.0 / x)), -1.0 / (x * x));
-    let ulps = (a.to_bits() as i64 - b.to_bits() as i64).unsigned_abs() as usize;
-    histogram[ulps.min(4)] += 1;
-}
-for (ulps, count) in histogram.iter().enumerate() {
-    println!("{}{ulps} ulp apart: {count:>5}", if ulps == 4 { ">=" } else { "  " });
-}
+    struct SplitMix64(u64);
+    impl SplitMix64 {
+        fn next_u64(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+        fn uniform(&mut self) -> f64 {
+            ((self.next_u64() >> 11) + 1) as f64 / (1u64 << 53) as f64
+        }
+        fn normal(&mut self) -> f64 {
+            let (u, v) = (self.uniform(), self.uniform());
+            (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+        }
+    }
+    // The generator of the previous block, hidden.
+    let mut rng = SplitMix64(2024);
+    let mut histogram = [0usize; 5];
+    for _ in 0..10_000 {
+        let x = rng.normal() as f32;
+        let (a, b) = (-((1.0 / x) * (1.0 / x)), -1.0 / (x * x));
+        let ulps = (a.to_bits() as i64 - b.to_bits() as i64).unsigned_abs() as usize;
+        histogram[ulps.min(4)] += 1;
+    }
+    for (ulps, count) in histogram.iter().enumerate() {
+        println!("{}{ulps} ulp apart: {count:>5}", if ulps == 4 { ">=" } else { "  " });
+    }
 }

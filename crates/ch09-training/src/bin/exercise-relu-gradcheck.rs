@@ -1,17 +1,20 @@
-// book/ch09-training.md:299 (block `exercise-relu-gradcheck`): generated from the book: edit the chapter, not this file. fnv1a=c84a933a41314ac6
+// book/ch09-training.md, block `exercise-relu-gradcheck`: generated from the book: edit the chapter, not this file. fnv1a=c49aa602041af092
 fn main() {
-use autograd::gradcheck::gradcheck;
-use ndarray::array;
+    use autograd::gradcheck::gradcheck;
+    use ndarray::array;
 
-let x = array![[0.5, -0.2], [-0.3, 0.8]].into_dyn();
-let report = gradcheck(
-    |p| {
-        let g = p[0].graph();
-        let hidden = g.tensor(x.clone()).matmul(p[0]).relu();
-        hidden.matmul(p[1]).sum()
-    },
-    &[array![[0.3, -0.1], [0.5, 0.4]].into_dyn(), array![[0.7], [-0.5]].into_dyn()],
-)
-.expect("backward succeeds");
-println!("{report}");
+    let x = array![[0.5, -0.2], [-0.3, 0.8]].into_dyn();
+    let report = gradcheck(
+        |p| {
+            let g = p[0].graph();
+            let hidden = g.tensor(x.clone()).matmul(p[0]).relu();
+            hidden.matmul(p[1]).sum()
+        },
+        &[
+            array![[0.3, -0.1], [0.5, 0.4]].into_dyn(),
+            array![[0.7], [-0.5]].into_dyn(),
+        ],
+    )
+    .expect("backward succeeds");
+    println!("{report}");
 }

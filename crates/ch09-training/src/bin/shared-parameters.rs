@@ -1,21 +1,21 @@
-// book/ch09-training.md:172 (block `shared-parameters`): generated from the book: edit the chapter, not this file. fnv1a=ab9fc745a6b474a7
+// book/ch09-training.md, block `shared-parameters`: generated from the book: edit the chapter, not this file. fnv1a=16b3fa69ec5140e7
 fn main() {
-use autograd::Graph;
-use ndarray::array;
+    use autograd::Graph;
+    use ndarray::array;
 
-let mut w = array![[0.5, -0.25], [1.0, 2.0]].into_dyn().into_shared();
-let grad = {
-    let g = Graph::<f64>::new();
-    let wt = g.tensor(&w).requires_grad();
-    println!("the leaf shares w's storage: {}", wt.value().as_ptr() == w.as_ptr());
-    (wt * wt).sum().backward().expect("a scalar that requires grad");
-    let grad = wt.take_grad().expect("w was used");
-    println!("gradient left behind after take_grad: {}", wt.grad().is_some());
-    grad
-};
-println!("w has one owner again: {}", w.is_unique());
-let before = w.as_ptr();
-w -= &(grad * 0.1);
-println!("updated in place: {}", w.as_ptr() == before);
-println!("w = {w}");
+    let mut w = array![[0.5, -0.25], [1.0, 2.0]].into_dyn().into_shared();
+    let grad = {
+        let g = Graph::<f64>::new();
+        let wt = g.tensor(&w).requires_grad();
+        println!("the leaf shares w's storage: {}", wt.value().as_ptr() == w.as_ptr());
+        (wt * wt).sum().backward().expect("a scalar that requires grad");
+        let grad = wt.take_grad().expect("w was used");
+        println!("gradient left behind after take_grad: {}", wt.grad().is_some());
+        grad
+    };
+    println!("w has one owner again: {}", w.is_unique());
+    let before = w.as_ptr();
+    w -= &(grad * 0.1);
+    println!("updated in place: {}", w.as_ptr() == before);
+    println!("w = {w}");
 }

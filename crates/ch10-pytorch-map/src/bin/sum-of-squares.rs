@@ -1,9 +1,9 @@
-// book/ch10-pytorch-map.md:69 (block `sum-of-squares`): generated from the book: edit the chapter, not this file. fnv1a=5913b686c6f53818
+// book/ch10-pytorch-map.md, block `sum-of-squares`: generated from the book: edit the chapter, not this file. fnv1a=530a470ead9e1fa8
 fn main() {
-use autograd::Graph;
+    use autograd::Graph;
 
-let g = Graph::<f64>::new();
-let x = g.tensor([1.0, 5.0, 6.0]).requires_grad();
-(x * x).sum().backward().unwrap();
-println!("{}", x.grad().unwrap());
+    let g = Graph::<f64>::new();
+    let x = g.tensor([1.0, 5.0, 6.0]).requires_grad();
+    (x * x).sum().backward().unwrap();
+    println!("{}", x.grad().unwrap());
 }
