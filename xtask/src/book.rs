@@ -1,453 +1,244 @@
-//! `cargo xtask book`: the rendered book, with mdBook as a library, and the
-//! `verified-output` preprocessor that shows each runnable block's verified
-//! output under it, read from its insta snapshot (the one source of truth:
-//! the book never holds a second copy that could drift).
+//! `cargo xtask book`: the rendered book, built with mdBook as a library and
+//! the [`VerifiedOutput`] preprocessor, and everything the build can reject,
+//! each at its chapter's line.
 //!
-//! `book.toml` declares the same preprocessor as a command
-//! (`cargo xtask preprocess`) so stock `mdbook build` and `mdbook serve`
-//! work too; `cargo xtask book` registers it in-process under the same name,
-//! which replaces the command.
+//! The same build runs inside `cargo xtask verify` ([`check`]), into a
+//! scratch directory, so that verify rejects whatever the book would: a
+//! formula that does not parse, a graph that does not draw, a link or an
+//! anchor that leads nowhere, and any warning mdBook logs (it logs them with
+//! `tracing`, which nothing else would print: an HTML tag it cannot balance,
+//! a footnote defined twice).
 
-use std::io::{Read, Write};
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
 use mdbook_driver::MDBook;
-use mdbook_preprocessor::book::{Book, BookItem};
-use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
+use pulldown_cmark::{Event, Parser, Tag};
 
-use crate::extract::{self, BlockKind, Mode, PythonBlock};
-use crate::{graph, links, math, snapshot};
+use crate::links;
+use crate::preprocessor::VerifiedOutput;
+use crate::render::Strictness;
+use crate::report::Problem;
 
 /// Builds the book at `root` (where `book.toml` is) and returns the path of
-/// its `index.html`.
+/// its `index.html`; any problem fails the build, and all are listed.
 pub fn build(root: &Path) -> Result<PathBuf> {
+    let (index, problems) = build_into(root, None, Strictness::Publish)?;
+    if !problems.is_empty() {
+        let mut list = String::new();
+        for problem in &problems {
+            let _ = write!(
+                list,
+                "\n{}: {}",
+                problem.location,
+                problem.message.trim_end().replace('\n', "\n    ")
+            );
+        }
+        bail!("the book has {} problem(s):{list}", problems.len());
+    }
+    Ok(index)
+}
+
+/// What the book build would reject, building it into `build_dir`. Missing
+/// outputs and invalid blocks are left to the blocks' verdicts.
+pub fn check(root: &Path, build_dir: &Path) -> Result<Vec<Problem>> {
+    build_into(root, Some(build_dir), Strictness::Check).map(|(_, problems)| problems)
+}
+
+/// Builds the book, into `build_dir` or where `book.toml` says, and returns
+/// its index and its problems. `Err` only when the book cannot be built for
+/// a reason that is no chapter's (no `book.toml`, an unwritable directory).
+fn build_into(root: &Path, build_dir: Option<&Path>, strictness: Strictness) -> Result<(PathBuf, Vec<Problem>)> {
     let mut book = MDBook::load(root).with_context(|| format!("cannot load the book at {}", root.display()))?;
-    book.with_preprocessor(VerifiedOutput);
-    book.build().context("cannot build the book")?;
+    if let Some(dir) = build_dir {
+        book.config.build.build_dir = dir.to_path_buf();
+    }
+    let preprocessor = VerifiedOutput::new(strictness);
+    let chapter_problems = preprocessor.problems();
+    book.with_preprocessor(preprocessor);
+    let warnings = Warnings::default();
+    let built = tracing::subscriber::with_default(warnings.clone(), || book.build());
+    let mut problems = chapter_problems
+        .lock()
+        .map(|mut p| std::mem::take(&mut *p))
+        .unwrap_or_default();
+    problems.extend(warnings.take().into_iter().map(|warning| Problem {
+        location: "mdBook".into(),
+        message: format!("warning: {warning}"),
+    }));
     let html = book.build_dir_for("html");
-    let broken = links::check(&html)?;
-    if !broken.is_empty() {
-        let list: Vec<String> = broken.iter().map(|link| format!("  {link}")).collect();
-        bail!(
-            "the rendered book has {} broken internal link(s):\n{}",
-            broken.len(),
-            list.join("\n")
-        );
+    match built {
+        // The chapters' problems stopped the build: they say why.
+        Err(_) if !problems.is_empty() => return Ok((html.join("index.html"), problems)),
+        Err(error) => return Err(error.context("cannot build the book")),
+        Ok(()) => {}
     }
-    Ok(html.join("index.html"))
+    let source_dir = book.source_dir();
+    let display_src = crate::extract::display_path(root, &source_dir);
+    problems.extend(broken_links(&html, &source_dir, &display_src)?);
+    Ok((html.join("index.html"), problems))
 }
 
-/// Opens a file in the desktop's browser.
-pub fn open(path: &Path) -> Result<()> {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else if cfg!(windows) {
-        "explorer"
-    } else {
-        "xdg-open"
-    };
-    let status = std::process::Command::new(opener)
-        .arg(path)
-        .status()
-        .with_context(|| format!("cannot run `{opener}` to open {}", path.display()))?;
-    if !status.success() && !cfg!(windows) {
-        // explorer.exe reports failure even when it opened the file.
-        bail!("`{opener} {}` failed ({status})", path.display());
-    }
-    Ok(())
-}
-
-/// The mdBook preprocessor protocol over stdin and stdout, for `mdbook build`:
-/// `preprocess supports <renderer>` answers by exit status, plain
-/// `preprocess` reads `[context, book]` as JSON and writes the book back.
-pub fn preprocess_command(args: &[String]) -> Result<()> {
-    match args {
-        // The outputs are plain markdown: every renderer can show them.
-        [supports, _renderer] if supports == "supports" => Ok(()),
-        [] => {
-            let mut input = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut input)
-                .context("cannot read mdBook's input")?;
-            let (ctx, book) = mdbook_preprocessor::parse_input(&input[..])?;
-            let book = VerifiedOutput.run(&ctx, book)?;
-            let mut stdout = std::io::stdout().lock();
-            serde_json::to_writer(&mut stdout, &book).context("cannot write the book for mdBook")?;
-            stdout.flush().context("cannot write the book for mdBook")
-        }
-        _ => bail!("usage: cargo xtask preprocess [supports <renderer>]"),
-    }
-}
-
-/// Shows, under every runnable Rust block, its verified output.
-pub struct VerifiedOutput;
-
-impl VerifiedOutput {
-    const NAME: &str = "verified-output";
-}
-
-impl Preprocessor for VerifiedOutput {
-    fn name(&self) -> &str {
-        Self::NAME
-    }
-
-    fn run(&self, ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
-        let key = format!("preprocessor.{}.snapshots", Self::NAME);
-        let snapshots = ctx
-            .config
-            .get::<PathBuf>(&key)?
-            .unwrap_or_else(|| PathBuf::from("tests/snapshots"));
-        let snapshots_dir = ctx.root.join(snapshots);
-        let src = &ctx.config.book.src;
-        let mut first_error = None;
-        book.for_each_mut(|item| {
-            let BookItem::Chapter(chapter) = item else { return };
-            let Some(source) = &chapter.source_path else { return };
-            if first_error.is_some() {
-                return;
-            }
-            match render_chapter(&snapshots_dir, &src.join(source), &chapter.content) {
-                Ok(content) => chapter.content = content,
-                Err(e) => first_error = Some(e),
-            }
-        });
-        first_error.map_or(Ok(book), Err)
-    }
-}
-
-/// A chapter's markdown with each Rust block's info string reduced to `rust`
-/// (so mdBook highlights it and applies its hidden-line rule) and each
-/// runnable block followed by its output; likewise each PyTorch twin, reduced
-/// to `python`, with its own verified output.
-///
-/// A twin that directly follows its Rust block (nothing but blank lines
-/// between them, outside any list or quote) is shown with it as a pair of
-/// tabs, "Rust" and "PyTorch" (`xtask/assets/twins.js`). The pair is plain
-/// markdown inside two `div`s: without JavaScript both are shown, one after
-/// the other, each under its label. A twin elsewhere is shown where it stands.
-///
-/// `chapter` is the chapter's path as shown in messages; its file stem names
-/// its snapshots, as it names its crate.
-pub fn render_chapter(snapshots_dir: &Path, chapter: &Path, markdown: &str) -> Result<String> {
-    let crate_name = chapter.file_stem().unwrap_or_default().to_string_lossy();
-    if let Some(bad) = math::check(markdown).first() {
-        bail!("{}:{}: {bad}", chapter.display(), bad.line);
-    }
-    let blocks = extract::blocks(markdown);
-    let mut out = String::with_capacity(markdown.len() * 2);
-    let mut cursor = 0;
-    let mut k = 0;
-    while k < blocks.len() {
-        let block = &blocks[k];
-        k += 1;
-        let prefix = container_prefix(markdown, block.range.start);
-        let rendered = match &block.kind {
-            BlockKind::Invalid(message) => bail!("{}:{}: {message}", chapter.display(), block.line),
-            BlockKind::Shown(_) | BlockKind::Python(PythonBlock { twin: None, .. }) => continue,
-            BlockKind::Rust(rust) => {
-                let mut text = reduced_block(markdown, block, "rust");
-                if rust.mode.runs() {
-                    let output = snapshot::read_output(snapshots_dir, &crate_name, &rust.name).with_context(|| {
-                        format!(
-                            "{}:{}: block `{}` has no verified output",
-                            chapter.display(),
-                            block.line,
-                            rust.name
-                        )
-                    })?;
-                    let shown = if rust.graph {
-                        graph_block(&output, &prefix).with_context(|| {
-                            format!("{}:{}: graph block `{}`", chapter.display(), block.line, rust.name)
-                        })?
-                    } else {
-                        output_block(&output, rust.mode == Mode::ShouldPanic, &prefix)
-                    };
-                    text.push_str(&if rust.quiz { quiz_block(&shown, &prefix) } else { shown });
-                }
-                // Its twin, when it follows at once, makes a pair of tabs.
-                let next = blocks.get(k).filter(|next| {
-                    prefix.is_empty()
-                        && markdown[block.range.end..next.range.start].trim().is_empty()
-                        && matches!(&next.kind, BlockKind::Python(PythonBlock { twin: Some(name), .. }) if *name == rust.name)
-                });
-                if let Some(twin) = next {
-                    k += 1;
-                    let python = twin_block(
-                        snapshots_dir,
-                        chapter,
-                        &crate_name,
-                        markdown,
-                        twin,
-                        &rust.name,
-                        "",
-                        rust.quiz,
-                    )?;
-                    out.push_str(&markdown[cursor..block.range.start]);
-                    out.push_str(&twin_pair(&text, &python));
-                    cursor = twin.range.end;
-                    continue;
-                }
-                text
-            }
-            BlockKind::Python(PythonBlock { twin: Some(name), .. }) => twin_block(
-                snapshots_dir,
-                chapter,
-                &crate_name,
-                markdown,
-                block,
-                name,
-                &prefix,
-                false,
-            )?,
+/// The rendered book's broken internal links, each at the chapter line that
+/// wrote it. A chapter's page has its links; `toc.html` (the sidebar) has
+/// `SUMMARY.md`'s. `print.html` and an `index.html` that copies the first
+/// chapter repeat the chapters' links, and are not reported again.
+fn broken_links(html_dir: &Path, source_dir: &Path, display_src: &Path) -> Result<Vec<Problem>> {
+    let mut problems = Vec::new();
+    for link in links::check(html_dir)? {
+        let page = link.page.to_string_lossy().replace('\\', "/");
+        let markdown_name = match page.as_str() {
+            "print.html" => continue,
+            "toc.html" => "SUMMARY.md".to_string(),
+            _ => page
+                .strip_suffix(".html")
+                .map(|stem| format!("{stem}.md"))
+                .unwrap_or_default(),
         };
-        out.push_str(&markdown[cursor..block.range.start]);
-        out.push_str(&rendered);
-        cursor = block.range.end;
-    }
-    out.push_str(&markdown[cursor..]);
-    // Formulas last: what was inserted above is code, HTML or SVG, never math.
-    math::render(&out).map_err(|bad| anyhow::anyhow!("{}: {}", chapter.display(), bad[0]))
-}
-
-/// The indentation or `>` markers of the line a block starts on: inside a
-/// list item or a quote, inserted lines need them to stay inside it.
-fn container_prefix(markdown: &str, start: usize) -> String {
-    let line_start = markdown[..start].rfind('\n').map_or(0, |i| i + 1);
-    markdown[line_start..start]
-        .chars()
-        .map(|c| if c == '>' || c.is_whitespace() { c } else { ' ' })
-        .collect()
-}
-
-/// A block's source with its info string reduced to `language`.
-fn reduced_block(markdown: &str, block: &extract::Block, language: &str) -> String {
-    let start = block.range.start;
-    let opening_end = markdown[start..].find('\n').map_or(block.range.end, |i| start + i);
-    let opening = &markdown[start..opening_end];
-    let fence_len = opening.len() - opening.trim_start_matches(['`', '~']).len();
-    format!(
-        "{}{language}{}",
-        &opening[..fence_len],
-        &markdown[opening_end..block.range.end]
-    )
-}
-
-/// A twin as shown: its code, as `python`, and its verified output.
-#[allow(clippy::too_many_arguments)]
-fn twin_block(
-    snapshots_dir: &Path,
-    chapter: &Path,
-    crate_name: &str,
-    markdown: &str,
-    block: &extract::Block,
-    rust_name: &str,
-    prefix: &str,
-    quiz: bool,
-) -> Result<String> {
-    let Some((output, _)) = snapshot::read_twin(snapshots_dir, crate_name, rust_name)? else {
-        bail!(
-            "{}:{}: the PyTorch twin of `{rust_name}` has no verified output (no snapshot {}): run \
-             `cargo xtask verify --update` with torch installed",
-            chapter.display(),
-            block.line,
-            snapshots_dir
-                .join(snapshot::twin_file_name(crate_name, rust_name))
-                .display()
-        );
-    };
-    let mut text = reduced_block(markdown, block, "python");
-    // A quiz's twin, in the tab beside it, must not give the answer away.
-    let shown = output_block(&output, false, prefix);
-    text.push_str(&if quiz { quiz_block(&shown, prefix) } else { shown });
-    Ok(text)
-}
-
-/// A Rust block and its twin, each with its output, as two labelled panels;
-/// `twins.js` turns them into tabs.
-fn twin_pair(rust: &str, python: &str) -> String {
-    let panel = |tab: &str, body: &str| {
-        format!(
-            "<div class=\"twin-panel\" data-twin-tab=\"{tab}\">\n\n<p class=\"twin-label\">{tab}</p>\n\n{body}\n\n</div>\n"
-        )
-    };
-    format!(
-        "<div class=\"twin-pair\">\n{}{}</div>",
-        panel("Rust", rust),
-        panel("PyTorch", python)
-    )
-}
-
-/// A `graph` block's output as shown: the picture Graphviz draws from the
-/// verified DOT text, and the text itself, folded, under it.
-fn graph_block(dot_text: &str, prefix: &str) -> Result<String> {
-    let svg = graph::svg(dot_text)?;
-    let mut text = format!("\n{prefix}\n{prefix}<div class=\"graph-picture\">\n");
-    for line in svg.lines() {
-        text.push_str(&format!("{prefix}{line}\n"));
-    }
-    text.push_str(&format!(
-        "{prefix}</div>\n{prefix}\n{prefix}<details class=\"graph-dot\">\n{prefix}<summary>The DOT text it printed</summary>\n"
-    ));
-    text.push_str(&output_block(dot_text, false, prefix));
-    text.push_str(&format!("\n{prefix}\n{prefix}</details>"));
-    Ok(text)
-}
-
-/// A quiz: what is normally shown under the block, behind a `<details>`
-/// control (it works without JavaScript), the answer being the snapshot.
-fn quiz_block(shown: &str, prefix: &str) -> String {
-    format!(
-        "\n{prefix}\n{prefix}<details class=\"quiz\">\n{prefix}<summary>Predict the output, then reveal it</summary>\n{shown}\n{prefix}\n{prefix}</details>"
-    )
-}
-
-/// The markdown shown under a block: a label and the output in a `text`
-/// fence long enough that no backticks in the output can close it.
-fn output_block(output: &str, panics: bool, prefix: &str) -> String {
-    let label = match (panics, output.is_empty()) {
-        (_, true) => "Output: (nothing)",
-        (true, false) => "Output (it panics):",
-        (false, false) => "Output:",
-    };
-    let mut text = format!("\n{prefix}\n{prefix}<p class=\"verified-output\">{label}</p>\n{prefix}\n");
-    if !output.is_empty() {
-        let longest_run = output.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-        let fence = "`".repeat(longest_run.max(2) + 1);
-        text.push_str(&format!("{prefix}{fence}text\n"));
-        for line in output.lines() {
-            text.push_str(&format!("{prefix}{line}\n"));
+        let source = source_dir.join(&markdown_name);
+        let text = std::fs::read_to_string(&source).ok();
+        let Some(markdown) = text.filter(|_| !markdown_name.is_empty()) else {
+            if page == "index.html" {
+                continue;
+            }
+            problems.push(Problem {
+                location: html_dir.join(&link.page).display().to_string(),
+                message: format!("link `{}`: {}", link.href, link.problem),
+            });
+            continue;
+        };
+        let shown = display_src.join(&markdown_name);
+        let lines = lines_linking_to(&markdown, &link.href);
+        let message = format!("link `{}` leads nowhere: {}", link.href, link.problem);
+        if lines.is_empty() {
+            problems.push(Problem {
+                location: shown.display().to_string(),
+                message: message.clone(),
+            });
         }
-        text.push_str(&format!("{prefix}{fence}"));
+        for line in lines {
+            problems.push(Problem {
+                location: format!("{}:{line}", shown.display()),
+                message: message.clone(),
+            });
+        }
     }
-    text
+    problems.dedup_by(|a, b| a.location == b.location && a.message == b.message);
+    Ok(problems)
+}
+
+/// The lines of `markdown` whose links (markdown links, and `href`s of its
+/// HTML) point at `href` as mdBook writes it on the page: a relative link to
+/// `x.md` or `x.md#y` becomes `x.html`, `x.html#y`.
+fn lines_linking_to(markdown: &str, href: &str) -> Vec<usize> {
+    let line_of = |offset: usize| markdown[..offset].matches('\n').count() + 1;
+    let mut lines = Vec::new();
+    for (event, range) in Parser::new_ext(markdown, crate::math::mdbook_options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Link { dest_url, .. }) if as_rendered(&dest_url) == href => {
+                lines.push(line_of(range.start));
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                for (at, value) in links::attribute_values_at(&html, "href") {
+                    if as_rendered(&value) == href {
+                        lines.push(line_of(range.start + at));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    lines.dedup();
+    lines
+}
+
+/// A link as mdBook writes it into the page: a relative link to a `.md`
+/// file, with or without a fragment, points at its `.html` page.
+fn as_rendered(dest: &str) -> String {
+    let has_scheme = dest.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+    });
+    if dest.starts_with('#') || has_scheme {
+        return dest.to_string();
+    }
+    let (path, fragment) = dest.split_once('#').map_or((dest, None), |(p, f)| (p, Some(f)));
+    match (path.strip_suffix(".md"), fragment) {
+        (Some(stem), Some(fragment)) => format!("{stem}.html#{fragment}"),
+        (Some(stem), None) => format!("{stem}.html"),
+        (None, _) => dest.to_string(),
+    }
+}
+
+/// mdBook's warnings, collected while it builds: a `tracing` subscriber that
+/// keeps the message of every event at `WARN` or above.
+#[derive(Clone, Default)]
+struct Warnings(Arc<Mutex<Vec<String>>>);
+
+impl Warnings {
+    fn take(&self) -> Vec<String> {
+        self.0.lock().map(|mut w| std::mem::take(&mut *w)).unwrap_or_default()
+    }
+}
+
+impl tracing::Subscriber for Warnings {
+    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
+        *metadata.level() <= tracing::Level::WARN
+    }
+
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        // Spans are never enabled (see `enabled`); every one gets the same id.
+        tracing::span::Id::from_u64(1)
+    }
+
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+
+    fn event(&self, event: &tracing::Event<'_>) {
+        struct Message(String);
+        impl tracing::field::Visit for Message {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                if field.name() == "message" {
+                    self.0 = format!("{value:?}");
+                }
+            }
+        }
+        let mut message = Message(String::new());
+        event.record(&mut message);
+        if let Ok(mut warnings) = self.0.lock() {
+            warnings.push(message.0);
+        }
+    }
+
+    fn enter(&self, _: &tracing::span::Id) {}
+
+    fn exit(&self, _: &tracing::span::Id) {}
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snapshot::{SnapshotId, WritePolicy};
 
     #[test]
-    fn outputs_follow_runnable_blocks() -> Result<()> {
-        let dir = tempfile::tempdir()?;
-        let id = SnapshotId {
-            crate_name: "ch01-x",
-            block_name: "hi",
-            chapter: Path::new("book/ch01-x.md"),
-            line: 3,
-            twin: None,
-        };
-        snapshot::record(dir.path(), &id, "hello ``` world\n", WritePolicy::Accept)?;
-        let markdown = "# X\n\n```rust,name=hi\n# fn hidden() {}\nprintln!(\"hi\");\n```\n\n```rust,name=nr,no_run\nloop {}\n```\n\n```text\nplain\n```\n";
-        let rendered = render_chapter(dir.path(), Path::new("book/ch01-x.md"), markdown)?;
-        assert_eq!(
-            rendered,
-            "# X\n\n```rust\n# fn hidden() {}\nprintln!(\"hi\");\n```\n\n<p class=\"verified-output\">Output:</p>\n\n\
-             ````text\nhello ``` world\n````\n\n```rust\nloop {}\n```\n\n```text\nplain\n```\n"
-        );
-        Ok(())
+    fn links_are_found_at_their_lines_as_mdbook_rewrites_them() {
+        let markdown = "# T\n\nSee [two](ch02.md#top) and [web](https://x.org/a.md).\n\n\
+                        <a href=\"ch02.md#top\">again</a>\n\n[here](#local)\n";
+        assert_eq!(lines_linking_to(markdown, "ch02.html#top"), [3, 5]);
+        assert_eq!(lines_linking_to(markdown, "#local"), [7]);
+        assert_eq!(lines_linking_to(markdown, "https://x.org/a.md"), [3]);
+        assert_eq!(as_rendered("sub/x.md"), "sub/x.html");
+        assert_eq!(as_rendered("mailto:a@b.md"), "mailto:a@b.md");
     }
 
     #[test]
-    fn a_twin_after_its_rust_block_makes_a_pair_of_tabs() -> Result<()> {
-        let dir = tempfile::tempdir()?;
-        let chapter = Path::new("book/ch01-x.md");
-        let rust = SnapshotId {
-            crate_name: "ch01-x",
-            block_name: "hi",
-            chapter,
-            line: 1,
-            twin: None,
-        };
-        snapshot::record(dir.path(), &rust, "1.5\n", WritePolicy::Accept)?;
-        let code = "print(1.5)\n";
-        let twin = SnapshotId {
-            line: 5,
-            twin: Some(snapshot::Twin { torch: "2.15.0", code }),
-            ..rust
-        };
-        snapshot::record(dir.path(), &twin, "1.5000\n", WritePolicy::Accept)?;
-        let markdown = "```rust,name=hi\nprintln!(\"1.5\");\n```\n\n```python,twin=hi\nprint(1.5)\n```\n\nAfter.\n";
-        let rendered = render_chapter(dir.path(), chapter, markdown)?;
-        assert_eq!(
-            rendered,
-            "<div class=\"twin-pair\">\n\
-             <div class=\"twin-panel\" data-twin-tab=\"Rust\">\n\n<p class=\"twin-label\">Rust</p>\n\n\
-             ```rust\nprintln!(\"1.5\");\n```\n\n<p class=\"verified-output\">Output:</p>\n\n```text\n1.5\n```\n\n</div>\n\
-             <div class=\"twin-panel\" data-twin-tab=\"PyTorch\">\n\n<p class=\"twin-label\">PyTorch</p>\n\n\
-             ```python\nprint(1.5)\n```\n\n<p class=\"verified-output\">Output:</p>\n\n```text\n1.5000\n```\n\n</div>\n\
-             </div>\n\nAfter.\n"
-        );
-        // Apart from its Rust block, a twin is shown where it stands.
-        let apart = "```python,twin=hi\nprint(1.5)\n```\n\nText.\n\n```rust,name=hi\nprintln!(\"1.5\");\n```\n";
-        let rendered = render_chapter(dir.path(), chapter, apart)?;
-        assert!(!rendered.contains("twin-pair"), "{rendered}");
-        assert!(
-            rendered.starts_with(
-                "```python\nprint(1.5)\n```\n\n<p class=\"verified-output\">Output:</p>\n\n```text\n1.5000\n```"
-            ),
-            "{rendered}"
-        );
-        Ok(())
-    }
-
-    #[test]
-    fn quizzes_hide_the_output_graphs_draw_it_and_math_becomes_mathml() -> Result<()> {
-        let dir = tempfile::tempdir()?;
-        let chapter = Path::new("book/ch01-x.md");
-        let id = |block_name, line| SnapshotId {
-            crate_name: "ch01-x",
-            block_name,
-            chapter,
-            line,
-            twin: None,
-        };
-        snapshot::record(dir.path(), &id("q", 3), "42\n", WritePolicy::Accept)?;
-        let tape = autograd::scalar::Tape::new();
-        let x = tape.var(1.0);
-        let dot = (x * x - 10.0).powi(2).to_dot();
-        snapshot::record(dir.path(), &id("g", 7), &dot, WritePolicy::Accept)?;
-        let markdown =
-            "Let $x^2$.\n\n```rust,name=q,quiz\nprintln!(\"42\");\n```\n\n```rust,name=g,graph\nfn main() {}\n```\n";
-        let rendered = render_chapter(dir.path(), chapter, markdown)?;
-        let quiz = rendered.find("<details class=\"quiz\">").expect("a quiz");
-        let answer = rendered.find("```text\n42\n```").expect("the answer");
-        let end = rendered[quiz..].find("</details>").expect("closed") + quiz;
-        assert!(quiz < answer && answer < end, "{rendered}");
-        assert!(rendered.contains("<div class=\"graph-picture\">\n<svg"), "{rendered}");
-        assert!(rendered.starts_with("Let <math"), "{rendered}");
-
-        let error = render_chapter(dir.path(), chapter, "# X\n\nBad: $\\frac{1}$\n").expect_err("bad formula");
-        assert!(
-            error
-                .to_string()
-                .starts_with("book/ch01-x.md:3: formula `\\frac{1}` does not parse"),
-            "{error}"
-        );
-        Ok(())
-    }
-
-    #[test]
-    fn missing_snapshots_and_invalid_blocks_fail_the_build() -> Result<()> {
-        let dir = tempfile::tempdir()?;
-        let error = render_chapter(
-            dir.path(),
-            Path::new("book/ch01-x.md"),
-            "```rust,name=hi\nfn main() {}\n```\n",
-        )
-        .expect_err("no snapshot");
-        assert!(
-            format!("{error:#}").contains("book/ch01-x.md:1: block `hi` has no verified output"),
-            "{error:#}"
-        );
-        let error = render_chapter(dir.path(), Path::new("book/ch01-x.md"), "\n```rust\n```\n").expect_err("no name");
-        assert!(
-            error
-                .to_string()
-                .starts_with("book/ch01-x.md:2: Rust block without a name"),
-            "{error}"
-        );
-        Ok(())
+    fn warnings_are_collected_and_other_levels_are_not() {
+        let warnings = Warnings::default();
+        tracing::subscriber::with_default(warnings.clone(), || {
+            tracing::info!("building");
+            tracing::warn!("unexpected HTML end tag `</mo>` found in `ch02.md`");
+        });
+        assert_eq!(warnings.take(), ["unexpected HTML end tag `</mo>` found in `ch02.md`"]);
     }
 }

@@ -428,6 +428,13 @@ pub fn check_dom(dom: &str, expected: &Expected) -> Vec<String> {
     if expected.math && !main.contains("<math") {
         problems.push("the chapter has $…$ formulas but the page has no <math> element".into());
     }
+    for (n, formula) in formulas(main).iter().enumerate() {
+        // Markup shown as text: a tag the browser could not parse as MathML.
+        if formula.contains("&lt;") || formula.contains("&gt;") {
+            let shown: String = formula.chars().take(160).collect();
+            problems.push(format!("formula {} shows escaped markup as text: {shown}", n + 1));
+        }
+    }
     let pictures = main.matches("<svg").count();
     if pictures < expected.graphs {
         problems.push(format!(
@@ -443,6 +450,20 @@ pub fn check_dom(dom: &str, expected: &Expected) -> Vec<String> {
         ));
     }
     problems
+}
+
+/// The inside of every `<math …>…</math>` element, in order.
+fn formulas(html: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<math") {
+        let Some(end) = rest[start..].find("</math>") else {
+            break;
+        };
+        found.push(&rest[start..start + end]);
+        rest = &rest[start + end..];
+    }
+    found
 }
 
 /// From the first `open` to the last `close`.
@@ -595,5 +616,25 @@ mod tests {
         );
         assert!(problems[4].contains("1 <details> reveal(s) shown, 2 quiz"));
         assert_eq!(check_dom("<html><body>oops</body></html>", &expected).len(), 1);
+    }
+
+    #[test]
+    fn escaped_markup_inside_a_formula_is_reported() {
+        let expected = Expected {
+            outputs: 0,
+            math: true,
+            graphs: 0,
+            quizzes: 0,
+        };
+        // What the browser made of pulldown-latex's `stretchy="true"minsize=…`
+        // once mdBook had escaped the tag.
+        let page = "<main><p>L = <math><mi>g</mi>&lt;mo symmetric=\"true\"&gt;(</math></p></main>";
+        let problems = check_dom(page, &expected);
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert!(
+            problems[0].starts_with("formula 1 shows escaped markup as text"),
+            "{problems:?}"
+        );
+        assert!(check_dom("<main><math><mo>(</mo></math></main>", &expected).is_empty());
     }
 }

@@ -151,6 +151,33 @@ impl Fingerprint {
         )
     }
 
+    /// Adds every file under `dir`, in a stable order, with its path
+    /// relative to `dir`; a missing directory adds that fact.
+    pub fn tree(mut self, dir: &Path) -> Self {
+        let mut files = Vec::new();
+        let mut pending = vec![dir.to_path_buf()];
+        while let Some(current) = pending.pop() {
+            let Ok(entries) = std::fs::read_dir(&current) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        self = self.text(&format!("{} files", files.len()));
+        for file in files {
+            let relative = file.strip_prefix(dir).unwrap_or(&file).to_string_lossy().into_owned();
+            self = self.text(&relative).file_contents(&file);
+        }
+        self
+    }
+
     /// Whether two fingerprints are of the same inputs.
     pub fn same_as(&self, other: &Fingerprint) -> bool {
         self.0 == other.0

@@ -135,10 +135,6 @@ pub fn read_book(root: &Path, book_dir: &Path) -> Result<Vec<Chapter>> {
             );
         }
         let markdown = read_markdown(&path)?;
-        // Formulas are checked here, so `verify` catches one the book could not render.
-        if let Some(bad) = crate::math::check(&markdown).first() {
-            bail!("{}:{}: {bad}", display.display(), bad.line);
-        }
         let blocks = blocks(&markdown);
         let stem = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
         // The file stem names the chapter's crate and snapshots, so it must be
@@ -254,6 +250,11 @@ struct RawBlock {
     info: Option<String>,
     content: String,
     terminated: bool,
+    /// A line inside the block that opens another fenced block: the line's
+    /// number and text. The block's own closing fence is then very likely
+    /// missing, and the block swallowed the prose and blocks up to the
+    /// next bare fence.
+    inner_opening: Option<(usize, String)>,
 }
 
 /// Every code block of `markdown`, in order.
@@ -269,12 +270,18 @@ fn scan(markdown: &str) -> Vec<RawBlock> {
                     CodeBlockKind::Indented => None,
                 };
                 let terminated = info.is_none() || has_closing_fence(&markdown[range.clone()]);
+                let line = lines.line_of(range.start);
+                let inner_opening = info
+                    .as_ref()
+                    .and_then(|_| inner_opening_fence(&markdown[range.clone()]))
+                    .map(|(offset, text)| (line + offset, text));
                 current = Some(RawBlock {
-                    line: lines.line_of(range.start),
+                    line,
                     range,
                     info,
                     content: String::new(),
                     terminated,
+                    inner_opening,
                 });
             }
             Event::Text(text) => {
@@ -306,6 +313,27 @@ fn has_closing_fence(source: &str) -> bool {
     last.len() >= fence_len && last.chars().all(|c| c == fence_char)
 }
 
+/// The first line inside a fenced block (its source from the opening fence
+/// on) that looks like the opening fence of another block: a fence of the
+/// same character, at least as long, followed by an info string. CommonMark
+/// cannot close a block with such a line, so it is the block's content; and
+/// since a block cannot contain a fence as long as its own (the first bare
+/// one would close it), it is almost surely the next block of the chapter,
+/// after a closing fence that was forgotten. Returns the line's offset from
+/// the opening fence and its text.
+fn inner_opening_fence(source: &str) -> Option<(usize, String)> {
+    let mut lines = source.lines();
+    let opening = lines.next()?.trim_start();
+    let fence_char = opening.chars().next()?;
+    let fence_len = opening.chars().take_while(|&c| c == fence_char).count();
+    lines.enumerate().find_map(|(i, line)| {
+        let trimmed = line.trim_start_matches(|c: char| c.is_whitespace() || c == '>');
+        let run = trimmed.chars().take_while(|&c| c == fence_char).count();
+        let info = trimmed[run * fence_char.len_utf8()..].trim();
+        (run >= fence_len && !info.is_empty()).then(|| (i + 1, line.trim().to_string()))
+    })
+}
+
 /// Gives a block its kind from its info string.
 fn classify(raw: &RawBlock) -> BlockKind {
     match classify_inner(raw) {
@@ -315,6 +343,13 @@ fn classify(raw: &RawBlock) -> BlockKind {
 }
 
 fn classify_inner(raw: &RawBlock) -> Result<BlockKind, String> {
+    if let Some((line, text)) = &raw.inner_opening {
+        return Err(format!(
+            "this block's closing fence is missing: line {line} (\"{text}\") opens another block inside \
+             it, so this one ran on over the prose and blocks up to the next bare fence; close it \
+             before line {line}"
+        ));
+    }
     if !raw.terminated {
         return Err("unterminated code fence: this block runs to the end of the chapter \
                     (or of its list item); close it with a matching fence"
@@ -615,6 +650,22 @@ mod tests {
         assert!(matches!(&found[..], [(1, BlockKind::Invalid(m))] if m.contains("unterminated")));
         // A fence closed by a shorter fence is not closed.
         assert!(invalid("````text\nx\n```\n").contains("unterminated"));
+    }
+
+    #[test]
+    fn a_missing_closing_fence_mid_chapter_names_the_block_it_swallowed() {
+        let markdown = "```rust,name=a\nlet x = 1;\n\nProse.\n\n```rust,name=b\nlet y = 2;\n```\n\n```text\nz\n```\n";
+        let found = kinds(markdown);
+        let [(1, BlockKind::Invalid(message)), (10, BlockKind::Shown("text"))] = &found[..] else {
+            panic!("{found:?}")
+        };
+        assert!(
+            message.contains("closing fence is missing: line 6 (\"```rust,name=b\")"),
+            "{message}"
+        );
+        // A longer outer fence may show a block's source: that is no mistake.
+        let shown = kinds("````text\n```rust,name=b\nx\n```\n````\n");
+        assert!(matches!(&shown[..], [(1, BlockKind::Shown("text"))]), "{shown:?}");
     }
 
     #[test]

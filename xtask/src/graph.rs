@@ -50,6 +50,11 @@ impl fmt::Display for GraphError {
 
 impl std::error::Error for GraphError {}
 
+/// Whether Graphviz's `dot` is on `PATH`.
+pub fn is_installed() -> bool {
+    std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join("dot").is_file()))
+}
+
 /// The SVG Graphviz draws for `dot_text`, without the XML prolog, on lines
 /// without blank ones (so it stays one HTML block inside markdown).
 pub fn svg(dot_text: &str) -> Result<String, GraphError> {

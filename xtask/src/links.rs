@@ -1,5 +1,6 @@
 //! Checks the rendered book's internal links: every relative `href` must
 //! name a file that exists, and every `#fragment` an `id` in that file.
+//! [`crate::book`] reports each broken one at the chapter line that wrote it.
 //!
 //! mdBook does not check links itself, and a broken one only shows when a
 //! reader clicks it. The HTML it writes is regular, so a small scanner over
@@ -66,18 +67,31 @@ fn collect_html(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 
 /// The values of every `name="…"` attribute in `html`, entity-decoded.
 fn attribute_values(html: &str, name: &str) -> Vec<String> {
+    attribute_values_at(html, name)
+        .into_iter()
+        .map(|(_, value)| value)
+        .collect()
+}
+
+/// The values of every `name="…"` attribute in `html`, entity-decoded, each
+/// with the byte offset of its attribute.
+pub fn attribute_values_at(html: &str, name: &str) -> Vec<(usize, String)> {
     let pattern = format!("{name}=\"");
     let mut values = Vec::new();
-    let mut rest = html;
-    while let Some(at) = rest.find(&pattern) {
+    let mut offset = 0;
+    while let Some(found) = html[offset..].find(&pattern) {
+        let at = offset + found;
         // An attribute name starts after whitespace (`data-id=` is not `id=`).
-        let preceded_by_space = at > 0 && rest.as_bytes()[at - 1].is_ascii_whitespace();
-        let after = &rest[at + pattern.len()..];
-        let Some(end) = after.find('"') else { break };
+        let preceded_by_space = at > 0 && html.as_bytes()[at - 1].is_ascii_whitespace();
+        let value_start = at + pattern.len();
+        let Some(end) = html[value_start..].find('"') else {
+            break;
+        };
         if preceded_by_space {
-            values.push(after[..end].replace("&amp;", "&").replace("&quot;", "\""));
+            let value = &html[value_start..value_start + end];
+            values.push((at, value.replace("&amp;", "&").replace("&quot;", "\"")));
         }
-        rest = &after[end..];
+        offset = value_start + end;
     }
     values
 }

@@ -1,6 +1,6 @@
 //! `cargo xtask`: the command line over the [`xtask`] library.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -44,10 +44,9 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Vec<String>) -> Result<ExitCode> {
-    // xtask/ is one level below the workspace root.
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .context("xtask has no parent directory")?;
+    let cwd = std::env::current_dir().context("cannot tell the current directory")?;
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let root = &verify::workspace_root(manifest_dir.as_deref(), &cwd)?;
     let (command, rest) = args.split_first().map_or(("", &[][..]), |(c, r)| (c.as_str(), r));
     match command {
         "verify" => verify_command(root, rest),
@@ -60,11 +59,11 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             let index = xtask::book::build(root)?;
             println!("book: {}", index.display());
             if open {
-                xtask::book::open(&index)?;
+                open_in_browser(&index)?;
             }
             Ok(ExitCode::SUCCESS)
         }
-        "preprocess" => xtask::book::preprocess_command(rest).map(|()| ExitCode::SUCCESS),
+        "preprocess" => xtask::preprocessor::command(rest).map(|()| ExitCode::SUCCESS),
         "new" => {
             let [chapter, dir] = rest else { bail!("{USAGE}") };
             let copied = xtask::copy_out::new_crate(root, chapter, Path::new(dir))?;
@@ -129,4 +128,24 @@ fn verify_command(root: &Path, args: &[String]) -> Result<ExitCode> {
 /// `CI` set to anything but empty, `false` or `0`, as insta reads it.
 fn is_ci() -> bool {
     std::env::var("CI").is_ok_and(|value| !matches!(value.as_str(), "" | "false" | "0"))
+}
+
+/// Opens a file in the desktop's browser.
+fn open_in_browser(path: &Path) -> Result<()> {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    let status = std::process::Command::new(opener)
+        .arg(path)
+        .status()
+        .with_context(|| format!("cannot run `{opener}` to open {}", path.display()))?;
+    if !status.success() && !cfg!(windows) {
+        // explorer.exe reports failure even when it opened the file.
+        bail!("`{opener} {}` failed ({status})", path.display());
+    }
+    Ok(())
 }

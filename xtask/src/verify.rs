@@ -53,6 +53,29 @@ impl Layout {
     }
 }
 
+/// The repository `cargo xtask` works on: the parent of the `xtask` package
+/// that cargo ran (`cargo run` tells the program its package's directory in
+/// `CARGO_MANIFEST_DIR`, at run time), else the first directory from `cwd`
+/// upwards with a `book.toml` and a `Cargo.toml`. Never the path compiled
+/// into the program: with a target directory shared by two checkouts, that
+/// would be whichever built it last.
+pub fn workspace_root(manifest_dir: Option<&Path>, cwd: &Path) -> Result<PathBuf> {
+    let is_root = |dir: &Path| dir.join("book.toml").is_file() && dir.join("Cargo.toml").is_file();
+    if let Some(root) = manifest_dir.and_then(Path::parent).filter(|dir| is_root(dir)) {
+        return Ok(root.to_path_buf());
+    }
+    cwd.ancestors()
+        .find(|dir| is_root(dir))
+        .map(Path::to_path_buf)
+        .with_context(|| {
+            format!(
+                "{} is not inside the book's repository (no directory above it has a book.toml and a \
+             Cargo.toml): run `cargo xtask` in the repository",
+                cwd.display()
+            )
+        })
+}
+
 #[derive(Debug, Clone)]
 pub struct Options {
     /// Rewrite generated crates, accept outputs, delete orphans.
@@ -196,11 +219,40 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
         report.chapters.push(chapter_report);
     }
     report.graphs_unchecked = runner.graphs_unchecked.into_inner();
-    runner.cache.into_inner().save()?;
+    let mut cache = runner.cache.into_inner();
+    check_book(layout, &mut cache, &mut report)?;
+    cache.save()?;
 
     let orphan_snapshots = snapshot::orphans(&layout.snapshots_dir, &expected_snapshots, &with_invalid_blocks)?;
     remove_orphans(layout, options, &synced.orphans, &orphan_snapshots, &mut report)?;
     Ok(report)
+}
+
+/// Builds the book as `cargo xtask book` does, into a scratch directory, and
+/// reports whatever that build rejects (a formula, a graph, a link, a
+/// warning of mdBook's), each at its chapter's line. Skipped while nothing
+/// the build reads has changed since it last passed.
+fn check_book(layout: &Layout, cache: &mut VerdictCache, report: &mut Report) -> Result<()> {
+    let id = "book build";
+    let fingerprint = cache.is_active().then(|| {
+        Fingerprint::new("book build")
+            .file_contents(&layout.root.join("book.toml"))
+            .tree(&layout.book_dir)
+            .tree(&layout.snapshots_dir)
+            .tree(&layout.root.join("xtask/assets"))
+            .text(&format!("graphviz: {}", graph::is_installed()))
+    });
+    if cache.is_fresh(id, fingerprint.as_ref()) {
+        return Ok(());
+    }
+    let problems = crate::book::check(&layout.root, &layout.target_dir.join("xtask/book-check"))?;
+    if problems.is_empty() {
+        cache.record_pass(id, fingerprint.as_ref());
+    } else {
+        cache.forget(id);
+    }
+    report.problems.extend(problems);
+    Ok(())
 }
 
 /// What [`sync_generated`] left to do.
@@ -809,4 +861,33 @@ fn compiler_messages(chapter: &Path, diagnostics: &[(usize, String)]) -> String 
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_root_is_the_checkout_cargo_ran_not_the_one_compiled_in() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        for checkout in [&a, &b] {
+            std::fs::create_dir_all(checkout.join("xtask"))?;
+            std::fs::create_dir_all(checkout.join("book/sub"))?;
+            std::fs::write(checkout.join("book.toml"), "")?;
+            std::fs::write(checkout.join("Cargo.toml"), "")?;
+        }
+        // `cargo run` in checkout a, from anywhere.
+        assert_eq!(workspace_root(Some(&a.join("xtask")), &b.join("book/sub"))?, a);
+        // The program run directly: the checkout it is run in.
+        assert_eq!(workspace_root(None, &b.join("book/sub"))?, b);
+        // A manifest directory that is no book's is not trusted.
+        assert_eq!(workspace_root(Some(dir.path()), &b)?, b);
+        let error = workspace_root(None, dir.path()).unwrap_err();
+        assert!(
+            error.to_string().contains("not inside the book's repository"),
+            "{error}"
+        );
+        Ok(())
+    }
 }

@@ -4,11 +4,11 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use common::{Fixture, assert_contains, failure_at, options, write};
+use common::{Fixture, assert_contains, failure_at, options};
 use xtask::report::Report;
 use xtask::verify::verify;
 
@@ -278,39 +278,10 @@ fn in_ci_a_new_snapshot_fails_and_no_file_is_written() -> Result<()> {
     Ok(())
 }
 
-/// A `python3` that imports a stand-in `torch` (version `0.0.0+fixture`), so
-/// the twin tests run the real runner without PyTorch. `None`, with the
-/// reason printed, when there is no `python3` to run at all.
-fn python_with_stand_in_torch(dir: &Path) -> Result<Option<PathBuf>> {
-    let found = std::process::Command::new("python3").arg("--version").output();
-    if !found.is_ok_and(|out| out.status.success()) {
-        eprintln!("skipped: no python3 on PATH to run the fixture's twins with");
-        return Ok(None);
-    }
-    write(
-        &dir.join("stand-in/torch/__init__.py"),
-        "__version__ = \"0.0.0+fixture\"\n",
-    )?;
-    let wrapper = dir.join("python-with-torch");
-    write(
-        &wrapper,
-        &format!(
-            "#!/bin/sh\nPYTHONPATH='{}' exec python3 \"$@\"\n",
-            dir.join("stand-in").display()
-        ),
-    )?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755))?;
-    }
-    Ok(Some(wrapper))
-}
-
 #[test]
 fn a_twin_that_agrees_passes_and_is_snapshotted_with_its_torch_version() -> Result<()> {
     let fixture = Fixture::new("twins")?;
-    let Some(python) = python_with_stand_in_torch(&fixture.path("python"))? else {
+    let Some(python) = common::python_with_stand_in_torch(&fixture.path("python"))? else {
         return Ok(());
     };
     let report = fixture.verify_with_python(true, false, &python)?;
@@ -343,7 +314,7 @@ fn a_twin_that_agrees_passes_and_is_snapshotted_with_its_torch_version() -> Resu
 #[test]
 fn a_twin_that_disagrees_fails_naming_the_first_differing_number() -> Result<()> {
     let fixture = Fixture::new("twin-disagrees")?;
-    let Some(python) = python_with_stand_in_torch(&fixture.path("python"))? else {
+    let Some(python) = common::python_with_stand_in_torch(&fixture.path("python"))? else {
         return Ok(());
     };
     let report = fixture.verify_with_python(true, false, &python)?;
@@ -375,7 +346,7 @@ fn a_twin_naming_a_missing_rust_block_is_an_error_at_its_line() -> Result<()> {
 #[test]
 fn without_torch_the_committed_twin_snapshot_is_cross_checked() -> Result<()> {
     let fixture = Fixture::new("twins")?;
-    let Some(python) = python_with_stand_in_torch(&fixture.path("python"))? else {
+    let Some(python) = common::python_with_stand_in_torch(&fixture.path("python"))? else {
         return Ok(());
     };
     assert!(fixture.verify_with_python(true, false, &python)?.is_success());
@@ -431,7 +402,7 @@ fn without_torch_the_committed_twin_snapshot_is_cross_checked() -> Result<()> {
 #[test]
 fn a_removed_twin_leaves_an_orphan_snapshot() -> Result<()> {
     let fixture = Fixture::new("twins")?;
-    let Some(python) = python_with_stand_in_torch(&fixture.path("python"))? else {
+    let Some(python) = common::python_with_stand_in_torch(&fixture.path("python"))? else {
         return Ok(());
     };
     assert!(fixture.verify_with_python(true, false, &python)?.is_success());
@@ -512,7 +483,7 @@ fn a_warm_run_reuses_what_passed_and_runs_again_whatever_changed() -> Result<()>
 #[test]
 fn an_unchanged_twin_is_not_rerun_but_a_changed_snapshot_is() -> Result<()> {
     let fixture = Fixture::new("twins")?;
-    let Some(wrapper) = python_with_stand_in_torch(&fixture.path("python"))? else {
+    let Some(wrapper) = common::python_with_stand_in_torch(&fixture.path("python"))? else {
         return Ok(());
     };
     // Laid out like a virtual environment, with torch's metadata directory

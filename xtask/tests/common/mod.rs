@@ -13,6 +13,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -104,4 +105,33 @@ pub fn failure_at(report: &Report, location: &str) -> String {
 
 pub fn assert_contains(text: &str, expected: &str) {
     assert!(text.contains(expected), "expected {expected:?} in:\n{text}");
+}
+
+/// A `python3` that imports a stand-in `torch` (version `0.0.0+fixture`), so
+/// the twin tests run the real runner without PyTorch. `None`, with the
+/// reason printed, when there is no `python3` to run at all.
+pub fn python_with_stand_in_torch(dir: &Path) -> Result<Option<PathBuf>> {
+    let found = std::process::Command::new("python3").arg("--version").output();
+    if !found.is_ok_and(|out| out.status.success()) {
+        eprintln!("skipped: no python3 on PATH to run the fixture's twins with");
+        return Ok(None);
+    }
+    write(
+        &dir.join("stand-in/torch/__init__.py"),
+        "__version__ = \"0.0.0+fixture\"\n",
+    )?;
+    let wrapper = dir.join("python-with-torch");
+    write(
+        &wrapper,
+        &format!(
+            "#!/bin/sh\nPYTHONPATH='{}' exec python3 \"$@\"\n",
+            dir.join("stand-in").display()
+        ),
+    )?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755))?;
+    }
+    Ok(Some(wrapper))
 }

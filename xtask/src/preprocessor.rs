@@ -1,0 +1,161 @@
+//! The `verified-output` preprocessor: each chapter as [`crate::render`]
+//! shows it, for mdBook.
+//!
+//! `book.toml` declares it as a command (`cargo xtask preprocess`), so that
+//! stock `mdbook build` and `mdbook serve` work too; `cargo xtask book`
+//! registers it in-process under the same name, which replaces the command.
+//!
+//! For `mdbook test`, whose renderer is `test`, it marks every Rust block
+//! `ignore` instead: rustdoc, which mdbook runs on each chapter, is given no
+//! `--extern` for the engine, so no block could compile there. The blocks
+//! are tested by `cargo xtask verify`, which also checks what they print.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result, bail};
+use mdbook_preprocessor::book::{Book, BookItem};
+use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
+
+use crate::extract::{self, BlockKind};
+use crate::render::{self, Strictness};
+use crate::report::Problem;
+
+/// Shows, under every runnable Rust block, its verified output.
+pub struct VerifiedOutput {
+    strictness: Strictness,
+    /// Every problem of every chapter, each at its line, for the caller to
+    /// report: an mdBook error can only carry text.
+    problems: Arc<Mutex<Vec<Problem>>>,
+}
+
+impl VerifiedOutput {
+    const NAME: &str = "verified-output";
+
+    pub fn new(strictness: Strictness) -> Self {
+        VerifiedOutput {
+            strictness,
+            problems: Arc::default(),
+        }
+    }
+
+    /// Where the problems of the chapters are put, as they are found.
+    pub fn problems(&self) -> Arc<Mutex<Vec<Problem>>> {
+        Arc::clone(&self.problems)
+    }
+}
+
+impl Preprocessor for VerifiedOutput {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn run(&self, ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
+        if ctx.renderer == "test" {
+            book.for_each_mut(|item| {
+                if let BookItem::Chapter(chapter) = item {
+                    chapter.content = ignore_rust_blocks(&chapter.content);
+                }
+            });
+            eprintln!(
+                "verified-output: every Rust block is marked `ignore` for `mdbook test`: rustdoc cannot \
+                 link the engine here; `cargo xtask verify` builds, runs and checks them"
+            );
+            return Ok(book);
+        }
+        let key = format!("preprocessor.{}.snapshots", Self::NAME);
+        let snapshots = ctx
+            .config
+            .get::<PathBuf>(&key)?
+            .unwrap_or_else(|| PathBuf::from("tests/snapshots"));
+        let snapshots_dir = ctx.root.join(snapshots);
+        let src = &ctx.config.book.src;
+        let mut problems = Vec::new();
+        book.for_each_mut(|item| {
+            let BookItem::Chapter(chapter) = item else { return };
+            let Some(source) = &chapter.source_path else { return };
+            let shown = src.join(source);
+            match render::render_chapter(&snapshots_dir, &shown, &chapter.content, self.strictness) {
+                Ok(content) => chapter.content = content,
+                Err(errors) => problems.extend(errors.into_iter().map(|error| Problem {
+                    location: format!("{}:{}", shown.display(), error.line),
+                    message: error.message,
+                })),
+            }
+        });
+        if problems.is_empty() {
+            return Ok(book);
+        }
+        let mut message = format!("{} problem(s) in the chapters:", problems.len());
+        for problem in &problems {
+            message.push_str(&format!(
+                "\n{}: {}",
+                problem.location,
+                problem.message.replace('\n', "\n    ")
+            ));
+        }
+        if let Ok(mut shared) = self.problems.lock() {
+            shared.extend(problems);
+        }
+        bail!(message)
+    }
+}
+
+/// The chapter with each Rust block's info string replaced by `rust,ignore`.
+fn ignore_rust_blocks(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    let mut cursor = 0;
+    for block in extract::blocks(markdown) {
+        if !matches!(block.kind, BlockKind::Rust(_)) {
+            continue;
+        }
+        let start = block.range.start;
+        let opening_end = markdown[start..].find('\n').map_or(block.range.end, |i| start + i);
+        let opening = &markdown[start..opening_end];
+        let fence_len = opening.len() - opening.trim_start_matches(['`', '~']).len();
+        out.push_str(&markdown[cursor..start]);
+        out.push_str(&opening[..fence_len]);
+        out.push_str("rust,ignore");
+        cursor = opening_end;
+    }
+    out.push_str(&markdown[cursor..]);
+    out
+}
+
+/// The mdBook preprocessor protocol over stdin and stdout, for `mdbook build`:
+/// `preprocess supports <renderer>` answers by exit status, plain
+/// `preprocess` reads `[context, book]` as JSON and writes the book back.
+pub fn command(args: &[String]) -> Result<()> {
+    match args {
+        // The outputs are plain markdown: every renderer can show them.
+        [supports, _renderer] if supports == "supports" => Ok(()),
+        [] => {
+            let mut input = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut input)
+                .context("cannot read mdBook's input")?;
+            let (ctx, book) = mdbook_preprocessor::parse_input(&input[..])?;
+            let book = VerifiedOutput::new(Strictness::Publish).run(&ctx, book)?;
+            let mut stdout = std::io::stdout().lock();
+            serde_json::to_writer(&mut stdout, &book).context("cannot write the book for mdBook")?;
+            stdout.flush().context("cannot write the book for mdBook")
+        }
+        _ => bail!("usage: cargo xtask preprocess [supports <renderer>]"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn for_mdbook_test_every_rust_block_is_ignored() {
+        let markdown =
+            "# T\n\n```rust,name=a\nfn main() {}\n```\n\n````rust,name=b,no_run\nx\n````\n\n```text\n1\n```\n";
+        assert_eq!(
+            ignore_rust_blocks(markdown),
+            "# T\n\n```rust,ignore\nfn main() {}\n```\n\n````rust,ignore\nx\n````\n\n```text\n1\n```\n"
+        );
+    }
+}

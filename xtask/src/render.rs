@@ -1,0 +1,439 @@
+//! A chapter as the reader sees it: the markdown mdBook renders, with each
+//! runnable block followed by its verified output, read from its insta
+//! snapshot (the one source of truth: the book never holds a second copy
+//! that could drift), and its formulas as MathML ([`crate::math`]).
+//!
+//! A Rust block's info string is reduced to `rust`, so mdBook highlights it
+//! and applies its hidden-line rule; a PyTorch twin's to `python`, with its
+//! own verified output. A twin that directly follows its Rust block (nothing
+//! but blank lines between them, outside any list or quote) is shown with it
+//! as a pair of tabs, "Rust" and "PyTorch" (`xtask/assets/twins.js`). The
+//! pair is plain markdown inside two `div`s: without JavaScript both are
+//! shown, one after the other, each under its label. A twin elsewhere is
+//! shown where it stands. A `graph` block's output is drawn as a picture
+//! ([`crate::graph`]), a `quiz` block's is hidden behind a reveal.
+//!
+//! Every problem of a chapter is collected, each at its line, not only the
+//! first: an author fixes them all in one go.
+
+use std::path::Path;
+
+use crate::extract::{self, Block, BlockKind, Mode, PythonBlock, RustBlock};
+use crate::graph::{self, GraphError};
+use crate::{math, snapshot};
+
+/// What a chapter that cannot be shown as published makes of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strictness {
+    /// The published book: a block without a verified output, or one the
+    /// verifier cannot classify, is an error.
+    Publish,
+    /// The verifier's own build of the book, to find what else the book
+    /// build rejects: what the blocks' verdicts already report (no output
+    /// yet, an invalid block, no Graphviz) is passed over.
+    Check,
+}
+
+/// A problem of a chapter, at its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChapterError {
+    pub line: usize,
+    pub message: String,
+}
+
+/// `markdown` as the book shows it, or every problem found in it.
+///
+/// `chapter` is the chapter's path as shown in messages; its file stem names
+/// its snapshots, as it names its crate.
+pub fn render_chapter(
+    snapshots_dir: &Path,
+    chapter: &Path,
+    markdown: &str,
+    strictness: Strictness,
+) -> Result<String, Vec<ChapterError>> {
+    let mut renderer = ChapterRenderer {
+        snapshots_dir,
+        crate_name: chapter.file_stem().unwrap_or_default().to_string_lossy().into_owned(),
+        markdown,
+        strictness,
+        errors: Vec::new(),
+    };
+    // Formulas are checked on the markdown as written, so their lines are
+    // the chapter's; they are rendered last, once the outputs are in (what
+    // is inserted is code, HTML or SVG, never math).
+    renderer
+        .errors
+        .extend(math::check(markdown).into_iter().map(|bad| ChapterError {
+            line: bad.line,
+            message: bad.to_string(),
+        }));
+    let with_outputs = renderer.with_outputs();
+    if !renderer.errors.is_empty() {
+        renderer.errors.sort_by_key(|e| e.line);
+        return Err(renderer.errors);
+    }
+    // Every formula of the chapter parsed above; one that fails now came
+    // from an inserted output, which would be a bug of this module.
+    math::render(&with_outputs).map_err(|bad| {
+        bad.into_iter()
+            .map(|bad| ChapterError {
+                line: 1,
+                message: format!("(a verifier bug) an inserted output holds a formula: {bad}"),
+            })
+            .collect()
+    })
+}
+
+struct ChapterRenderer<'a> {
+    snapshots_dir: &'a Path,
+    crate_name: String,
+    markdown: &'a str,
+    strictness: Strictness,
+    errors: Vec<ChapterError>,
+}
+
+impl ChapterRenderer<'_> {
+    /// The markdown with every block rewritten as shown.
+    fn with_outputs(&mut self) -> String {
+        let markdown = self.markdown;
+        let blocks = extract::blocks(markdown);
+        let mut out = String::with_capacity(markdown.len() * 2);
+        let mut cursor = 0;
+        let mut k = 0;
+        while k < blocks.len() {
+            let block = &blocks[k];
+            k += 1;
+            let prefix = container_prefix(markdown, block.range.start);
+            let rendered = match &block.kind {
+                BlockKind::Invalid(message) => {
+                    self.publish_error(block.line, message.clone());
+                    continue;
+                }
+                BlockKind::Shown(_) | BlockKind::Python(PythonBlock { twin: None, .. }) => continue,
+                BlockKind::Rust(rust) => {
+                    let text = self.rust_block(block, rust, &prefix);
+                    // Its twin, when it follows at once, makes a pair of tabs.
+                    let next = blocks.get(k).filter(|next| {
+                        prefix.is_empty()
+                            && markdown[block.range.end..next.range.start].trim().is_empty()
+                            && matches!(&next.kind, BlockKind::Python(PythonBlock { twin: Some(name), .. }) if *name == rust.name)
+                    });
+                    if let Some(twin) = next {
+                        k += 1;
+                        let python = self.twin_block(twin, &rust.name, "", rust.quiz);
+                        out.push_str(&markdown[cursor..block.range.start]);
+                        out.push_str(&twin_pair(&text, &python));
+                        cursor = twin.range.end;
+                        continue;
+                    }
+                    text
+                }
+                BlockKind::Python(PythonBlock { twin: Some(name), .. }) => self.twin_block(block, name, &prefix, false),
+            };
+            out.push_str(&markdown[cursor..block.range.start]);
+            out.push_str(&rendered);
+            cursor = block.range.end;
+        }
+        out.push_str(&markdown[cursor..]);
+        out
+    }
+
+    fn error(&mut self, line: usize, message: String) {
+        self.errors.push(ChapterError { line, message });
+    }
+
+    /// A problem of the published book only: the blocks' verdicts report it
+    /// to the verifier ([`Strictness::Check`]).
+    fn publish_error(&mut self, line: usize, message: String) {
+        if self.strictness == Strictness::Publish {
+            self.error(line, message);
+        }
+    }
+
+    /// A Rust block as shown: its code, and below it its verified output.
+    fn rust_block(&mut self, block: &Block, rust: &RustBlock, prefix: &str) -> String {
+        let mut text = reduced_block(self.markdown, block, "rust");
+        if !rust.mode.runs() {
+            return text;
+        }
+        let output = match snapshot::read_output(self.snapshots_dir, &self.crate_name, &rust.name) {
+            Ok(output) => output,
+            Err(error) => {
+                self.publish_error(
+                    block.line,
+                    format!("block `{}` has no verified output: {error:#}", rust.name),
+                );
+                text.push_str(&output_block("(no verified output yet)", false, prefix));
+                return text;
+            }
+        };
+        let shown = if rust.graph {
+            match graph::svg(&output) {
+                Ok(svg) => graph_block(&svg, &output, prefix),
+                Err(error) => {
+                    // Without Graphviz the verifier says so once, in a note.
+                    let message = format!("graph block `{}`: {error}", rust.name);
+                    match error {
+                        GraphError::NoGraphviz(_) => self.publish_error(block.line, message),
+                        _ => self.error(block.line, message),
+                    }
+                    output_block(&output, false, prefix)
+                }
+            }
+        } else {
+            output_block(&output, rust.mode == Mode::ShouldPanic, prefix)
+        };
+        text.push_str(&if rust.quiz { quiz_block(&shown, prefix) } else { shown });
+        text
+    }
+
+    /// A twin as shown: its code, as `python`, and its verified output.
+    fn twin_block(&mut self, block: &Block, rust_name: &str, prefix: &str, quiz: bool) -> String {
+        let mut text = reduced_block(self.markdown, block, "python");
+        let output = match snapshot::read_twin(self.snapshots_dir, &self.crate_name, rust_name) {
+            Ok(Some((output, _))) => output,
+            Ok(None) => {
+                let path = self
+                    .snapshots_dir
+                    .join(snapshot::twin_file_name(&self.crate_name, rust_name));
+                self.publish_error(
+                    block.line,
+                    format!(
+                        "the PyTorch twin of `{rust_name}` has no verified output (no snapshot {}): run \
+                         `cargo xtask verify --update` with torch installed",
+                        path.display()
+                    ),
+                );
+                "(no verified output yet)".to_string()
+            }
+            Err(error) => {
+                self.publish_error(block.line, format!("{error:#}"));
+                "(no verified output yet)".to_string()
+            }
+        };
+        // A quiz's twin, in the tab beside it, must not give the answer away.
+        let shown = output_block(&output, false, prefix);
+        text.push_str(&if quiz { quiz_block(&shown, prefix) } else { shown });
+        text
+    }
+}
+
+/// The indentation or `>` markers of the line a block starts on: inside a
+/// list item or a quote, inserted lines need them to stay inside it.
+fn container_prefix(markdown: &str, start: usize) -> String {
+    let line_start = markdown[..start].rfind('\n').map_or(0, |i| i + 1);
+    markdown[line_start..start]
+        .chars()
+        .map(|c| if c == '>' || c.is_whitespace() { c } else { ' ' })
+        .collect()
+}
+
+/// A block's source with its info string reduced to `language`.
+fn reduced_block(markdown: &str, block: &Block, language: &str) -> String {
+    let start = block.range.start;
+    let opening_end = markdown[start..].find('\n').map_or(block.range.end, |i| start + i);
+    let opening = &markdown[start..opening_end];
+    let fence_len = opening.len() - opening.trim_start_matches(['`', '~']).len();
+    format!(
+        "{}{language}{}",
+        &opening[..fence_len],
+        &markdown[opening_end..block.range.end]
+    )
+}
+
+/// A Rust block and its twin, each with its output, as two labelled panels;
+/// `twins.js` turns them into tabs.
+fn twin_pair(rust: &str, python: &str) -> String {
+    let panel = |tab: &str, body: &str| {
+        format!(
+            "<div class=\"twin-panel\" data-twin-tab=\"{tab}\">\n\n<p class=\"twin-label\">{tab}</p>\n\n{body}\n\n</div>\n"
+        )
+    };
+    format!(
+        "<div class=\"twin-pair\">\n{}{}</div>",
+        panel("Rust", rust),
+        panel("PyTorch", python)
+    )
+}
+
+/// A `graph` block's output as shown: the picture Graphviz drew from the
+/// verified DOT text, and the text itself, folded, under it.
+fn graph_block(svg: &str, dot_text: &str, prefix: &str) -> String {
+    let mut text = format!("\n{prefix}\n{prefix}<div class=\"graph-picture\">\n");
+    for line in svg.lines() {
+        text.push_str(&format!("{prefix}{line}\n"));
+    }
+    text.push_str(&format!(
+        "{prefix}</div>\n{prefix}\n{prefix}<details class=\"graph-dot\">\n{prefix}<summary>The DOT text it printed</summary>\n"
+    ));
+    text.push_str(&output_block(dot_text, false, prefix));
+    text.push_str(&format!("\n{prefix}\n{prefix}</details>"));
+    text
+}
+
+/// A quiz: what is normally shown under the block, behind a `<details>`
+/// control (it works without JavaScript), the answer being the snapshot.
+fn quiz_block(shown: &str, prefix: &str) -> String {
+    format!(
+        "\n{prefix}\n{prefix}<details class=\"quiz\">\n{prefix}<summary>Predict the output, then reveal it</summary>\n{shown}\n{prefix}\n{prefix}</details>"
+    )
+}
+
+/// The markdown shown under a block: a label and the output in a `text`
+/// fence long enough that no backticks in the output can close it.
+fn output_block(output: &str, panics: bool, prefix: &str) -> String {
+    let label = match (panics, output.is_empty()) {
+        (_, true) => "Output: (nothing)",
+        (true, false) => "Output (it panics):",
+        (false, false) => "Output:",
+    };
+    let mut text = format!("\n{prefix}\n{prefix}<p class=\"verified-output\">{label}</p>\n{prefix}\n");
+    if !output.is_empty() {
+        let longest_run = output.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+        let fence = "`".repeat(longest_run.max(2) + 1);
+        text.push_str(&format!("{prefix}{fence}text\n"));
+        for line in output.lines() {
+            text.push_str(&format!("{prefix}{line}\n"));
+        }
+        text.push_str(&format!("{prefix}{fence}"));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::{SnapshotId, WritePolicy};
+
+    fn render(snapshots: &Path, chapter: &Path, markdown: &str) -> Result<String, Vec<ChapterError>> {
+        render_chapter(snapshots, chapter, markdown, Strictness::Publish)
+    }
+
+    #[test]
+    fn outputs_follow_runnable_blocks() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let id = SnapshotId {
+            crate_name: "ch01-x",
+            block_name: "hi",
+            chapter: Path::new("book/ch01-x.md"),
+            line: 3,
+            twin: None,
+        };
+        snapshot::record(dir.path(), &id, "hello ``` world\n", WritePolicy::Accept)?;
+        let markdown = "# X\n\n```rust,name=hi\n# fn hidden() {}\nprintln!(\"hi\");\n```\n\n```rust,name=nr,no_run\nloop {}\n```\n\n```text\nplain\n```\n";
+        let rendered =
+            render(dir.path(), Path::new("book/ch01-x.md"), markdown).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        assert_eq!(
+            rendered,
+            "# X\n\n```rust\n# fn hidden() {}\nprintln!(\"hi\");\n```\n\n<p class=\"verified-output\">Output:</p>\n\n\
+             ````text\nhello ``` world\n````\n\n```rust\nloop {}\n```\n\n```text\nplain\n```\n"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn a_twin_after_its_rust_block_makes_a_pair_of_tabs() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let chapter = Path::new("book/ch01-x.md");
+        let rust = SnapshotId {
+            crate_name: "ch01-x",
+            block_name: "hi",
+            chapter,
+            line: 1,
+            twin: None,
+        };
+        snapshot::record(dir.path(), &rust, "1.5\n", WritePolicy::Accept)?;
+        let code = "print(1.5)\n";
+        let twin = SnapshotId {
+            line: 5,
+            twin: Some(snapshot::Twin { torch: "2.15.0", code }),
+            ..rust
+        };
+        snapshot::record(dir.path(), &twin, "1.5000\n", WritePolicy::Accept)?;
+        let markdown = "```rust,name=hi\nprintln!(\"1.5\");\n```\n\n```python,twin=hi\nprint(1.5)\n```\n\nAfter.\n";
+        let rendered = render(dir.path(), chapter, markdown).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        assert_eq!(
+            rendered,
+            "<div class=\"twin-pair\">\n\
+             <div class=\"twin-panel\" data-twin-tab=\"Rust\">\n\n<p class=\"twin-label\">Rust</p>\n\n\
+             ```rust\nprintln!(\"1.5\");\n```\n\n<p class=\"verified-output\">Output:</p>\n\n```text\n1.5\n```\n\n</div>\n\
+             <div class=\"twin-panel\" data-twin-tab=\"PyTorch\">\n\n<p class=\"twin-label\">PyTorch</p>\n\n\
+             ```python\nprint(1.5)\n```\n\n<p class=\"verified-output\">Output:</p>\n\n```text\n1.5000\n```\n\n</div>\n\
+             </div>\n\nAfter.\n"
+        );
+        // Apart from its Rust block, a twin is shown where it stands.
+        let apart = "```python,twin=hi\nprint(1.5)\n```\n\nText.\n\n```rust,name=hi\nprintln!(\"1.5\");\n```\n";
+        let rendered = render(dir.path(), chapter, apart).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        assert!(!rendered.contains("twin-pair"), "{rendered}");
+        assert!(
+            rendered.starts_with(
+                "```python\nprint(1.5)\n```\n\n<p class=\"verified-output\">Output:</p>\n\n```text\n1.5000\n```"
+            ),
+            "{rendered}"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn quizzes_hide_the_output_graphs_draw_it_and_math_becomes_mathml() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let chapter = Path::new("book/ch01-x.md");
+        let id = |block_name, line| SnapshotId {
+            crate_name: "ch01-x",
+            block_name,
+            chapter,
+            line,
+            twin: None,
+        };
+        snapshot::record(dir.path(), &id("q", 3), "42\n", WritePolicy::Accept)?;
+        let tape = autograd::scalar::Tape::new();
+        let x = tape.var(1.0);
+        let dot = (x * x - 10.0).powi(2).to_dot();
+        snapshot::record(dir.path(), &id("g", 7), &dot, WritePolicy::Accept)?;
+        let markdown =
+            "Let $x^2$.\n\n```rust,name=q,quiz\nprintln!(\"42\");\n```\n\n```rust,name=g,graph\nfn main() {}\n```\n";
+        let rendered = render(dir.path(), chapter, markdown).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let quiz = rendered.find("<details class=\"quiz\">").expect("a quiz");
+        let answer = rendered.find("```text\n42\n```").expect("the answer");
+        let end = rendered[quiz..].find("</details>").expect("closed") + quiz;
+        assert!(quiz < answer && answer < end, "{rendered}");
+        assert!(rendered.contains("<div class=\"graph-picture\">\n<svg"), "{rendered}");
+        assert!(rendered.starts_with("Let <math"), "{rendered}");
+
+        let errors =
+            render(dir.path(), chapter, "# X\n\nBad: $\\frac{1}$\n\nand $\\sqrt$\n").expect_err("bad formulas");
+        assert_eq!(
+            errors.iter().map(|e| e.line).collect::<Vec<_>>(),
+            [3, 5],
+            "every one, at its line"
+        );
+        assert!(
+            errors[0].message.starts_with("formula `\\frac{1}` does not parse"),
+            "{errors:?}"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn missing_snapshots_and_invalid_blocks_fail_the_published_book_only() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let chapter = Path::new("book/ch01-x.md");
+        let markdown = "```rust,name=hi\nfn main() {}\n```\n\n```rust\n```\n\nBad: $\\frac{1}$\n";
+        let errors = render(dir.path(), chapter, markdown).expect_err("no snapshot, no name");
+        let found: Vec<(usize, &str)> = errors.iter().map(|e| (e.line, e.message.as_str())).collect();
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(
+            found[0].0 == 1 && found[0].1.starts_with("block `hi` has no verified output"),
+            "{found:?}"
+        );
+        assert!(
+            found[1].0 == 5 && found[1].1.starts_with("Rust block without a name"),
+            "{found:?}"
+        );
+        assert_eq!(found[2].0, 8, "{found:?}");
+        // The verifier's own build passes over what block verdicts report.
+        let errors = render_chapter(dir.path(), chapter, markdown, Strictness::Check).expect_err("the formula");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].line, 8);
+    }
+}

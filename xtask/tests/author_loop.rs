@@ -1,0 +1,353 @@
+//! The author's loop: `cargo xtask verify` rejects everything the book would
+//! show wrong, reports it all in one run at the chapter's lines, and a small
+//! edit stays small (no noisy rewrites, nothing deleted by a failing run).
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, ensure};
+use common::{Fixture, assert_contains, failure_at, options};
+use xtask::report::Report;
+use xtask::verify::{Options, verify};
+
+fn run(fixture: &Fixture, options: Options) -> Result<Report> {
+    verify(&fixture.layout, &options)
+}
+
+/// `--update`, outside CI.
+fn update(fixture: &Fixture) -> Result<Report> {
+    run(fixture, options(true, false))
+}
+
+/// Every file under the chapter crates and the snapshots, with its bytes.
+fn committed_files(fixture: &Fixture) -> Result<BTreeMap<PathBuf, Vec<u8>>> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![fixture.path("crates"), fixture.layout.snapshots_dir.clone()];
+    while let Some(dir) = pending.pop() {
+        for entry in fs::read_dir(&dir).with_context(|| format!("cannot list {}", dir.display()))? {
+            let path = entry?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let bytes = fs::read(&path)?;
+                files.insert(path.strip_prefix(&fixture.layout.root)?.to_path_buf(), bytes);
+            }
+        }
+    }
+    Ok(files)
+}
+
+fn edit(path: &Path, from: &str, to: &str) -> Result<()> {
+    let text = fs::read_to_string(path)?;
+    ensure!(text.contains(from), "{} has no {from:?}", path.display());
+    fs::write(path, text.replacen(from, to, 1))?;
+    Ok(())
+}
+
+#[test]
+fn every_bad_formula_is_reported_in_the_same_run_and_big_delimiters_render() -> Result<()> {
+    let fixture = Fixture::new("math")?;
+    let report = update(&fixture)?;
+    // The block still ran: a bad formula stops nothing.
+    assert_eq!((report.passed(), report.failed()), (1, 0), "{}", report.summary());
+    let chapter = "book/ch01-math.md";
+    assert_contains(
+        &failure_at(&report, &format!("{chapter}:6")),
+        "this `$` opens no formula",
+    );
+    assert_contains(&failure_at(&report, &format!("{chapter}:6")), "\\frac{a}{b");
+    assert_contains(&failure_at(&report, &format!("{chapter}:8")), "x^{2");
+    assert_contains(
+        &failure_at(&report, &format!("{chapter}:10")),
+        "this `$` opens no formula",
+    );
+    let unparsed = failure_at(&report, &format!("{chapter}:12"));
+    assert_contains(&unparsed, "formula `\\frac{a}` does not parse");
+    // pulldown-latex's context box keeps its lines.
+    assert!(unparsed.lines().count() > 2, "{unparsed}");
+    assert_eq!(report.problems.len(), 4, "{}", report.summary());
+    // `cargo xtask book` refuses the same formulas, all of them.
+    let error = format!(
+        "{:#}",
+        xtask::book::build(&fixture.layout.root).expect_err("bad formulas")
+    );
+    assert_contains(&error, "the book has 4 problem(s)");
+
+    // Without the broken ones, the book builds, and `\big(` and `\Big(` are
+    // MathML elements, not tags escaped to text (pulldown-latex 0.8 writes
+    // `stretchy="true"minsize=…`, which mdBook escapes, and warns about).
+    let markdown = fs::read_to_string(fixture.path("book/ch01-math.md"))?;
+    let good: String = markdown.lines().take(4).map(|line| format!("{line}\n")).collect();
+    fs::write(fixture.path("book/ch01-math.md"), good)?;
+    let report = update(&fixture)?;
+    assert!(report.is_success(), "{}", report.summary());
+    xtask::book::build(&fixture.layout.root)?;
+    let page = fs::read_to_string(fixture.path("target/book/ch01-math.html"))?;
+    assert!(!page.contains("&lt;mo"), "escaped markup in a formula:\n{page}");
+    assert_eq!(page.matches("stretchy=\"true\" minsize=").count(), 4, "{page}");
+    Ok(())
+}
+
+#[test]
+fn verify_rejects_what_the_book_build_rejects_at_the_chapter_lines() -> Result<()> {
+    let fixture = Fixture::new("book-rejects")?;
+    let report = update(&fixture)?;
+    let chapter = "book/ch01-rejects.md";
+    assert_contains(
+        &failure_at(&report, &format!("{chapter}:3")),
+        "link `ch09-missing.html` leads nowhere: ch09-missing.html does not exist",
+    );
+    assert_contains(
+        &failure_at(&report, &format!("{chapter}:4")),
+        "link `#no-such-heading` leads nowhere: no element with id `no-such-heading`",
+    );
+    assert_contains(
+        &failure_at(&report, "mdBook"),
+        "warning: unexpected HTML end tag `</span>` found in `ch01-rejects.md`",
+    );
+    // Reported once each: not again for print.html.
+    assert_eq!(report.problems.len(), 3, "{}", report.summary());
+    let snapshot = fixture.path("tests/snapshots/ch01-rejects__bad-graph.snap");
+    if xtask::graph::is_installed() {
+        assert_contains(
+            &failure_at(&report, &format!("{chapter}:12")),
+            "block `bad-graph`: Graphviz's `dot` cannot draw the DOT text it printed",
+        );
+        assert!(!snapshot.exists(), "--update accepted a graph the book cannot draw");
+    } else {
+        assert_contains(&report.summary(), "note: the graph blocks' pictures were not drawn");
+    }
+    Ok(())
+}
+
+#[test]
+fn inserting_prose_rewrites_nothing_and_a_block_edit_only_its_own_files() -> Result<()> {
+    let fixture = Fixture::new("good")?;
+    assert!(update(&fixture)?.is_success());
+    let before = committed_files(&fixture)?;
+    let chapter = fixture.path("book/ch01-good.md");
+    edit(
+        &chapter,
+        "# Every kind of block, all passing\n",
+        "# Every kind of block, all passing\n\nTwo lines of prose,\ninserted at the top.\n",
+    )?;
+    let cached = Options {
+        use_cache: true,
+        ..options(false, false)
+    };
+    let report = run(&fixture, cached.clone())?;
+    assert!(report.is_success(), "{}", report.summary());
+    assert_eq!(
+        committed_files(&fixture)?,
+        before,
+        "a prose edit changed generated files or snapshots"
+    );
+    // Messages still name the lines as they are now.
+    assert_eq!(
+        report.chapters[1].blocks[0].line, 6,
+        "the first block's fence is 3 lines lower"
+    );
+    // CI agrees: nothing in a committed file is out of date.
+    assert!(run(&fixture, options(false, true))?.is_success());
+
+    // Editing one block's code (not its output) changes its own file only.
+    edit(
+        &chapter,
+        "println!(\"{}\", greet());",
+        "println!(\"{}\", greet()); // greet",
+    )?;
+    let report = run(&fixture, cached)?;
+    assert!(report.is_success(), "{}", report.summary());
+    let after = committed_files(&fixture)?;
+    let changed: Vec<&PathBuf> = after
+        .keys()
+        .filter(|path| before.get(*path) != after.get(*path))
+        .collect();
+    assert_eq!(changed, [Path::new("crates/ch01-good/src/bin/hello.rs")]);
+    Ok(())
+}
+
+#[test]
+fn generated_crates_are_rustfmt_clean_and_cargo_fmt_changes_nothing() -> Result<()> {
+    let fixture = Fixture::new("good")?;
+    assert!(update(&fixture)?.is_success());
+    let cargo_fmt = |args: &[&str]| -> Result<std::process::Output> {
+        Command::new(env!("CARGO"))
+            .arg("fmt")
+            .args(args)
+            .current_dir(&fixture.layout.root)
+            .output()
+            .context("cannot run cargo fmt")
+    };
+    let check = cargo_fmt(&["--all", "--check"])?;
+    ensure!(
+        check.status.success(),
+        "cargo fmt --check:\n{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    ensure!(cargo_fmt(&["--all"])?.status.success());
+    let report = run(&fixture, options(false, true))?;
+    assert!(report.is_success(), "after cargo fmt:\n{}", report.summary());
+
+    // A block not formatted as rustfmt formats it fails, with the diff.
+    edit(
+        &fixture.path("book/ch01-good.md"),
+        "println!(\"{}\", greet());",
+        "println!(\"{}\",greet());",
+    )?;
+    let report = update(&fixture)?;
+    let failure = failure_at(&report, "book/ch01-good.md:3");
+    assert_contains(&failure, "is not formatted as rustfmt formats it");
+    assert_contains(&failure, "-println!(\"{}\",greet());\n+println!(\"{}\", greet());");
+    Ok(())
+}
+
+#[test]
+fn an_update_that_fails_deletes_nothing_and_an_unclosed_fence_names_its_neighbour() -> Result<()> {
+    let fixture = Fixture::new("good-small")?;
+    assert!(update(&fixture)?.is_success());
+    // The first block loses its closing fence, and swallows the second.
+    let chapter = fixture.path("book/ch01-small.md");
+    edit(&chapter, "println!(\"hello\");\n```\n", "println!(\"hello\");\n\n")?;
+    let report = update(&fixture)?;
+    assert_contains(
+        &failure_at(&report, "book/ch01-small.md:3"),
+        "this block's closing fence is missing: line 7 (\"```rust,name=other\") opens another block inside it",
+    );
+    for kept in [
+        "tests/snapshots/ch01-small__other.snap",
+        "crates/ch01-small/src/bin/other.rs",
+        "tests/snapshots/ch01-small__hello.snap",
+    ] {
+        assert!(fixture.path(kept).exists(), "a failing --update deleted {kept}");
+    }
+
+    // Any failure keeps an update from deleting: here an orphan meets a
+    // block that does not compile.
+    edit(&chapter, "println!(\"hello\");\n\n", "println!(\"hello\");\n```\n")?;
+    let text = fs::read_to_string(&chapter)?;
+    let start = text.find("```rust,name=other").context("the block")?;
+    fs::write(
+        &chapter,
+        format!("{}```rust,name=broken\nlet x: i32 = \"no\";\n```\n", &text[..start]),
+    )?;
+    let report = update(&fixture)?;
+    assert_contains(&failure_at(&report, "book/ch01-small.md:8"), "mismatched types");
+    assert_contains(
+        &failure_at(&report, "tests/snapshots/ch01-small__other.snap"),
+        "it was not deleted: this run has failures",
+    );
+    assert!(fixture.path("tests/snapshots/ch01-small__other.snap").exists());
+    assert!(fixture.path("crates/ch01-small/src/bin/other.rs").exists());
+    // Without --update, a generated orphan is one `--update` deletes.
+    let report = run(&fixture, options(false, true))?;
+    assert_contains(
+        &failure_at(&report, "crates/ch01-small/src/bin/other.rs"),
+        "`cargo xtask verify --update` deletes it",
+    );
+    Ok(())
+}
+
+#[test]
+fn update_never_accepts_a_twin_that_disagrees_with_its_rust_block() -> Result<()> {
+    let fixture = Fixture::new("twin-disagrees")?;
+    let Some(python) = common::python_with_stand_in_torch(&fixture.path("python"))? else {
+        return Ok(());
+    };
+    let report = run(
+        &fixture,
+        Options {
+            python: Some(python),
+            ..options(true, false)
+        },
+    )?;
+    assert_contains(&failure_at(&report, "book/ch01-disagrees.md:8"), "0.0310");
+    assert!(
+        !fixture.path("tests/snapshots/ch01-disagrees__pair.py.snap").exists(),
+        "--update accepted a twin that disagrees"
+    );
+    assert!(
+        !fixture
+            .path("tests/snapshots/ch01-disagrees__pair.py.snap.new")
+            .exists(),
+        "a pending snapshot would let `cargo insta review` accept it"
+    );
+    Ok(())
+}
+
+/// `cargo insta`, when it is installed (`.ci/run` installs it; CI fails
+/// without it, a local run says it skipped).
+fn cargo_insta() -> Option<Command> {
+    let installed = Command::new(env!("CARGO"))
+        .args(["insta", "--version"])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if !installed {
+        let ci = std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "false" | "0"));
+        assert!(
+            !ci,
+            "cargo-insta is not installed, and CI must run this test (`.ci/run` installs it)"
+        );
+        eprintln!("skipped: cargo-insta is not installed (cargo install cargo-insta)");
+        return None;
+    }
+    let mut command = Command::new(env!("CARGO"));
+    command.arg("insta");
+    Some(command)
+}
+
+#[test]
+fn cargo_insta_finds_a_pending_output_and_accepting_it_there_makes_verify_pass() -> Result<()> {
+    let fixture = Fixture::new("good-small")?;
+    let Some(_) = cargo_insta() else { return Ok(()) };
+    // As in the project: a target in the repository's tests/ makes it a
+    // directory cargo-insta searches (tests/book_snapshots.rs says why).
+    let stub = fixture.path("crates/autograd/Cargo.toml");
+    let manifest = fs::read_to_string(&stub)?;
+    fs::write(
+        &stub,
+        format!("{manifest}\n[[test]]\nname = \"book_snapshots\"\npath = \"../../tests/book_snapshots.rs\"\n"),
+    )?;
+    common::write(&fixture.path("tests/book_snapshots.rs"), "")?;
+    assert!(update(&fixture)?.is_success());
+
+    edit(
+        &fixture.path("book/ch01-small.md"),
+        "println!(\"hello\");",
+        "println!(\"hello, insta\");",
+    )?;
+    let report = run(&fixture, options(false, false))?;
+    assert_contains(&failure_at(&report, "book/ch01-small.md:3"), "cargo insta review");
+
+    let insta = |args: &[&str]| -> Result<String> {
+        let mut command = cargo_insta().context("cargo-insta")?;
+        let output = command
+            .args(args)
+            .current_dir(&fixture.layout.root)
+            .env_remove("CI")
+            .output()
+            .context("cannot run cargo insta")?;
+        ensure!(
+            output.status.success(),
+            "cargo insta {args:?} failed:\n{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    };
+    let pending = insta(&["pending-snapshots", "--workspace"])?;
+    assert_contains(&pending, "tests/snapshots/ch01-small__hello.snap");
+    insta(&["accept", "--workspace"])?;
+    assert!(!fixture.path("tests/snapshots/ch01-small__hello.snap.new").exists());
+    let report = run(&fixture, options(false, true))?;
+    assert!(report.is_success(), "after `cargo insta accept`:\n{}", report.summary());
+    assert_eq!(
+        xtask::snapshot::read_output(&fixture.layout.snapshots_dir, "ch01-small", "hello")?,
+        "hello, insta"
+    );
+    Ok(())
+}
