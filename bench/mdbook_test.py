@@ -3,21 +3,21 @@
 
     python3 bench/mdbook_test.py [--runs N]
 
-`mdbook test -L <dir>` runs `rustdoc --test` on each chapter: every Rust
-block is compiled and run (its output is never looked at). Run as is on this
-book it tests nothing, twice over:
+`mdbook test` runs the book's preprocessors for its `test` renderer, then
+`rustdoc --test` on each chapter. On this book it tests nothing, on
+purpose: the `verified-output` preprocessor marks every Rust block `ignore`
+for that renderer (mdbook passes rustdoc no `--extern`, so the blocks, which
+`use autograd::…`, could not link), and rustdoc reports them as ignored.
+Raw rustdoc, without the preprocessor, would skip them too: it takes a code
+block whose info string has an attribute it does not know
+(`rust,name=square`) for no test at all.
 
-- rustdoc skips a code block whose info string has an attribute it does not
-  know, so `rust,name=square` is not a test at all: `mdbook test` would
-  report 0 tests and pass;
-- the blocks `use autograd::…`, and with edition 2018 or later a crate is
-  only visible to rustdoc through `--extern`, which mdbook does not pass.
-
-So this script gives rustdoc what mdbook would have to: each chapter with
-its Rust info strings cut down to the attributes rustdoc knows (`no_run`,
-`should_panic`, `ignore`), and the two `--extern` flags naming the very
-`autograd` and `ndarray` rlibs cargo built. Otherwise the command is
-mdbook's (`rustdoc <chapter> --test --edition 2024 -L <deps>`).
+So this script gives rustdoc what mdbook would have to, to time what
+testing with rustdoc would cost: each chapter with its Rust info strings cut
+down to the attributes rustdoc knows (`no_run`, `should_panic`, `ignore`),
+and the two `--extern` flags naming the very `autograd` and `ndarray` rlibs
+cargo built. Otherwise the command is mdbook's
+(`rustdoc <chapter> --test --edition 2024 -L <deps>`).
 
 It prints each chapter's time and rustdoc's test summary, and the total per
 run. rustdoc keeps nothing between runs, so every run costs the same: there
