@@ -4,10 +4,6 @@
 //! run killed at any moment leaves either the old file or the new one, never
 //! half of one; the temporary file of an interrupted run is removed by its
 //! `Drop`, or at worst left with a `.tmp` suffix next to its target.
-//!
-//! It also holds the content hash the generator writes into the header of
-//! every generated file: a file whose body no longer matches the hash in its
-//! header was edited by hand, and the verifier will not overwrite it.
 
 use std::fs;
 use std::io::Write;
@@ -45,18 +41,6 @@ pub fn write(path: &Path, contents: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// 64-bit FNV-1a of `bytes`, as 16 hex digits: stable across Rust versions
-/// and platforms, unlike `std`'s hasher. It guards against accidents (a hand
-/// edit), not against an adversary.
-pub fn content_hash(bytes: &[u8]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &byte in bytes {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{hash:016x}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,12 +57,5 @@ mod tests {
             .collect::<Result<_, _>>()?;
         assert_eq!(names, ["file.rs"], "no temporary file is left behind");
         Ok(())
-    }
-
-    #[test]
-    fn the_hash_is_fnv1a() {
-        // The published FNV-1a 64 test vectors.
-        assert_eq!(content_hash(b""), "cbf29ce484222325");
-        assert_eq!(content_hash(b"a"), "af63dc4c8601ec8c");
     }
 }

@@ -17,6 +17,8 @@ use anyhow::{Context, Result, bail};
 use mdbook_driver::MDBook;
 use pulldown_cmark::{Event, Parser, Tag};
 
+use crate::cache::{Fingerprint, VerdictCache};
+use crate::layout::Layout;
 use crate::links;
 use crate::preprocessor::VerifiedOutput;
 use crate::render::Strictness;
@@ -45,6 +47,31 @@ pub fn build(root: &Path) -> Result<PathBuf> {
 /// outputs and invalid blocks are left to the blocks' verdicts.
 pub fn check(root: &Path, build_dir: &Path) -> Result<Vec<Problem>> {
     build_into(root, Some(build_dir), Strictness::Check).map(|(_, problems)| problems)
+}
+
+/// The book stage of `cargo xtask verify`: [`check`] into
+/// `target/xtask/book-check`, skipped while nothing the build reads has
+/// changed since it last passed (the fingerprint below).
+pub fn check_cached(layout: &Layout, cache: &mut VerdictCache) -> Result<Vec<Problem>> {
+    const CACHE_ID: &str = "book build";
+    let fingerprint = cache.is_active().then(|| {
+        Fingerprint::new(CACHE_ID)
+            .file_contents(&layout.root.join("book.toml"))
+            .tree(&layout.book_dir)
+            .tree(&layout.snapshots_dir)
+            .tree(&layout.root.join("xtask/assets"))
+            .text(&format!("graphviz: {}", crate::graph::is_installed()))
+    });
+    if cache.is_fresh(CACHE_ID, fingerprint.as_ref()) {
+        return Ok(Vec::new());
+    }
+    let problems = check(&layout.root, &layout.target_dir.join("xtask/book-check"))?;
+    if problems.is_empty() {
+        cache.record_pass(CACHE_ID, fingerprint.as_ref());
+    } else {
+        cache.forget(CACHE_ID);
+    }
+    Ok(problems)
 }
 
 /// Builds the book, into `build_dir` or where `book.toml` says, and returns
@@ -76,7 +103,7 @@ fn build_into(root: &Path, build_dir: Option<&Path>, strictness: Strictness) -> 
         Ok(()) => {}
     }
     let source_dir = book.source_dir();
-    let display_src = crate::extract::display_path(root, &source_dir);
+    let display_src = crate::layout::display_path(root, &source_dir);
     problems.extend(broken_links(&html, &source_dir, &display_src)?);
     Ok((html.join("index.html"), problems))
 }

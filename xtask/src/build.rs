@@ -16,20 +16,31 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
+use crate::extract::BlockId;
 use crate::generate::{GeneratedCrate, LineMap};
 
 /// What the build produced for one block.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct BlockBuild {
+    /// How its binary's lines map to the chapter's.
+    pub line_map: LineMap,
     pub executable: Option<PathBuf>,
-    /// Errors and warnings, each with the chapter line it points at.
-    pub diagnostics: Vec<(usize, String)>,
+    /// Errors and warnings, each at the chapter line it points at.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A compiler error or warning of a block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The chapter line it points at.
+    pub line: usize,
+    /// The compiler's own rendering (which names the generated file).
+    pub rendered: String,
 }
 
 #[derive(Debug, Default)]
 pub struct BuildResult {
-    /// Keyed by (crate name, block name).
-    pub blocks: BTreeMap<(String, String), BlockBuild>,
+    pub blocks: BTreeMap<BlockId, BlockBuild>,
     /// Errors that belong to no block: a broken dependency, a bad manifest.
     pub other_errors: Vec<String>,
 }
@@ -49,13 +60,19 @@ pub fn build(root: &Path, target_dir: &Path, crates: &[&GeneratedCrate], show_pr
     let mut targets = BTreeMap::new();
     for krate in crates {
         for (block, line_map) in &krate.line_maps {
-            targets.insert(
-                GeneratedCrate::bin_name(&krate.name, block),
-                (krate.name.clone(), block.clone(), line_map),
+            let id = BlockId {
+                crate_name: krate.name.clone(),
+                block: block.clone(),
+            };
+            targets.insert(GeneratedCrate::bin_name(&krate.name, block), (id.clone(), line_map));
+            result.blocks.insert(
+                id,
+                BlockBuild {
+                    line_map: line_map.clone(),
+                    executable: None,
+                    diagnostics: Vec::new(),
+                },
             );
-            result
-                .blocks
-                .insert((krate.name.clone(), block.clone()), BlockBuild::default());
         }
     }
 
@@ -112,11 +129,11 @@ pub fn cargo() -> PathBuf {
     std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from)
 }
 
-fn record(result: &mut BuildResult, targets: &BTreeMap<String, (String, String, &LineMap)>, message: CargoMessage) {
+fn record(result: &mut BuildResult, targets: &BTreeMap<String, (BlockId, &LineMap)>, message: CargoMessage) {
     match message {
         CargoMessage::CompilerArtifact { target, executable } => {
-            if let (Some((krate, block, _)), Some(executable)) = (targets.get(&target.name), executable)
-                && let Some(built) = result.blocks.get_mut(&(krate.clone(), block.clone()))
+            if let (Some((id, _)), Some(executable)) = (targets.get(&target.name), executable)
+                && let Some(built) = result.blocks.get_mut(id)
             {
                 built.executable = Some(executable);
             }
@@ -127,14 +144,14 @@ fn record(result: &mut BuildResult, targets: &BTreeMap<String, (String, String, 
             };
             let rendered = rendered.trim_end().to_string();
             match targets.get(&target.name) {
-                Some((krate, block, line_map)) => {
+                Some((id, line_map)) => {
                     let line = message
                         .spans
                         .iter()
                         .find(|span| span.is_primary && Path::new(&span.file_name) == line_map.generated_file)
                         .map_or(line_map.fence_line(), |span| line_map.markdown_line(span.line_start));
-                    if let Some(built) = result.blocks.get_mut(&(krate.clone(), block.clone())) {
-                        built.diagnostics.push((line, rendered));
+                    if let Some(built) = result.blocks.get_mut(id) {
+                        built.diagnostics.push(Diagnostic { line, rendered });
                     }
                 }
                 // A dependency's warnings are its own crate's business; its errors stop the book.
@@ -155,7 +172,7 @@ enum CargoMessage {
     },
     CompilerMessage {
         target: Target,
-        message: Diagnostic,
+        message: CompilerMessage,
     },
     #[serde(other)]
     Other,
@@ -167,13 +184,13 @@ struct Target {
 }
 
 #[derive(Deserialize)]
-struct Diagnostic {
+struct CompilerMessage {
     level: String,
     rendered: Option<String>,
     spans: Vec<Span>,
 }
 
-impl Diagnostic {
+impl CompilerMessage {
     /// Errors and warnings, but not the compiler's closing tallies
     /// ("aborting due to 2 previous errors", "1 warning emitted"), which have
     /// no span and repeat what was already said. Warnings count: a reader who

@@ -28,6 +28,8 @@ use std::time::UNIX_EPOCH;
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
+use crate::hash::Fnv1a;
+
 /// The cache file's format; a file of another version is ignored.
 const VERSION: u32 = 1;
 
@@ -104,24 +106,22 @@ impl VerdictCache {
     }
 }
 
-/// A 64-bit FNV-1a hash of everything a verdict depends on, fed piece by
-/// piece. Each piece is length-prefixed, so `("ab", "c")` and `("a", "bc")`
+/// A hash ([`crate::hash`]) of everything a verdict depends on, fed piece
+/// by piece. Each piece is length-prefixed, so `("ab", "c")` and `("a", "bc")`
 /// differ.
 #[derive(Clone)]
-pub struct Fingerprint(u64);
+pub struct Fingerprint(Fnv1a);
 
 impl Fingerprint {
     /// A fingerprint of a kind of thing (`"block"`, `"twin"`, …).
     pub fn new(kind: &str) -> Self {
-        Fingerprint(0xcbf2_9ce4_8422_2325).bytes(kind.as_bytes())
+        Fingerprint(Fnv1a::default()).bytes(kind.as_bytes())
     }
 
     /// Adds bytes.
     pub fn bytes(mut self, bytes: &[u8]) -> Self {
-        for &byte in (bytes.len() as u64).to_le_bytes().iter().chain(bytes) {
-            self.0 ^= u64::from(byte);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
+        self.0.write(&(bytes.len() as u64).to_le_bytes());
+        self.0.write(bytes);
         self
     }
 
@@ -184,7 +184,7 @@ impl Fingerprint {
     }
 
     fn hex(&self) -> String {
-        format!("{:016x}", self.0)
+        self.0.hex()
     }
 }
 

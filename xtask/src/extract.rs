@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
+use crate::layout::{chapter_crate_name, display_path, is_kebab};
+
 /// A chapter of the book and its code blocks.
 #[derive(Debug)]
 pub struct Chapter {
@@ -24,7 +26,30 @@ pub struct Chapter {
     pub blocks: Vec<Block>,
 }
 
+/// A block of the book, by the names that identify it everywhere: its
+/// chapter's crate and, for a Rust block, its name; a twin is known by its
+/// Rust block's.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BlockId {
+    pub crate_name: String,
+    pub block: String,
+}
+
+impl std::fmt::Display for BlockId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.crate_name, self.block)
+    }
+}
+
 impl Chapter {
+    /// The id of this chapter's block `name`.
+    pub fn block_id(&self, name: &str) -> BlockId {
+        BlockId {
+            crate_name: self.crate_name.clone(),
+            block: name.to_string(),
+        }
+    }
+
     /// The Rust blocks that are compiled, that is, all except `ignore`d ones.
     pub fn compiled_blocks(&self) -> impl Iterator<Item = (&Block, &RustBlock)> {
         self.blocks.iter().filter_map(|block| match &block.kind {
@@ -136,7 +161,7 @@ pub fn read_book(root: &Path, book_dir: &Path) -> Result<Vec<Chapter>> {
         }
         let markdown = read_markdown(&path)?;
         let blocks = blocks(&markdown);
-        let stem = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+        let stem = chapter_crate_name(&path);
         // The file stem names the chapter's crate and snapshots, so it must be
         // a package name, and unique; a chapter without Rust blocks has neither.
         if blocks.iter().any(|b| matches!(b.kind, BlockKind::Rust(_))) {
@@ -179,11 +204,6 @@ pub fn markdown_of(path: &Path, bytes: Vec<u8>) -> Result<String> {
             at - line_start + 1
         )
     })
-}
-
-/// `path` relative to `root` when it is inside it, for messages.
-pub fn display_path(root: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
 /// Checks that a chapter's file stem can name its crate.
@@ -518,13 +538,6 @@ fn rust_block(raw: &RawBlock, attributes: &[&str]) -> Result<RustBlock, String> 
         graph,
         quiz,
     })
-}
-
-fn is_kebab(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// What the compiler sees for one line of a Rust block, by mdBook's rule

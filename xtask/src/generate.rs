@@ -21,9 +21,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::atomic;
 use crate::extract::{Chapter, RustBlock};
+use crate::layout::Layout;
+use crate::report::Problem;
 use crate::rustfmt::{EDITION, Rustfmt};
+use crate::{atomic, hash};
 
 /// The phrase that marks a file as generated, and so as the verifier's to
 /// rewrite or delete.
@@ -276,7 +278,7 @@ const HASH_MARK: &str = " fnv1a=";
 /// Ends the first line of a generated file with the hash of the lines after it.
 fn seal(text: &str) -> String {
     let (header, body) = text.split_once('\n').unwrap_or((text, ""));
-    format!("{header}{HASH_MARK}{}\n{body}", atomic::content_hash(body.as_bytes()))
+    format!("{header}{HASH_MARK}{}\n{body}", hash::of(body.as_bytes()))
 }
 
 /// Whether a file in a chapter crate was changed by hand since the verifier
@@ -293,7 +295,7 @@ pub fn is_hand_edited(bytes: &[u8]) -> bool {
         return true;
     }
     match header.rsplit_once(HASH_MARK) {
-        Some((_, hash)) => hash.trim_end() != atomic::content_hash(body),
+        Some((_, hash)) => hash.trim_end() != hash::of(body),
         None => false,
     }
 }
@@ -352,6 +354,117 @@ impl Drift {
                 "was generated from a block or chapter that no longer exists, and edited by hand since"
             }
         }
+    }
+}
+
+/// What a run may do to the chapter crates.
+#[derive(Debug, Clone, Copy)]
+pub struct SyncPolicy {
+    /// Rewrite files that differ from what the book generates (a local run
+    /// or `--update`; a CI run writes nothing).
+    pub write: bool,
+    /// Collect the orphans for deletion (`--update`, at the end of a run
+    /// without failures).
+    pub delete_orphans: bool,
+    /// Touch files edited by hand too (`--force`).
+    pub force: bool,
+}
+
+/// What [`sync`] left to do.
+#[derive(Debug, Default)]
+pub struct Synced {
+    /// Crates still out of date: they are not built.
+    pub stale: HashSet<String>,
+    /// Generated files no block generates any more, that `--update` may
+    /// delete once the run has shown no failure.
+    pub orphans: Vec<Drift>,
+    /// What could not be brought in line, and why.
+    pub problems: Vec<Problem>,
+}
+
+/// Brings the chapter crates in line with the book as far as `policy`
+/// allows, and reports what could not be.
+///
+/// Like rust-analyzer's generated code, a local run rewrites a file that
+/// differs from what the book generates, and says so: the author commits it
+/// with the chapter. A CI run writes nothing, so there a difference fails.
+/// A file edited by hand is rewritten only with `--force`, and deleting a
+/// file that no block generates any more is left to `--update`, at the end
+/// of a run without failures. A chapter with an invalid block keeps its
+/// files: a typo in an info string must not delete committed work.
+pub fn sync(layout: &Layout, policy: SyncPolicy, chapters: &[Chapter], generated: &[GeneratedCrate]) -> Result<Synced> {
+    let with_invalid_blocks: HashSet<String> = chapters
+        .iter()
+        .filter(|c| c.has_invalid_blocks())
+        .map(|c| c.crate_name.clone())
+        .collect();
+    let drifts = check(&layout.crates_dir, generated, &with_invalid_blocks)?;
+    let may_write = |drift: &Drift| policy.write && (policy.force || !drift.kind.is_hand_edited());
+    let (orphans, others): (Vec<&Drift>, Vec<&Drift>) = drifts.iter().partition(|d| d.kind.is_orphan());
+    let writable: Vec<Drift> = others.iter().copied().filter(|d| may_write(d)).cloned().collect();
+    apply(&layout.crates_dir, generated, &writable)?;
+    let mut synced = Synced::default();
+    let crates_rel = layout.crates_rel();
+    for drift in others {
+        let location = crates_rel.join(&drift.path).display().to_string();
+        let source = generated_from(layout, chapters, drift);
+        if writable.contains(drift) {
+            println!("regenerated {location} from {source}: commit it with the chapter");
+            continue;
+        }
+        synced.stale.insert(drift.crate_name.clone());
+        let message = if drift.kind.is_hand_edited() {
+            format!(
+                "{}; the verifier will not overwrite it: move the edit into the chapter at {source} or pass \
+                 --force to discard it",
+                drift.describe()
+            )
+        } else {
+            format!(
+                "{}; `cargo xtask verify` rewrites it (this run writes nothing: CI is set)",
+                drift.describe()
+            )
+        };
+        synced.problems.push(Problem { location, message });
+    }
+    for drift in orphans {
+        if policy.delete_orphans && (policy.force || !drift.kind.is_hand_edited()) {
+            synced.orphans.push(drift.clone());
+            continue;
+        }
+        let message = if drift.kind.is_hand_edited() {
+            format!(
+                "{}; the verifier will not delete it: move the edit into the chapter it came from, or pass \
+                 --force with --update to delete it",
+                drift.describe()
+            )
+        } else {
+            format!("{}; `cargo xtask verify --update` deletes it", drift.describe())
+        };
+        let location = crates_rel.join(&drift.path).display().to_string();
+        synced.problems.push(Problem { location, message });
+    }
+    Ok(synced)
+}
+
+/// Where a generated file comes from, as messages name it: the block's
+/// chapter line (`book/ch02-scalars.md:12 (block `square`)`), or the chapter.
+fn generated_from(layout: &Layout, chapters: &[Chapter], drift: &Drift) -> String {
+    let Some(chapter) = chapters.iter().find(|c| c.crate_name == drift.crate_name) else {
+        return source_of(&layout.crates_dir.join(&drift.path)).unwrap_or_else(|| "the chapter".into());
+    };
+    let in_crate = drift.path.strip_prefix(&chapter.crate_name).unwrap_or(&drift.path);
+    match chapter
+        .compiled_blocks()
+        .find(|(_, rust)| GeneratedCrate::bin_path(&rust.name) == in_crate)
+    {
+        Some((block, rust)) => format!(
+            "{}:{} (block `{}`)",
+            chapter.display_path.display(),
+            block.line,
+            rust.name
+        ),
+        None => chapter.display_path.display().to_string(),
     }
 }
 
@@ -514,7 +627,7 @@ mod tests {
         let source = &krate.files[Path::new("src/bin/add.rs")];
         let (header, body) = source.split_once('\n').expect("a header line");
         let (header, hash) = header.rsplit_once(HASH_MARK).expect("a hash in the header");
-        assert_eq!(hash, atomic::content_hash(body.as_bytes()));
+        assert_eq!(hash, hash::of(body.as_bytes()));
         assert_eq!(
             &format!("{header}\n{body}"),
             &format!(

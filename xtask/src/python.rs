@@ -12,6 +12,7 @@
 //! `${XDG_CACHE_HOME:-~/.cache}/autograd-book/venv/bin/python`, else
 //! `python3`; the first that imports torch is used.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -19,7 +20,10 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::run;
+use crate::cache::{Fingerprint, VerdictCache};
+use crate::extract::{BlockId, BlockKind, Chapter, PythonBlock};
+use crate::layout::Layout;
+use crate::{run, snapshot};
 
 const RUNNER: &str = include_str!("twin_runner.py");
 
@@ -134,6 +138,106 @@ pub fn identity(candidates: &[(PathBuf, String)]) -> Option<String> {
         metadata.len(),
         torch.join(" ")
     ))
+}
+
+/// The book's twins after the twin stage.
+#[derive(Debug, Default)]
+pub struct BookTwins {
+    /// The Python and torch the twins run with ([`identity`]), when known:
+    /// what their fingerprints record.
+    pub python: Option<String>,
+    /// Torch's public version, when the twins ran.
+    pub torch: Option<String>,
+    /// Why they were not run, when no Python could import torch.
+    pub not_run: Option<String>,
+    /// Each twin that was run, by its Rust block, with its output or why it
+    /// failed. A twin not here was not run: unchanged since it passed, or
+    /// not run for [`BookTwins::not_run`].
+    pub ran: BTreeMap<BlockId, Result<String, String>>,
+    /// The twins not run because nothing they depend on changed since they passed.
+    pub unchanged: BTreeSet<BlockId>,
+}
+
+/// The twin stage: every twin of the book that is not unchanged since it
+/// passed, run in one go with the first Python that imports torch. With no
+/// twin to run, no Python is started at all.
+pub fn run_book_twins(
+    layout: &Layout,
+    timeout: Duration,
+    explicit_python: Option<&Path>,
+    chapters: &[Chapter],
+    cache: &VerdictCache,
+) -> Result<BookTwins> {
+    let candidates = candidates(explicit_python);
+    let mut twins = BookTwins {
+        // No identity, no fingerprints: nothing to compute for an inactive cache.
+        python: cache.is_active().then(|| identity(&candidates)).flatten(),
+        ..BookTwins::default()
+    };
+    let scratch_root = std::path::absolute(layout.scratch())?;
+    let mut ids = Vec::new();
+    let mut jobs = Vec::new();
+    for chapter in chapters {
+        for block in &chapter.blocks {
+            let BlockKind::Python(PythonBlock {
+                twin: Some(name),
+                code,
+                first_code_line,
+            }) = &block.kind
+            else {
+                continue;
+            };
+            let id = chapter.block_id(name);
+            let snapshot = layout
+                .snapshots_dir
+                .join(snapshot::twin_file_name(&id.crate_name, name));
+            let fingerprint = twins
+                .python
+                .as_deref()
+                .map(|python| fingerprint(python, &chapter.display_path, code, timeout, &snapshot));
+            if cache.is_fresh(&cache_id(&id), fingerprint.as_ref()) {
+                twins.unchanged.insert(id);
+                continue;
+            }
+            ids.push(id);
+            jobs.push(TwinJob {
+                file: chapter.display_path.display().to_string(),
+                code: code.clone(),
+                first_line: *first_code_line,
+                timeout_s: timeout.as_secs_f64(),
+                scratch_root: scratch_root.clone(),
+            });
+        }
+    }
+    if jobs.is_empty() {
+        return Ok(twins);
+    }
+    match run_twins(&jobs, &candidates, &layout.scratch(), timeout)? {
+        TwinRuns::Ran { torch, outputs } => {
+            println!("verify: ran {} PyTorch twin(s) with torch {torch}", jobs.len());
+            twins.torch = Some(public_version(&torch).to_string());
+            twins.ran = ids.into_iter().zip(outputs).collect();
+        }
+        TwinRuns::NotRun(why) => twins.not_run = Some(why),
+    }
+    Ok(twins)
+}
+
+/// How the verdict cache names a twin.
+pub fn cache_id(id: &BlockId) -> String {
+    format!("twin {id}")
+}
+
+/// What a twin's verdict depends on ([`crate::cache`]): its chapter, its
+/// code, its time limit, the Python and torch it runs with, and its
+/// snapshot's bytes. Not its place in the chapter.
+pub fn fingerprint(python: &str, chapter: &Path, code: &str, timeout: Duration, snapshot: &Path) -> Fingerprint {
+    Fingerprint::new("twin")
+        .text(&chapter.display().to_string())
+        .text(code)
+        .text(&format!("{timeout:?}"))
+        .text(python)
+        .file_contents(snapshot)
 }
 
 /// Runs every job twice with the first candidate that imports torch.

@@ -53,7 +53,7 @@ pub fn render_chapter(
 ) -> Result<String, Vec<ChapterError>> {
     let mut renderer = ChapterRenderer {
         snapshots_dir,
-        crate_name: chapter.file_stem().unwrap_or_default().to_string_lossy().into_owned(),
+        crate_name: crate::layout::chapter_crate_name(chapter),
         markdown,
         strictness,
         errors: Vec::new(),
@@ -191,7 +191,7 @@ impl ChapterRenderer<'_> {
     fn twin_block(&mut self, block: &Block, rust_name: &str, prefix: &str, quiz: bool) -> String {
         let mut text = reduced_block(self.markdown, block, "python");
         let output = match snapshot::read_twin(self.snapshots_dir, &self.crate_name, rust_name) {
-            Ok(Some((output, _))) => output,
+            Ok(Some(twin)) => twin.output,
             Ok(None) => {
                 let path = self
                     .snapshots_dir

@@ -73,6 +73,8 @@ pub struct Report {
     pub twins_not_rerun: Option<String>,
     /// Why the `graph` blocks' DOT was not checked, when it was not.
     pub graphs_unchecked: Option<String>,
+    /// Whether the workspace's tests passed, when they were run.
+    pub workspace_tests: Option<bool>,
 }
 
 impl Report {
@@ -89,7 +91,7 @@ impl Report {
     }
 
     pub fn is_success(&self) -> bool {
-        self.failed() == 0 && self.problems.is_empty()
+        self.failed() == 0 && self.problems.is_empty() && self.workspace_tests != Some(false)
     }
 
     fn blocks(&self) -> impl Iterator<Item = &BlockReport> {
@@ -126,6 +128,9 @@ impl Report {
         }
         if !self.problems.is_empty() {
             let _ = writeln!(out, "verify: {} problem(s) outside any block", self.problems.len());
+        }
+        if self.workspace_tests == Some(false) {
+            let _ = writeln!(out, "verify: the workspace's tests FAILED (their output is above)");
         }
         for (location, message) in self.failures() {
             let _ = writeln!(out, "\n{location}: {}", message.trim_end().replace('\n', "\n    "));

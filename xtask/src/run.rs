@@ -1,5 +1,6 @@
-//! Stage 4, run: each block's binary, twice, under a time limit, and what it
-//! printed as the text to snapshot.
+//! The run stage: each Rust block's binary, twice, under a time limit, and
+//! what it printed as the text to snapshot; a block that passed before and
+//! has not changed since ([`fingerprint`]) is not run again.
 //!
 //! Each run gets closed stdin and a fresh scratch directory as its working
 //! directory (removed afterwards), so a block cannot depend on, or leave
@@ -11,8 +12,9 @@
 //! book promises outputs a reader will reproduce, so any nondeterminism
 //! (unseeded randomness, addresses, time) is an error.
 
+use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -20,11 +22,130 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use similar::TextDiff;
 
-use crate::extract::Mode;
+use crate::build::{BlockBuild, BuildResult, Diagnostic};
+use crate::cache::{Fingerprint, VerdictCache};
+use crate::extract::{BlockId, BlockKind, Chapter, Mode, RustBlock};
 use crate::generate::LineMap;
+use crate::layout::Layout;
+use crate::snapshot;
 
 /// The exit code of a Rust program that panicked in `main`.
 const PANIC_EXIT_CODE: i32 = 101;
+
+/// What running a Rust block came to, before its output is judged.
+#[derive(Debug)]
+pub enum BlockRun {
+    /// `ignore=<reason>`: neither compiled nor run.
+    Ignored(String),
+    /// `no_run`: built without errors or warnings.
+    Compiled,
+    /// Not built, and why: its crate is out of date, or cargo failed.
+    NotBuilt(String),
+    /// The compiler's errors and warnings.
+    DoesNotCompile(Vec<Diagnostic>),
+    Failed(Failure),
+    /// It passed before, and nothing it depends on has changed since: its
+    /// snapshot holds its output.
+    Unchanged(String),
+    /// It ran twice and printed this both times.
+    Ran {
+        output: String,
+        executable: PathBuf,
+    },
+}
+
+/// The run stage: every compiled Rust block of the book, in the chapters'
+/// order, run twice, or found unchanged since it passed. `stale` crates were
+/// not built: they are not the code the book shows.
+pub fn run_blocks(
+    layout: &Layout,
+    timeout: Duration,
+    chapters: &[Chapter],
+    built: &BuildResult,
+    stale: &HashSet<String>,
+    cache: &VerdictCache,
+) -> Result<BTreeMap<BlockId, BlockRun>> {
+    let mut runs = BTreeMap::new();
+    for chapter in chapters {
+        for block in &chapter.blocks {
+            let BlockKind::Rust(rust) = &block.kind else { continue };
+            let id = chapter.block_id(&rust.name);
+            let run = if let Mode::Ignore(reason) = &rust.mode {
+                BlockRun::Ignored(reason.clone())
+            } else if stale.contains(&chapter.crate_name) {
+                let crate_dir = layout.crates_rel().join(&chapter.crate_name);
+                BlockRun::NotBuilt(format!("not built: {} is out of date (see below)", crate_dir.display()))
+            } else {
+                run_built(layout, timeout, &id, rust, built.blocks.get(&id), cache)?
+            };
+            runs.insert(id, run);
+        }
+    }
+    Ok(runs)
+}
+
+/// A built block's run.
+fn run_built(
+    layout: &Layout,
+    timeout: Duration,
+    id: &BlockId,
+    rust: &RustBlock,
+    built: Option<&BlockBuild>,
+    cache: &VerdictCache,
+) -> Result<BlockRun> {
+    let Some(built) = built else {
+        return Ok(BlockRun::NotBuilt("not built: cargo build failed (see below)".into()));
+    };
+    if !built.diagnostics.is_empty() {
+        return Ok(BlockRun::DoesNotCompile(built.diagnostics.clone()));
+    }
+    let Some(executable) = &built.executable else {
+        return Ok(BlockRun::NotBuilt("not built: cargo build failed (see below)".into()));
+    };
+    if rust.mode == Mode::NoRun {
+        return Ok(BlockRun::Compiled);
+    }
+    let snapshot = layout
+        .snapshots_dir
+        .join(snapshot::file_name(&id.crate_name, &id.block));
+    let fresh = cache.is_active()
+        && cache.is_fresh(
+            &cache_id(id),
+            fingerprint(executable, &rust.mode, timeout, &snapshot).as_ref(),
+        );
+    if fresh {
+        let output = snapshot::read_output(&layout.snapshots_dir, &id.crate_name, &id.block)?;
+        return Ok(BlockRun::Unchanged(output));
+    }
+    Ok(
+        match run_block(executable, &rust.mode, &built.line_map, &layout.scratch(), timeout)? {
+            Ok(output) => BlockRun::Ran {
+                output,
+                executable: executable.clone(),
+            },
+            Err(failure) => BlockRun::Failed(failure),
+        },
+    )
+}
+
+/// How the verdict cache names a Rust block.
+pub fn cache_id(id: &BlockId) -> String {
+    format!("block {id}")
+}
+
+/// What a Rust block's verdict depends on ([`crate::cache`]): its executable
+/// as cargo last wrote it (cargo rewrites it whenever the block, the engine
+/// or a dependency changes), how it is run, and its snapshot's bytes. Not
+/// its place in the chapter: inserting prose above a block changes neither
+/// its executable nor its snapshot. `None` when the executable cannot be read.
+pub fn fingerprint(executable: &Path, mode: &Mode, timeout: Duration, snapshot: &Path) -> Option<Fingerprint> {
+    Some(
+        Fingerprint::new("block")
+            .file_identity(executable)?
+            .text(&format!("{mode:?} {timeout:?}"))
+            .file_contents(snapshot),
+    )
+}
 
 /// Why a block's run failed.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -28,6 +28,8 @@ use insta::internals::{SnapshotContents, TextSnapshotContents};
 use insta::{Snapshot, TextSnapshotKind};
 use similar::TextDiff;
 
+use crate::extract::{BlockKind, Chapter, PythonBlock};
+
 /// What `record` may write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WritePolicy {
@@ -106,6 +108,23 @@ pub enum Recorded {
     Refreshed(PathBuf),
     /// New or changed: the message says how, with a diff.
     Failed(String),
+}
+
+impl Recorded {
+    /// Says what was written, if anything was: the one line a run prints
+    /// for a snapshot (`shown` makes a path as messages show it).
+    pub fn announce(&self, shown: impl Fn(&Path) -> PathBuf) {
+        match self {
+            Recorded::Accepted(path) => println!("accepted {}", shown(path).display()),
+            Recorded::Refreshed(path) => {
+                println!(
+                    "refreshed {} (same output, metadata brought up to date)",
+                    shown(path).display()
+                );
+            }
+            Recorded::Unchanged | Recorded::Failed(_) => {}
+        }
+    }
 }
 
 /// Compares a block's output with its snapshot and writes what the policy allows.
@@ -187,20 +206,55 @@ pub fn read_output(dir: &Path, crate_name: &str, block_name: &str) -> Result<Str
     Ok(existing.contents.to_string())
 }
 
-/// A twin's committed snapshot: its output and the code that printed it, or
-/// `None` when there is none.
-pub fn read_twin(dir: &Path, crate_name: &str, block_name: &str) -> Result<Option<(String, String)>> {
-    let path = dir.join(twin_file_name(crate_name, block_name));
-    Ok(read_existing(&path)?.map(|existing| (existing.contents.to_string(), existing.expression)))
+/// A twin's committed snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TwinSnapshot {
+    pub output: String,
+    /// The twin's code when its output was accepted.
+    pub code: String,
 }
 
-/// Snapshots (and pending ones) in `dir` whose block is not in `expected`
-/// (file names as [`file_name`] makes them), and that the verifier made: only
-/// an insta snapshot whose metadata names a chapter of the book (`source:`
-/// a `.md` file, a description of a block) is ever an orphan, so a snapshot
-/// of some other test, or a file that merely ends in `.snap`, is never deleted. Snapshots of chapters in `keep`
-/// are not orphans: see [`crate::generate::check`].
-pub fn orphans(dir: &Path, expected: &HashSet<String>, keep: &HashSet<String>) -> Result<Vec<PathBuf>> {
+/// A twin's committed snapshot, or `None` when there is none.
+pub fn read_twin(dir: &Path, crate_name: &str, block_name: &str) -> Result<Option<TwinSnapshot>> {
+    let path = dir.join(twin_file_name(crate_name, block_name));
+    Ok(read_existing(&path)?.map(|existing| TwinSnapshot {
+        output: existing.contents.to_string(),
+        code: existing.expression,
+    }))
+}
+
+/// The snapshots (and pending ones) in `dir` that no block of the book
+/// makes any more. Only a snapshot the verifier made is ever an orphan (its
+/// insta metadata names a chapter of the book and a block), so a snapshot of
+/// some other test, or a file that merely ends in `.snap`, is never deleted;
+/// and a chapter with an invalid block has none: a typo in an info string
+/// must not delete committed outputs.
+pub fn orphans(dir: &Path, chapters: &[Chapter]) -> Result<Vec<PathBuf>> {
+    let mut expected = HashSet::new();
+    for chapter in chapters {
+        for block in &chapter.blocks {
+            match &block.kind {
+                BlockKind::Rust(rust) if rust.mode.runs() => {
+                    expected.insert(file_name(&chapter.crate_name, &rust.name));
+                }
+                BlockKind::Python(PythonBlock { twin: Some(name), .. }) => {
+                    expected.insert(twin_file_name(&chapter.crate_name, name));
+                }
+                _ => {}
+            }
+        }
+    }
+    let protected: HashSet<String> = chapters
+        .iter()
+        .filter(|c| c.has_invalid_blocks())
+        .map(|c| c.crate_name.clone())
+        .collect();
+    orphans_among(dir, &expected, &protected)
+}
+
+/// The snapshots in `dir` the verifier made whose file name is not in
+/// `expected`, outside the chapters in `protected`.
+fn orphans_among(dir: &Path, expected: &HashSet<String>, protected: &HashSet<String>) -> Result<Vec<PathBuf>> {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -214,7 +268,7 @@ pub fn orphans(dir: &Path, expected: &HashSet<String>, keep: &HashSet<String>) -
             continue;
         };
         let chapter = snap_name.split("__").next().unwrap_or_default();
-        if !expected.contains(&format!("{snap_name}.snap")) && !keep.contains(chapter) && made_by_verifier(&path) {
+        if !expected.contains(&format!("{snap_name}.snap")) && !protected.contains(chapter) && made_by_verifier(&path) {
             found.push(path);
         }
     }
@@ -374,7 +428,10 @@ mod tests {
         assert_eq!(snapshot.metadata().expression(), Some(code));
         assert_eq!(
             read_twin(dir.path(), "ch01-x", "a-b")?,
-            Some(("tensor([1.])".to_string(), code.to_string()))
+            Some(TwinSnapshot {
+                output: "tensor([1.])".to_string(),
+                code: code.to_string()
+            })
         );
         assert_eq!(read_twin(dir.path(), "ch01-x", "other")?, None);
         let failure = failure_of(record(
@@ -481,7 +538,7 @@ mod tests {
         )?;
         fs::write(dir.path().join("ch01-x__not-insta.snap"), "my notes\n")?;
         let expected = HashSet::from(["ch01-x__a.snap".to_string()]);
-        let found = orphans(dir.path(), &expected, &HashSet::from(["ch02-y".to_string()]))?;
+        let found = orphans_among(dir.path(), &expected, &HashSet::from(["ch02-y".to_string()]))?;
         let names: Vec<_> = found
             .iter()
             .map(|p| p.file_name().unwrap_or_default().to_string_lossy())

@@ -18,8 +18,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use tempfile::TempDir;
+use xtask::layout::Layout;
 use xtask::report::Report;
-use xtask::verify::{Layout, Options};
+use xtask::verify::Options;
 
 pub struct Fixture {
     // Held for its `Drop`: the workspace is deleted when the test ends.
@@ -86,6 +87,8 @@ pub fn options(update: bool, ci: bool) -> Options {
         show_cargo_progress: false,
         python: None,
         use_cache: false,
+        // Fixture workspaces have no tests of their own.
+        workspace_tests: false,
     }
 }
 
