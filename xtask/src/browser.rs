@@ -47,6 +47,7 @@ pub fn command(root: &Path, args: &[String]) -> Result<bool> {
     let chromium = find_chromium().context(
         "no Chromium found (set $CHROMIUM, or install Debian's `chromium` package: apt-get install chromium)",
     )?;
+    let chapters = extract::read_book(root, &root.join("book"))?;
     let index = book::build(root)?;
     let html_dir = index
         .parent()
@@ -60,47 +61,16 @@ pub fn command(root: &Path, args: &[String]) -> Result<bool> {
     };
 
     let mut failures = 0;
-    let chapters = chapters(&root.join("book"))?;
-    for (page, markdown) in &chapters {
-        let url = format!("{base}/{page}");
-        let (dom, log) = browser.dump_dom(&url)?;
-        let mut problems: Vec<String> = console_errors(&log)
-            .into_iter()
-            .map(|line| format!("console: {line}"))
-            .collect();
-        let expected = Expected::of(markdown);
-        problems.extend(check_dom(&dom, &expected));
-        if problems.is_empty() {
-            println!("browser: {page}: ok ({})", expected.describe());
-        } else {
-            failures += 1;
-            println!("browser: {page}: FAILED");
-            for problem in problems {
-                println!("  {problem}");
-            }
-        }
+    for chapter in &chapters {
+        let markdown = std::fs::read_to_string(root.join(&chapter.display_path))
+            .with_context(|| format!("cannot read {}", chapter.display_path.display()))?;
+        let page = chapter.page().display().to_string();
+        let expected = Expected::of(&markdown);
+        let problems = browser.check_page(&format!("{base}/{page}"), &expected)?;
+        failures += usize::from(!report(&page, &expected.describe(), &problems));
     }
-    // mdBook's search: a query in the URL opens the search bar with its
-    // results, once the index has loaded (hence the virtual time budget).
-    let search_url = format!("{base}/introduction.html?search={SEARCH_QUERY}");
-    let (dom, log) = browser.dump_dom_with(&search_url, &["--virtual-time-budget=10000"])?;
-    let mut problems: Vec<String> = console_errors(&log)
-        .into_iter()
-        .map(|line| format!("console: {line}"))
-        .collect();
-    match search_result_count(&dom, SEARCH_QUERY) {
-        Some(n) if n > 0 => println!("browser: search for '{SEARCH_QUERY}': ok ({n} results)"),
-        found => problems.push(format!(
-            "search for '{SEARCH_QUERY}' shows {found:?} results, expected some"
-        )),
-    }
-    if !problems.is_empty() {
-        failures += 1;
-        println!("browser: search for '{SEARCH_QUERY}': FAILED");
-        for problem in problems {
-            println!("  {problem}");
-        }
-    }
+    let (found, problems) = browser.check_search(&base)?;
+    failures += usize::from(!report(&format!("search for '{SEARCH_QUERY}'"), &found, &problems));
     let checks = chapters.len() + 1;
 
     if let Some(parent) = screenshot.parent() {
@@ -110,6 +80,19 @@ pub fn command(root: &Path, args: &[String]) -> Result<bool> {
     println!("browser: screenshot of {SCREENSHOT_PAGE}: {}", screenshot.display());
     println!("browser: {} passed, {failures} failed", checks - failures);
     Ok(failures == 0)
+}
+
+/// Prints one check's line (and its problems); true when it passed.
+fn report(what: &str, checked: &str, problems: &[String]) -> bool {
+    if problems.is_empty() {
+        println!("browser: {what}: ok ({checked})");
+        return true;
+    }
+    println!("browser: {what}: FAILED");
+    for problem in problems {
+        println!("  {problem}");
+    }
+    false
 }
 
 /// A word every chapter uses: the search must find it.
@@ -136,21 +119,6 @@ fn find_chromium() -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-/// Each chapter's page name (`ch02-scalars.html`) and markdown, in file order.
-fn chapters(book_dir: &Path) -> Result<Vec<(String, String)>> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(book_dir).with_context(|| format!("cannot list {}", book_dir.display()))? {
-        let path = entry?.path();
-        let stem = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
-        if path.extension().is_some_and(|e| e == "md") && stem != "SUMMARY" {
-            let markdown = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            found.push((format!("{stem}.html"), markdown));
-        }
-    }
-    found.sort();
-    Ok(found)
-}
-
 struct Browser {
     program: PathBuf,
     profile: PathBuf,
@@ -173,6 +141,37 @@ impl Browser {
         ]);
         command.arg(format!("--user-data-dir={}", self.profile.display()));
         command
+    }
+
+    /// What is wrong with a chapter's page: its console messages, and what
+    /// its DOM lacks of what its markdown asks for.
+    fn check_page(&self, url: &str, expected: &Expected) -> Result<Vec<String>> {
+        let (dom, log) = self.dump_dom(url)?;
+        let mut problems: Vec<String> = console_errors(&log)
+            .into_iter()
+            .map(|line| format!("console: {line}"))
+            .collect();
+        problems.extend(check_dom(&dom, expected));
+        Ok(problems)
+    }
+
+    /// mdBook's search: a query in the URL opens the search bar with its
+    /// results, once the index has loaded (hence the virtual time budget).
+    /// What it found, and what is wrong.
+    fn check_search(&self, base: &str) -> Result<(String, Vec<String>)> {
+        let url = format!("{base}/introduction.html?search={SEARCH_QUERY}");
+        let (dom, log) = self.dump_dom_with(&url, &["--virtual-time-budget=10000"])?;
+        let mut problems: Vec<String> = console_errors(&log)
+            .into_iter()
+            .map(|line| format!("console: {line}"))
+            .collect();
+        let found = search_result_count(&dom, SEARCH_QUERY);
+        if found.is_none_or(|n| n == 0) {
+            problems.push(format!(
+                "search for '{SEARCH_QUERY}' shows {found:?} results, expected some"
+            ));
+        }
+        Ok((format!("{} results", found.unwrap_or(0)), problems))
     }
 
     /// The page's DOM after load, and Chromium's log.

@@ -65,17 +65,48 @@ pub fn build(root: &Path, target_dir: &Path, crates: &[&GeneratedCrate], show_pr
                 block: block.clone(),
             };
             targets.insert(GeneratedCrate::bin_name(&krate.name, block), (id.clone(), line_map));
-            result.blocks.insert(
-                id,
-                BlockBuild {
-                    line_map: line_map.clone(),
-                    executable: None,
-                    diagnostics: Vec::new(),
-                },
-            );
+            let build = BlockBuild {
+                line_map: line_map.clone(),
+                executable: None,
+                diagnostics: Vec::new(),
+            };
+            result.blocks.insert(id, build);
         }
     }
+    let mut child = cargo_build(root, target_dir, crates, show_progress)
+        .spawn()
+        .context("cannot run cargo build")?;
+    let stdout = child.stdout.take().context("cargo build has no stdout")?;
+    // Read concurrently with stdout, or a full stderr pipe would stall cargo.
+    let stderr = child.stderr.take().map(|mut pipe| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            // What was read before an error is still worth showing.
+            let _ = pipe.read_to_string(&mut text);
+            text
+        })
+    });
+    for line in BufReader::new(stdout).lines() {
+        let line = line.context("cannot read cargo build's output")?;
+        // Lines that are not cargo's JSON (a build script's own output, say) are not ours to judge.
+        if let Ok(message) = serde_json::from_str::<CargoMessage>(&line) {
+            record(&mut result, &targets, message);
+        }
+    }
+    let status = child.wait().context("cargo build did not finish")?;
+    let stderr = stderr.map(|reader| reader.join().unwrap_or_default());
+    let attributed = result.blocks.values().any(|b| !b.diagnostics.is_empty());
+    if !status.success() && !attributed && result.other_errors.is_empty() {
+        result.other_errors.push(match stderr {
+            Some(text) => format!("cargo build failed ({status}):\n{}", text.trim_end()),
+            None => format!("cargo build failed ({status}); its output is above"),
+        });
+    }
+    Ok(result)
+}
 
+/// The one `cargo build` of the given crates, with JSON messages on stdout.
+fn cargo_build(root: &Path, target_dir: &Path, crates: &[&GeneratedCrate], show_progress: bool) -> Command {
     let mut command = Command::new(cargo());
     command
         .current_dir(root)
@@ -93,35 +124,7 @@ pub fn build(root: &Path, target_dir: &Path, crates: &[&GeneratedCrate], show_pr
     for krate in crates {
         command.args(["-p", &krate.name]);
     }
-    let mut child = command.spawn().context("cannot run cargo build")?;
-    let stdout = child.stdout.take().context("cargo build has no stdout")?;
-    // Read concurrently with stdout, or a full stderr pipe would stall cargo.
-    let stderr = child.stderr.take().map(|mut pipe| {
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            // What was read before an error is still worth showing.
-            let _ = pipe.read_to_string(&mut text);
-            text
-        })
-    });
-    for line in BufReader::new(stdout).lines() {
-        let line = line.context("cannot read cargo build's output")?;
-        // Lines that are not cargo's JSON (a build script's own output, say) are not ours to judge.
-        let Ok(message) = serde_json::from_str::<CargoMessage>(&line) else {
-            continue;
-        };
-        record(&mut result, &targets, message);
-    }
-    let status = child.wait().context("cargo build did not finish")?;
-    let stderr = stderr.map(|reader| reader.join().unwrap_or_default());
-    let attributed = result.blocks.values().any(|b| !b.diagnostics.is_empty());
-    if !status.success() && !attributed && result.other_errors.is_empty() {
-        result.other_errors.push(match stderr {
-            Some(text) => format!("cargo build failed ({status}):\n{}", text.trim_end()),
-            None => format!("cargo build failed ({status}); its output is above"),
-        });
-    }
-    Ok(result)
+    command
 }
 
 /// The cargo that runs us, so that `cargo +nightly xtask` stays on nightly.

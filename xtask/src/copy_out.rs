@@ -2,7 +2,7 @@
 //! repository as a standalone crate, the start of a reader's own experiments.
 //!
 //! The chapter crates under `crates/` belong to the workspace (they inherit
-//! its edition and `ndarray`, and find the engine at `../autograd`), so a
+//! its `ndarray` and find the engine at `../autograd`), so a
 //! plain `cp -r` does not build elsewhere. The copy gets a manifest of its
 //! own: an explicit edition, the engine by absolute path, `ndarray` as the
 //! workspace names it, the workspace's `[profile.dev*]` sections (so the
@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::generate::HEADER_MARK;
+use crate::extract::{self, Chapter};
+use crate::generate::{GeneratedCrate, HEADER_MARK};
 
 /// What [`new_crate`] wrote.
 #[derive(Debug)]
@@ -49,27 +50,27 @@ impl Copied {
 
 /// Writes the standalone copy of `chapter` (a crate name such as
 /// `ch02-scalars`, or a chapter number: `2`, `02`) into `dir`, which must
-/// not exist or be empty. `root` is the workspace root.
+/// not exist or be empty. `root` is the workspace root. The chapter's
+/// programs are its compiled blocks, read from the book, and their files
+/// the ones its committed crate holds.
 pub fn new_crate(root: &Path, chapter: &str, dir: &Path) -> Result<Copied> {
-    let crates_dir = root.join("crates");
-    let available = chapter_crates(&crates_dir)?;
-    let chapter = resolve_chapter(&available, chapter)?;
-    let source = crates_dir.join(&chapter);
-    let bins = bins_of(
-        &fs::read_to_string(source.join("Cargo.toml"))
-            .with_context(|| format!("cannot read {}", source.join("Cargo.toml").display()))?,
-    );
-    if bins.is_empty() {
-        bail!("{} lists no binaries", source.join("Cargo.toml").display());
-    }
-
-    if dir.exists() {
-        let mut entries =
-            fs::read_dir(dir).with_context(|| format!("{} exists and cannot be listed", dir.display()))?;
-        if entries.next().is_some() {
-            bail!("{} exists and is not empty: give a new directory", dir.display());
-        }
-    }
+    let book = extract::read_book(root, &root.join("book"))?;
+    let with_crates: Vec<&Chapter> = book.iter().filter(|c| c.compiled_blocks().next().is_some()).collect();
+    let names: Vec<String> = with_crates.iter().map(|c| c.crate_name.clone()).collect();
+    let name = resolve_chapter(&names, chapter)?;
+    let chapter = with_crates
+        .iter()
+        .find(|c| c.crate_name == name)
+        .context("a chapter just resolved")?;
+    let source = root.join("crates").join(&name);
+    let bins: Vec<Bin> = chapter
+        .compiled_blocks()
+        .map(|(_, rust)| Bin {
+            path: GeneratedCrate::bin_path(&rust.name),
+            short_name: rust.name.clone(),
+        })
+        .collect();
+    ensure_empty(dir)?;
     let package = package_name(dir);
     let engine = root
         .join("crates/autograd")
@@ -83,12 +84,17 @@ pub fn new_crate(root: &Path, chapter: &str, dir: &Path) -> Result<Copied> {
     let mut files: Vec<(PathBuf, String)> = Vec::new();
     for bin in &bins {
         let from = source.join(&bin.path);
-        let text = fs::read_to_string(&from).with_context(|| format!("cannot read {}", from.display()))?;
+        let text = fs::read_to_string(&from).with_context(|| {
+            format!(
+                "cannot read {} (run `cargo xtask verify` to generate the chapter's crate)",
+                from.display()
+            )
+        })?;
         files.push((bin.path.clone(), own_header(&text)));
     }
     files.push((
         PathBuf::from("Cargo.toml"),
-        manifest(&package, &chapter, &engine, &ndarray, &profiles(&root_manifest), &bins),
+        manifest(&package, &name, &engine, &ndarray, &profiles(&root_manifest), &bins),
     ));
     files.push((PathBuf::from(".gitignore"), "/target\n".into()));
     // The code is formatted with the workspace's rustfmt settings: with them,
@@ -96,7 +102,6 @@ pub fn new_crate(root: &Path, chapter: &str, dir: &Path) -> Result<Copied> {
     if let Ok(settings) = fs::read_to_string(root.join("rustfmt.toml")) {
         files.push((PathBuf::from("rustfmt.toml"), settings));
     }
-
     for (path, text) in &files {
         let path = dir.join(path);
         if let Some(parent) = path.parent() {
@@ -105,27 +110,22 @@ pub fn new_crate(root: &Path, chapter: &str, dir: &Path) -> Result<Copied> {
         fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(Copied {
-        chapter,
+        chapter: name,
         package,
         bins: bins.into_iter().map(|b| b.short_name).collect(),
     })
 }
 
-/// The generated chapter crates under `crates_dir` (their `Cargo.toml`
-/// carries the generated header), sorted by name.
-pub fn chapter_crates(crates_dir: &Path) -> Result<Vec<String>> {
-    let mut names = Vec::new();
-    for entry in fs::read_dir(crates_dir).with_context(|| format!("cannot list {}", crates_dir.display()))? {
-        let dir = entry?.path();
-        let Ok(manifest) = fs::read_to_string(dir.join("Cargo.toml")) else {
-            continue;
-        };
-        if manifest.lines().next().is_some_and(|line| line.contains(HEADER_MARK)) {
-            names.push(dir.file_name().unwrap_or_default().to_string_lossy().into_owned());
+/// Refuses a `dir` that exists and is not empty.
+fn ensure_empty(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        let mut entries =
+            fs::read_dir(dir).with_context(|| format!("{} exists and cannot be listed", dir.display()))?;
+        if entries.next().is_some() {
+            bail!("{} exists and is not empty: give a new directory", dir.display());
         }
     }
-    names.sort();
-    Ok(names)
+    Ok(())
 }
 
 /// The crate `wanted` names: a crate name, or a chapter number (`2`, `02`)
@@ -153,29 +153,6 @@ struct Bin {
     path: PathBuf,
     /// `square`: the block's name, the file's stem.
     short_name: String,
-}
-
-/// The `[[bin]]` entries of a generated chapter manifest, in order. The
-/// generator writes each as `name = …` then `path = "src/bin/<block>.rs"`.
-fn bins_of(manifest: &str) -> Vec<Bin> {
-    let mut bins = Vec::new();
-    let mut in_bin = false;
-    for line in manifest.lines().map(str::trim) {
-        if line.starts_with('[') {
-            in_bin = line == "[[bin]]";
-        } else if in_bin && let Some(path) = string_value(line, "path") {
-            let path = PathBuf::from(path);
-            let short_name = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
-            bins.push(Bin { path, short_name });
-        }
-    }
-    bins
-}
-
-/// `value` of a `key = "value"` line.
-fn string_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    let rest = line.strip_prefix(key)?.trim_start().strip_prefix('=')?.trim();
-    rest.strip_prefix('"')?.strip_suffix('"')
 }
 
 /// The right-hand side of `name = …` in `[workspace.dependencies]`, as
@@ -339,14 +316,7 @@ mod tests {
     }
 
     #[test]
-    fn reads_bins_dependencies_and_profiles() {
-        let chapter = "# x\n[package]\nname = \"ch\"\n\n[[bin]]\nname = \"ch-b\"\npath = \"src/bin/b.rs\"\ntest = false\n\n\
-                       [[bin]]\nname = \"ch-a\"\npath = \"src/bin/a.rs\"\n";
-        let bins = bins_of(chapter);
-        assert_eq!(
-            bins.iter().map(|b| b.short_name.as_str()).collect::<Vec<_>>(),
-            ["b", "a"]
-        );
+    fn reads_dependencies_and_profiles() {
         let root = "[workspace.package]\nndarray = \"no\"\n[workspace.dependencies]\n\
                     ndarray = { version = \"0.17\", features = [\"x\"] }\n\n\
                     # keep\n[profile.dev.package.\"*\"]\nopt-level = 3\n\n[profile.bench]\ndebug = true\n";

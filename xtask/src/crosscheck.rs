@@ -52,7 +52,7 @@ pub fn numbers(text: &str) -> Vec<Number> {
                 continue;
             }
             match number_at(line, i) {
-                Some((end, value, unit)) if !line[end..].chars().next().is_some_and(is_word_char) => {
+                Some(Token { end, value, unit }) if !line[end..].chars().next().is_some_and(is_word_char) => {
                     found.push(Number {
                         text: line[i..end].to_string(),
                         value,
@@ -72,8 +72,17 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// The number starting at byte `start` of `line`: its end, value and unit.
-fn number_at(line: &str, start: usize) -> Option<(usize, f64, f64)> {
+/// A number read at a place of a line, before it is known to stand alone.
+struct Token {
+    /// The byte just after it.
+    end: usize,
+    value: f64,
+    /// One unit in its last printed place ([`Number::unit`]).
+    unit: f64,
+}
+
+/// The number starting at byte `start` of `line`.
+fn number_at(line: &str, start: usize) -> Option<Token> {
     let bytes = line.as_bytes();
     let mut i = start;
     let mut negative = false;
@@ -91,7 +100,11 @@ fn number_at(line: &str, start: usize) -> Option<(usize, f64, f64)> {
     for (word, value) in [("infinity", f64::INFINITY), ("inf", f64::INFINITY), ("nan", f64::NAN)] {
         if rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word.as_bytes()) {
             let value = if negative { -value } else { value };
-            return Some((i + word.len(), value, 0.0));
+            return Some(Token {
+                end: i + word.len(),
+                value,
+                unit: 0.0,
+            });
         }
     }
     let digits = |mut j: usize| {
@@ -127,7 +140,11 @@ fn number_at(line: &str, start: usize) -> Option<(usize, f64, f64)> {
         }
     }
     let value: f64 = line[start..end].parse().ok()?;
-    Some((end, value, 10f64.powi(exponent - decimals)))
+    Some(Token {
+        end,
+        value,
+        unit: 10f64.powi(exponent - decimals),
+    })
 }
 
 /// Whether two printed numbers agree at the coarser printed precision.

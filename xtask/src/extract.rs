@@ -21,6 +21,9 @@ use crate::layout::{chapter_crate_name, display_path, is_kebab};
 pub struct Chapter {
     /// Path shown in messages, relative to the workspace root (`book/ch02-scalars.md`).
     pub display_path: PathBuf,
+    /// Path relative to the book's source directory, as `SUMMARY.md` links
+    /// it (`ch02-scalars.md`).
+    pub source: PathBuf,
     /// Name of the generated crate and prefix of its snapshots: the file stem.
     pub crate_name: String,
     pub blocks: Vec<Block>,
@@ -42,6 +45,17 @@ impl std::fmt::Display for BlockId {
 }
 
 impl Chapter {
+    /// The chapter's page in the rendered book, relative to its root
+    /// (`ch02-scalars.html`; a `README.md` is its directory's `index.html`,
+    /// as mdBook renders it).
+    pub fn page(&self) -> PathBuf {
+        if self.source.file_name().is_some_and(|name| name == "README.md") {
+            self.source.with_file_name("index.html")
+        } else {
+            self.source.with_extension("html")
+        }
+    }
+
     /// The id of this chapter's block `name`.
     pub fn block_id(&self, name: &str) -> BlockId {
         BlockId {
@@ -177,6 +191,7 @@ pub fn read_book(root: &Path, book_dir: &Path) -> Result<Vec<Chapter>> {
         }
         chapters.push(Chapter {
             display_path: display,
+            source: PathBuf::from(&target),
             crate_name: stem,
             blocks,
         });
@@ -476,47 +491,12 @@ fn check_twins(blocks: &mut [Block]) {
 }
 
 fn rust_block(raw: &RawBlock, attributes: &[&str]) -> Result<RustBlock, String> {
-    let mut name = None;
-    let mut mode = None;
-    let (mut graph, mut quiz) = (false, false);
-    for &attribute in attributes {
-        let (key, value) = match attribute.split_once('=') {
-            Some((key, value)) => (key.trim(), Some(value.trim())),
-            None => (attribute, None),
-        };
-        let flag = match (key, value) {
-            ("graph", None) => Some(&mut graph),
-            ("quiz", None) => Some(&mut quiz),
-            _ => None,
-        };
-        if let Some(flag) = flag {
-            if std::mem::replace(flag, true) {
-                return Err(format!("`{key}` given twice"));
-            }
-            continue;
-        }
-        let new_mode = match (key, value) {
-            ("name", Some(value)) => {
-                if name.replace(value).is_some() {
-                    return Err("`name` given twice".into());
-                }
-                continue;
-            }
-            ("should_panic", None) => Mode::ShouldPanic,
-            ("no_run", None) => Mode::NoRun,
-            ("ignore", Some(reason)) if !reason.is_empty() => Mode::Ignore(reason.to_string()),
-            ("ignore", _) => return Err("`ignore` needs a reason: `ignore=<why>`".into()),
-            _ => {
-                return Err(format!(
-                    "unknown attribute `{attribute}` on a Rust block \
-                     (known: name=, should_panic, no_run, ignore=<reason>, graph, quiz)"
-                ));
-            }
-        };
-        if mode.replace(new_mode).is_some() {
-            return Err("more than one of should_panic, no_run, ignore".into());
-        }
-    }
+    let RustAttributes {
+        name,
+        mode,
+        graph,
+        quiz,
+    } = RustAttributes::parse(attributes)?;
     let name = name.ok_or("Rust block without a name: add `name=<kebab-case-name>` to its info string")?;
     if !is_kebab(name) {
         return Err(format!(
@@ -538,6 +518,61 @@ fn rust_block(raw: &RawBlock, attributes: &[&str]) -> Result<RustBlock, String> 
         graph,
         quiz,
     })
+}
+
+/// What a Rust block's info string says after `rust`.
+#[derive(Default)]
+struct RustAttributes<'a> {
+    name: Option<&'a str>,
+    mode: Option<Mode>,
+    graph: bool,
+    quiz: bool,
+}
+
+impl<'a> RustAttributes<'a> {
+    /// Each attribute at most once, and at most one mode.
+    fn parse(attributes: &[&'a str]) -> Result<Self, String> {
+        let mut found = RustAttributes::default();
+        for &attribute in attributes {
+            let (key, value) = match attribute.split_once('=') {
+                Some((key, value)) => (key.trim(), Some(value.trim())),
+                None => (attribute, None),
+            };
+            let flag = match (key, value) {
+                ("graph", None) => Some(&mut found.graph),
+                ("quiz", None) => Some(&mut found.quiz),
+                _ => None,
+            };
+            if let Some(flag) = flag {
+                if std::mem::replace(flag, true) {
+                    return Err(format!("`{key}` given twice"));
+                }
+                continue;
+            }
+            let mode = match (key, value) {
+                ("name", Some(value)) => {
+                    if found.name.replace(value).is_some() {
+                        return Err("`name` given twice".into());
+                    }
+                    continue;
+                }
+                ("should_panic", None) => Mode::ShouldPanic,
+                ("no_run", None) => Mode::NoRun,
+                ("ignore", Some(reason)) if !reason.is_empty() => Mode::Ignore(reason.to_string()),
+                ("ignore", _) => return Err("`ignore` needs a reason: `ignore=<why>`".into()),
+                _ => {
+                    return Err(format!(
+                        "unknown attribute `{attribute}` on a Rust block \
+                         (known: name=, should_panic, no_run, ignore=<reason>, graph, quiz)"
+                    ));
+                }
+            };
+            if found.mode.replace(mode).is_some() {
+                return Err("more than one of should_panic, no_run, ignore".into());
+            }
+        }
+        Ok(found)
+    }
 }
 
 /// What the compiler sees for one line of a Rust block, by mdBook's rule

@@ -607,6 +607,7 @@ mod tests {
     fn chapter(markdown: &str) -> Chapter {
         Chapter {
             display_path: PathBuf::from("book/ch01-test.md"),
+            source: PathBuf::from("ch01-test.md"),
             crate_name: "ch01-test".into(),
             blocks: blocks(markdown),
         }

@@ -261,19 +261,7 @@ pub fn run_twins(
     let runs_limit = (timeout + Duration::from_secs(1)) * 2 * u32::try_from(jobs.len()).unwrap_or(u32::MAX);
     let mut reasons = Vec::new();
     for (python, shown) in candidates {
-        let mut command = Command::new(python);
-        command
-            .arg("-c")
-            .arg(RUNNER)
-            .arg(&jobs_path)
-            .arg(&results_path)
-            .current_dir(dir.path())
-            // One thread: reductions then add in one order, run after run.
-            .env("OMP_NUM_THREADS", "1")
-            .env("MKL_NUM_THREADS", "1")
-            .env("PYTHONHASHSEED", "0")
-            .env("PYTHONDONTWRITEBYTECODE", "1")
-            .env("PYTHONIOENCODING", "utf-8");
+        let mut command = runner_command(python, &jobs_path, &results_path, dir.path());
         let outcome = match run::run_command(&mut command, IMPORT_ALLOWANCE + runs_limit) {
             Ok(outcome) => outcome,
             Err(error) => {
@@ -309,6 +297,24 @@ pub fn run_twins(
         "no Python could import torch ({})",
         reasons.join("; ")
     )))
+}
+
+/// `twin_runner.py` under `python`, on the jobs file, in `dir`.
+fn runner_command(python: &Path, jobs: &Path, results: &Path, dir: &Path) -> Command {
+    let mut command = Command::new(python);
+    command
+        .arg("-c")
+        .arg(RUNNER)
+        .arg(jobs)
+        .arg(results)
+        .current_dir(dir)
+        // One thread: reductions then add in one order, run after run.
+        .env("OMP_NUM_THREADS", "1")
+        .env("MKL_NUM_THREADS", "1")
+        .env("PYTHONHASHSEED", "0")
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("PYTHONIOENCODING", "utf-8");
+    command
 }
 
 fn last_line(text: &str) -> Option<&str> {

@@ -132,44 +132,14 @@ pub fn record(dir: &Path, id: &SnapshotId, output: &str, policy: WritePolicy) ->
     let path = dir.join(id.file_name());
     let pending = path.with_extension("snap.new");
     let new = TextSnapshotContents::new(output.to_string(), TextSnapshotKind::File);
-    let failure = match read_existing(&path)? {
-        Some(old)
-            if old.contents.matches_latest(&new)
-                && old.source == id.chapter.to_string_lossy()
-                && old.description == id.description()
-                && old.expression == id.expression() =>
-        {
-            None
-        }
-        Some(old) if old.contents.matches_latest(&new) && policy == WritePolicy::Pending => {
+    let failure = match difference(&path, read_existing(&path)?, id, &new) {
+        Difference::None => None,
+        Difference::Metadata(_) if policy == WritePolicy::Pending => {
             write(&path, id, &new, false)?;
             remove_if_present(&pending)?;
             return Ok(Recorded::Refreshed(path));
         }
-        Some(old) if old.contents.matches_latest(&new) => Some(format!(
-            "snapshot {} has out-of-date metadata ({}); `cargo xtask verify --update` refreshes it",
-            path.display(),
-            if id.twin.is_some() {
-                "the twin's code changed, or torch's version did"
-            } else {
-                "it was written by an older verifier"
-            }
-        )),
-        Some(old) => {
-            // Normalized contents lack their final newline; restore it, or
-            // every diff would end in "\ No newline at end of file".
-            let (old, new) = (format!("{}\n", old.contents), format!("{new}\n"));
-            let diff = TextDiff::from_lines(&old, &new)
-                .unified_diff()
-                .header("snapshot", "output")
-                .to_string();
-            Some(format!("output differs from snapshot {}:\n{diff}", path.display()))
-        }
-        None => Some(format!(
-            "new output, no snapshot {} yet:\n{}",
-            path.display(),
-            indent(&new.to_string())
-        )),
+        Difference::Metadata(failure) | Difference::Output(failure) => Some(failure),
     };
     match (policy, failure) {
         (WritePolicy::Accept, Some(_)) => {
@@ -192,6 +162,50 @@ pub fn record(dir: &Path, id: &SnapshotId, output: &str, policy: WritePolicy) ->
         }
         (WritePolicy::Nothing, None) => Ok(Recorded::Unchanged),
     }
+}
+
+/// How an output differs from its snapshot, with the message that says so.
+enum Difference {
+    None,
+    /// The same output; the metadata is out of date.
+    Metadata(String),
+    /// Another output, or none committed yet.
+    Output(String),
+}
+
+fn difference(path: &Path, old: Option<Existing>, id: &SnapshotId, new: &TextSnapshotContents) -> Difference {
+    let Some(old) = old else {
+        return Difference::Output(format!(
+            "new output, no snapshot {} yet:\n{}",
+            path.display(),
+            indent(&new.to_string())
+        ));
+    };
+    if !old.contents.matches_latest(new) {
+        // Normalized contents lack their final newline; restore it, or
+        // every diff would end in "\ No newline at end of file".
+        let (old, new) = (format!("{}\n", old.contents), format!("{new}\n"));
+        let diff = TextDiff::from_lines(&old, &new)
+            .unified_diff()
+            .header("snapshot", "output")
+            .to_string();
+        return Difference::Output(format!("output differs from snapshot {}:\n{diff}", path.display()));
+    }
+    let same_metadata = old.source == id.chapter.to_string_lossy()
+        && old.description == id.description()
+        && old.expression == id.expression();
+    if same_metadata {
+        return Difference::None;
+    }
+    Difference::Metadata(format!(
+        "snapshot {} has out-of-date metadata ({}); `cargo xtask verify --update` refreshes it",
+        path.display(),
+        if id.twin.is_some() {
+            "the twin's code changed, or torch's version did"
+        } else {
+            "it was written by an older verifier"
+        }
+    ))
 }
 
 /// The text of a block's snapshot, for the rendered book.
