@@ -10,7 +10,7 @@
 
 Then one table: workload, this engine's median, the peer's median, the ratio
 of medians (engine / peer: below 1 means this engine is faster), the ratio of
-minimums (less sensitive to a busy machine), and the target of issue 6 with
+minimums (less sensitive to a busy machine), and the workload's target with
 met / not met. A peer that is not installed is shown as "not installed", one
 that fails as its error; neither is ever counted as a time.
 

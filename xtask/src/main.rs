@@ -29,7 +29,7 @@ usage:
       outputs, math, graphs and quizzes shown; a screenshot of chapter 5.
   cargo xtask bench [--budget <s>] [--rounds <n>] [--markdown] [--save <json>]
       Time the engine's workloads and the same in PyTorch and micrograd (with
-      the Python the twins use), and print the table against issue 6's targets.";
+      the Python the twins use), and print the table against BENCHMARKS.md's targets.";
 
 /// Time a block's run may take unless `--timeout-ms` says otherwise.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);

@@ -1,4 +1,4 @@
-//! The verifier under bad input (issue 8): malformed markdown never panics
+//! The verifier under bad input: malformed markdown never panics
 //! it, misbehaving blocks are contained and reported, and no update loses
 //! work. Each test's name says the input it tries.
 

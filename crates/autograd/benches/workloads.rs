@@ -1,4 +1,4 @@
-//! The workloads of issue 6, timed by a small harness (no criterion).
+//! The benchmark workloads (`BENCHMARKS.md`), timed by a small harness (no criterion).
 //!
 //! ```console
 //! CARGO_TARGET_DIR=/tmp/target-bench cargo bench -p autograd --bench workloads

@@ -1,32 +1,46 @@
 //! Graphviz DOT export of computation graphs, for the book's pictures.
 //!
-//! Both engines hand over a plain list of nodes (already in tape order) and
-//! this module writes the text; the layout is left to Graphviz. Output is
+//! Both engines find the nodes to draw with the same walk ([`reachable`]),
+//! hand them over as [`DotNode`]s, and this module writes the text; the
+//! layout is left to Graphviz. Output is
 //! deterministic: the same graph always gives the same bytes.
 
 use std::fmt::Write;
 
-/// A scalar-engine node as the picture shows it.
-pub(crate) struct ScalarNode {
+/// A node as the picture shows it, whichever engine it comes from.
+pub(crate) struct DotNode {
     pub id: u32,
-    pub op: &'static str,
-    pub value: f64,
-    pub grad: f64,
+    /// The cells of its record, left to right: the operation, then what the
+    /// engine shows of its value and gradient.
+    pub cells: Vec<String>,
+    /// The fill colour of a leaf (`None`: not filled).
+    pub fill: Option<&'static str>,
     pub inputs: Vec<u32>,
 }
 
-/// A tensor-engine node as the picture shows it.
-pub(crate) struct TensorNode {
-    pub id: u32,
-    /// The operation (`MulBackward0`) or, for a leaf, `leaf`.
-    pub op: String,
-    pub shape: Vec<usize>,
-    /// A short rendering of the value (the value itself when it is small).
-    pub value: String,
-    /// A short rendering of the gradient, if the node keeps one.
-    pub grad: Option<String>,
-    pub requires_grad: bool,
-    pub inputs: Vec<u32>,
+/// The fill of a leaf that requires a gradient (a parameter, an input).
+pub(crate) const PARAMETER_FILL: &str = "#dbeafe";
+/// The fill of a leaf that does not (a constant).
+pub(crate) const CONSTANT_FILL: &str = "#f3f4f6";
+
+/// The ids of the nodes reachable from `root`, in tape order: both engines'
+/// tapes are in topological order (an input's id is below its consumer's),
+/// so one descending sweep from the root finds them all.
+pub(crate) fn reachable(root: u32, inputs_of: impl Fn(u32) -> Vec<u32>) -> Vec<u32> {
+    let mut seen = vec![false; root as usize + 1];
+    seen[root as usize] = true;
+    let mut found = Vec::new();
+    for id in (0..=root).rev() {
+        if !seen[id as usize] {
+            continue;
+        }
+        for input in inputs_of(id) {
+            seen[input as usize] = true;
+        }
+        found.push(id);
+    }
+    found.reverse();
+    found
 }
 
 const HEADER: &str = "digraph {\n  rankdir=LR;\n  node [shape=record, fontname=\"Helvetica\", fontsize=11];\n";
@@ -62,50 +76,19 @@ fn escape(text: &str) -> String {
     out
 }
 
-pub(crate) fn scalar_graph(nodes: Vec<ScalarNode>) -> String {
+/// The DOT text of a picture of `nodes`: a record per node, an edge from
+/// each input to its consumer.
+pub(crate) fn graph(nodes: &[DotNode]) -> String {
     let mut dot = String::from(HEADER);
-    for n in &nodes {
-        let label = format!(
-            "{{ {} | data {} | grad {} }}",
-            escape(n.op),
-            escape(&short_number(n.value)),
-            escape(&short_number(n.grad))
-        );
-        let style = if n.op == "var" {
-            ", style=filled, fillcolor=\"#dbeafe\""
-        } else {
-            ""
-        };
-        writeln!(dot, "  n{} [label=\"{label}\"{style}];", n.id).unwrap();
+    for n in nodes {
+        let cells: Vec<String> = n.cells.iter().map(|cell| escape(cell)).collect();
+        let style = n
+            .fill
+            .map(|fill| format!(", style=filled, fillcolor=\"{fill}\""))
+            .unwrap_or_default();
+        writeln!(dot, "  n{} [label=\"{{ {} }}\"{style}];", n.id, cells.join(" | ")).unwrap();
     }
-    for n in &nodes {
-        for input in &n.inputs {
-            writeln!(dot, "  n{input} -> n{};", n.id).unwrap();
-        }
-    }
-    dot.push_str("}\n");
-    dot
-}
-
-pub(crate) fn tensor_graph(nodes: Vec<TensorNode>) -> String {
-    let mut dot = String::from(HEADER);
-    for n in &nodes {
-        let shape = format!("{:?}", n.shape);
-        let mut label = format!("{{ {} | shape {} | {}", escape(&n.op), escape(&shape), escape(&n.value));
-        if let Some(grad) = &n.grad {
-            write!(label, " | grad {}", escape(grad)).unwrap();
-        }
-        label.push_str(" }");
-        let style = if n.op == "leaf" && n.requires_grad {
-            ", style=filled, fillcolor=\"#dbeafe\""
-        } else if n.op == "leaf" {
-            ", style=filled, fillcolor=\"#f3f4f6\""
-        } else {
-            ""
-        };
-        writeln!(dot, "  n{} [label=\"{label}\"{style}];", n.id).unwrap();
-    }
-    for n in &nodes {
+    for n in nodes {
         for input in &n.inputs {
             writeln!(dot, "  n{input} -> n{};", n.id).unwrap();
         }

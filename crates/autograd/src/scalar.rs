@@ -164,28 +164,6 @@ impl Tape {
         });
         Value { tape: self, id }
     }
-
-    /// The nodes reachable from `root`, as (id, op, value, grad, inputs):
-    /// the raw material of [`Value::to_dot`].
-    fn reachable(&self, root: u32) -> Vec<(u32, Node)> {
-        let nodes = self.nodes.borrow();
-        let mut seen = vec![false; root as usize + 1];
-        seen[root as usize] = true;
-        let mut out = Vec::new();
-        // Ids only ever point downwards, so one descending sweep finds them all.
-        for id in (0..=root as usize).rev() {
-            if !seen[id] {
-                continue;
-            }
-            let node = nodes[id];
-            for &input in node.inputs.iter().filter(|&&i| i != NO_INPUT) {
-                seen[input as usize] = true;
-            }
-            out.push((id as u32, node));
-        }
-        out.reverse();
-        out
-    }
 }
 
 /// A scalar on a [`Tape`]: a copyable handle (a reference and an index).
@@ -253,19 +231,29 @@ impl<'t> Value<'t> {
     /// The graph that computed this value, in Graphviz DOT: one box per node
     /// with its operation, value and gradient.
     pub fn to_dot(self) -> String {
-        crate::dot::scalar_graph(
-            self.tape
-                .reachable(self.id)
-                .into_iter()
-                .map(|(id, n)| crate::dot::ScalarNode {
+        let nodes = self.tape.nodes.borrow();
+        let inputs_of = |id: u32| {
+            let inputs = nodes[id as usize].inputs;
+            inputs.into_iter().filter(|&i| i != NO_INPUT).collect()
+        };
+        let pictured: Vec<crate::dot::DotNode> = crate::dot::reachable(self.id, inputs_of)
+            .into_iter()
+            .map(|id| {
+                let node = nodes[id as usize];
+                let op = node.op.symbol();
+                crate::dot::DotNode {
                     id,
-                    op: n.op.symbol(),
-                    value: n.value,
-                    grad: n.grad,
-                    inputs: n.inputs.into_iter().filter(|&i| i != NO_INPUT).collect(),
-                })
-                .collect(),
-        )
+                    cells: vec![
+                        op.to_string(),
+                        format!("data {}", crate::dot::short_number(node.value)),
+                        format!("grad {}", crate::dot::short_number(node.grad)),
+                    ],
+                    fill: (op == "var").then_some(crate::dot::PARAMETER_FILL),
+                    inputs: inputs_of(id),
+                }
+            })
+            .collect();
+        crate::dot::graph(&pictured)
     }
 
     fn node(self) -> Node {

@@ -156,7 +156,7 @@ fn where_panics_with_the_message() {
 // ---------------------------------------------------------------------------
 
 // PyTorch 2.15 prints "mm: mat1 and mat2 shapes cannot be multiplied (5x2
-// and 3x3)"; the issue asks for the text after "mm: ", so the tests accept
+// and 3x3)"; the engine words the text after "mm: ", so the tests accept
 // the message with or without that prefix.
 #[track_caller]
 fn assert_matmul_error<V: std::fmt::Debug>(result: Result<V, Error>, text: &str) {

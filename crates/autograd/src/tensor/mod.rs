@@ -32,6 +32,7 @@
 //!   and k = 2 it returns indices `[2, 4]`, this engine `[1, 2]`). The
 //!   gradient goes to whichever indices were returned.
 
+mod into_array;
 mod ops;
 mod shape;
 
@@ -43,16 +44,17 @@ use ndarray::{ArcArray, ArrayD, ArrayViewD, IxDyn};
 use crate::element::Element;
 use crate::error::{Error, ErrorKind, Result};
 
+pub use into_array::IntoArray;
 pub use ops::{Indices, IntoOperand, try_where, where_};
 
 /// A node's value. Shared storage (a reference-counted array), so a leaf
 /// made from a persistent array, or a `detach`, costs a count, not a copy.
 pub type SharedArray<T> = ArcArray<T, IxDyn>;
 
-/// The backward rule of one recorded operation: from the output's gradient,
-/// the gradient of each input. Results may have the broadcast shape; the
-/// engine sums them back to each input's shape.
-type BackwardFn<T> = Box<dyn Fn(&BackwardArgs<'_, T>) -> Vec<InputGrad<T>>>;
+/// The backward rule of one recorded operation: from the output's gradient
+/// (in its [`BackwardContext`]), the gradient of each input. Results may
+/// have the broadcast shape; the engine sums them back to each input's shape.
+type BackwardFn<T> = Box<dyn Fn(&BackwardContext<'_, T>) -> Vec<InputGrad<T>>>;
 
 /// What a backward rule gives one input.
 enum InputGrad<T> {
@@ -60,21 +62,22 @@ enum InputGrad<T> {
     None,
     /// The output's gradient, unchanged (addition): the engine hands the
     /// array itself on, so passing it through copies nothing.
-    Upstream,
+    PassThrough,
     /// A gradient the rule computed.
     Computed(ArrayD<T>),
 }
 
-/// What a backward rule may look at.
-struct BackwardArgs<'a, T> {
+/// What a backward rule may look at: the gradient arriving at the output,
+/// the operation's inputs and output, and which inputs need a gradient.
+struct BackwardContext<'a, T> {
     /// d(loss)/d(output).
-    grad: &'a ArrayD<T>,
+    grad_output: &'a ArrayD<T>,
     inputs: Vec<&'a SharedArray<T>>,
     output: &'a SharedArray<T>,
     needs: Vec<bool>,
 }
 
-impl<T> BackwardArgs<'_, T> {
+impl<T> BackwardContext<'_, T> {
     fn input(&self, k: usize) -> &SharedArray<T> {
         self.inputs[k]
     }
@@ -83,9 +86,10 @@ impl<T> BackwardArgs<'_, T> {
     }
 }
 
-/// How the values of a node are meant to be read.
+/// How the values of a node are meant to be read: its dtype, as PyTorch
+/// would name it (the values are stored as the graph's float type).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+enum DType {
     Float,
     /// A 0/1 mask from a comparison: printed as `True`/`False`.
     Bool,
@@ -105,7 +109,7 @@ struct Node<T> {
     grad: Option<ArrayD<T>>,
     requires_grad: bool,
     retains_grad: bool,
-    kind: Kind,
+    dtype: DType,
     /// `None` for a leaf.
     op: Option<Recorded<T>>,
 }
@@ -151,7 +155,7 @@ impl<T: Element> Graph<T> {
     /// An [`ArcArray`] (or a reference to one) is shared, not copied: the
     /// cheap way to bring persistent parameters into a fresh graph each step.
     pub fn tensor(&self, data: impl IntoArray<T>) -> Tensor<'_, T> {
-        self.leaf(data.into_shared(), Kind::Float)
+        self.leaf(data.into_shared(), DType::Float)
     }
 
     /// A 0-dimensional tensor.
@@ -219,13 +223,13 @@ impl<T: Element> Graph<T> {
         self.len() == 0
     }
 
-    fn leaf(&self, value: SharedArray<T>, kind: Kind) -> Tensor<'_, T> {
+    fn leaf(&self, value: SharedArray<T>, dtype: DType) -> Tensor<'_, T> {
         self.push(Node {
             value,
             grad: None,
             requires_grad: false,
             retains_grad: false,
-            kind,
+            dtype,
             op: None,
         })
     }
@@ -245,18 +249,18 @@ impl<T: Element> Graph<T> {
         name: &'static str,
         inputs: &[Tensor<'g, T>],
         value: ArrayD<T>,
-        backward: impl Fn(&BackwardArgs<'_, T>) -> Vec<InputGrad<T>> + 'static,
+        backward: impl Fn(&BackwardContext<'_, T>) -> Vec<InputGrad<T>> + 'static,
     ) -> Tensor<'g, T> {
         let tracked = self.is_grad_enabled() && inputs.iter().any(|t| t.tracks_grad());
         if !tracked {
-            return self.leaf(value.into_shared(), Kind::Float);
+            return self.leaf(value.into_shared(), DType::Float);
         }
         self.push(Node {
             value: value.into_shared(),
             grad: None,
             requires_grad: true,
             retains_grad: false,
-            kind: Kind::Float,
+            dtype: DType::Float,
             op: Some(Recorded {
                 name,
                 inputs: inputs.iter().map(|t| t.id).collect(),
@@ -285,8 +289,8 @@ impl<T: Element> Graph<T> {
             }
             let node = &nodes[id];
             let op = node.op.as_ref().expect("checked above");
-            let input_grads = (op.backward)(&BackwardArgs {
-                grad: &grad,
+            let input_grads = (op.backward)(&BackwardContext {
+                grad_output: &grad,
                 inputs: op.inputs.iter().map(|&i| &nodes[i as usize].value).collect(),
                 output: &node.value,
                 needs: op.inputs.iter().map(|&i| nodes[i as usize].requires_grad).collect(),
@@ -295,18 +299,18 @@ impl<T: Element> Graph<T> {
             // One input that takes the upstream gradient unchanged, at its
             // full shape, is given the array itself, after the others have
             // read it (as a view, summed down to their shape if broadcast).
-            let mover = (0..op.inputs.len())
-                .find(|&k| matches!(input_grads[k], InputGrad::Upstream) && shape_of(k) == grad.shape());
+            let takes_the_array = (0..op.inputs.len())
+                .find(|&k| matches!(input_grads[k], InputGrad::PassThrough) && shape_of(k) == grad.shape());
             for (k, input_grad) in input_grads.into_iter().enumerate() {
                 let slot = &mut adjoint[op.inputs[k] as usize];
                 match input_grad {
                     InputGrad::None => {}
                     InputGrad::Computed(g) => accumulate(slot, shape::sum_to_shape(g, shape_of(k))),
-                    InputGrad::Upstream if Some(k) == mover => {}
-                    InputGrad::Upstream => accumulate_view(slot, grad.view(), shape_of(k)),
+                    InputGrad::PassThrough if Some(k) == takes_the_array => {}
+                    InputGrad::PassThrough => accumulate_view(slot, grad.view(), shape_of(k)),
                 }
             }
-            if let Some(k) = mover {
+            if let Some(k) = takes_the_array {
                 accumulate(&mut adjoint[op.inputs[k] as usize], grad);
             }
         }
@@ -400,7 +404,7 @@ impl<'g, T: Element> Tensor<'g, T> {
             "you can only change requires_grad flags of leaf variables"
         );
         assert!(
-            node.kind == Kind::Float,
+            node.dtype == DType::Float,
             "only tensors of floating point dtype can require gradients"
         );
         node.requires_grad = true;
@@ -449,7 +453,7 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// [`retain_grad`](Tensor::retain_grad)).
     pub fn grad(self) -> Option<Tensor<'g, T>> {
         let grad = self.grad_array()?;
-        Some(self.graph.leaf(grad.into_shared(), Kind::Float))
+        Some(self.graph.leaf(grad.into_shared(), DType::Float))
     }
 
     /// The accumulated gradient as an array (a copy).
@@ -471,12 +475,12 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// A new leaf with the same data that does not require gradients: the
     /// gradient stops here.
     pub fn detach(self) -> Self {
-        let (value, kind) = {
+        let (value, dtype) = {
             let nodes = self.graph.nodes.borrow();
             let node = &nodes[self.id as usize];
-            (node.value.clone(), node.kind)
+            (node.value.clone(), node.dtype)
         };
-        self.graph.leaf(value, kind)
+        self.graph.leaf(value, dtype)
     }
 
     /// Backpropagates from a one-element tensor, accumulating d(self)/d(leaf)
@@ -531,31 +535,34 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// The computation graph that produced this tensor, in Graphviz DOT.
     pub fn to_dot(self) -> String {
         let nodes = self.graph.nodes.borrow();
-        let root = self.id as usize;
-        let mut seen = vec![false; root + 1];
-        seen[root] = true;
-        let mut out = Vec::new();
-        for id in (0..=root).rev() {
-            if !seen[id] {
-                continue;
-            }
-            let node = &nodes[id];
-            let inputs = node.op.as_ref().map(|op| op.inputs.clone()).unwrap_or_default();
-            for &input in &inputs {
-                seen[input as usize] = true;
-            }
-            out.push(crate::dot::TensorNode {
-                id: id as u32,
-                op: node.op.as_ref().map_or("leaf".to_string(), |op| op.name.to_string()),
-                shape: node.value.shape().to_vec(),
-                value: summarize(node.value.view()),
-                grad: node.grad.as_ref().map(|g| summarize(g.view())),
-                requires_grad: node.requires_grad,
-                inputs,
-            });
-        }
-        out.reverse();
-        crate::dot::tensor_graph(out)
+        let inputs_of = |id: u32| {
+            let op = nodes[id as usize].op.as_ref();
+            op.map(|op| op.inputs.clone()).unwrap_or_default()
+        };
+        let pictured: Vec<crate::dot::DotNode> = crate::dot::reachable(self.id, inputs_of)
+            .into_iter()
+            .map(|id| {
+                let node = &nodes[id as usize];
+                let mut cells = vec![
+                    node.op.as_ref().map_or("leaf", |op| op.name).to_string(),
+                    format!("shape {:?}", node.value.shape()),
+                    summarize(node.value.view()),
+                ];
+                cells.extend(node.grad.as_ref().map(|g| format!("grad {}", summarize(g.view()))));
+                let fill = match (&node.op, node.requires_grad) {
+                    (Some(_), _) => None,
+                    (None, true) => Some(crate::dot::PARAMETER_FILL),
+                    (None, false) => Some(crate::dot::CONSTANT_FILL),
+                };
+                crate::dot::DotNode {
+                    id,
+                    cells,
+                    fill,
+                    inputs: inputs_of(id),
+                }
+            })
+            .collect();
+        crate::dot::graph(&pictured)
     }
 
     fn check_requires_grad(self) -> Result<()> {
@@ -607,9 +614,9 @@ impl<T: Element> fmt::Display for Tensor<'_, T> {
             None if node.requires_grad => suffixes.push("requires_grad=True".to_string()),
             None => {}
         }
-        let text = match node.kind {
-            Kind::Float => crate::print::format_tensor(node.value.view(), &suffixes),
-            Kind::Bool => crate::print::format_bool_tensor(node.value.map(|&x| x != T::zero()).view()),
+        let text = match node.dtype {
+            DType::Float => crate::print::format_tensor(node.value.view(), &suffixes),
+            DType::Bool => crate::print::format_bool_tensor(node.value.map(|&x| x != T::zero()).view()),
         };
         f.write_str(&text)
     }
@@ -620,84 +627,3 @@ impl<T: Element> fmt::Debug for Tensor<'_, T> {
         fmt::Display::fmt(self, f)
     }
 }
-
-/// Data a tensor can be made from: ndarray arrays of any dimension (owned,
-/// borrowed or shared), `Vec`s, slices, (nested) fixed-size arrays and single
-/// numbers.
-pub trait IntoArray<T: Element> {
-    /// Converts into an owned n-dimensional array.
-    fn into_array(self) -> ArrayD<T>;
-
-    /// Converts into a shared array; only shared arrays skip the copy.
-    fn into_shared(self) -> SharedArray<T>
-    where
-        Self: Sized,
-    {
-        self.into_array().into_shared()
-    }
-}
-
-impl<T: Element, D: ndarray::Dimension> IntoArray<T> for ArcArray<T, D> {
-    fn into_array(self) -> ArrayD<T> {
-        self.into_owned().into_dyn()
-    }
-    fn into_shared(self) -> SharedArray<T> {
-        self.into_dyn()
-    }
-}
-
-impl<T: Element, D: ndarray::Dimension> IntoArray<T> for &ArcArray<T, D> {
-    fn into_array(self) -> ArrayD<T> {
-        self.to_owned().into_dyn()
-    }
-    fn into_shared(self) -> SharedArray<T> {
-        self.clone().into_dyn()
-    }
-}
-
-impl<T: Element, D: ndarray::Dimension> IntoArray<T> for ndarray::Array<T, D> {
-    fn into_array(self) -> ArrayD<T> {
-        self.into_dyn()
-    }
-}
-
-impl<T: Element, D: ndarray::Dimension> IntoArray<T> for &ndarray::Array<T, D> {
-    fn into_array(self) -> ArrayD<T> {
-        self.clone().into_dyn()
-    }
-}
-
-impl<T: Element> IntoArray<T> for Vec<T> {
-    fn into_array(self) -> ArrayD<T> {
-        ndarray::Array1::from(self).into_dyn()
-    }
-}
-
-impl<T: Element> IntoArray<T> for &[T] {
-    fn into_array(self) -> ArrayD<T> {
-        ndarray::Array1::from(self.to_vec()).into_dyn()
-    }
-}
-
-impl<T: Element, const N: usize> IntoArray<T> for [T; N] {
-    fn into_array(self) -> ArrayD<T> {
-        ndarray::Array1::from(self.to_vec()).into_dyn()
-    }
-}
-
-impl<T: Element, const M: usize, const N: usize> IntoArray<T> for [[T; N]; M] {
-    fn into_array(self) -> ArrayD<T> {
-        ndarray::Array2::from(self.to_vec()).into_dyn()
-    }
-}
-
-macro_rules! scalar_into_array {
-    ($($t:ty),*) => {$(
-        impl IntoArray<$t> for $t {
-            fn into_array(self) -> ArrayD<$t> {
-                ndarray::arr0(self).into_dyn()
-            }
-        }
-    )*};
-}
-scalar_into_array!(f32, f64);

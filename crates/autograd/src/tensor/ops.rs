@@ -1,10 +1,10 @@
 //! Every tensor operation, each with its forward computation and its
 //! backward rule side by side.
 //!
-//! A backward rule receives `b.grad` = d(loss)/d(output) and returns one
-//! entry per input: `b.when(k, || …)` computes input k's gradient only when
-//! that input needs one, and `b.pass(k)` hands it the output's gradient
-//! unchanged. The formulas are written as PyTorch writes them
+//! A backward rule receives its context `ctx`, with `ctx.grad_output` =
+//! d(loss)/d(output), and returns one entry per input: `ctx.gradient(k, ||
+//! …)` computes input k's gradient only when that input needs one, and
+//! `ctx.pass_through(k)` hands it the output's gradient unchanged. The formulas are written as PyTorch writes them
 //! (same operations in the same order), so results agree with PyTorch to the
 //! last bit wherever the arithmetic allows.
 
@@ -16,13 +16,13 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 use ndarray::{ArrayBase, ArrayD, ArrayViewD, Axis, Data, Ix1, Ix2, IxDyn, SliceArg, SliceInfoElem, Zip};
 
 use super::shape::broadcast_shape;
-use super::{BackwardArgs, Graph, InputGrad, Kind, Tensor};
+use super::{BackwardContext, DType, Graph, InputGrad, Tensor};
 use crate::element::Element;
 use crate::error::{Error, ErrorKind, Result};
 
-impl<T> BackwardArgs<'_, T> {
+impl<T> BackwardContext<'_, T> {
     /// Input `k`'s gradient `f()`, computed only if that input needs one.
-    fn when(&self, k: usize, f: impl FnOnce() -> ArrayD<T>) -> InputGrad<T> {
+    fn gradient(&self, k: usize, f: impl FnOnce() -> ArrayD<T>) -> InputGrad<T> {
         if self.needs(k) {
             InputGrad::Computed(f())
         } else {
@@ -31,9 +31,9 @@ impl<T> BackwardArgs<'_, T> {
     }
 
     /// Input `k` receives the output's gradient unchanged, if it needs one.
-    fn pass(&self, k: usize) -> InputGrad<T> {
+    fn pass_through(&self, k: usize) -> InputGrad<T> {
         if self.needs(k) {
-            InputGrad::Upstream
+            InputGrad::PassThrough
         } else {
             InputGrad::None
         }
@@ -76,6 +76,11 @@ fn shape_error(message: String) -> Error {
 
 fn range_error(message: String) -> Error {
     Error::new(ErrorKind::OutOfRange, message)
+}
+
+/// An elementwise function as the forward of [`Tensor::unary`].
+fn each<T: Element>(f: impl Fn(T) -> T) -> impl FnOnce(ArrayViewD<'_, T>) -> ArrayD<T> {
+    move |values| values.mapv(f)
 }
 
 /// Panics with the error's message: the infallible operators' behaviour.
@@ -140,9 +145,9 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn try_add(self, rhs: impl IntoOperand<'g, T>) -> Result<Self> {
         let rhs = rhs.into_operand(self.graph);
         let value = self.zip_with("add", rhs, |a, b| a + b)?;
-        Ok(self.graph.record("AddBackward0", &[self, rhs], value, |b| {
+        Ok(self.graph.record("AddBackward0", &[self, rhs], value, |ctx| {
             // d/da = d/db = 1: the output's gradient flows on unchanged.
-            vec![b.pass(0), b.pass(1)]
+            vec![ctx.pass_through(0), ctx.pass_through(1)]
         }))
     }
 
@@ -150,8 +155,8 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn try_sub(self, rhs: impl IntoOperand<'g, T>) -> Result<Self> {
         let rhs = rhs.into_operand(self.graph);
         let value = self.zip_with("sub", rhs, |a, b| a - b)?;
-        Ok(self.graph.record("SubBackward0", &[self, rhs], value, |b| {
-            vec![b.pass(0), b.when(1, || b.grad.mapv(|g| -g))]
+        Ok(self.graph.record("SubBackward0", &[self, rhs], value, |ctx| {
+            vec![ctx.pass_through(0), ctx.gradient(1, || ctx.grad_output.mapv(|g| -g))]
         }))
     }
 
@@ -159,8 +164,11 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn try_mul(self, rhs: impl IntoOperand<'g, T>) -> Result<Self> {
         let rhs = rhs.into_operand(self.graph);
         let value = self.zip_with("mul", rhs, |a, b| a * b)?;
-        Ok(self.graph.record("MulBackward0", &[self, rhs], value, |b| {
-            vec![b.when(0, || b.grad * b.input(1)), b.when(1, || b.grad * b.input(0))]
+        Ok(self.graph.record("MulBackward0", &[self, rhs], value, |ctx| {
+            vec![
+                ctx.gradient(0, || ctx.grad_output * ctx.input(1)),
+                ctx.gradient(1, || ctx.grad_output * ctx.input(0)),
+            ]
         }))
     }
 
@@ -168,61 +176,58 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn try_div(self, rhs: impl IntoOperand<'g, T>) -> Result<Self> {
         let rhs = rhs.into_operand(self.graph);
         let value = self.zip_with("div", rhs, |a, b| a / b)?;
-        Ok(self.graph.record("DivBackward0", &[self, rhs], value, |b| {
-            let (x, y) = (b.input(0), b.input(1));
+        Ok(self.graph.record("DivBackward0", &[self, rhs], value, |ctx| {
+            let (x, y) = (ctx.input(0), ctx.input(1));
             vec![
-                b.when(0, || b.grad / y),
-                b.when(1, || b.grad.mapv(|g| -g) * &(&(x / y) / y)),
+                ctx.gradient(0, || ctx.grad_output / y),
+                ctx.gradient(1, || ctx.grad_output.mapv(|g| -g) * &(&(x / y) / y)),
             ]
         }))
     }
 
-    /// Records an elementwise function of one tensor.
+    /// Records a function of one tensor: `forward` computes its value from
+    /// the input's ([`each`] lifts an elementwise function), `backward` the
+    /// input's gradient.
     fn unary(
         self,
         name: &'static str,
-        forward: impl Fn(T) -> T,
-        backward: impl Fn(&BackwardArgs<'_, T>) -> ArrayD<T> + 'static,
+        forward: impl FnOnce(ArrayViewD<'_, T>) -> ArrayD<T>,
+        backward: impl Fn(&BackwardContext<'_, T>) -> ArrayD<T> + 'static,
     ) -> Self {
-        let value = self.value().mapv(forward);
+        let value = forward(self.value().view());
         self.graph
-            .record(name, &[self], value, move |b| vec![b.when(0, || backward(b))])
+            .record(name, &[self], value, move |ctx| vec![ctx.gradient(0, || backward(ctx))])
     }
 
     /// `self` to the power `p`, elementwise: d/dx xᵖ = p·xᵖ⁻¹.
     pub fn pow(self, p: T) -> Self {
-        self.unary(
-            "PowBackward0",
-            move |x| pow_like_torch(x, p),
-            move |b| {
-                if p == T::zero() {
-                    ArrayD::zeros(b.grad.raw_dim())
-                } else {
-                    b.grad * &b.input(0).mapv(|x| p * pow_like_torch(x, p - T::one()))
-                }
-            },
-        )
+        self.unary("PowBackward0", each(move |x| pow_like_torch(x, p)), move |ctx| {
+            if p == T::zero() {
+                ArrayD::zeros(ctx.grad_output.raw_dim())
+            } else {
+                ctx.grad_output * &ctx.input(0).mapv(|x| p * pow_like_torch(x, p - T::one()))
+            }
+        })
     }
 
     /// eˣ, elementwise; its derivative is its value.
     pub fn exp(self) -> Self {
-        self.unary("ExpBackward0", T::exp, |b| b.grad * b.output)
+        self.unary("ExpBackward0", each(T::exp), |ctx| ctx.grad_output * ctx.output)
     }
 
     /// The natural logarithm, elementwise: d/dx ln x = 1/x.
     pub fn ln(self) -> Self {
-        self.unary("LogBackward0", T::ln, |b| b.grad / b.input(0))
+        self.unary("LogBackward0", each(T::ln), |ctx| ctx.grad_output / ctx.input(0))
     }
 
-    /// tanh, elementwise: d/dx tanh x = 1 − tanh² x.
+    /// tanh, elementwise: d/dx tanh x = 1 − tanh² x. The value is the
+    /// element type's own ([`Element::map_tanh`]: for `f32`, correctly
+    /// rounded and vectorized).
     pub fn tanh(self) -> Self {
-        let value = T::map_tanh(self.value().view());
-        self.graph.record("TanhBackward0", &[self], value, |b| {
-            vec![b.when(0, || {
-                Zip::from(b.grad)
-                    .and(b.output)
-                    .map_collect(|&g, &y| g * (T::one() - y * y))
-            })]
+        self.unary("TanhBackward0", T::map_tanh, |ctx| {
+            Zip::from(ctx.grad_output)
+                .and(ctx.output)
+                .map_collect(|&g, &y| g * (T::one() - y * y))
         })
     }
 
@@ -230,10 +235,10 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn sigmoid(self) -> Self {
         self.unary(
             "SigmoidBackward0",
-            |x| T::one() / (T::one() + (-x).exp()),
-            |b| {
-                Zip::from(b.grad)
-                    .and(b.output)
+            each(|x: T| T::one() / (T::one() + (-x).exp())),
+            |ctx| {
+                Zip::from(ctx.grad_output)
+                    .and(ctx.output)
                     .map_collect(|&g, &y| g * (T::one() - y) * y)
             },
         )
@@ -244,10 +249,10 @@ impl<'g, T: Element> Tensor<'g, T> {
         self.unary(
             "ReluBackward0",
             // Written so that NaN passes through, as in PyTorch.
-            |x| if x <= T::zero() { T::zero() } else { x },
-            |b| {
-                Zip::from(b.grad)
-                    .and(b.output)
+            each(|x| if x <= T::zero() { T::zero() } else { x }),
+            |ctx| {
+                Zip::from(ctx.grad_output)
+                    .and(ctx.output)
                     .map_collect(|&g, &y| if y <= T::zero() { T::zero() } else { g })
             },
         )
@@ -257,11 +262,9 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// output: this is why autograd's gradient of `1/x` can differ from the
     /// hand formula `−1/x²` in the last bit.
     pub fn reciprocal(self) -> Self {
-        self.unary(
-            "ReciprocalBackward0",
-            |x| T::one() / x,
-            |b| b.grad.mapv(|g| -g) * &b.output.mapv(|y| y * y),
-        )
+        self.unary("ReciprocalBackward0", each(|x| T::one() / x), |ctx| {
+            ctx.grad_output.mapv(|g| -g) * &ctx.output.mapv(|y| y * y)
+        })
     }
 }
 
@@ -274,8 +277,8 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// receives the output's gradient unchanged.
     pub fn sum(self) -> Self {
         let value = ndarray::arr0(self.value().sum()).into_dyn();
-        self.graph.record("SumBackward0", &[self], value, |b| {
-            vec![b.when(0, || ArrayD::from_elem(b.input(0).raw_dim(), b.grad.sum()))]
+        self.graph.record("SumBackward0", &[self], value, |ctx| {
+            vec![ctx.gradient(0, || ArrayD::from_elem(ctx.input(0).raw_dim(), ctx.grad_output.sum()))]
         })
     }
 
@@ -285,9 +288,11 @@ impl<'g, T: Element> Tensor<'g, T> {
             let a = self.value();
             ndarray::arr0(a.sum() / T::from_usize(a.len()).expect("length fits")).into_dyn()
         };
-        self.graph.record("MeanBackward0", &[self], value, |b| {
-            let n = T::from_usize(b.input(0).len()).expect("length fits");
-            vec![b.when(0, || ArrayD::from_elem(b.input(0).raw_dim(), b.grad.sum() / n))]
+        self.graph.record("MeanBackward0", &[self], value, |ctx| {
+            let n = T::from_usize(ctx.input(0).len()).expect("length fits");
+            vec![ctx.gradient(0, || {
+                ArrayD::from_elem(ctx.input(0).raw_dim(), ctx.grad_output.sum() / n)
+            })]
         })
     }
 
@@ -309,8 +314,8 @@ impl<'g, T: Element> Tensor<'g, T> {
         if keepdim {
             value.insert_axis_inplace(Axis(axis));
         }
-        Ok(self.graph.record("SumBackward1", &[self], value, move |b| {
-            vec![b.when(0, || expand_along(b.grad, b.input(0).shape(), axis, keepdim))]
+        Ok(self.graph.record("SumBackward1", &[self], value, move |ctx| {
+            vec![ctx.gradient(0, || expand_along(ctx.grad_output, ctx.input(0).shape(), axis, keepdim))]
         }))
     }
 
@@ -327,9 +332,9 @@ impl<'g, T: Element> Tensor<'g, T> {
         if keepdim {
             value.insert_axis_inplace(Axis(axis));
         }
-        Ok(self.graph.record("MeanBackward1", &[self], value, move |b| {
-            vec![b.when(0, || {
-                expand_along(b.grad, b.input(0).shape(), axis, keepdim).mapv(|g| g / n)
+        Ok(self.graph.record("MeanBackward1", &[self], value, move |ctx| {
+            vec![ctx.gradient(0, || {
+                expand_along(ctx.grad_output, ctx.input(0).shape(), axis, keepdim).mapv(|g| g / n)
             })]
         }))
     }
@@ -378,11 +383,11 @@ impl<'g, T: Element> Tensor<'g, T> {
                     return Err(mismatch());
                 }
                 let value = as2(&*self.value()).dot(&as2(&*rhs.value())).into_dyn();
-                Ok(self.graph.record("MmBackward0", &[self, rhs], value, |b| {
-                    let (g, x, w) = (as2(b.grad), as2(b.input(0)), as2(b.input(1)));
+                Ok(self.graph.record("MmBackward0", &[self, rhs], value, |ctx| {
+                    let (g, x, w) = (as2(ctx.grad_output), as2(ctx.input(0)), as2(ctx.input(1)));
                     vec![
-                        b.when(0, || g.dot(&w.t()).into_dyn()),
-                        b.when(1, || x.t().dot(&g).into_dyn()),
+                        ctx.gradient(0, || g.dot(&w.t()).into_dyn()),
+                        ctx.gradient(1, || x.t().dot(&g).into_dyn()),
                     ]
                 }))
             }
@@ -391,9 +396,12 @@ impl<'g, T: Element> Tensor<'g, T> {
                     return Err(mismatch());
                 }
                 let value = as2(&*self.value()).dot(&as1(&*rhs.value())).into_dyn();
-                Ok(self.graph.record("MvBackward0", &[self, rhs], value, |b| {
-                    let (g, m, v) = (as1(b.grad), as2(b.input(0)), as1(b.input(1)));
-                    vec![b.when(0, || outer(&g, &v)), b.when(1, || m.t().dot(&g).into_dyn())]
+                Ok(self.graph.record("MvBackward0", &[self, rhs], value, |ctx| {
+                    let (g, m, v) = (as1(ctx.grad_output), as2(ctx.input(0)), as1(ctx.input(1)));
+                    vec![
+                        ctx.gradient(0, || outer(&g, &v)),
+                        ctx.gradient(1, || m.t().dot(&g).into_dyn()),
+                    ]
                 }))
             }
             (1, 2) => {
@@ -401,9 +409,12 @@ impl<'g, T: Element> Tensor<'g, T> {
                     return Err(mismatch());
                 }
                 let value = as1(&*self.value()).dot(&as2(&*rhs.value())).into_dyn();
-                Ok(self.graph.record("MmBackward0", &[self, rhs], value, |b| {
-                    let (g, v, m) = (as1(b.grad), as1(b.input(0)), as2(b.input(1)));
-                    vec![b.when(0, || m.dot(&g).into_dyn()), b.when(1, || outer(&v, &g))]
+                Ok(self.graph.record("MmBackward0", &[self, rhs], value, |ctx| {
+                    let (g, v, m) = (as1(ctx.grad_output), as1(ctx.input(0)), as2(ctx.input(1)));
+                    vec![
+                        ctx.gradient(0, || m.dot(&g).into_dyn()),
+                        ctx.gradient(1, || outer(&v, &g)),
+                    ]
                 }))
             }
             (1, 1) => {
@@ -414,11 +425,11 @@ impl<'g, T: Element> Tensor<'g, T> {
                     )));
                 }
                 let value = ndarray::arr0(as1(&*self.value()).dot(&as1(&*rhs.value()))).into_dyn();
-                Ok(self.graph.record("DotBackward0", &[self, rhs], value, |b| {
-                    let g = b.grad.sum();
+                Ok(self.graph.record("DotBackward0", &[self, rhs], value, |ctx| {
+                    let g = ctx.grad_output.sum();
                     vec![
-                        b.when(0, || b.input(1).mapv(|y| g * y)),
-                        b.when(1, || b.input(0).mapv(|x| g * x)),
+                        ctx.gradient(0, || ctx.input(1).mapv(|y| g * y)),
+                        ctx.gradient(1, || ctx.input(0).mapv(|x| g * x)),
                     ]
                 }))
             }
@@ -484,9 +495,9 @@ impl<'g, T: Element> Tensor<'g, T> {
         let mut value = self.to_array();
         value.swap_axes(axis0, axis1);
         let value = value.as_standard_layout().into_owned();
-        Ok(self.graph.record("TransposeBackward0", &[self], value, move |b| {
-            vec![b.when(0, || {
-                let mut g = b.grad.clone();
+        Ok(self.graph.record("TransposeBackward0", &[self], value, move |ctx| {
+            vec![ctx.gradient(0, || {
+                let mut g = ctx.grad_output.clone();
                 g.swap_axes(axis0, axis1);
                 g.as_standard_layout().into_owned()
             })]
@@ -520,9 +531,9 @@ impl<'g, T: Element> Tensor<'g, T> {
             )));
         }
         let value = self.value().to_shape(IxDyn(shape)).expect("sizes checked").into_owned();
-        Ok(self.graph.record("ViewBackward0", &[self], value, |b| {
-            let shape = b.input(0).raw_dim();
-            vec![b.when(0, || b.grad.to_shape(shape).expect("same size").into_owned())]
+        Ok(self.graph.record("ViewBackward0", &[self], value, |ctx| {
+            let shape = ctx.input(0).raw_dim();
+            vec![ctx.gradient(0, || ctx.grad_output.to_shape(shape).expect("same size").into_owned())]
         }))
     }
 
@@ -597,10 +608,10 @@ impl<'g, T: Element> Tensor<'g, T> {
         };
         info.extend(std::iter::repeat_n(whole, self.ndim() - named));
         let value = self.value().slice(info.as_slice()).to_owned();
-        Ok(self.graph.record(name, &[self], value, move |b| {
-            vec![b.when(0, || {
-                let mut g = ArrayD::zeros(b.input(0).raw_dim());
-                g.slice_mut(info.as_slice()).assign(b.grad);
+        Ok(self.graph.record(name, &[self], value, move |ctx| {
+            vec![ctx.gradient(0, || {
+                let mut g = ArrayD::zeros(ctx.input(0).raw_dim());
+                g.slice_mut(info.as_slice()).assign(ctx.grad_output);
                 g
             })]
         }))
@@ -635,12 +646,12 @@ impl<'g, T: Element> Tensor<'g, T> {
         }
         let value = self.value().select(Axis(axis), indices);
         let indices = indices.to_vec();
-        Ok(self.graph.record("IndexSelectBackward0", &[self], value, move |b| {
-            vec![b.when(0, || {
-                let mut g = ArrayD::zeros(b.input(0).raw_dim());
+        Ok(self.graph.record("IndexSelectBackward0", &[self], value, move |ctx| {
+            vec![ctx.gradient(0, || {
+                let mut g = ArrayD::zeros(ctx.input(0).raw_dim());
                 for (k, &i) in indices.iter().enumerate() {
                     let mut row = g.index_axis_mut(Axis(axis), i);
-                    row += &b.grad.index_axis(Axis(axis), k);
+                    row += &ctx.grad_output.index_axis(Axis(axis), k);
                 }
                 g
             })]
@@ -686,11 +697,11 @@ impl<'g, T: Element> Tensor<'g, T> {
             let a = self.value();
             ArrayD::from_shape_fn(index.raw_dim(), |p| a[source_of(&p, index[&p])])
         };
-        Ok(self.graph.record("GatherBackward0", &[self], value, move |b| {
-            vec![b.when(0, || {
-                let mut g = ArrayD::zeros(b.input(0).raw_dim());
+        Ok(self.graph.record("GatherBackward0", &[self], value, move |ctx| {
+            vec![ctx.gradient(0, || {
+                let mut g = ArrayD::zeros(ctx.input(0).raw_dim());
                 for (p, &i) in index.indexed_iter() {
-                    g[source_of(&p, i)] += b.grad[&p];
+                    g[source_of(&p, i)] += ctx.grad_output[&p];
                 }
                 g
             })]
@@ -711,7 +722,7 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// A step function: its derivative is 0 wherever it exists, and PyTorch
     /// (and this engine) use 0 at the jumps too.
     fn step(self, name: &'static str, f: impl Fn(T) -> T) -> Self {
-        self.unary(name, f, |b| ArrayD::zeros(b.grad.raw_dim()))
+        self.unary(name, each(f), |ctx| ArrayD::zeros(ctx.grad_output.raw_dim()))
     }
 
     /// Rounds down, elementwise. Gradient: zero.
@@ -733,7 +744,7 @@ impl<'g, T: Element> Tensor<'g, T> {
     fn compare(self, op: &str, rhs: impl IntoOperand<'g, T>, test: impl Fn(T, T) -> bool) -> Result<Self> {
         let rhs = rhs.into_operand(self.graph);
         let value = self.zip_with(op, rhs, |a, b| if test(a, b) { T::one() } else { T::zero() })?;
-        Ok(self.graph.leaf(value.into_shared(), Kind::Bool))
+        Ok(self.graph.leaf(value.into_shared(), DType::Bool))
     }
 
     /// The mask `self > rhs`.
@@ -801,11 +812,11 @@ pub fn try_where<'g, T: Element>(
             .and(y.expect("checked shape"))
             .map_collect(|&c, &x, &y| if c != T::zero() { x } else { y })
     };
-    Ok(graph.record("WhereBackward0", &[cond, a, b], value, |b| {
-        let mask = b.input(0);
+    Ok(graph.record("WhereBackward0", &[cond, a, b], value, |ctx| {
+        let mask = ctx.input(0);
         let route = |keep_where_true: bool| {
-            let mask = mask.broadcast(b.grad.raw_dim()).expect("output shape");
-            Zip::from(b.grad).and(&mask).map_collect(|&g, &c| {
+            let mask = mask.broadcast(ctx.grad_output.raw_dim()).expect("output shape");
+            Zip::from(ctx.grad_output).and(&mask).map_collect(|&g, &c| {
                 if (c != T::zero()) == keep_where_true {
                     g
                 } else {
@@ -813,7 +824,11 @@ pub fn try_where<'g, T: Element>(
                 }
             })
         };
-        vec![InputGrad::None, b.when(1, || route(true)), b.when(2, || route(false))]
+        vec![
+            InputGrad::None,
+            ctx.gradient(1, || route(true)),
+            ctx.gradient(2, || route(false)),
+        ]
     }))
 }
 
@@ -964,14 +979,14 @@ impl<'g, T: Element> Tensor<'g, T> {
             }
         }
         let kept = indices.clone();
-        let values = self.graph.record("TopkBackward0", &[self], values, move |b| {
-            vec![b.when(0, || {
-                let mut g = ArrayD::zeros(b.input(0).raw_dim());
+        let values = self.graph.record("TopkBackward0", &[self], values, move |ctx| {
+            vec![ctx.gradient(0, || {
+                let mut g = ArrayD::zeros(ctx.input(0).raw_dim());
                 for ((mut g_lane, index_lane), grad_lane) in g
                     .lanes_mut(last)
                     .into_iter()
                     .zip(kept.lanes(last))
-                    .zip(b.grad.lanes(last))
+                    .zip(ctx.grad_output.lanes(last))
                 {
                     for (&i, &gi) in index_lane.iter().zip(grad_lane.iter()) {
                         g_lane[i] += gi;
@@ -1078,7 +1093,7 @@ number_on_the_left!(f32, f64);
 impl<'g, T: Element> Neg for Tensor<'g, T> {
     type Output = Tensor<'g, T>;
     fn neg(self) -> Tensor<'g, T> {
-        self.unary("NegBackward0", |x| -x, |b| b.grad.mapv(|g| -g))
+        self.unary("NegBackward0", each(|x: T| -x), |ctx| ctx.grad_output.mapv(|g| -g))
     }
 }
 

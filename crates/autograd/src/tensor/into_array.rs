@@ -1,0 +1,91 @@
+//! What a tensor can be made from: [`IntoArray`], for ndarray arrays of any
+//! dimension (owned, borrowed or shared), `Vec`s, slices, (nested)
+//! fixed-size arrays and single numbers. A shared array (`ArcArray`) is
+//! taken as it is, so bringing a persistent parameter into a fresh graph
+//! copies nothing.
+
+use ndarray::{ArcArray, ArrayD};
+
+use super::SharedArray;
+use crate::element::Element;
+
+/// Data a tensor can be made from: ndarray arrays of any dimension (owned,
+/// borrowed or shared), `Vec`s, slices, (nested) fixed-size arrays and single
+/// numbers.
+pub trait IntoArray<T: Element> {
+    /// Converts into an owned n-dimensional array.
+    fn into_array(self) -> ArrayD<T>;
+
+    /// Converts into a shared array; only shared arrays skip the copy.
+    fn into_shared(self) -> SharedArray<T>
+    where
+        Self: Sized,
+    {
+        self.into_array().into_shared()
+    }
+}
+
+impl<T: Element, D: ndarray::Dimension> IntoArray<T> for ArcArray<T, D> {
+    fn into_array(self) -> ArrayD<T> {
+        self.into_owned().into_dyn()
+    }
+    fn into_shared(self) -> SharedArray<T> {
+        self.into_dyn()
+    }
+}
+
+impl<T: Element, D: ndarray::Dimension> IntoArray<T> for &ArcArray<T, D> {
+    fn into_array(self) -> ArrayD<T> {
+        self.to_owned().into_dyn()
+    }
+    fn into_shared(self) -> SharedArray<T> {
+        self.clone().into_dyn()
+    }
+}
+
+impl<T: Element, D: ndarray::Dimension> IntoArray<T> for ndarray::Array<T, D> {
+    fn into_array(self) -> ArrayD<T> {
+        self.into_dyn()
+    }
+}
+
+impl<T: Element, D: ndarray::Dimension> IntoArray<T> for &ndarray::Array<T, D> {
+    fn into_array(self) -> ArrayD<T> {
+        self.clone().into_dyn()
+    }
+}
+
+impl<T: Element> IntoArray<T> for Vec<T> {
+    fn into_array(self) -> ArrayD<T> {
+        ndarray::Array1::from(self).into_dyn()
+    }
+}
+
+impl<T: Element> IntoArray<T> for &[T] {
+    fn into_array(self) -> ArrayD<T> {
+        ndarray::Array1::from(self.to_vec()).into_dyn()
+    }
+}
+
+impl<T: Element, const N: usize> IntoArray<T> for [T; N] {
+    fn into_array(self) -> ArrayD<T> {
+        ndarray::Array1::from(self.to_vec()).into_dyn()
+    }
+}
+
+impl<T: Element, const M: usize, const N: usize> IntoArray<T> for [[T; N]; M] {
+    fn into_array(self) -> ArrayD<T> {
+        ndarray::Array2::from(self.to_vec()).into_dyn()
+    }
+}
+
+macro_rules! scalar_into_array {
+    ($($t:ty),*) => {$(
+        impl IntoArray<$t> for $t {
+            fn into_array(self) -> ArrayD<$t> {
+                ndarray::arr0(self).into_dyn()
+            }
+        }
+    )*};
+}
+scalar_into_array!(f32, f64);
