@@ -4,12 +4,12 @@
 //!
 //! The verifier's stages, in the order [`verify::verify`] runs them:
 //! [`extract`] (chapters and code blocks from the markdown), [`generate`]
-//! (a crate per chapter, a binary per block), [`build`] (one cargo build for
-//! all), [`run`] (each block twice, under a time limit), [`snapshot`] (insta
-//! snapshots of the outputs), [`python`] and [`crosscheck`] (PyTorch twins,
-//! run with torch and checked number for number against their Rust blocks)
-//! and [`report`]. [`book`] renders the book and
-//! [`links`] checks its internal links.
+//! (a crate per chapter, a binary per block, formatted by [`rustfmt`]),
+//! [`build`] (one cargo build for all), [`run`] (each Rust block twice,
+//! under a time limit) beside [`python`] (the PyTorch twins), [`verdict`]
+//! (each block against its [`snapshot`], twins [`crosscheck`]ed), [`book`]
+//! (the book built as `cargo xtask book` builds it), [`workspace_tests`],
+//! and [`report`]. `ARCHITECTURE.md` has the map of every module.
 
 pub mod atomic;
 pub mod bench;
