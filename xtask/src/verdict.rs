@@ -266,7 +266,7 @@ impl<'a> Judge<'a> {
         rust_output: Option<&str>,
     ) -> Result<Verdict> {
         let id = chapter.block_id(rust_name);
-        let verdict = self.twin_verdict(chapter, block.line, python, &id, rust_output)?;
+        let verdict = self.compare_twin(chapter, block.line, python, &id, rust_output)?;
         let cache_id = python::cache_id(&id);
         match (&verdict, self.twins.python.as_deref()) {
             (Verdict::Passed(Pass::TwinRan), Some(python_identity)) => {
@@ -289,7 +289,9 @@ impl<'a> Judge<'a> {
         Ok(verdict)
     }
 
-    fn twin_verdict(
+    /// The twin's verdict itself: its output compared with its Rust block's,
+    /// and, when it ran, with its snapshot.
+    fn compare_twin(
         &self,
         chapter: &Chapter,
         line: usize,
