@@ -61,11 +61,18 @@ pub fn command(root: &Path, args: &[String]) -> Result<bool> {
     };
 
     let mut failures = 0;
+    let mut first_listing = None;
     for chapter in &chapters {
         let markdown = std::fs::read_to_string(root.join(&chapter.display_path))
             .with_context(|| format!("cannot read {}", chapter.display_path.display()))?;
         let page = chapter.page().display().to_string();
         let expected = Expected::of(&markdown);
+        if first_listing.is_none() {
+            first_listing = expected
+                .first_listing
+                .as_ref()
+                .map(|anchor| format!("{page}#listing-{anchor}"));
+        }
         let problems = browser.check_page(&format!("{base}/{page}"), &expected)?;
         failures += usize::from(!report(&page, &expected.describe(), &problems));
     }
@@ -78,6 +85,11 @@ pub fn command(root: &Path, args: &[String]) -> Result<bool> {
     }
     browser.screenshot(&format!("{base}/{SCREENSHOT_PAGE}"), &screenshot)?;
     println!("browser: screenshot of {SCREENSHOT_PAGE}: {}", screenshot.display());
+    if let Some(listing) = first_listing {
+        let png = screenshot.with_file_name("listing.png");
+        browser.screenshot(&format!("{base}/{listing}"), &png)?;
+        println!("browser: screenshot of the first listing, {listing}: {}", png.display());
+    }
     println!("browser: {} passed, {failures} failed", checks - failures);
     Ok(failures == 0)
 }
@@ -333,6 +345,10 @@ pub struct Expected {
     pub graphs: usize,
     /// Blocks marked `quiz`.
     pub quizzes: usize,
+    /// Listings of the engine's source (`rust,listing`), each with its
+    /// caption; the first one's anchor, for a screenshot.
+    pub listings: usize,
+    pub first_listing: Option<String>,
 }
 
 impl Expected {
@@ -347,6 +363,9 @@ impl Expected {
         }
         if self.quizzes > 0 {
             parts.push(format!("{} quiz(zes)", self.quizzes));
+        }
+        if self.listings > 0 {
+            parts.push(format!("{} listing(s)", self.listings));
         }
         parts.join(", ")
     }
@@ -372,6 +391,12 @@ impl Expected {
             let words: Vec<&str> = info.split(',').map(str::trim).collect();
             expected.graphs += usize::from(words.contains(&"graph"));
             expected.quizzes += usize::from(words.contains(&"quiz"));
+            if let BlockKind::Listing(includes) = &block.kind {
+                expected.listings += 1;
+                if expected.first_listing.is_none() {
+                    expected.first_listing = includes.first().map(|include| include.anchor.clone());
+                }
+            }
             prose.push_str(&markdown[cursor.min(block.range.start)..block.range.start]);
             cursor = block.range.end;
         }
@@ -439,6 +464,20 @@ pub fn check_dom(dom: &str, expected: &Expected) -> Vec<String> {
             "{pictures} <svg> picture(s) shown, {} graph block(s) in the chapter",
             expected.graphs
         ));
+    }
+    let captions = main.matches("class=\"listing-caption\"").count();
+    if captions < expected.listings {
+        problems.push(format!(
+            "{captions} listing caption(s) shown, {} listing(s) in the chapter",
+            expected.listings
+        ));
+    }
+    for leftover in ["{{#include", "ANCHOR:", "ANCHOR_END:"] {
+        if main.contains(leftover) {
+            problems.push(format!(
+                "the page shows `{leftover}`: a listing was not expanded as mdBook does"
+            ));
+        }
     }
     let reveals = main.matches("<details").count();
     if reveals < expected.quizzes {
@@ -571,7 +610,8 @@ mod tests {
                 outputs: 2,
                 math: true,
                 graphs: 0,
-                quizzes: 0
+                quizzes: 0,
+                ..Expected::default()
             }
         );
         // Read from the info strings, whether or not the extractor knows the words yet.
@@ -597,6 +637,7 @@ mod tests {
             math: true,
             graphs: 1,
             quizzes: 1,
+            ..Expected::default()
         };
         assert_eq!(check_dom(PAGE, &expected), Vec::<String>::new());
         assert_eq!(
@@ -616,6 +657,7 @@ mod tests {
             math: true,
             graphs: 2,
             quizzes: 2,
+            ..Expected::default()
         };
         let page = PAGE
             .replace("<math><mi>x</mi></math>", "$x$")
@@ -640,6 +682,7 @@ mod tests {
             math: true,
             graphs: 0,
             quizzes: 0,
+            ..Expected::default()
         };
         // What the browser made of pulldown-latex's `stretchy="true"minsize=…`
         // once mdBook had escaped the tag.

@@ -101,6 +101,9 @@ pub enum BlockKind {
     /// run with torch and cross-checked against it, or, without `twin=`, a
     /// block only shown.
     Python(PythonBlock),
+    /// A listing of the engine's own source (`rust,listing`): mdBook include
+    /// lines, shown as the code they name, never compiled as a block.
+    Listing(Vec<crate::listing::Include>),
     /// A block that breaks a rule; the message says which.
     Invalid(String),
 }
@@ -174,7 +177,8 @@ pub fn read_book(root: &Path, book_dir: &Path) -> Result<Vec<Chapter>> {
             );
         }
         let markdown = read_markdown(&path)?;
-        let blocks = blocks(&markdown);
+        let mut blocks = blocks(&markdown);
+        check_listings(root, &display, &mut blocks);
         let stem = chapter_crate_name(&path);
         // The file stem names the chapter's crate and snapshots, so it must be
         // a package name, and unique; a chapter without Rust blocks has neither.
@@ -400,6 +404,17 @@ fn classify_inner(raw: &RawBlock) -> Result<BlockKind, String> {
     let attributes: Vec<&str> = parts.collect();
     match language {
         "" => Err("code block without a language: say `rust,name=...`, or `text` for output".into()),
+        "rust" if attributes.contains(&"listing") => match attributes[..] {
+            ["listing"] => crate::listing::parse(&raw.content).map(BlockKind::Listing),
+            _ => Err(
+                "a `rust,listing` block takes no other attribute: it shows the engine's source, \
+                      and is never run"
+                    .into(),
+            ),
+        },
+        "rust" if raw.content.contains("{{#include") => Err("an include line in a Rust block: a block that \
+            shows the engine's source is a `rust,listing` block, and holds only its include lines"
+            .into()),
         "rust" => rust_block(raw, &attributes).map(BlockKind::Rust),
         "python" => python_block(raw, &attributes).map(BlockKind::Python),
         _ => match SHOWN_LANGUAGES.iter().find(|&&shown| shown == language) {
@@ -441,6 +456,23 @@ fn python_block(raw: &RawBlock, attributes: &[&str]) -> Result<PythonBlock, Stri
         code: raw.content.clone(),
         first_code_line: raw.line + 1,
     })
+}
+
+/// Checks every listing's includes against the files they name: a listing
+/// that shows nothing (a missing file or anchor, an anchor left open) is
+/// invalid, at its line. `chapter` is the chapter's path from `root`.
+pub fn check_listings(root: &Path, chapter: &Path, blocks: &mut [Block]) {
+    for block in blocks {
+        let BlockKind::Listing(includes) = &block.kind else {
+            continue;
+        };
+        let problem = includes
+            .iter()
+            .find_map(|include| crate::listing::resolve(root, chapter, include).err());
+        if let Some(message) = problem {
+            block.kind = BlockKind::Invalid(message);
+        }
+    }
 }
 
 /// Checks every twin against the chapter's Rust blocks: it must name a Rust

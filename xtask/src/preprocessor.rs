@@ -76,7 +76,7 @@ impl Preprocessor for VerifiedOutput {
             let BookItem::Chapter(chapter) = item else { return };
             let Some(source) = &chapter.source_path else { return };
             let shown = src.join(source);
-            match render::render_chapter(&snapshots_dir, &shown, &chapter.content, self.strictness) {
+            match render::render_chapter(&ctx.root, &snapshots_dir, &shown, &chapter.content, self.strictness) {
                 Ok(content) => chapter.content = content,
                 Err(errors) => problems.extend(errors.into_iter().map(|error| Problem {
                     location: format!("{}:{}", shown.display(), error.line),

@@ -20,6 +20,7 @@ use std::path::Path;
 
 use crate::extract::{self, Block, BlockKind, Mode, PythonBlock, RustBlock};
 use crate::graph::{self, GraphError};
+use crate::listing::{self, Include};
 use crate::{math, snapshot};
 
 /// What a chapter that cannot be shown as published makes of it.
@@ -43,15 +44,18 @@ pub struct ChapterError {
 
 /// `markdown` as the book shows it, or every problem found in it.
 ///
-/// `chapter` is the chapter's path as shown in messages; its file stem names
-/// its snapshots, as it names its crate.
+/// `chapter` is the chapter's path from `root`, as shown in messages; its
+/// file stem names its snapshots, as it names its crate.
 pub fn render_chapter(
+    root: &Path,
     snapshots_dir: &Path,
     chapter: &Path,
     markdown: &str,
     strictness: Strictness,
 ) -> Result<String, Vec<ChapterError>> {
     let mut renderer = ChapterRenderer {
+        root,
+        chapter,
         snapshots_dir,
         crate_name: crate::layout::chapter_crate_name(chapter),
         markdown,
@@ -85,6 +89,8 @@ pub fn render_chapter(
 }
 
 struct ChapterRenderer<'a> {
+    root: &'a Path,
+    chapter: &'a Path,
     snapshots_dir: &'a Path,
     crate_name: String,
     markdown: &'a str,
@@ -110,6 +116,7 @@ impl ChapterRenderer<'_> {
                     continue;
                 }
                 BlockKind::Shown(_) | BlockKind::Python(PythonBlock { twin: None, .. }) => continue,
+                BlockKind::Listing(includes) => self.listing(block, includes, &prefix),
                 BlockKind::Rust(rust) => {
                     let text = self.rust_block(block, rust, &prefix);
                     // Its twin, when it follows at once, makes a pair of tabs.
@@ -148,6 +155,29 @@ impl ChapterRenderer<'_> {
         if self.strictness == Strictness::Publish {
             self.error(line, message);
         }
+    }
+
+    /// A listing as shown: a caption naming the file, then the block as
+    /// `rust`, its include lines left for mdBook's `links` preprocessor
+    /// (this one runs before it) to replace with the code.
+    fn listing(&mut self, block: &Block, includes: &[Include], prefix: &str) -> String {
+        let mut files = Vec::new();
+        for include in includes {
+            match listing::resolve(self.root, self.chapter, include) {
+                Ok(shown) if !files.contains(&shown.file) => files.push(shown.file),
+                Ok(_) => {}
+                Err(message) => self.publish_error(block.line, message),
+            }
+        }
+        let names: Vec<String> = files.iter().map(|f| format!("<code>{}</code>", f.display())).collect();
+        let id = includes
+            .first()
+            .map_or_else(String::new, |include| format!(" id=\"listing-{}\"", include.anchor));
+        format!(
+            "<p class=\"listing-caption\"{id}>From {}</p>\n{prefix}\n{prefix}{}",
+            names.join(", "),
+            reduced_block(self.markdown, block, "rust")
+        )
     }
 
     /// A Rust block as shown: its code, and below it its verified output.
@@ -306,7 +336,7 @@ mod tests {
     use crate::snapshot::{SnapshotId, WritePolicy};
 
     fn render(snapshots: &Path, chapter: &Path, markdown: &str) -> Result<String, Vec<ChapterError>> {
-        render_chapter(snapshots, chapter, markdown, Strictness::Publish)
+        render_chapter(Path::new("."), snapshots, chapter, markdown, Strictness::Publish)
     }
 
     #[test]
@@ -432,7 +462,8 @@ mod tests {
         );
         assert_eq!(found[2].0, 8, "{found:?}");
         // The verifier's own build passes over what block verdicts report.
-        let errors = render_chapter(dir.path(), chapter, markdown, Strictness::Check).expect_err("the formula");
+        let errors =
+            render_chapter(Path::new("."), dir.path(), chapter, markdown, Strictness::Check).expect_err("the formula");
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].line, 8);
     }

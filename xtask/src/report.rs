@@ -18,6 +18,9 @@ pub enum Pass {
     /// A `text`, `toml`, `console` or `sh` block, or a `python` block
     /// without `twin=`: shown, never run.
     Shown(&'static str),
+    /// A listing of the engine's source: every include names an anchor that
+    /// is there (its code is held by the engine's own tests).
+    Listing,
     /// A PyTorch twin: ran twice with torch, matched its snapshot, and agrees
     /// with its Rust block.
     TwinRan,
@@ -75,6 +78,8 @@ pub struct Report {
     pub graphs_unchecked: Option<String>,
     /// Whether the workspace's tests passed, when they were run.
     pub workspace_tests: Option<bool>,
+    /// How much of the engine the chapters' listings show.
+    pub coverage: Option<crate::coverage::Coverage>,
 }
 
 impl Report {
@@ -129,6 +134,9 @@ impl Report {
         if !self.problems.is_empty() {
             let _ = writeln!(out, "verify: {} problem(s) outside any block", self.problems.len());
         }
+        if let Some(coverage) = &self.coverage {
+            out.push_str(&coverage.summary());
+        }
         if self.workspace_tests == Some(false) {
             let _ = writeln!(out, "verify: the workspace's tests FAILED (their output is above)");
         }
@@ -153,6 +161,7 @@ impl ChapterReport {
             (count(&|v| *v == Verdict::Passed(Pass::Compiled)), "compiled only"),
             (count(&|v| matches!(v, Verdict::Passed(Pass::Ignored(_)))), "ignored"),
             (count(&|v| matches!(v, Verdict::Passed(Pass::Shown(_)))), "shown"),
+            (count(&|v| *v == Verdict::Passed(Pass::Listing)), "listings"),
             (count(&|v| *v == Verdict::Passed(Pass::TwinRan)), "twins ran"),
             (
                 count(&|v| *v == Verdict::Passed(Pass::Unchanged)),

@@ -107,6 +107,7 @@ impl<'a> Judge<'a> {
                     Verdict::Passed(Pass::Shown("python")),
                     false,
                 ),
+                BlockKind::Listing(_) => ("listing".to_string(), Verdict::Passed(Pass::Listing), false),
                 BlockKind::Python(python @ PythonBlock { twin: Some(name), .. }) => {
                     let rust_output = rust_outputs.get(name.as_str()).and_then(Option::as_deref);
                     let verdict = self.judge_twin(chapter, block, python, name, rust_output)?;

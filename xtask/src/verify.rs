@@ -14,6 +14,7 @@ use anyhow::{Context, Result};
 use crate::book;
 use crate::build;
 use crate::cache::VerdictCache;
+use crate::coverage;
 use crate::extract;
 use crate::generate::{self, Drift, SyncPolicy};
 use crate::layout::Layout;
@@ -104,6 +105,7 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
         println!("{}", chapter.progress_line());
     }
     report.chapters = verdicts.chapters;
+    report.coverage = Some(coverage::measure(&layout.root, &chapters)?);
     report.graphs_unchecked = verdicts.graphs_unchecked;
 
     report.problems.extend(book::check_cached(layout, &mut cache)?);

@@ -351,3 +351,65 @@ fn cargo_insta_finds_a_pending_output_and_accepting_it_there_makes_verify_pass()
     );
     Ok(())
 }
+
+/// The fixture's stand-in engine, with one anchored region.
+const ANCHORED_ENGINE: &str = "//! A stand-in engine.\n\n\
+    // ANCHOR: square\n/// Squares.\npub fn square(x: f64) -> f64 {\n    x * x\n}\n// ANCHOR_END: square\n";
+
+#[test]
+fn listings_show_the_engines_source_and_a_missing_anchor_fails_at_its_line() -> Result<()> {
+    let fixture = Fixture::new("listings")?;
+    fs::write(fixture.path("crates/autograd/src/lib.rs"), ANCHORED_ENGINE)?;
+    let report = update(&fixture)?;
+    assert_eq!(
+        report.chapters[0].progress_line(),
+        "book/ch01-listings.md: 3 blocks (1 ran, 1 listings, 1 FAILED): failed"
+    );
+    assert_contains(
+        &failure_at(&report, "book/ch01-listings.md:11"),
+        "crates/autograd/src/lib.rs has no anchor `cube` (its anchors: square)",
+    );
+    // A listing is no block of the chapter's crate.
+    assert!(!fs::read_to_string(fixture.path("crates/ch01-listings/Cargo.toml"))?.contains("square"));
+    // `cargo xtask book` refuses it at the same line.
+    let error = format!(
+        "{:#}",
+        xtask::book::build(&fixture.layout.root).expect_err("a missing anchor")
+    );
+    assert_contains(
+        &error,
+        "book/ch01-listings.md:11: crates/autograd/src/lib.rs has no anchor `cube`",
+    );
+
+    // Without it, the page shows the code under its caption, and no anchor comment.
+    let chapter = fixture.path("book/ch01-listings.md");
+    let text = fs::read_to_string(&chapter)?;
+    let start = text.find("A listing that names").context("the second listing")?;
+    let end = text.find("And a block").context("the block after it")?;
+    fs::write(&chapter, format!("{}{}", &text[..start], &text[end..]))?;
+    assert!(update(&fixture)?.is_success());
+    xtask::book::build(&fixture.layout.root)?;
+    let page = fs::read_to_string(fixture.path("target/book/ch01-listings.html"))?;
+    assert_contains(
+        &page,
+        "<p class=\"listing-caption\" id=\"listing-square\">From <code>crates/autograd/src/lib.rs</code></p>",
+    );
+    assert_contains(&page, "pub fn square");
+    assert!(
+        !page.contains("{{#include"),
+        "mdBook did not expand the listing:\n{page}"
+    );
+    assert!(!page.contains("ANCHOR"), "an anchor comment on the page:\n{page}");
+
+    // An anchor left open in the source fails the listing that uses it.
+    fs::write(
+        fixture.path("crates/autograd/src/lib.rs"),
+        ANCHORED_ENGINE.replace("// ANCHOR_END: square\n", ""),
+    )?;
+    let report = update(&fixture)?;
+    assert_contains(
+        &failure_at(&report, "book/ch01-listings.md:5"),
+        "anchor `square` is opened at line 3 and never closed",
+    );
+    Ok(())
+}

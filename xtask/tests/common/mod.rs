@@ -50,7 +50,7 @@ impl Fixture {
         write(
             &root.join("book.toml"),
             "[book]\nsrc = \"book\"\n\n[build]\nbuild-dir = \"target/book\"\ncreate-missing = false\n\n\
-             [preprocessor.verified-output]\ncommand = \"false\"\n",
+             [preprocessor.verified-output]\ncommand = \"false\"\nbefore = [\"links\"]\n",
         )?;
         let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(case);
         fs::create_dir_all(root.join("book"))?;

@@ -1,0 +1,227 @@
+//! How much of the engine is on the page: the code lines of
+//! `crates/autograd/src` that some chapter's listing shows. A code line is
+//! one that is not blank, not only a comment (anchor comments included), and
+//! outside a `#[cfg(test)]` module: the tests hold the code, the book shows it.
+//!
+//! `cargo xtask verify` prints the figure, per file and overall; a test
+//! (`xtask/tests/tidy.rs`) requires every code line of the [`CORE`] files on
+//! the page, so every new line of the engine must find its place in the book.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::extract::{BlockKind, Chapter};
+use crate::listing;
+
+/// The engine's core, relative to its `src/`: the files every line of which
+/// the book shows, where the reader meets it.
+pub const CORE: [&str; 6] = [
+    "scalar.rs",
+    "tensor/mod.rs",
+    "tensor/shape.rs",
+    "tensor/ops.rs",
+    "tensor/into_array.rs",
+    "gradcheck.rs",
+];
+
+/// One source file of the engine and which of its code lines are shown.
+#[derive(Debug, Clone)]
+pub struct FileCoverage {
+    /// Relative to the engine's `src/` (`tensor/ops.rs`).
+    pub file: String,
+    pub code_lines: Vec<usize>,
+    pub shown: BTreeSet<usize>,
+}
+
+impl FileCoverage {
+    /// The code lines no chapter shows, as ranges of consecutive code lines.
+    pub fn missing(&self) -> Vec<(usize, usize)> {
+        let mut ranges: Vec<(usize, usize)> = Vec::new();
+        let mut previous = None;
+        for &line in self.code_lines.iter().filter(|line| !self.shown.contains(line)) {
+            match (ranges.last_mut(), previous) {
+                // Consecutive as code lines: only blank or comment lines between.
+                (Some(range), Some(prev)) if self.next_code_line(prev) == Some(line) => range.1 = line,
+                _ => ranges.push((line, line)),
+            }
+            previous = Some(line);
+        }
+        ranges
+    }
+
+    fn next_code_line(&self, line: usize) -> Option<usize> {
+        self.code_lines.iter().copied().find(|&l| l > line)
+    }
+
+    fn shown_count(&self) -> usize {
+        self.code_lines.iter().filter(|line| self.shown.contains(line)).count()
+    }
+}
+
+/// The engine's coverage by the book.
+#[derive(Debug, Clone)]
+pub struct Coverage {
+    pub files: Vec<FileCoverage>,
+}
+
+impl Coverage {
+    /// `engine on the page: N of M code lines (P%)`, then a line per file.
+    pub fn summary(&self) -> String {
+        let shown: usize = self.files.iter().map(FileCoverage::shown_count).sum();
+        let total: usize = self.files.iter().map(|f| f.code_lines.len()).sum();
+        let mut out = format!(
+            "engine on the page: {shown} of {total} code lines ({})\n",
+            percent(shown, total)
+        );
+        for file in &self.files {
+            let core = if CORE.contains(&file.file.as_str()) {
+                ", core"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "  {}: {} of {} ({}{core})",
+                file.file,
+                file.shown_count(),
+                file.code_lines.len(),
+                percent(file.shown_count(), file.code_lines.len())
+            );
+        }
+        out
+    }
+
+    /// The core files' code lines that no chapter shows, one line per file.
+    pub fn core_missing(&self) -> Vec<String> {
+        self.files
+            .iter()
+            .filter(|file| CORE.contains(&file.file.as_str()))
+            .filter_map(|file| {
+                let missing = file.missing();
+                (!missing.is_empty()).then(|| {
+                    let ranges: Vec<String> = missing
+                        .iter()
+                        .map(|&(a, b)| if a == b { format!("{a}") } else { format!("{a}-{b}") })
+                        .collect();
+                    format!("{}: lines {} are on no page", file.file, ranges.join(", "))
+                })
+            })
+            .collect()
+    }
+}
+
+fn percent(part: usize, whole: usize) -> String {
+    if whole == 0 {
+        return "-".into();
+    }
+    format!("{:.0}%", 100.0 * part as f64 / whole as f64)
+}
+
+/// The coverage of the engine at `root/crates/autograd/src` by the listings
+/// of `chapters` (a listing that does not resolve shows nothing: its block
+/// fails on its own).
+pub fn measure(root: &Path, chapters: &[Chapter]) -> Result<Coverage> {
+    let src = PathBuf::from("crates/autograd/src");
+    let mut files = Vec::new();
+    for file in rust_files(&root.join(&src))? {
+        let text = std::fs::read_to_string(root.join(&src).join(&file))
+            .with_context(|| format!("cannot read {}", src.join(&file).display()))?;
+        files.push(FileCoverage {
+            file: file.to_string_lossy().replace('\\', "/"),
+            code_lines: code_lines(&text),
+            shown: BTreeSet::new(),
+        });
+    }
+    for chapter in chapters {
+        for block in &chapter.blocks {
+            let BlockKind::Listing(includes) = &block.kind else {
+                continue;
+            };
+            for include in includes {
+                let Ok(shown) = listing::resolve(root, &chapter.display_path, include) else {
+                    continue;
+                };
+                let Ok(relative) = shown.file.strip_prefix(&src) else {
+                    continue;
+                };
+                let relative = relative.to_string_lossy().replace('\\', "/");
+                if let Some(file) = files.iter_mut().find(|f| f.file == relative) {
+                    file.shown.extend(shown.lines);
+                }
+            }
+        }
+    }
+    Ok(Coverage { files })
+}
+
+/// The `.rs` files under `dir`, relative to it, sorted.
+fn rust_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).with_context(|| format!("cannot list {}", current.display()))? {
+            let path = entry?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                found.push(path.strip_prefix(dir)?.to_path_buf());
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// The 1-based code lines of a Rust source (rustfmt's layout): not blank,
+/// not only a comment, and outside any `#[cfg(test)] mod … { … }`.
+pub fn code_lines(source: &str) -> Vec<usize> {
+    let lines: Vec<&str> = source.lines().collect();
+    let mut code = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let trimmed = line.trim_start();
+        let indent = &line[..line.len() - trimmed.len()];
+        let test_module = trimmed == "#[cfg(test)]"
+            && lines
+                .get(i + 1)
+                .is_some_and(|next| next.trim_start().starts_with("mod ") && next.trim_end().ends_with('{'));
+        if test_module {
+            let closing = format!("{indent}}}");
+            i = (i + 2..lines.len())
+                .find(|&j| lines[j] == closing)
+                .map_or(lines.len(), |j| j + 1);
+            continue;
+        }
+        if !trimmed.is_empty() && !trimmed.starts_with("//") {
+            code.push(i + 1);
+        }
+        i += 1;
+    }
+    code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_lines_leave_out_blanks_comments_and_test_modules() {
+        let source = "//! Doc.\n\nuse x;\n/// A fn.\nfn f() {\n    // why\n    g();\n}\n\n#[cfg(test)]\nmod tests {\n    fn t() {}\n}\nfn after() {}\n";
+        assert_eq!(code_lines(source), [3, 5, 7, 8, 14]);
+    }
+
+    #[test]
+    fn missing_lines_come_as_ranges_of_code() {
+        let file = FileCoverage {
+            file: "scalar.rs".into(),
+            code_lines: vec![1, 2, 4, 5, 9],
+            shown: BTreeSet::from([2]),
+        };
+        // A shown line breaks a range; lines that are not code do not.
+        assert_eq!(file.missing(), [(1, 1), (4, 9)]);
+    }
+}
