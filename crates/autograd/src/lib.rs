@@ -68,4 +68,4 @@ mod tanh;
 
 pub use element::Element;
 pub use error::{Error, ErrorKind, Result};
-pub use tensor::{Graph, Tensor};
+pub use tensor::{BackwardContext, Graph, InputGrad, Tensor};

@@ -56,35 +56,60 @@ pub type SharedArray<T> = ArcArray<T, IxDyn>;
 /// have the broadcast shape; the engine sums them back to each input's shape.
 type BackwardFn<T> = Box<dyn Fn(&BackwardContext<'_, T>) -> Vec<InputGrad<T>>>;
 
-/// What a backward rule gives one input.
-enum InputGrad<T> {
+// ANCHOR: backward-context
+/// What a backward rule gives one input of its operation.
+pub enum InputGrad<T> {
     /// The input needs no gradient.
     None,
     /// The output's gradient, unchanged (addition): the engine hands the
     /// array itself on, so passing it through copies nothing.
     PassThrough,
-    /// A gradient the rule computed.
+    /// A gradient the rule computed. It may have the output's broadcast
+    /// shape: the engine sums it back to the input's shape.
     Computed(ArrayD<T>),
 }
 
 /// What a backward rule may look at: the gradient arriving at the output,
 /// the operation's inputs and output, and which inputs need a gradient.
-struct BackwardContext<'a, T> {
-    /// d(loss)/d(output).
-    grad_output: &'a ArrayD<T>,
+pub struct BackwardContext<'a, T> {
+    /// d(loss)/d(output), of the output's shape.
+    pub grad_output: &'a ArrayD<T>,
+    /// The value the operation computed.
+    pub output: &'a SharedArray<T>,
     inputs: Vec<&'a SharedArray<T>>,
-    output: &'a SharedArray<T>,
     needs: Vec<bool>,
 }
 
 impl<T> BackwardContext<'_, T> {
-    fn input(&self, k: usize) -> &SharedArray<T> {
+    /// The value of input `k`.
+    pub fn input(&self, k: usize) -> &SharedArray<T> {
         self.inputs[k]
     }
-    fn needs(&self, k: usize) -> bool {
+
+    /// Whether input `k` needs a gradient (PyTorch's `ctx.needs_input_grad[k]`).
+    pub fn needs_grad(&self, k: usize) -> bool {
         self.needs[k]
     }
+
+    /// Input `k`'s gradient `f()`, computed only if that input needs one.
+    pub fn gradient(&self, k: usize, f: impl FnOnce() -> ArrayD<T>) -> InputGrad<T> {
+        if self.needs_grad(k) {
+            InputGrad::Computed(f())
+        } else {
+            InputGrad::None
+        }
+    }
+
+    /// Input `k` receives the output's gradient unchanged, if it needs one.
+    pub fn pass_through(&self, k: usize) -> InputGrad<T> {
+        if self.needs_grad(k) {
+            InputGrad::PassThrough
+        } else {
+            InputGrad::None
+        }
+    }
 }
+// ANCHOR_END: backward-context
 
 /// How the values of a node are meant to be read: its dtype, as PyTorch
 /// would name it (the values are stored as the graph's float type).
@@ -241,16 +266,49 @@ impl<T: Element> Graph<T> {
         Tensor { graph: self, id }
     }
 
-    /// Records the result of an operation. If no input requires gradients
-    /// (or recording is off) the result is a plain leaf and `backward` is
+    /// Records an operation: its `name` (shown as the result's `grad_fn`
+    /// and in graph pictures), its `inputs`, the `value` it computed from
+    /// them, and its `backward` rule, which, given the gradient of the
+    /// output, returns one [`InputGrad`] per input. Every operation of the
+    /// engine is recorded this way, and so is one of your own: this is the
+    /// counterpart of PyTorch's `torch.autograd.Function`.
+    ///
+    /// If no input requires gradients, or recording is off
+    /// ([`Graph::no_grad`]), the result is a plain leaf and `backward` is
     /// dropped unused.
-    fn record<'g>(
+    ///
+    /// ```
+    /// use autograd::Graph;
+    ///
+    /// // softplus(x) = ln(1 + eˣ), whose derivative is the logistic σ(x).
+    /// let g = Graph::<f64>::new();
+    /// let x = g.tensor([-1.0, 0.0, 2.0]).requires_grad();
+    /// let value = x.value().mapv(|v| v.exp().ln_1p());
+    /// let y = g.record("SoftplusBackward0", &[x], value, |ctx| {
+    ///     let sigmoid = ctx.input(0).mapv(|v| 1.0 / (1.0 + (-v).exp()));
+    ///     vec![ctx.gradient(0, || ctx.grad_output * &sigmoid)]
+    /// });
+    /// assert_eq!(y.grad_fn(), Some("SoftplusBackward0"));
+    /// y.sum().backward().unwrap();
+    /// assert_eq!(x.grad().unwrap().to_string(), "tensor([0.2689, 0.5000, 0.8808], dtype=f64)");
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If an input belongs to another graph. When the graph is backwarded,
+    /// if `backward` returns another number of gradients than the operation
+    /// has inputs, or a gradient whose shape does not sum down to its input's.
+    // ANCHOR: record
+    pub fn record<'g>(
         &'g self,
         name: &'static str,
         inputs: &[Tensor<'g, T>],
         value: ArrayD<T>,
         backward: impl Fn(&BackwardContext<'_, T>) -> Vec<InputGrad<T>> + 'static,
     ) -> Tensor<'g, T> {
+        if let Some(other) = inputs.iter().find(|t| !std::ptr::eq(t.graph, self)) {
+            panic!("{name}: input {} belongs to another graph", other.id);
+        }
         let tracked = self.is_grad_enabled() && inputs.iter().any(|t| t.tracks_grad());
         if !tracked {
             return self.leaf(value.into_shared(), DType::Float);
@@ -268,6 +326,7 @@ impl<T: Element> Graph<T> {
             }),
         })
     }
+    // ANCHOR_END: record
 
     /// Backpropagates `seed` (d loss/d root) from `root` down the tape.
     fn backpropagate(&self, root: u32, seed: ArrayD<T>) {
@@ -295,6 +354,13 @@ impl<T: Element> Graph<T> {
                 output: &node.value,
                 needs: op.inputs.iter().map(|&i| nodes[i as usize].requires_grad).collect(),
             });
+            assert!(
+                input_grads.len() == op.inputs.len(),
+                "{}: its backward returned {} gradient(s) for {} input(s)",
+                op.name,
+                input_grads.len(),
+                op.inputs.len()
+            );
             let shape_of = |k: usize| nodes[op.inputs[k] as usize].value.shape();
             // One input that takes the upstream gradient unchanged, at its
             // full shape, is given the array itself, after the others have
@@ -305,7 +371,17 @@ impl<T: Element> Graph<T> {
                 let slot = &mut adjoint[op.inputs[k] as usize];
                 match input_grad {
                     InputGrad::None => {}
-                    InputGrad::Computed(g) => accumulate(slot, shape::sum_to_shape(g, shape_of(k))),
+                    InputGrad::Computed(g) => {
+                        let g = shape::sum_to_shape(g, shape_of(k));
+                        assert!(
+                            g.shape() == shape_of(k),
+                            "{}: its backward returned a gradient of shape {:?} for input {k}, of shape {:?}",
+                            op.name,
+                            g.shape(),
+                            shape_of(k)
+                        );
+                        accumulate(slot, g);
+                    }
                     InputGrad::PassThrough if Some(k) == takes_the_array => {}
                     InputGrad::PassThrough => accumulate_view(slot, grad.view(), shape_of(k)),
                 }

@@ -20,26 +20,6 @@ use super::{BackwardContext, DType, Graph, InputGrad, Tensor};
 use crate::element::Element;
 use crate::error::{Error, ErrorKind, Result};
 
-impl<T> BackwardContext<'_, T> {
-    /// Input `k`'s gradient `f()`, computed only if that input needs one.
-    fn gradient(&self, k: usize, f: impl FnOnce() -> ArrayD<T>) -> InputGrad<T> {
-        if self.needs(k) {
-            InputGrad::Computed(f())
-        } else {
-            InputGrad::None
-        }
-    }
-
-    /// Input `k` receives the output's gradient unchanged, if it needs one.
-    fn pass_through(&self, k: usize) -> InputGrad<T> {
-        if self.needs(k) {
-            InputGrad::PassThrough
-        } else {
-            InputGrad::None
-        }
-    }
-}
-
 /// The right-hand side of a binary operation: a tensor, or a plain number
 /// (which becomes a 0-dimensional constant that broadcasts).
 pub trait IntoOperand<'g, T: Element> {
@@ -210,10 +190,12 @@ impl<'g, T: Element> Tensor<'g, T> {
         })
     }
 
+    // ANCHOR: exp
     /// eˣ, elementwise; its derivative is its value.
     pub fn exp(self) -> Self {
         self.unary("ExpBackward0", each(T::exp), |ctx| ctx.grad_output * ctx.output)
     }
+    // ANCHOR_END: exp
 
     /// The natural logarithm, elementwise: d/dx ln x = 1/x.
     pub fn ln(self) -> Self {

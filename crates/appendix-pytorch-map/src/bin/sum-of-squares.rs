@@ -1,4 +1,4 @@
-// book/ch10-pytorch-map.md, block `sum-of-squares`: generated from the book: edit the chapter, not this file. fnv1a=530a470ead9e1fa8
+// book/appendix-pytorch-map.md, block `sum-of-squares`: generated from the book: edit the chapter, not this file. fnv1a=530a470ead9e1fa8
 fn main() {
     use autograd::Graph;
 

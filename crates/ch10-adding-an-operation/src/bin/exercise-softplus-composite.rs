@@ -1,0 +1,21 @@
+// book/ch10-adding-an-operation.md, block `exercise-softplus-composite`: generated from the book: edit the chapter, not this file. fnv1a=feb8727ee93ae8a4
+fn main() {
+    use autograd::{Graph, Tensor};
+    fn softplus<'g>(x: Tensor<'g, f64>) -> Tensor<'g, f64> {
+        let value = x.value().mapv(|v| v.exp().ln_1p());
+        x.graph().record("SoftplusBackward", &[x], value, |ctx| {
+            vec![ctx.gradient(0, || ctx.grad_output * &ctx.input(0).mapv(sigmoid))]
+        })
+    }
+    fn sigmoid(v: f64) -> f64 {
+        1.0 / (1.0 + (-v).exp())
+    }
+    let g = Graph::<f64>::new();
+    let x = g.tensor([-1.0, 0.0, 2.0]).requires_grad();
+    (x.exp() + 1.0).ln().sum().backward().unwrap();
+    let composite = x.grad_array().unwrap();
+    x.zero_grad();
+    softplus(x).sum().backward().unwrap();
+    println!("composite: {composite:.6}");
+    println!("recorded:  {:.6}", x.grad_array().unwrap());
+}
