@@ -33,8 +33,9 @@ fn a_copied_chapter_crate_builds_and_runs_outside_the_repository() -> Result<()>
     let copied = xtask::copy_out::new_crate(root(), "02", &dir)?;
     assert_eq!(copied.chapter, "ch02-scalars");
     assert_eq!(copied.package, "my-scalars");
-    assert_eq!(copied.bins.first().map(String::as_str), Some("square"));
-    assert!(copied.next_steps(&dir).contains("&& cargo run --bin square"));
+    assert!(copied.bins.iter().any(|bin| bin == "square"), "{:?}", copied.bins);
+    let first = copied.bins.first().context("a program")?;
+    assert!(copied.next_steps(&dir).contains(&format!("&& cargo run --bin {first}")));
 
     let manifest = std::fs::read_to_string(dir.join("Cargo.toml"))?;
     assert!(manifest.contains("edition = \"2024\""), "{manifest}");

@@ -5,6 +5,7 @@
 //! layout is left to Graphviz. Output is
 //! deterministic: the same graph always gives the same bytes.
 
+// ANCHOR: dot
 use std::fmt::Write;
 
 /// A node as the picture shows it, whichever engine it comes from.
@@ -96,6 +97,7 @@ pub(crate) fn graph(nodes: &[DotNode]) -> String {
     dot.push_str("}\n");
     dot
 }
+// ANCHOR_END: dot
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,6 @@
 //! The number types a [`Tensor`](crate::Tensor) can hold: `f32` and `f64`.
 
+// ANCHOR: element
 use std::fmt::{Debug, Display};
 
 use ndarray::{ArrayD, ArrayViewD, LinalgScalar, ScalarOperand};
@@ -98,3 +99,4 @@ impl Element for f64 {
         self.tanh()
     }
 }
+// ANCHOR_END: element

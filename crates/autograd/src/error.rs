@@ -4,6 +4,7 @@
 //! met the error there recognises it here; the [`ErrorKind`] lets callers and
 //! tests match on what went wrong without parsing text.
 
+// ANCHOR: error
 use std::fmt;
 
 /// What kind of mistake an [`Error`] reports.
@@ -59,3 +60,4 @@ impl std::error::Error for Error {}
 
 /// `Result<T, autograd::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+// ANCHOR_END: error

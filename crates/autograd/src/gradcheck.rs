@@ -7,13 +7,16 @@
 //! passes when `|analytic − numeric| ≤ atol + rtol·|numeric|`, PyTorch's
 //! test; the report names the entry that came closest to failing.
 
+// ANCHOR: gradcheck-imports
 use std::fmt;
 
 use ndarray::{ArrayD, Dimension, IxDyn};
 
 use crate::error::Result;
 use crate::tensor::{Graph, Tensor};
+// ANCHOR_END: gradcheck-imports
 
+// ANCHOR: tolerances
 /// Tolerances of a gradient check; the defaults are PyTorch's.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Tolerances {
@@ -34,7 +37,9 @@ impl Default for Tolerances {
         }
     }
 }
+// ANCHOR_END: tolerances
 
+// ANCHOR: entry
 /// One entry of the Jacobian: `∂output[output_index] / ∂inputs[input][input_index]`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
@@ -60,7 +65,9 @@ impl Entry {
         if diff.is_nan() { f64::INFINITY } else { diff / allowed }
     }
 }
+// ANCHOR_END: entry
 
+// ANCHOR: report
 /// The outcome of [`gradcheck`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Report {
@@ -98,7 +105,9 @@ impl fmt::Display for Report {
         Ok(())
     }
 }
+// ANCHOR_END: report
 
+// ANCHOR: gradcheck
 /// Compares the engine's gradients of `f` at `inputs` with central finite
 /// differences, with PyTorch's default tolerances.
 ///
@@ -161,7 +170,9 @@ where
     }
     Ok(report)
 }
+// ANCHOR_END: gradcheck
 
+// ANCHOR: jacobians
 /// `jacobian[input][output element][input element]`, by one backward pass
 /// per output element on a single recorded graph.
 fn analytic_jacobian<F>(f: &F, inputs: &[ArrayD<f64>]) -> Result<Vec<Vec<Vec<f64>>>>
@@ -212,6 +223,7 @@ where
     let (plus, minus) = (evaluate(eps), evaluate(-eps));
     (plus - minus) / (2.0 * eps)
 }
+// ANCHOR_END: jacobians
 
 #[cfg(test)]
 mod tests {

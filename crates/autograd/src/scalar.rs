@@ -27,10 +27,13 @@
 //! assert_eq!(x.grad(), 8.0); // dy/dx = 2x + 2
 //! ```
 
+// ANCHOR: scalar-imports
 use std::cell::RefCell;
 use std::fmt;
 use std::ops::{Add, AddAssign, Div, Mul, MulAssign, Neg, Sub, SubAssign};
+// ANCHOR_END: scalar-imports
 
+// ANCHOR: op
 /// The operation that produced a node: kept for printing and graph pictures;
 /// the backward pass needs only the partial derivatives stored beside it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,7 +88,9 @@ impl Op {
         }
     }
 }
+// ANCHOR_END: op
 
+// ANCHOR: node
 /// Marks an unused input slot.
 const NO_INPUT: u32 = u32::MAX;
 
@@ -100,7 +105,9 @@ struct Node {
     partials: [f64; 2],
     op: Op,
 }
+// ANCHOR_END: node
 
+// ANCHOR: tape
 /// The tape: every value computed so far, in the order it was computed.
 ///
 /// Values are [`Value`] handles that borrow the tape, so the tape outlives
@@ -137,14 +144,18 @@ impl Tape {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+    // ANCHOR_END: tape
 
+    // ANCHOR: tape-zero-grad
     /// Sets every node's gradient back to zero.
     pub fn zero_grad(&self) {
         for node in self.nodes.borrow_mut().iter_mut() {
             node.grad = 0.0;
         }
     }
+    // ANCHOR_END: tape-zero-grad
 
+    // ANCHOR: push
     fn constant(&self, value: f64) -> Value<'_> {
         self.push(Op::Const, value, [(NO_INPUT, 0.0); 2])
     }
@@ -165,7 +176,9 @@ impl Tape {
         Value { tape: self, id }
     }
 }
+// ANCHOR_END: push
 
+// ANCHOR: value
 /// A scalar on a [`Tape`]: a copyable handle (a reference and an index).
 ///
 /// Arithmetic on values records new nodes; [`Value::backward`] fills in the
@@ -196,7 +209,9 @@ impl<'t> Value<'t> {
     pub fn tape(self) -> &'t Tape {
         self.tape
     }
+    // ANCHOR_END: value
 
+    // ANCHOR: backward
     /// Backpropagates from this value: adds d(self)/d(node) to the gradient
     /// of every node it was computed from (and 1 to its own).
     ///
@@ -227,7 +242,9 @@ impl<'t> Value<'t> {
             }
         }
     }
+    // ANCHOR_END: backward
 
+    // ANCHOR: scalar-to-dot
     /// The graph that computed this value, in Graphviz DOT: one box per node
     /// with its operation, value and gradient.
     pub fn to_dot(self) -> String {
@@ -255,7 +272,9 @@ impl<'t> Value<'t> {
             .collect();
         crate::dot::graph(&pictured)
     }
+    // ANCHOR_END: scalar-to-dot
 
+    // ANCHOR: unary-binary
     fn node(self) -> Node {
         self.tape.nodes.borrow()[self.id as usize]
     }
@@ -273,9 +292,11 @@ impl<'t> Value<'t> {
         );
         self.tape.push(op, value, [(self.id, d_self), (rhs.id, d_rhs)])
     }
+    // ANCHOR_END: unary-binary
 
     // Each operation: its value, then the local derivative(s), side by side.
 
+    // ANCHOR: scalar-arithmetic
     fn add_value(self, rhs: Value<'t>) -> Value<'t> {
         let (a, b) = (self.data(), rhs.data());
         self.binary(Op::Add, rhs, a + b, 1.0, 1.0)
@@ -299,7 +320,9 @@ impl<'t> Value<'t> {
     fn neg_value(self) -> Value<'t> {
         self.unary(Op::Neg, -self.data(), -1.0)
     }
+    // ANCHOR_END: scalar-arithmetic
 
+    // ANCHOR: scalar-functions
     /// `self` to an integer power: d/dx xⁿ = n·xⁿ⁻¹.
     pub fn powi(self, n: i32) -> Value<'t> {
         let x = self.data();
@@ -348,7 +371,9 @@ impl<'t> Value<'t> {
         self.unary(Op::Sigmoid, s, s * (1.0 - s))
     }
 }
+// ANCHOR_END: scalar-functions
 
+// ANCHOR: scalar-printing
 impl fmt::Display for Value<'_> {
     /// `Value(data=15, grad=0)`, as micrograd prints its values (and NaN
     /// and the infinities as Python spells them: `nan`, `inf`, `-inf`).
@@ -377,7 +402,9 @@ impl fmt::Debug for Value<'_> {
         )
     }
 }
+// ANCHOR_END: scalar-printing
 
+// ANCHOR: scalar-operators
 /// Implements `value ∘ value`, `value ∘ f64` and `f64 ∘ value` for an operator,
 /// on owned values and on references.
 macro_rules! binary_operator {
@@ -469,6 +496,7 @@ impl<'t> MulAssign<Value<'t>> for Value<'t> {
         *self = *self * rhs;
     }
 }
+// ANCHOR_END: scalar-operators
 
 #[cfg(test)]
 mod tests {

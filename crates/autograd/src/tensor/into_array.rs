@@ -4,6 +4,7 @@
 //! taken as it is, so bringing a persistent parameter into a fresh graph
 //! copies nothing.
 
+// ANCHOR: into-array
 use ndarray::{ArcArray, ArrayD};
 
 use super::SharedArray;
@@ -89,3 +90,4 @@ macro_rules! scalar_into_array {
     )*};
 }
 scalar_into_array!(f32, f64);
+// ANCHOR_END: into-array

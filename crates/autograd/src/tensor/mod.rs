@@ -32,6 +32,7 @@
 //!   and k = 2 it returns indices `[2, 4]`, this engine `[1, 2]`). The
 //!   gradient goes to whichever indices were returned.
 
+// ANCHOR: tensor-module
 mod into_array;
 mod ops;
 mod shape;
@@ -46,7 +47,9 @@ use crate::error::{Error, ErrorKind, Result};
 
 pub use into_array::IntoArray;
 pub use ops::{Indices, IntoOperand, try_where, where_};
+// ANCHOR_END: tensor-module
 
+// ANCHOR: shared-array
 /// A node's value. Shared storage (a reference-counted array), so a leaf
 /// made from a persistent array, or a `detach`, costs a count, not a copy.
 pub type SharedArray<T> = ArcArray<T, IxDyn>;
@@ -55,6 +58,7 @@ pub type SharedArray<T> = ArcArray<T, IxDyn>;
 /// (in its [`BackwardContext`]), the gradient of each input. Results may
 /// have the broadcast shape; the engine sums them back to each input's shape.
 type BackwardFn<T> = Box<dyn Fn(&BackwardContext<'_, T>) -> Vec<InputGrad<T>>>;
+// ANCHOR_END: shared-array
 
 // ANCHOR: backward-context
 /// What a backward rule gives one input of its operation.
@@ -111,6 +115,7 @@ impl<T> BackwardContext<'_, T> {
 }
 // ANCHOR_END: backward-context
 
+// ANCHOR: dtype
 /// How the values of a node are meant to be read: its dtype, as PyTorch
 /// would name it (the values are stored as the graph's float type).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,7 +124,9 @@ enum DType {
     /// A 0/1 mask from a comparison: printed as `True`/`False`.
     Bool,
 }
+// ANCHOR_END: dtype
 
+// ANCHOR: tensor-node
 struct Recorded<T> {
     /// PyTorch's name for the node's backward function, e.g. `MulBackward0`.
     name: &'static str,
@@ -138,7 +145,9 @@ struct Node<T> {
     /// `None` for a leaf.
     op: Option<Recorded<T>>,
 }
+// ANCHOR_END: tensor-node
 
+// ANCHOR: graph
 /// A computation graph: the tape every [`Tensor`] of it is recorded on.
 ///
 /// All tensors of one graph share its element type `T` (`f32` by default, as
@@ -172,7 +181,9 @@ impl<T: Element> Graph<T> {
             grad_enabled: Cell::new(true),
         }
     }
+    // ANCHOR_END: graph
 
+    // ANCHOR: graph-constructors
     /// A leaf tensor holding `data` (an ndarray array, a `Vec`, a nested
     /// array such as `[[1.0, 2.0], [3.0, 4.0]]`, or a single number). It does
     /// not require gradients until [`Tensor::requires_grad`] says so.
@@ -210,7 +221,9 @@ impl<T: Element> Graph<T> {
                 )
             })
     }
+    // ANCHOR_END: graph-constructors
 
+    // ANCHOR: no-grad
     /// Runs `f` with recording switched off (PyTorch's `torch.no_grad()`):
     /// tensors computed inside are leaves that do not require gradients.
     pub fn no_grad<R>(&self, f: impl FnOnce() -> R) -> R {
@@ -230,7 +243,9 @@ impl<T: Element> Graph<T> {
     pub fn is_grad_enabled(&self) -> bool {
         self.grad_enabled.get()
     }
+    // ANCHOR_END: no-grad
 
+    // ANCHOR: graph-zero-grad
     /// Clears the gradient of every tensor of the graph.
     pub fn zero_grad(&self) {
         for node in self.nodes.borrow_mut().iter_mut() {
@@ -247,7 +262,9 @@ impl<T: Element> Graph<T> {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+    // ANCHOR_END: graph-zero-grad
 
+    // ANCHOR: leaf-push
     fn leaf(&self, value: SharedArray<T>, dtype: DType) -> Tensor<'_, T> {
         self.push(Node {
             value,
@@ -265,6 +282,7 @@ impl<T: Element> Graph<T> {
         nodes.push(node);
         Tensor { graph: self, id }
     }
+    // ANCHOR_END: leaf-push
 
     /// Records an operation: its `name` (shown as the result's `grad_fn`
     /// and in graph pictures), its `inputs`, the `value` it computed from
@@ -328,6 +346,7 @@ impl<T: Element> Graph<T> {
     }
     // ANCHOR_END: record
 
+    // ANCHOR: backpropagate
     /// Backpropagates `seed` (d loss/d root) from `root` down the tape.
     fn backpropagate(&self, root: u32, seed: ArrayD<T>) {
         let mut guard = self.nodes.borrow_mut();
@@ -392,7 +411,9 @@ impl<T: Element> Graph<T> {
         }
     }
 }
+// ANCHOR_END: backpropagate
 
+// ANCHOR: accumulate
 /// Adds `grad` into an optional accumulator, moving it in when empty.
 fn accumulate<T: Element>(slot: &mut Option<ArrayD<T>>, grad: ArrayD<T>) {
     match slot {
@@ -410,7 +431,9 @@ fn accumulate_view<T: Element>(slot: &mut Option<ArrayD<T>>, grad: ArrayViewD<'_
         _ => accumulate(slot, shape::reduce_to_shape(grad, shape)),
     }
 }
+// ANCHOR_END: accumulate
 
+// ANCHOR: tensor-handle
 /// A tensor: a copyable handle to a node of a [`Graph`].
 ///
 /// Arithmetic operators work on tensors, on references to them and with
@@ -467,7 +490,9 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn numel(self) -> usize {
         self.value().len()
     }
+    // ANCHOR_END: tensor-handle
 
+    // ANCHOR: requires-grad
     /// Marks a leaf as requiring gradients (PyTorch's `requires_grad=True`).
     ///
     /// # Panics
@@ -506,7 +531,9 @@ impl<'g, T: Element> Tensor<'g, T> {
             .as_ref()
             .map(|op| op.name)
     }
+    // ANCHOR_END: requires-grad
 
+    // ANCHOR: retain-grad
     /// Asks a non-leaf to keep its gradient after `backward` (leaves always do).
     ///
     /// # Panics
@@ -523,7 +550,9 @@ impl<'g, T: Element> Tensor<'g, T> {
         }
         self
     }
+    // ANCHOR_END: retain-grad
 
+    // ANCHOR: grad
     /// The accumulated gradient as a new tensor of the same graph, or `None`
     /// if no gradient has reached this tensor (or it is a non-leaf without
     /// [`retain_grad`](Tensor::retain_grad)).
@@ -536,18 +565,24 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn grad_array(self) -> Option<ArrayD<T>> {
         self.graph.nodes.borrow()[self.id as usize].grad.clone()
     }
+    // ANCHOR_END: grad
 
+    // ANCHOR: take-grad
     /// Moves the accumulated gradient out, leaving none: reading and zeroing
     /// in one step, without a copy (what an optimizer step wants).
     pub fn take_grad(self) -> Option<ArrayD<T>> {
         self.graph.nodes.borrow_mut()[self.id as usize].grad.take()
     }
+    // ANCHOR_END: take-grad
 
+    // ANCHOR: tensor-zero-grad
     /// Clears this tensor's gradient (PyTorch's `x.grad = None`).
     pub fn zero_grad(self) {
         self.graph.nodes.borrow_mut()[self.id as usize].grad = None;
     }
+    // ANCHOR_END: tensor-zero-grad
 
+    // ANCHOR: detach
     /// A new leaf with the same data that does not require gradients: the
     /// gradient stops here.
     pub fn detach(self) -> Self {
@@ -558,7 +593,9 @@ impl<'g, T: Element> Tensor<'g, T> {
         };
         self.graph.leaf(value, dtype)
     }
+    // ANCHOR_END: detach
 
+    // ANCHOR: tensor-backward
     /// Backpropagates from a one-element tensor, accumulating d(self)/d(leaf)
     /// into every leaf that requires gradients.
     ///
@@ -607,7 +644,9 @@ impl<'g, T: Element> Tensor<'g, T> {
         self.graph.backpropagate(self.id, seed);
         Ok(())
     }
+    // ANCHOR_END: tensor-backward
 
+    // ANCHOR: tensor-to-dot
     /// The computation graph that produced this tensor, in Graphviz DOT.
     pub fn to_dot(self) -> String {
         let nodes = self.graph.nodes.borrow();
@@ -640,7 +679,9 @@ impl<'g, T: Element> Tensor<'g, T> {
             .collect();
         crate::dot::graph(&pictured)
     }
+    // ANCHOR_END: tensor-to-dot
 
+    // ANCHOR: tensor-checks
     fn check_requires_grad(self) -> Result<()> {
         if self.tracks_grad() {
             Ok(())
@@ -663,7 +704,9 @@ impl<'g, T: Element> Tensor<'g, T> {
         }
     }
 }
+// ANCHOR_END: tensor-checks
 
+// ANCHOR: tensor-printing
 /// A one-line rendering of a value for graph pictures: the numbers when
 /// there are at most four, otherwise just the shape's element count.
 fn summarize<T: Element>(a: ArrayViewD<'_, T>) -> String {
@@ -703,3 +746,4 @@ impl<T: Element> fmt::Debug for Tensor<'_, T> {
         fmt::Display::fmt(self, f)
     }
 }
+// ANCHOR_END: tensor-printing

@@ -8,6 +8,7 @@
 //! (same operations in the same order), so results agree with PyTorch to the
 //! last bit wherever the arithmetic allows.
 
+// ANCHOR: ops-imports
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::fmt;
@@ -19,7 +20,9 @@ use super::shape::broadcast_shape;
 use super::{BackwardContext, DType, Graph, InputGrad, Tensor};
 use crate::element::Element;
 use crate::error::{Error, ErrorKind, Result};
+// ANCHOR_END: ops-imports
 
+// ANCHOR: into-operand
 /// The right-hand side of a binary operation: a tensor, or a plain number
 /// (which becomes a 0-dimensional constant that broadcasts).
 pub trait IntoOperand<'g, T: Element> {
@@ -49,7 +52,9 @@ macro_rules! number_operand {
     )*};
 }
 number_operand!(f32, f64);
+// ANCHOR_END: into-operand
 
+// ANCHOR: op-errors
 fn shape_error(message: String) -> Error {
     Error::new(ErrorKind::Shape, message)
 }
@@ -57,17 +62,23 @@ fn shape_error(message: String) -> Error {
 fn range_error(message: String) -> Error {
     Error::new(ErrorKind::OutOfRange, message)
 }
+// ANCHOR_END: op-errors
 
+// ANCHOR: each
 /// An elementwise function as the forward of [`Tensor::unary`].
 fn each<T: Element>(f: impl Fn(T) -> T) -> impl FnOnce(ArrayViewD<'_, T>) -> ArrayD<T> {
     move |values| values.mapv(f)
 }
+// ANCHOR_END: each
 
+// ANCHOR: or-panic
 /// Panics with the error's message: the infallible operators' behaviour.
 fn or_panic<V>(result: Result<V>) -> V {
     result.unwrap_or_else(|e| panic!("{e}"))
 }
+// ANCHOR_END: or-panic
 
+// ANCHOR: zip-broadcast
 /// Applies `f` elementwise over two arrays broadcast to `shape`.
 fn zip_broadcast<T: Element>(
     a: ArrayViewD<'_, T>,
@@ -84,7 +95,9 @@ fn zip_broadcast<T: Element>(
     );
     Zip::from(&a).and(&b).map_collect(|&x, &y| f(x, y))
 }
+// ANCHOR_END: zip-broadcast
 
+// ANCHOR: pow-like-torch
 /// `x` to the power `p`, with the exact special cases PyTorch's kernel uses
 /// (so `x**2` is `x*x`, bit for bit).
 fn pow_like_torch<T: Element>(x: T, p: T) -> T {
@@ -107,11 +120,13 @@ fn pow_like_torch<T: Element>(x: T, p: T) -> T {
         x.powf(p)
     }
 }
+// ANCHOR_END: pow-like-torch
 
 // ---------------------------------------------------------------------------
 // Elementwise arithmetic, with broadcasting.
 // ---------------------------------------------------------------------------
 
+// ANCHOR: arithmetic
 impl<'g, T: Element> Tensor<'g, T> {
     /// Combines two tensors elementwise after broadcasting them together.
     fn zip_with(self, op: &str, rhs: Self, f: impl Fn(T, T) -> T) -> Result<ArrayD<T>> {
@@ -164,7 +179,9 @@ impl<'g, T: Element> Tensor<'g, T> {
             ]
         }))
     }
+    // ANCHOR_END: arithmetic
 
+    // ANCHOR: unary
     /// Records a function of one tensor: `forward` computes its value from
     /// the input's ([`each`] lifts an elementwise function), `backward` the
     /// input's gradient.
@@ -178,7 +195,9 @@ impl<'g, T: Element> Tensor<'g, T> {
         self.graph
             .record(name, &[self], value, move |ctx| vec![ctx.gradient(0, || backward(ctx))])
     }
+    // ANCHOR_END: unary
 
+    // ANCHOR: pow
     /// `self` to the power `p`, elementwise: d/dx xᵖ = p·xᵖ⁻¹.
     pub fn pow(self, p: T) -> Self {
         self.unary("PowBackward0", each(move |x| pow_like_torch(x, p)), move |ctx| {
@@ -189,6 +208,7 @@ impl<'g, T: Element> Tensor<'g, T> {
             }
         })
     }
+    // ANCHOR_END: pow
 
     // ANCHOR: exp
     /// eˣ, elementwise; its derivative is its value.
@@ -197,11 +217,14 @@ impl<'g, T: Element> Tensor<'g, T> {
     }
     // ANCHOR_END: exp
 
+    // ANCHOR: ln
     /// The natural logarithm, elementwise: d/dx ln x = 1/x.
     pub fn ln(self) -> Self {
         self.unary("LogBackward0", each(T::ln), |ctx| ctx.grad_output / ctx.input(0))
     }
+    // ANCHOR_END: ln
 
+    // ANCHOR: tanh
     /// tanh, elementwise: d/dx tanh x = 1 − tanh² x. The value is the
     /// element type's own ([`Element::map_tanh`]: for `f32`, correctly
     /// rounded and vectorized).
@@ -212,7 +235,9 @@ impl<'g, T: Element> Tensor<'g, T> {
                 .map_collect(|&g, &y| g * (T::one() - y * y))
         })
     }
+    // ANCHOR_END: tanh
 
+    // ANCHOR: sigmoid-relu
     /// The logistic function 1/(1 + e⁻ˣ), elementwise: σ' = σ(1 − σ).
     pub fn sigmoid(self) -> Self {
         self.unary(
@@ -239,7 +264,9 @@ impl<'g, T: Element> Tensor<'g, T> {
             },
         )
     }
+    // ANCHOR_END: sigmoid-relu
 
+    // ANCHOR: reciprocal
     /// 1/x, elementwise. Its backward is −g·(1/x)², computed from the
     /// output: this is why autograd's gradient of `1/x` can differ from the
     /// hand formula `−1/x²` in the last bit.
@@ -249,11 +276,13 @@ impl<'g, T: Element> Tensor<'g, T> {
         })
     }
 }
+// ANCHOR_END: reciprocal
 
 // ---------------------------------------------------------------------------
 // Reductions.
 // ---------------------------------------------------------------------------
 
+// ANCHOR: sum-mean
 impl<'g, T: Element> Tensor<'g, T> {
     /// The sum of all elements, as a 0-dimensional tensor. Each element
     /// receives the output's gradient unchanged.
@@ -277,7 +306,9 @@ impl<'g, T: Element> Tensor<'g, T> {
             })]
         })
     }
+    // ANCHOR_END: sum-mean
 
+    // ANCHOR: axis-reductions
     fn check_axis(self, op: &str, axis: usize) -> Result<()> {
         let ndim = self.ndim();
         if axis < ndim {
@@ -336,11 +367,13 @@ fn expand_along<T: Element>(grad: &ArrayD<T>, shape: &[usize], axis: usize, keep
     };
     grad.broadcast(shape).expect("reduced shape broadcasts back").to_owned()
 }
+// ANCHOR_END: axis-reductions
 
 // ---------------------------------------------------------------------------
 // Matrix products.
 // ---------------------------------------------------------------------------
 
+// ANCHOR: matmul
 fn dims(shape: &[usize]) -> String {
     shape.iter().map(ToString::to_string).collect::<Vec<_>>().join("x")
 }
@@ -425,7 +458,9 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn matmul(self, rhs: Self) -> Self {
         or_panic(self.try_matmul(rhs))
     }
+    // ANCHOR_END: matmul
 
+    // ANCHOR: tensordot
     /// `torch.tensordot(self, rhs, dims)`: contracts the last `dims` axes of
     /// `self` with the first `dims` axes of `rhs`. Built from `reshape` and
     /// `matmul`, so its gradient comes from theirs.
@@ -464,11 +499,13 @@ fn outer<T: Element>(u: &ndarray::ArrayView1<'_, T>, v: &ndarray::ArrayView1<'_,
     let (col, row) = (u.view().insert_axis(Axis(1)), v.view().insert_axis(Axis(0)));
     (&col * &row).into_dyn()
 }
+// ANCHOR_END: tensordot
 
 // ---------------------------------------------------------------------------
 // Shape: transpose and reshape.
 // ---------------------------------------------------------------------------
 
+// ANCHOR: transpose-reshape
 impl<'g, T: Element> Tensor<'g, T> {
     /// Swaps two axes; the gradient is swapped back.
     pub fn try_transpose(self, axis0: usize, axis1: usize) -> Result<Self> {
@@ -524,11 +561,13 @@ impl<'g, T: Element> Tensor<'g, T> {
         or_panic(self.try_reshape(shape))
     }
 }
+// ANCHOR_END: transpose-reshape
 
 // ---------------------------------------------------------------------------
 // Indexing and slicing: the gradient flows back to the positions read.
 // ---------------------------------------------------------------------------
 
+// ANCHOR: slicing
 /// Checks ndarray slice arguments against `shape`, so a bad index is our
 /// error rather than a panic inside ndarray.
 fn check_slice(shape: &[usize], info: &[SliceInfoElem]) -> Result<()> {
@@ -644,7 +683,9 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn index_select(self, axis: usize, indices: &[usize]) -> Self {
         or_panic(self.try_index_select(axis, indices))
     }
+    // ANCHOR_END: slicing
 
+    // ANCHOR: gather
     /// `torch.gather`: `out[p] = self[p with its axis coordinate replaced by
     /// index[p]]`. The gradient is scattered back, adding up at repeats.
     pub fn try_gather(self, axis: usize, index: &Indices) -> Result<Self> {
@@ -695,11 +736,13 @@ impl<'g, T: Element> Tensor<'g, T> {
         or_panic(self.try_gather(axis, index))
     }
 }
+// ANCHOR_END: gather
 
 // ---------------------------------------------------------------------------
 // Steps, thresholds and selection: flat almost everywhere.
 // ---------------------------------------------------------------------------
 
+// ANCHOR: steps
 impl<'g, T: Element> Tensor<'g, T> {
     /// A step function: its derivative is 0 wherever it exists, and PyTorch
     /// (and this engine) use 0 at the jumps too.
@@ -721,7 +764,9 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn round(self) -> Self {
         self.step("RoundBackward0", T::round_half_even)
     }
+    // ANCHOR_END: steps
 
+    // ANCHOR: compare
     /// Compares elementwise, giving a mask that does not require gradients.
     fn compare(self, op: &str, rhs: impl IntoOperand<'g, T>, test: impl Fn(T, T) -> bool) -> Result<Self> {
         let rhs = rhs.into_operand(self.graph);
@@ -759,7 +804,9 @@ impl<'g, T: Element> Tensor<'g, T> {
         or_panic(self.compare("ne", rhs, |a, b| a != b))
     }
 }
+// ANCHOR_END: compare
 
+// ANCHOR: where
 /// `torch.where(cond, a, b)`: `a` where `cond` is nonzero, else `b`, with
 /// broadcasting. The gradient is routed by the same mask: `a` receives it
 /// where `cond` holds, `b` elsewhere, and `cond` none.
@@ -813,11 +860,13 @@ pub fn try_where<'g, T: Element>(
         ]
     }))
 }
+// ANCHOR_END: where
 
 // ---------------------------------------------------------------------------
 // Top-k: a selection, so a linear map whose gradient scatters back.
 // ---------------------------------------------------------------------------
 
+// ANCHOR: indices
 /// Indices into a tensor, as returned by [`Tensor::topk`] and taken by
 /// [`Tensor::gather`]; prints like a PyTorch `int64` tensor: `tensor([2, 0, 4])`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -852,7 +901,9 @@ impl fmt::Display for Indices {
         f.write_str(&crate::print::format_index_tensor(self.0.view()))
     }
 }
+// ANCHOR_END: indices
 
+// ANCHOR: candidate
 /// A candidate in the top-k scan. "Greater" means *worse*, so that the
 /// max-heap keeps the worst of the current best k on top, ready to evict.
 /// Best first: larger value, NaN above everything (as in PyTorch), and the
@@ -919,7 +970,9 @@ fn top_k_positions<T: Element>(lane: ndarray::ArrayView1<'_, T>, k: usize) -> Ve
     }
     heap.into_sorted_vec().into_iter().map(|c| c.1).collect()
 }
+// ANCHOR_END: candidate
 
+// ANCHOR: topk
 impl<'g, T: Element> Tensor<'g, T> {
     /// The `k` largest entries along the last axis, largest first, and their
     /// indices. Equal values are taken lower index first (see the module
@@ -985,11 +1038,13 @@ impl<'g, T: Element> Tensor<'g, T> {
         or_panic(self.try_topk(k))
     }
 }
+// ANCHOR_END: topk
 
 // ---------------------------------------------------------------------------
 // Operator overloading: tensors, references and plain numbers.
 // ---------------------------------------------------------------------------
 
+// ANCHOR: tensor-operators
 macro_rules! tensor_operator {
     ($Trait:ident, $method:ident, $try:ident) => {
         impl<'g, T: Element, R: IntoOperand<'g, T>> $Trait<R> for Tensor<'g, T> {
@@ -1085,3 +1140,4 @@ impl<'g, T: Element> Neg for &Tensor<'g, T> {
         -*self
     }
 }
+// ANCHOR_END: tensor-operators

@@ -1,10 +1,13 @@
 //! Broadcasting: combining shapes forward, and undoing it backward.
 
+// ANCHOR: shape-imports
 use ndarray::{ArrayD, ArrayViewD, Axis, CowArray};
 
 use crate::element::Element;
 use crate::error::{Error, ErrorKind, Result};
+// ANCHOR_END: shape-imports
 
+// ANCHOR: broadcast-shape
 /// The shape two operands broadcast to, by NumPy's and PyTorch's rule: align
 /// the shapes at the right; each pair of sizes must be equal or contain a 1.
 pub(crate) fn broadcast_shape(op: &str, a: &[usize], b: &[usize]) -> Result<Vec<usize>> {
@@ -33,7 +36,9 @@ pub(crate) fn broadcast_shape(op: &str, a: &[usize], b: &[usize]) -> Result<Vec<
     }
     Ok(out)
 }
+// ANCHOR_END: broadcast-shape
 
+// ANCHOR: sum-to-shape
 /// Sums a gradient of a broadcast shape back down to `shape`: over the
 /// leading dimensions broadcasting added, and over every dimension where
 /// `shape` has size 1 but the gradient does not. (Each input element was
@@ -58,6 +63,7 @@ pub(crate) fn reduce_to_shape<T: Element>(grad: ArrayViewD<'_, T>, shape: &[usiz
     }
     grad.into_owned()
 }
+// ANCHOR_END: sum-to-shape
 
 #[cfg(test)]
 mod tests {
