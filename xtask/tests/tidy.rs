@@ -165,3 +165,40 @@ fn no_text_of_the_repository_refers_to_an_issue_number() -> Result<()> {
     ensure!(found.is_empty(), "refers to an issue number: {}", found.join(", "));
     Ok(())
 }
+
+#[test]
+fn every_code_line_of_the_engines_core_is_on_a_page() -> Result<()> {
+    let chapters = xtask::extract::read_book(root(), &root().join("book"))?;
+    let coverage = xtask::coverage::measure(root(), &chapters)?;
+    let missing = coverage.core_missing();
+    ensure!(
+        missing.is_empty(),
+        "engine code no chapter shows (add it to a chapter where the reader meets it, or to the \
+         appendix, as a `rust,listing` of an anchored region):\n{}",
+        missing.join("\n")
+    );
+    Ok(())
+}
+
+#[test]
+fn an_engine_function_no_chapter_shows_is_named_with_its_lines() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("book"))?;
+    std::fs::create_dir_all(root.join("crates/autograd/src"))?;
+    std::fs::write(
+        root.join("crates/autograd/src/scalar.rs"),
+        "//! A core file.\n\n// ANCHOR: shown\npub fn shown() {}\n// ANCHOR_END: shown\n\n\
+         /// Not in any chapter.\npub fn forgotten() -> u32 {\n    // a comment is no code\n    7\n}\n",
+    )?;
+    std::fs::write(root.join("book/SUMMARY.md"), "- [One](ch01.md)\n")?;
+    std::fs::write(
+        root.join("book/ch01.md"),
+        "# One\n\n```rust,listing\n{{#include ../crates/autograd/src/scalar.rs:shown}}\n```\n",
+    )?;
+    let chapters = xtask::extract::read_book(root, &root.join("book"))?;
+    let coverage = xtask::coverage::measure(root, &chapters)?;
+    assert_eq!(coverage.core_missing(), ["scalar.rs: lines 8-11 are on no page"]);
+    assert!(coverage.summary().starts_with("engine on the page: 1 of 4 code lines (25%)\n"), "{}", coverage.summary());
+    Ok(())
+}

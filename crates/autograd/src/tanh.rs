@@ -13,6 +13,7 @@
 //! loop is the same Rust code compiled for AVX2 (Rust never fuses `a*b + c`
 //! on its own), so both paths give the same bits.
 
+// ANCHOR: tanh-f32
 /// tanh of one `f32`.
 #[inline(always)]
 pub(crate) fn tanh_f32(x: f32) -> f32 {
@@ -78,6 +79,7 @@ fn tanh_f32_slice_avx2(input: &[f32], out: &mut [f32]) {
         *y = tanh_f32(x);
     }
 }
+// ANCHOR_END: tanh-f32
 
 #[cfg(test)]
 mod tests {
