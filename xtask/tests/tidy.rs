@@ -199,6 +199,12 @@ fn an_engine_function_no_chapter_shows_is_named_with_its_lines() -> Result<()> {
     let chapters = xtask::extract::read_book(root, &root.join("book"))?;
     let coverage = xtask::coverage::measure(root, &chapters)?;
     assert_eq!(coverage.core_missing(), ["scalar.rs: lines 8-11 are on no page"]);
-    assert!(coverage.summary().starts_with("engine on the page: 1 of 4 code lines (25%)\n"), "{}", coverage.summary());
+    assert!(
+        coverage
+            .summary()
+            .starts_with("engine on the page: 1 of 4 code lines (25%)\n"),
+        "{}",
+        coverage.summary()
+    );
     Ok(())
 }
