@@ -6,9 +6,11 @@
 //! registers it in-process under the same name, which replaces the command.
 //!
 //! For `mdbook test`, whose renderer is `test`, it marks every Rust block
-//! `ignore` instead: rustdoc, which mdbook runs on each chapter, is given no
-//! `--extern` for the engine, so no block could compile there. The blocks
-//! are tested by `cargo xtask verify`, which also checks what they print.
+//! and every listing `ignore` instead: rustdoc, which mdbook runs on each
+//! chapter, is given no `--extern` for the engine, so no block could compile
+//! there, and a listing is a piece of the engine, not a program. The blocks
+//! are tested by `cargo xtask verify`, which also checks what they print;
+//! the listings, by the engine's own tests.
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -18,7 +20,7 @@ use anyhow::{Context, Result, bail};
 use mdbook_preprocessor::book::{Book, BookItem};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 
-use crate::extract::{self, BlockKind};
+use crate::extract;
 use crate::render::{self, Strictness};
 use crate::report::Problem;
 
@@ -102,18 +104,21 @@ impl Preprocessor for VerifiedOutput {
     }
 }
 
-/// The chapter with each Rust block's info string replaced by `rust,ignore`.
+/// The chapter with the info string of each block in Rust (runnable blocks,
+/// listings of the engine, and blocks the verifier rejects alike) replaced by
+/// `rust,ignore`.
 fn ignore_rust_blocks(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len());
     let mut cursor = 0;
     for block in extract::blocks(markdown) {
-        if !matches!(block.kind, BlockKind::Rust(_)) {
-            continue;
-        }
         let start = block.range.start;
         let opening_end = markdown[start..].find('\n').map_or(block.range.end, |i| start + i);
         let opening = &markdown[start..opening_end];
         let fence_len = opening.len() - opening.trim_start_matches(['`', '~']).len();
+        let language = opening[fence_len..].split(',').next().unwrap_or("").trim();
+        if language != "rust" {
+            continue;
+        }
         out.push_str(&markdown[cursor..start]);
         out.push_str(&opening[..fence_len]);
         out.push_str("rust,ignore");
@@ -151,11 +156,12 @@ mod tests {
 
     #[test]
     fn for_mdbook_test_every_rust_block_is_ignored() {
-        let markdown =
-            "# T\n\n```rust,name=a\nfn main() {}\n```\n\n````rust,name=b,no_run\nx\n````\n\n```text\n1\n```\n";
+        let markdown = "# T\n\n```rust,name=a\nfn main() {}\n```\n\n````rust,name=b,no_run\nx\n````\n\n\
+                        ```text\n1\n```\n\n```rust,listing\n{{#include ../src/lib.rs:f}}\n```\n";
         assert_eq!(
             ignore_rust_blocks(markdown),
-            "# T\n\n```rust,ignore\nfn main() {}\n```\n\n````rust,ignore\nx\n````\n\n```text\n1\n```\n"
+            "# T\n\n```rust,ignore\nfn main() {}\n```\n\n````rust,ignore\nx\n````\n\n```text\n1\n```\n\n\
+             ```rust,ignore\n{{#include ../src/lib.rs:f}}\n```\n"
         );
     }
 }
