@@ -88,11 +88,14 @@ fn a_gradient_of_the_wrong_shape_panics_naming_the_operation_and_the_shapes() {
 }
 
 #[test]
-#[should_panic(expected = "MixedBackward: input 0 belongs to another graph")]
+#[should_panic(expected = "MixedBackward: input 1 belongs to another graph")]
 fn an_input_of_another_graph_panics_naming_the_operation() {
     let (g, h) = (Graph::<f64>::new(), Graph::<f64>::new());
+    // Input 1 is the first node of its own graph: the message names the
+    // input's position, not its place on a tape.
     let x = g.tensor([1.0]).requires_grad();
-    h.record("MixedBackward", &[x], ArrayD::zeros(vec![1]), |ctx| {
-        vec![ctx.pass_through(0)]
+    let y = h.tensor([2.0]).requires_grad();
+    h.record("MixedBackward", &[y, x], ArrayD::zeros(vec![1]), |ctx| {
+        vec![ctx.pass_through(0), ctx.pass_through(1)]
     });
 }

@@ -324,8 +324,8 @@ impl<T: Element> Graph<T> {
         value: ArrayD<T>,
         backward: impl Fn(&BackwardContext<'_, T>) -> Vec<InputGrad<T>> + 'static,
     ) -> Tensor<'g, T> {
-        if let Some(other) = inputs.iter().find(|t| !std::ptr::eq(t.graph, self)) {
-            panic!("{name}: input {} belongs to another graph", other.id);
+        if let Some(k) = inputs.iter().position(|t| !std::ptr::eq(t.graph, self)) {
+            panic!("{name}: input {k} belongs to another graph");
         }
         let tracked = self.is_grad_enabled() && inputs.iter().any(|t| t.tracks_grad());
         if !tracked {
