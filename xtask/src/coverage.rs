@@ -37,23 +37,22 @@ pub struct FileCoverage {
 }
 
 impl FileCoverage {
-    /// The code lines no chapter shows, as ranges of consecutive code lines.
+    /// The code lines no chapter shows, as ranges of consecutive code lines
+    /// (blank and comment lines between two of them do not break a range).
     pub fn missing(&self) -> Vec<(usize, usize)> {
         let mut ranges: Vec<(usize, usize)> = Vec::new();
-        let mut previous = None;
-        for &line in self.code_lines.iter().filter(|line| !self.shown.contains(line)) {
-            match (ranges.last_mut(), previous) {
-                // Consecutive as code lines: only blank or comment lines between.
-                (Some(range), Some(prev)) if self.next_code_line(prev) == Some(line) => range.1 = line,
-                _ => ranges.push((line, line)),
+        let mut in_range = false;
+        for &line in &self.code_lines {
+            if self.shown.contains(&line) {
+                in_range = false;
+            } else if in_range {
+                ranges.last_mut().expect("a range is open").1 = line;
+            } else {
+                ranges.push((line, line));
+                in_range = true;
             }
-            previous = Some(line);
         }
         ranges
-    }
-
-    fn next_code_line(&self, line: usize) -> Option<usize> {
-        self.code_lines.iter().copied().find(|&l| l > line)
     }
 
     fn shown_count(&self) -> usize {
@@ -113,11 +112,12 @@ impl Coverage {
     }
 }
 
+/// Rounded down, so that 100% means every line.
 fn percent(part: usize, whole: usize) -> String {
     if whole == 0 {
         return "-".into();
     }
-    format!("{:.0}%", 100.0 * part as f64 / whole as f64)
+    format!("{}%", 100 * part / whole)
 }
 
 /// The coverage of the engine at `root/crates/autograd/src` by the listings
@@ -223,5 +223,12 @@ mod tests {
         };
         // A shown line breaks a range; lines that are not code do not.
         assert_eq!(file.missing(), [(1, 1), (4, 9)]);
+    }
+
+    #[test]
+    fn a_file_is_at_100_percent_only_when_every_line_is_shown() {
+        assert_eq!(percent(843, 844), "99%");
+        assert_eq!(percent(844, 844), "100%");
+        assert_eq!(percent(0, 0), "-");
     }
 }
