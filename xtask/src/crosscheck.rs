@@ -33,6 +33,8 @@ pub struct Number {
     pub unit: f64,
     /// 1-based line of the output it was printed on.
     pub line: usize,
+    /// Byte of that line where it starts.
+    pub start: usize,
 }
 
 /// Every number in `text`, in order.
@@ -58,6 +60,7 @@ pub fn numbers(text: &str) -> Vec<Number> {
                         value,
                         unit,
                         line: index + 1,
+                        start: i,
                     });
                     i = end;
                 }

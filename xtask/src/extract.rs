@@ -128,6 +128,11 @@ pub struct PythonBlock {
     /// The Rust block of the same chapter whose output this one must match.
     /// `None`: shown only, never run.
     pub twin: Option<String>,
+    /// `differs`: PyTorch prints other numbers than the Rust block on purpose
+    /// (a tie broken the other way, an error the engine does not raise); the
+    /// cross-check then requires that they differ, so that the prose saying
+    /// so fails when they stop differing.
+    pub differs: bool,
     /// The code as written (Python has no hidden lines).
     pub code: String,
     /// Line of the chapter that is line 1 of `code`.
@@ -436,7 +441,12 @@ fn no_attributes(language: &str, attributes: &[&str]) -> Result<(), String> {
 
 fn python_block(raw: &RawBlock, attributes: &[&str]) -> Result<PythonBlock, String> {
     let mut twin = None;
+    let mut differs = false;
     for &attribute in attributes {
+        if attribute.trim() == "differs" {
+            differs = true;
+            continue;
+        }
         match attribute.split_once('=').map(|(k, v)| (k.trim(), v.trim())) {
             Some(("twin", name)) if !name.is_empty() => {
                 if twin.replace(name.to_string()).is_some() {
@@ -446,13 +456,17 @@ fn python_block(raw: &RawBlock, attributes: &[&str]) -> Result<PythonBlock, Stri
             Some(("twin", _)) => return Err("`twin` needs the name of a Rust block: `twin=<name>`".into()),
             _ => {
                 return Err(format!(
-                    "unknown attribute `{attribute}` on a `python` block (known: twin=<rust-block-name>)"
+                    "unknown attribute `{attribute}` on a `python` block (known: twin=<rust-block-name>, differs)"
                 ));
             }
         }
     }
+    if differs && twin.is_none() {
+        return Err("`differs` needs `twin=<rust-block-name>`: it says where PyTorch parts from that block".into());
+    }
     Ok(PythonBlock {
         twin,
+        differs,
         code: raw.content.clone(),
         first_code_line: raw.line + 1,
     })
@@ -720,6 +734,9 @@ mod tests {
         );
         assert!(invalid("```python,twin=a,x=1\n```\n").contains("unknown attribute `x=1` on a `python` block"));
         assert!(invalid("```python,twin=\n```\n").contains("`twin` needs the name"));
+        assert!(invalid("```python,differs\n```\n").contains("`differs` needs `twin=<rust-block-name>`"));
+        let found = kinds("```rust,name=a\nprintln!(\"1\");\n```\n```python,twin=a,differs\nprint(2)\n```\n");
+        assert!(matches!(&found[1], (_, BlockKind::Python(p)) if p.differs));
     }
 
     #[test]

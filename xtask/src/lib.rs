@@ -29,6 +29,7 @@ pub mod links;
 pub mod listing;
 pub mod math;
 pub mod preprocessor;
+pub mod prose;
 pub mod python;
 pub mod render;
 pub mod report;

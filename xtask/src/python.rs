@@ -183,6 +183,7 @@ pub fn run_book_twins(
                 twin: Some(name),
                 code,
                 first_code_line,
+                ..
             }) = &block.kind
             else {
                 continue;

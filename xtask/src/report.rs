@@ -80,6 +80,8 @@ pub struct Report {
     pub workspace_tests: Option<bool>,
     /// How much of the engine the chapters' listings show.
     pub coverage: Option<crate::coverage::Coverage>,
+    /// What the prose check found; its unproven numbers are also problems.
+    pub prose: Option<crate::prose::ProseCheck>,
 }
 
 impl Report {
@@ -136,6 +138,9 @@ impl Report {
         }
         if let Some(coverage) = &self.coverage {
             out.push_str(&coverage.summary());
+        }
+        if let Some(prose) = &self.prose {
+            out.push_str(&prose.summary());
         }
         if self.workspace_tests == Some(false) {
             let _ = writeln!(out, "verify: the workspace's tests FAILED (their output is above)");

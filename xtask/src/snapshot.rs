@@ -226,6 +226,8 @@ pub struct TwinSnapshot {
     pub output: String,
     /// The twin's code when its output was accepted.
     pub code: String,
+    /// The torch version its description names (`2.15.0`).
+    pub torch: Option<String>,
 }
 
 /// A twin's committed snapshot, or `None` when there is none.
@@ -233,6 +235,10 @@ pub fn read_twin(dir: &Path, crate_name: &str, block_name: &str) -> Result<Optio
     let path = dir.join(twin_file_name(crate_name, block_name));
     Ok(read_existing(&path)?.map(|existing| TwinSnapshot {
         output: existing.contents.to_string(),
+        torch: existing
+            .description
+            .rsplit_once("run with torch ")
+            .map(|(_, version)| version.trim().to_string()),
         code: existing.expression,
     }))
 }
@@ -444,7 +450,8 @@ mod tests {
             read_twin(dir.path(), "ch01-x", "a-b")?,
             Some(TwinSnapshot {
                 output: "tensor([1.])".to_string(),
-                code: code.to_string()
+                code: code.to_string(),
+                torch: Some("2.15.0".to_string()),
             })
         );
         assert_eq!(read_twin(dir.path(), "ch01-x", "other")?, None);

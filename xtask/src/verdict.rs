@@ -257,7 +257,8 @@ impl<'a> Judge<'a> {
 
     /// A twin's verdict: its output (from this run, or, unchanged or without
     /// torch, from its committed snapshot) must agree with its Rust block's
-    /// output, number for number, and a fresh one must be its snapshot's.
+    /// output, number for number (or, marked `differs`, must not), and a
+    /// fresh one must be its snapshot's.
     fn judge_twin(
         &mut self,
         chapter: &Chapter,
@@ -321,7 +322,15 @@ impl<'a> Judge<'a> {
                 code: &python.code,
             }),
         };
-        if let Err(disagreement) = crosscheck::compare(rust_output, &output) {
+        let agreement = crosscheck::compare(rust_output, &output);
+        if python.differs && agreement.is_ok() {
+            return fail(format!(
+                "is marked `differs`, but PyTorch printed the same numbers as block `{}`: drop `differs`, \
+                 and the prose that says they differ",
+                id.block
+            ));
+        }
+        if let (Err(disagreement), false) = (agreement, python.differs) {
             // A twin that disagrees is never accepted, not even as a pending
             // snapshot, which `cargo insta review` could accept. Its snapshot
             // is compared all the same, without writing, to say what changed.

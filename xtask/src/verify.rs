@@ -2,7 +2,8 @@
 //!
 //! [`verify`] reads top to bottom as its stages: read the book, generate
 //! the chapter crates, build them, run the Rust blocks (and, meanwhile, the
-//! PyTorch twins), judge every block against its snapshot, build the book,
+//! PyTorch twins), judge every block against its snapshot, check the
+//! prose's numbers against the verified outputs, build the book,
 //! delete what no block makes any more, run the workspace's tests, report.
 //! One verdict cache is loaded at the start and saved at the end.
 
@@ -18,6 +19,7 @@ use crate::coverage;
 use crate::extract;
 use crate::generate::{self, Drift, SyncPolicy};
 use crate::layout::Layout;
+use crate::prose;
 use crate::python;
 use crate::report::{Problem, Report};
 use crate::run;
@@ -106,6 +108,12 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
     }
     report.chapters = verdicts.chapters;
     report.coverage = Some(coverage::measure(&layout.root, &chapters)?);
+    let prose = prose::check(&layout.root, &layout.snapshots_dir, &chapters)?;
+    report.problems.extend(prose.unproven.iter().map(|unproven| Problem {
+        location: format!("{}:{}", unproven.path.display(), unproven.line),
+        message: format!("`{}` in the prose: {}", unproven.shown, unproven.message),
+    }));
+    report.prose = Some(prose);
     report.graphs_unchecked = verdicts.graphs_unchecked;
 
     report.problems.extend(book::check_cached(layout, &mut cache)?);

@@ -327,6 +327,25 @@ fn a_twin_that_disagrees_fails_naming_the_first_differing_number() -> Result<()>
     );
     // Both outputs, side by side.
     assert_contains(&failure, "  2  c = 0.0300        | c = 0.0310");
+
+    // Marked `differs`, the same twin passes: PyTorch parts from the block on purpose.
+    let chapter = fixture.path("book/ch01-disagrees.md");
+    let markdown = fs::read_to_string(&chapter)?;
+    common::write(
+        &chapter,
+        &markdown.replace("python,twin=pair", "python,twin=pair,differs"),
+    )?;
+    let report = fixture.verify_with_python(true, false, &python)?;
+    assert!(report.is_success(), "{}", report.summary());
+
+    // And once the two agree again, `differs` is a failure that says so.
+    let markdown = fs::read_to_string(&chapter)?;
+    common::write(&chapter, &markdown.replace("c = 0.0310", "c = 0.0300"))?;
+    let report = fixture.verify_with_python(true, false, &python)?;
+    assert_contains(
+        &failure_at(&report, "book/ch01-disagrees.md:8"),
+        "is marked `differs`, but PyTorch printed the same numbers as block `pair`",
+    );
     Ok(())
 }
 
@@ -546,5 +565,33 @@ fn an_unchanged_twin_is_not_rerun_but_a_changed_snapshot_is() -> Result<()> {
     fs::write(&snapshot, original.replace("x.grad = [2.0", "x.grad = [3.0"))?;
     let edited = fixture.verify_cached(false, false, Some(&python))?;
     assert_eq!(edited.failed(), 1, "{}", edited.summary());
+    Ok(())
+}
+
+#[test]
+fn an_unproven_number_fails_at_its_line_and_a_quotation_is_counted() -> Result<()> {
+    let fixture = Fixture::new("prose")?;
+    let report = fixture.verify(true, false)?;
+    assert_eq!(report.failed(), 0, "{}", report.summary());
+    let failures = report.failures();
+    assert_eq!(failures.len(), 1, "{}", report.summary());
+    assert_eq!(failures[0].0, "book/ch01-numbers.md:11");
+    assert_contains(
+        &failures[0].1,
+        "`0.7854` in the prose: no verified output of the chapter prints this number; the nearest \
+         printed is `0.7852`, by block `print-gradient` (its output line 1: `grad = 0.7852`)",
+    );
+    assert_contains(&report.summary(), "prose: 2 numbers checked, 1 quoted, 1 unproven\n");
+
+    // Written as the block prints it, the number is proven, and the run passes.
+    let chapter = fixture.path("book/ch01-numbers.md");
+    let markdown = fs::read_to_string(&chapter)?;
+    common::write(
+        &chapter,
+        &markdown.replace("A rounding of it, 0.7854, is not", "Its value, 0.7852, is"),
+    )?;
+    let report = fixture.verify(false, true)?;
+    assert!(report.is_success(), "{}", report.summary());
+    assert_contains(&report.summary(), "prose: 3 numbers checked, 1 quoted, 0 unproven\n");
     Ok(())
 }

@@ -1,4 +1,4 @@
-// book/ch05-recursion.md, block `powers-of-w`: generated from the book: edit the chapter, not this file. fnv1a=b7e928eb9b6eb5f8
+// book/ch05-recursion.md, block `powers-of-w`: generated from the book: edit the chapter, not this file. fnv1a=cf620b5f6adb1544
 fn main() {
     use autograd::scalar::Tape;
     println!("{:>5} {:>12} {:>12} {:>12}", "t", "w = 0.5", "w = 1", "w = 1.5");
@@ -18,4 +18,11 @@ fn main() {
         }
         println!("{row}");
     }
+
+    // `powi` multiplies by repeated squaring: another order, other roundings.
+    let w0 = std::hint::black_box(1.5f64); // so that it runs, not the compiler
+    let by_loop = (0..100).fold(1.0, |p, _| p * w0);
+    let by_powi = w0.powi(100);
+    let apart = (by_loop.to_bits() as i64 - by_powi.to_bits() as i64).abs();
+    println!("1.5^100: {by_loop:e} in order, {by_powi:e} by powi, {apart} bit apart");
 }

@@ -1,4 +1,4 @@
-// book/ch05-recursion.md, block `tanh-vanishing`: generated from the book: edit the chapter, not this file. fnv1a=67e23fcda0e52e07
+// book/ch05-recursion.md, block `tanh-vanishing`: generated from the book: edit the chapter, not this file. fnv1a=e4aa733bfd1b34d9
 fn main() {
     use autograd::scalar::Tape;
     println!("{:>4} {:>12} {:>12} {:>12}", "t", "wh = 0.5", "wh = 1", "wh = 1.5");
@@ -16,4 +16,14 @@ fn main() {
         }
         println!("{row}");
     }
+
+    // Where the state settles for wh = 1.5, and the factor per step there.
+    let mut h = 0.5f64;
+    for _ in 0..200 {
+        h = (1.5 * h).tanh();
+    }
+    println!(
+        "wh = 1.5 settles at h = {h:.4}; factor per step 1.5(1 - h^2) = {:.4}",
+        1.5 * (1.0 - h * h)
+    );
 }

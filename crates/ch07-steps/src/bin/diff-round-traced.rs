@@ -1,4 +1,4 @@
-// book/ch07-steps.md, block `diff-round-traced`: generated from the book: edit the chapter, not this file. fnv1a=b0e20f0d096293bb
+// book/ch07-steps.md, block `diff-round-traced`: generated from the book: edit the chapter, not this file. fnv1a=5a0e0543273904a9
 fn main() {
     use autograd::Graph;
     use autograd::tensor::where_;
@@ -24,4 +24,5 @@ fn main() {
         0.1 * (1.0 - 1.01)
     );
     println!("dL/dx     = {}   <> 10 * dL/du", x.grad().unwrap());
+    println!("dL/dx[0]  = {:.9}, in f32", x.grad_array().unwrap()[[0]]);
 }

@@ -1,4 +1,4 @@
-// book/ch07-steps.md, block `straight-through`: generated from the book: edit the chapter, not this file. fnv1a=b4bbe65a1c0a7702
+// book/ch07-steps.md, block `straight-through`: generated from the book: edit the chapter, not this file. fnv1a=145014dec52a3d82
 fn main() {
     use autograd::Graph;
     let g = Graph::new();
@@ -12,4 +12,11 @@ fn main() {
     let ste = x + (x.round() - x).detach();
     ste.sum().backward().unwrap();
     println!("straight-through: {}  grad {}", ste, x.grad().unwrap());
+
+    let rounded = x.round();
+    let cut = rounded.detach();
+    println!(
+        "detach shares the numbers: {}",
+        cut.value().as_ptr() == rounded.value().as_ptr()
+    );
 }
