@@ -13,16 +13,17 @@
 //!   output printed one after another, with the same values. Two integers
 //!   (`` `[5, 1]` ``) are a shape or a pair of indices.
 //! - **A result**: a number with a decimal point or an exponent and at least
-//!   three significant digits (`0.7853`, `5.9605e-08`, `$5.9605 \times
-//!   10^{-8}$`) must be printed by an output with the same value at the same
+//!   two significant digits (`0.86`, `5.9605e-08`, `$5.9605 \times
+//!   10^{-8}$`), in text, in math, or as an inline code span of its own,
+//!   must be printed by an output with the same value at the same
 //!   precision; `0.785` does not stand for a printed `0.7853`. A number a
 //!   code block of the chapter types, or its negation, is an input, and is
-//!   not checked.
+//!   not checked; so is a number inside a span of code (`x.pow(2.0)`).
 //! - **A version**: a number right after "PyTorch" or "torch" must be a
 //!   prefix of the torch version the twins' snapshots were made with.
 //!
-//! Integers and shorter decimals are ordinary prose: "chapter 8", "two
-//! steps", `x = 1.5`, `[5, 1]` as a shape name nothing.
+//! Integers and one-digit decimals are ordinary prose: "chapter 8", "two
+//! steps", `0.5`, `[5, 1]` as a shape name nothing.
 //!
 //! A number beside a link to another chapter, in the same paragraph, list
 //! item, heading or table row, may also be proven by that chapter's outputs:
@@ -43,8 +44,8 @@ use crate::extract::{BlockKind, Chapter};
 use crate::math::mdbook_options;
 use crate::snapshot;
 
-/// Fewer significant digits than this is ordinary prose (`0.5`, `1.5`, `-0.01`).
-const RESULT_DIGITS: usize = 3;
+/// Fewer significant digits than this is ordinary prose (`0.5`, `-0.01`, `4e17`).
+const RESULT_DIGITS: usize = 2;
 
 /// What the check found in the whole book.
 #[derive(Debug, Default)]
@@ -376,15 +377,16 @@ fn code_claims(code: &str) -> Vec<Claim> {
             kind: ClaimKind::List(numbers),
         }];
     }
-    numbers
-        .into_iter()
-        .filter(is_result)
-        .map(|number| Claim {
+    // A span that is one number shows a value (`0.7852791547775269`); a
+    // number inside code is an argument (`x.pow(2.0)`, `rtol = 1e-12`).
+    match numbers.as_slice() {
+        [number] if number.text == collapsed && is_result(number) => vec![Claim {
             line: 1,
             shown: number.text.clone(),
-            kind: ClaimKind::Result(number),
-        })
-        .collect()
+            kind: ClaimKind::Result(number.clone()),
+        }],
+        _ => Vec::new(),
+    }
 }
 
 fn math_claims(formula: &str) -> Vec<Claim> {
@@ -621,8 +623,9 @@ mod tests {
 
     #[test]
     fn ordinary_prose_claims_nothing() {
-        let prose = "# Chapter 8\n\nTwo steps, 3 blocks, rounds to zero at 1075. Then $x = 1.5$, `x.pow(2.0)`, a `[5, 1]` column, \
-                     `[3]`, IEEE 754, 10,000 inputs, $2^{-1074}$, `rtol = 1e-12`, about 0.53 of them.\n";
+        let prose = "# Chapter 8\n\nTwo steps, 3 blocks, rounds to zero at 1075. Then $x = 0.5$, `x.pow(2.0)`, a `[5, 1]` \
+                     column, `[3]`, IEEE 754, 10,000 inputs, $2^{-1074}$, `rtol = 1e-12`, about 0.6 of them, \
+                     $4\\times 10^{17}$, the input 1.2345.\n";
         let found = run(prose, &[]);
         assert_eq!((found.checked, found.quoted), (0, 0));
         assert!(found.unproven.is_empty(), "{:?}", found.unproven);
