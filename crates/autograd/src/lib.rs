@@ -15,6 +15,10 @@
 //!   `round`, comparisons, [`where_`](tensor::where_)) and PyTorch's
 //!   `backward` semantics; tensors print exactly as PyTorch prints them.
 //!
+//! [`dual`] is forward mode: dual numbers carry a value and its tangent, and
+//! [`Number`] lets one function run on plain numbers, dual numbers and the
+//! scalar tape alike.
+//!
 //! [`gradcheck`] compares any function's gradients with finite differences,
 //! and both engines export their graphs as Graphviz DOT for pictures.
 //!
@@ -56,9 +60,11 @@
 
 #![warn(missing_docs)]
 
+pub mod dual;
 pub mod element;
 pub mod error;
 pub mod gradcheck;
+mod number;
 pub mod scalar;
 pub mod tensor;
 
@@ -68,4 +74,5 @@ mod tanh;
 
 pub use element::Element;
 pub use error::{Error, ErrorKind, Result};
+pub use number::Number;
 pub use tensor::{BackwardContext, Graph, InputGrad, Tensor};
