@@ -1,4 +1,4 @@
-// book/ch09-training.md, block `train`: generated from the book: edit the chapter, not this file. fnv1a=c55994eb0856b264
+// book/ch09-training.md, block `train`: generated from the book: edit the chapter, not this file. fnv1a=a6be823dee188953
 fn main() {
     struct Lcg(u64);
     impl Lcg {
@@ -22,8 +22,20 @@ fn main() {
         }
         (x, y)
     }
-    use autograd::Graph;
-    use ndarray::{Array1, ArrayD};
+    use autograd::{Graph, Tensor};
+    use ndarray::{Array1, ArrayD, s};
+
+    /// The mean binary cross-entropy of labels `y` under logits `z`, in the
+    /// form that never overflows: max(z, 0) − z·y + ln(1 + e^(−|z|)).
+    fn bce_with_logits<'g>(z: Tensor<'g, f64>, y: Tensor<'g, f64>) -> Tensor<'g, f64> {
+        let abs = z.relu() + (-z).relu();
+        (z.relu() - z * y + ((-abs).exp() + 1.0).ln()).mean()
+    }
+
+    /// The network's logits for the points `x`: positive means "inside".
+    fn logits<'g>(x: Tensor<'g, f64>, [w1, b1, w2, b2]: [Tensor<'g, f64>; 4]) -> Tensor<'g, f64> {
+        (x.matmul(w1) + b1).tanh().matmul(w2) + b2
+    }
 
     /// The parameters: plain arrays that outlive every graph.
     struct Mlp {
@@ -47,45 +59,54 @@ fn main() {
             }
         }
 
+        /// The parameters as leaves of graph `g`.
+        fn leaves<'g>(&self, g: &'g Graph<f64>) -> [Tensor<'g, f64>; 4] {
+            [&self.w1, &self.b1, &self.w2, &self.b2].map(|p| g.tensor(p))
+        }
+
         /// One step of gradient descent; returns the loss before the step.
         fn step(&mut self, x: &Array2<f64>, y: &Array2<f64>, learning_rate: f64) -> f64 {
             let g = Graph::<f64>::new();
-            let (w1, b1) = (g.tensor(&self.w1).requires_grad(), g.tensor(&self.b1).requires_grad());
-            let (w2, b2) = (g.tensor(&self.w2).requires_grad(), g.tensor(&self.b2).requires_grad());
-            let hidden = (g.tensor(x).matmul(w1) + b1).tanh();
-            let prediction = (hidden.matmul(w2) + b2).sigmoid();
-            let error = prediction - g.tensor(y);
-            let loss = (error * error).mean();
+            let params = self.leaves(&g).map(Tensor::requires_grad);
+            let loss = bce_with_logits(logits(g.tensor(x), params), g.tensor(y));
             loss.backward().expect("the loss is a scalar that requires grad");
-            for (param, tensor) in [
-                (&mut self.w1, w1),
-                (&mut self.b1, b1),
-                (&mut self.w2, w2),
-                (&mut self.b2, b2),
-            ] {
+            let arrays = [&mut self.w1, &mut self.b1, &mut self.w2, &mut self.b2];
+            for (param, tensor) in arrays.into_iter().zip(params) {
                 *param -= &(tensor.grad_array().expect("every parameter is used") * learning_rate);
             }
             loss.item()
         }
 
-        /// The fraction of points classified correctly (prediction above 0.5 means inside).
+        /// The fraction of points classified correctly.
         fn accuracy(&self, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
             let g = Graph::<f64>::new();
-            let hidden = (g.tensor(x).matmul(g.tensor(&self.w1)) + g.tensor(&self.b1)).tanh();
-            let prediction = (hidden.matmul(g.tensor(&self.w2)) + g.tensor(&self.b2)).sigmoid();
-            let correct = prediction.ge(0.5).eq(g.tensor(y)).sum().item();
-            correct / y.len() as f64
+            let inside = logits(g.tensor(x), self.leaves(&g)).ge(0.0);
+            inside.eq(g.tensor(y)).sum().item() / y.len() as f64
         }
     }
 
-    let (x, y) = circle_data(200, &mut Lcg(7));
-    let mut model = Mlp::new(16, &mut Lcg(3));
-    println!("accuracy before training: {:.3}", model.accuracy(&x, &y));
-    for step in 0..=2000 {
-        let loss = model.step(&x, &y, 2.0);
-        if step % 250 == 0 {
-            println!("step {step:4}  loss {loss:.4}");
+    let (x, y) = circle_data(300, &mut Lcg(7));
+    let (x_train, y_train) = (x.slice(s![..200, ..]).to_owned(), y.slice(s![..200, ..]).to_owned());
+    let (x_test, y_test) = (x.slice(s![200.., ..]).to_owned(), y.slice(s![200.., ..]).to_owned());
+
+    let majority = y_train.mean().expect("points").round(); // 1 when most points are inside
+    let baseline = y_test.iter().filter(|&&label| label == majority).count() as f64 / y_test.len() as f64;
+    println!("always the majority class: test accuracy {baseline:.3}");
+
+    for learning_rate in [0.1, 1.0] {
+        let mut model = Mlp::new(16, &mut Lcg(3));
+        let mut losses = Vec::new();
+        for step in 0..=2000 {
+            let loss = model.step(&x_train, &y_train, learning_rate);
+            if step % 500 == 0 {
+                losses.push(format!("{loss:.4}"));
+            }
         }
+        println!("learning rate {learning_rate}: loss {}", losses.join(" -> "));
+        println!(
+            "  accuracy: train {:.3}, test {:.3}",
+            model.accuracy(&x_train, &y_train),
+            model.accuracy(&x_test, &y_test)
+        );
     }
-    println!("accuracy after training:  {:.3}", model.accuracy(&x, &y));
 }
