@@ -980,6 +980,23 @@ fn backward_twice_on_one_graph_accumulates() {
 }
 
 #[test]
+fn changing_an_array_a_leaf_shares_leaves_the_graph_alone() {
+    // PyTorch's version-counter error has no counterpart: tensors have no
+    // in-place operations, and the array a leaf shares is copy-on-write, so
+    // the gradient is computed from the values the forward pass saw.
+    let mut w = array![0.5, -1.0, 2.0].into_dyn().into_shared();
+    let g = Graph::<f64>::new();
+    let x = g.tensor(&w).requires_grad();
+    assert_eq!(x.value().as_ptr(), w.as_ptr(), "the leaf shares the array");
+    let y = (x * x).sum();
+    w *= 10.0;
+    y.backward().unwrap();
+    assert_close(&w.to_owned(), &d(array![5.0, -10.0, 20.0]));
+    assert_close(&x.to_array(), &d(array![0.5, -1.0, 2.0]));
+    assert_close(&x.grad_array().unwrap(), &d(array![1.0, -2.0, 4.0]));
+}
+
+#[test]
 fn a_tensor_used_on_several_paths_gets_the_sum() {
     let g = Graph::<f64>::new();
     let a = g.scalar(3.0).requires_grad();

@@ -25,6 +25,11 @@
 //!   the same graph can be backwarded again; gradients then accumulate. To
 //!   free memory, drop the graph: a training loop builds a fresh graph each
 //!   step, as PyTorch does implicitly.
+//! - **Difference:** there are no in-place operations on tensors, so
+//!   PyTorch's "modified by an inplace operation" error has no counterpart:
+//!   a recorded value never changes. An array a leaf was made from and
+//!   shares (an `ArcArray`) is copy-on-write, so changing it afterwards
+//!   leaves the graph's value alone.
 //! - **Difference:** comparisons return a 0/1 mask of the graph's float type
 //!   (printed as `True`/`False`), not a separate bool dtype.
 //! - **Difference:** among equal values `topk` picks the lower index first;
