@@ -176,6 +176,9 @@ def run_step(env, step, torch_dtype):
         return torch.gather(arg(0), attrs["axis"], index), None
     if op == "where":
         return torch.where(arg(0), tensor_arg(1), tensor_arg(2)), None
+    if op == "grad":
+        (gradient,) = torch.autograd.grad(arg(0), arg(1), create_graph=True)
+        return gradient, None
     if op == "topk":
         values, indices = torch.topk(arg(0), attrs["k"])
         return values, indices
@@ -739,6 +742,46 @@ def diff_round_cases(dtype):
 NAN, INF = float("nan"), float("inf")
 
 
+def second_order_cases(dtype):
+    """Gradients of gradients: `grad` steps record their result, and the
+    final backward differentiates through them."""
+    rng = rng_for(f"second_order_{dtype}")
+    x = normal(rng, 5)
+    add_case(f"second_derivative_x3_tanh_{dtype}", "second_order", dtype, {"x": (x, True)}, [
+        step("c", "pow", "x", exponent=3.0), step("t", "tanh", "x"), step("y", "mul", "c", "t"),
+        step("s", "sum", "y"), step("dy", "grad", "s", "x"), step("s2", "sum", "dy"),
+    ], [("s2", None, 1)])
+    add_case(f"third_derivative_tanh_{dtype}", "second_order", dtype, {"x": (x, True)}, [
+        step("t", "tanh", "x"), step("s", "sum", "t"), step("d1", "grad", "s", "x"),
+        step("s1", "sum", "d1"), step("d2", "grad", "s1", "x"), step("s2", "sum", "d2"),
+    ], [("s2", None, 1)])
+    add_case(f"newton_exp_{dtype}", "second_order", dtype, {"x": (np.array(0.3), True)}, [
+        step("e", "exp", "x"), step("m", "mul", "x", 2.0), step("f", "sub", "e", "m"),
+        step("df", "grad", "f", "x"), step("d2f", "grad", "df", "x"), step("step", "div", "df", "d2f"),
+        step("next", "sub", "x", "step"),
+    ], [("next", None, 1)])
+    inputs = {
+        "X": (normal(rng, 4, 3), False), "Y": (normal(rng, 4, 1), False),
+        "W1": (normal(rng, 3, 5, scale=0.5), True), "W2": (normal(rng, 5, 1, scale=0.5), True),
+        "V1": (normal(rng, 3, 5), False), "V2": (normal(rng, 5, 1), False),
+    }
+    add_case(f"hessian_vector_product_mlp_{dtype}", "second_order", dtype, inputs, [
+        step("h", "matmul", "X", "W1"), step("a", "tanh", "h"), step("o", "matmul", "a", "W2"),
+        step("e", "sub", "o", "Y"), step("sq", "mul", "e", "e"), step("l", "mean", "sq"),
+        step("g1", "grad", "l", "W1"), step("g2", "grad", "l", "W2"),
+        step("p1", "mul", "g1", "V1"), step("p2", "mul", "g2", "V2"),
+        step("s1", "sum", "p1"), step("s2", "sum", "p2"), step("along_v", "add", "s1", "s2"),
+    ], [("along_v", None, 1)])
+    inputs = {"x": (normal(rng, 2, 3), True), "W": (normal(rng, 3, 4, scale=0.5), True),
+              "b": (normal(rng, 4), True)}
+    add_case(f"gradient_penalty_{dtype}", "second_order", dtype, inputs, [
+        step("z", "matmul", "x", "W"), step("zb", "add", "z", "b"), step("a", "sigmoid", "zb"),
+        step("f", "sum", "a"), step("dx", "grad", "f", "x"), step("sq", "mul", "dx", "dx"),
+        step("n2", "sum", "sq"), step("n", "pow", "n2", exponent=0.5), step("gap", "sub", "n", 1.0),
+        step("penalty", "pow", "gap", exponent=2.0),
+    ], [("penalty", None, 1)])
+
+
 def bad_values_cases(dtype):
     """NaN and ±inf through every op and its backward, and tensors with a
     dimension of size 0 through every op PyTorch allows them in. Each case
@@ -971,6 +1014,7 @@ def main():
         mlp_cases(dtype)
         rnn_cases(dtype)
         diff_round_cases(dtype)
+        second_order_cases(dtype)
     for dtype in DTYPES:
         bad_values_cases(dtype)
     names = [c["name"] for c in CASES]

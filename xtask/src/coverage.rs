@@ -18,12 +18,13 @@ use crate::listing;
 
 /// The engine's core, relative to its `src/`: the files every line of which
 /// the book shows, where the reader meets it.
-pub const CORE: [&str; 6] = [
+pub const CORE: [&str; 7] = [
     "scalar.rs",
     "tensor/mod.rs",
     "tensor/shape.rs",
     "tensor/ops.rs",
     "tensor/into_array.rs",
+    "tensor/higher.rs",
     "gradcheck.rs",
 ];
 

@@ -20,6 +20,9 @@ pub enum ErrorKind {
     NoGrad,
     /// An index or axis outside a tensor's shape, or `k` larger than a dimension.
     OutOfRange,
+    /// [`Tensor::gradients`](crate::Tensor::gradients) met an operation
+    /// whose backward rule is not written in tensor operations.
+    NotRecorded,
     /// Anything else the engine refuses (for example tensors of two graphs).
     Invalid,
 }

@@ -201,6 +201,8 @@ where
 }
 
 /// (f(x + ε·e) − f(x − ε·e)) / 2ε for the unit vector e at one input element.
+/// The inputs are plain leaves, so nothing is recorded, unless `f` asks for
+/// gradients itself (a gradient penalty): recording stays on for that.
 fn central_difference<F>(f: &F, inputs: &[ArrayD<f64>], input: usize, index: &IxDyn, eps: f64) -> ArrayD<f64>
 where
     F: for<'g> Fn(&[Tensor<'g, f64>]) -> Tensor<'g, f64>,
@@ -218,7 +220,7 @@ where
                 graph.tensor(x)
             })
             .collect();
-        graph.no_grad(|| f(&tensors).to_array())
+        f(&tensors).to_array()
     };
     let (plus, minus) = (evaluate(eps), evaluate(-eps));
     (plus - minus) / (2.0 * eps)

@@ -389,6 +389,9 @@ fn apply<'g, T: Num>(
         "eq" => tensor(0).eq(operand(1)),
         "ne" => tensor(0).ne(operand(1)),
         "where" => try_where(tensor(0), operand(1), operand(2))?,
+        // torch.autograd.grad(a, b, create_graph=True)[0]: a gradient that is
+        // recorded, so later steps can differentiate it again.
+        "grad" => tensor(0).gradients(&[tensor(1)])?[0],
         "topk" => {
             let (values, indices) = tensor(0).try_topk(attr(attrs.k, "k"))?;
             return Ok((values, Some(indices)));

@@ -38,6 +38,7 @@
 //!   gradient goes to whichever indices were returned.
 
 // ANCHOR: tensor-module
+mod higher;
 mod into_array;
 mod ops;
 mod shape;
@@ -50,6 +51,7 @@ use ndarray::{ArcArray, ArrayD, ArrayViewD, IxDyn};
 use crate::element::Element;
 use crate::error::{Error, ErrorKind, Result};
 
+pub use higher::GradContext;
 pub use into_array::IntoArray;
 pub use ops::{Indices, IntoOperand, try_where, where_};
 // ANCHOR_END: tensor-module
@@ -132,14 +134,17 @@ enum DType {
 // ANCHOR_END: dtype
 
 // ANCHOR: tensor-node
-struct Recorded<T> {
+struct Recorded<T: Element> {
     /// PyTorch's name for the node's backward function, e.g. `MulBackward0`.
     name: &'static str,
     inputs: Vec<u32>,
     backward: BackwardFn<T>,
+    /// The same rule in tensor operations, for gradients that are recorded
+    /// in turn ([`Tensor::gradients`]); `None` if the operation has none.
+    recorded: Option<higher::RecordedFn<T>>,
 }
 
-struct Node<T> {
+struct Node<T: Element> {
     value: SharedArray<T>,
     /// Accumulated gradient: kept for leaves that require it and for
     /// non-leaves after `retain_grad`.
@@ -346,6 +351,7 @@ impl<T: Element> Graph<T> {
                 name,
                 inputs: inputs.iter().map(|t| t.id).collect(),
                 backward: Box::new(backward),
+                recorded: None,
             }),
         })
     }

@@ -17,7 +17,7 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 use ndarray::{ArrayBase, ArrayD, ArrayViewD, Axis, Data, Ix1, Ix2, IxDyn, SliceArg, SliceInfoElem, Zip};
 
 use super::shape::broadcast_shape;
-use super::{BackwardContext, DType, Graph, InputGrad, Tensor};
+use super::{BackwardContext, DType, GradContext, Graph, InputGrad, Tensor};
 use crate::element::Element;
 use crate::error::{Error, ErrorKind, Result};
 // ANCHOR_END: ops-imports
@@ -140,44 +140,67 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn try_add(self, rhs: impl IntoOperand<'g, T>) -> Result<Self> {
         let rhs = rhs.into_operand(self.graph);
         let value = self.zip_with("add", rhs, |a, b| a + b)?;
-        Ok(self.graph.record("AddBackward0", &[self, rhs], value, |ctx| {
-            // d/da = d/db = 1: the output's gradient flows on unchanged.
-            vec![ctx.pass_through(0), ctx.pass_through(1)]
-        }))
+        Ok(self
+            .graph
+            .record("AddBackward0", &[self, rhs], value, |ctx| {
+                // d/da = d/db = 1: the output's gradient flows on unchanged.
+                vec![ctx.pass_through(0), ctx.pass_through(1)]
+            })
+            .with_recorded_backward(|c| vec![c.gradient(0, || c.grad_output), c.gradient(1, || c.grad_output)]))
     }
 
     /// `self - rhs`.
     pub fn try_sub(self, rhs: impl IntoOperand<'g, T>) -> Result<Self> {
         let rhs = rhs.into_operand(self.graph);
         let value = self.zip_with("sub", rhs, |a, b| a - b)?;
-        Ok(self.graph.record("SubBackward0", &[self, rhs], value, |ctx| {
-            vec![ctx.pass_through(0), ctx.gradient(1, || ctx.grad_output.mapv(|g| -g))]
-        }))
+        Ok(self
+            .graph
+            .record("SubBackward0", &[self, rhs], value, |ctx| {
+                vec![ctx.pass_through(0), ctx.gradient(1, || ctx.grad_output.mapv(|g| -g))]
+            })
+            .with_recorded_backward(|c| vec![c.gradient(0, || c.grad_output), c.gradient(1, || -c.grad_output)]))
     }
 
     /// `self * rhs`: d/da = b, d/db = a.
     pub fn try_mul(self, rhs: impl IntoOperand<'g, T>) -> Result<Self> {
         let rhs = rhs.into_operand(self.graph);
         let value = self.zip_with("mul", rhs, |a, b| a * b)?;
-        Ok(self.graph.record("MulBackward0", &[self, rhs], value, |ctx| {
-            vec![
-                ctx.gradient(0, || ctx.grad_output * ctx.input(1)),
-                ctx.gradient(1, || ctx.grad_output * ctx.input(0)),
-            ]
-        }))
+        Ok(self
+            .graph
+            .record("MulBackward0", &[self, rhs], value, |ctx| {
+                vec![
+                    ctx.gradient(0, || ctx.grad_output * ctx.input(1)),
+                    ctx.gradient(1, || ctx.grad_output * ctx.input(0)),
+                ]
+            })
+            .with_recorded_backward(|c| {
+                vec![
+                    c.gradient(0, || c.grad_output * c.input(1)),
+                    c.gradient(1, || c.grad_output * c.input(0)),
+                ]
+            }))
     }
 
     /// `self / rhs`: d/da = 1/b, d/db = −(a/b)/b.
     pub fn try_div(self, rhs: impl IntoOperand<'g, T>) -> Result<Self> {
         let rhs = rhs.into_operand(self.graph);
         let value = self.zip_with("div", rhs, |a, b| a / b)?;
-        Ok(self.graph.record("DivBackward0", &[self, rhs], value, |ctx| {
-            let (x, y) = (ctx.input(0), ctx.input(1));
-            vec![
-                ctx.gradient(0, || ctx.grad_output / y),
-                ctx.gradient(1, || ctx.grad_output.mapv(|g| -g) * &(&(x / y) / y)),
-            ]
-        }))
+        Ok(self
+            .graph
+            .record("DivBackward0", &[self, rhs], value, |ctx| {
+                let (x, y) = (ctx.input(0), ctx.input(1));
+                vec![
+                    ctx.gradient(0, || ctx.grad_output / y),
+                    ctx.gradient(1, || ctx.grad_output.mapv(|g| -g) * &(&(x / y) / y)),
+                ]
+            })
+            .with_recorded_backward(|c| {
+                let (x, y) = (c.input(0), c.input(1));
+                vec![
+                    c.gradient(0, || c.grad_output / y),
+                    c.gradient(1, || -c.grad_output * (x / y / y)),
+                ]
+            }))
     }
     // ANCHOR_END: arithmetic
 
@@ -195,6 +218,12 @@ impl<'g, T: Element> Tensor<'g, T> {
         self.graph
             .record(name, &[self], value, move |ctx| vec![ctx.gradient(0, || backward(ctx))])
     }
+
+    /// Gives a function of one tensor its backward in tensor operations:
+    /// `rule` maps the context to the input's gradient.
+    fn recorded(self, rule: impl for<'a> Fn(&GradContext<'a, T>) -> Tensor<'a, T> + 'static) -> Self {
+        self.with_recorded_backward(move |c| vec![c.gradient(0, || rule(c))])
+    }
     // ANCHOR_END: unary
 
     // ANCHOR: pow
@@ -207,6 +236,13 @@ impl<'g, T: Element> Tensor<'g, T> {
                 ctx.grad_output * &ctx.input(0).mapv(|x| p * pow_like_torch(x, p - T::one()))
             }
         })
+        .recorded(move |c| {
+            if p == T::zero() {
+                c.grad_output * c.constant(T::zero())
+            } else {
+                c.grad_output * (c.input(0).pow(p - T::one()) * c.constant(p))
+            }
+        })
     }
     // ANCHOR_END: pow
 
@@ -214,6 +250,7 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// eˣ, elementwise; its derivative is its value.
     pub fn exp(self) -> Self {
         self.unary("ExpBackward0", each(T::exp), |ctx| ctx.grad_output * ctx.output)
+            .recorded(|c| c.grad_output * c.output)
     }
     // ANCHOR_END: exp
 
@@ -221,6 +258,7 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// The natural logarithm, elementwise: d/dx ln x = 1/x.
     pub fn ln(self) -> Self {
         self.unary("LogBackward0", each(T::ln), |ctx| ctx.grad_output / ctx.input(0))
+            .recorded(|c| c.grad_output / c.input(0))
     }
     // ANCHOR_END: ln
 
@@ -234,6 +272,7 @@ impl<'g, T: Element> Tensor<'g, T> {
                 .and(ctx.output)
                 .map_collect(|&g, &y| g * (T::one() - y * y))
         })
+        .recorded(|c| c.grad_output * (c.constant(T::one()) - c.output * c.output))
     }
     // ANCHOR_END: tanh
 
@@ -249,6 +288,7 @@ impl<'g, T: Element> Tensor<'g, T> {
                     .map_collect(|&g, &y| g * (T::one() - y) * y)
             },
         )
+        .recorded(|c| c.grad_output * (c.constant(T::one()) - c.output) * c.output)
     }
 
     /// max(x, 0), elementwise; the gradient is 0 where the output is 0 (so 0 at x = 0).
@@ -263,6 +303,7 @@ impl<'g, T: Element> Tensor<'g, T> {
                     .map_collect(|&g, &y| if y <= T::zero() { T::zero() } else { g })
             },
         )
+        .recorded(|c| c.grad_output * c.output.gt(c.constant(T::zero())))
     }
     // ANCHOR_END: sigmoid-relu
 
@@ -274,6 +315,7 @@ impl<'g, T: Element> Tensor<'g, T> {
         self.unary("ReciprocalBackward0", each(|x| T::one() / x), |ctx| {
             ctx.grad_output.mapv(|g| -g) * &ctx.output.mapv(|y| y * y)
         })
+        .recorded(|c| -c.grad_output * (c.output * c.output))
     }
 }
 // ANCHOR_END: reciprocal
@@ -288,9 +330,11 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// receives the output's gradient unchanged.
     pub fn sum(self) -> Self {
         let value = ndarray::arr0(self.value().sum()).into_dyn();
-        self.graph.record("SumBackward0", &[self], value, |ctx| {
-            vec![ctx.gradient(0, || ArrayD::from_elem(ctx.input(0).raw_dim(), ctx.grad_output.sum()))]
-        })
+        self.graph
+            .record("SumBackward0", &[self], value, |ctx| {
+                vec![ctx.gradient(0, || ArrayD::from_elem(ctx.input(0).raw_dim(), ctx.grad_output.sum()))]
+            })
+            .recorded(|c| c.zeros_like_input(0) + c.grad_output)
     }
 
     /// The mean of all elements (NaN for an empty tensor, as in PyTorch).
@@ -299,12 +343,17 @@ impl<'g, T: Element> Tensor<'g, T> {
             let a = self.value();
             ndarray::arr0(a.sum() / T::from_usize(a.len()).expect("length fits")).into_dyn()
         };
-        self.graph.record("MeanBackward0", &[self], value, |ctx| {
-            let n = T::from_usize(ctx.input(0).len()).expect("length fits");
-            vec![ctx.gradient(0, || {
-                ArrayD::from_elem(ctx.input(0).raw_dim(), ctx.grad_output.sum() / n)
-            })]
-        })
+        self.graph
+            .record("MeanBackward0", &[self], value, |ctx| {
+                let n = T::from_usize(ctx.input(0).len()).expect("length fits");
+                vec![ctx.gradient(0, || {
+                    ArrayD::from_elem(ctx.input(0).raw_dim(), ctx.grad_output.sum() / n)
+                })]
+            })
+            .recorded(|c| {
+                let n = T::from_usize(c.input(0).numel()).expect("length fits");
+                (c.zeros_like_input(0) + c.grad_output) / c.constant(n)
+            })
     }
     // ANCHOR_END: sum-mean
 
@@ -327,9 +376,12 @@ impl<'g, T: Element> Tensor<'g, T> {
         if keepdim {
             value.insert_axis_inplace(Axis(axis));
         }
-        Ok(self.graph.record("SumBackward1", &[self], value, move |ctx| {
-            vec![ctx.gradient(0, || expand_along(ctx.grad_output, ctx.input(0).shape(), axis, keepdim))]
-        }))
+        Ok(self
+            .graph
+            .record("SumBackward1", &[self], value, move |ctx| {
+                vec![ctx.gradient(0, || expand_along(ctx.grad_output, ctx.input(0).shape(), axis, keepdim))]
+            })
+            .recorded(move |c| c.zeros_like_input(0) + kept(c, axis)))
     }
 
     /// Sums along one axis (panics on a bad axis; see [`try_sum_axis`](Tensor::try_sum_axis)).
@@ -345,17 +397,28 @@ impl<'g, T: Element> Tensor<'g, T> {
         if keepdim {
             value.insert_axis_inplace(Axis(axis));
         }
-        Ok(self.graph.record("MeanBackward1", &[self], value, move |ctx| {
-            vec![ctx.gradient(0, || {
-                expand_along(ctx.grad_output, ctx.input(0).shape(), axis, keepdim).mapv(|g| g / n)
-            })]
-        }))
+        Ok(self
+            .graph
+            .record("MeanBackward1", &[self], value, move |ctx| {
+                vec![ctx.gradient(0, || {
+                    expand_along(ctx.grad_output, ctx.input(0).shape(), axis, keepdim).mapv(|g| g / n)
+                })]
+            })
+            .recorded(move |c| (c.zeros_like_input(0) + kept(c, axis)) / c.constant(n)))
     }
 
     /// Averages along one axis (panics on a bad axis).
     pub fn mean_axis(self, axis: usize, keepdim: bool) -> Self {
         or_panic(self.try_mean_axis(axis, keepdim))
     }
+}
+
+/// The gradient of a reduction along `axis` with that axis kept (size 1),
+/// ready to broadcast back over it.
+fn kept<'g, T: Element>(c: &GradContext<'g, T>, axis: usize) -> Tensor<'g, T> {
+    let mut shape = c.input(0).shape();
+    shape[axis] = 1;
+    c.grad_output.reshape(&shape)
 }
 
 /// Broadcasts a reduced gradient back over the axis it was reduced along.
@@ -398,39 +461,63 @@ impl<'g, T: Element> Tensor<'g, T> {
                     return Err(mismatch());
                 }
                 let value = as2(&*self.value()).dot(&as2(&*rhs.value())).into_dyn();
-                Ok(self.graph.record("MmBackward0", &[self, rhs], value, |ctx| {
-                    let (g, x, w) = (as2(ctx.grad_output), as2(ctx.input(0)), as2(ctx.input(1)));
-                    vec![
-                        ctx.gradient(0, || g.dot(&w.t()).into_dyn()),
-                        ctx.gradient(1, || x.t().dot(&g).into_dyn()),
-                    ]
-                }))
+                Ok(self
+                    .graph
+                    .record("MmBackward0", &[self, rhs], value, |ctx| {
+                        let (g, x, w) = (as2(ctx.grad_output), as2(ctx.input(0)), as2(ctx.input(1)));
+                        vec![
+                            ctx.gradient(0, || g.dot(&w.t()).into_dyn()),
+                            ctx.gradient(1, || x.t().dot(&g).into_dyn()),
+                        ]
+                    })
+                    .with_recorded_backward(|c| {
+                        let (g, x, w) = (c.grad_output, c.input(0), c.input(1));
+                        vec![c.gradient(0, || g.matmul(w.t())), c.gradient(1, || x.t().matmul(g))]
+                    }))
             }
             (2, 1) => {
                 if a_shape[1] != b_shape[0] {
                     return Err(mismatch());
                 }
                 let value = as2(&*self.value()).dot(&as1(&*rhs.value())).into_dyn();
-                Ok(self.graph.record("MvBackward0", &[self, rhs], value, |ctx| {
-                    let (g, m, v) = (as1(ctx.grad_output), as2(ctx.input(0)), as1(ctx.input(1)));
-                    vec![
-                        ctx.gradient(0, || outer(&g, &v)),
-                        ctx.gradient(1, || m.t().dot(&g).into_dyn()),
-                    ]
-                }))
+                Ok(self
+                    .graph
+                    .record("MvBackward0", &[self, rhs], value, |ctx| {
+                        let (g, m, v) = (as1(ctx.grad_output), as2(ctx.input(0)), as1(ctx.input(1)));
+                        vec![
+                            ctx.gradient(0, || outer(&g, &v)),
+                            ctx.gradient(1, || m.t().dot(&g).into_dyn()),
+                        ]
+                    })
+                    .with_recorded_backward(|c| {
+                        let (g, m, v) = (c.grad_output, c.input(0), c.input(1));
+                        vec![
+                            c.gradient(0, || column(g).matmul(column(v).t())),
+                            c.gradient(1, || m.t().matmul(g)),
+                        ]
+                    }))
             }
             (1, 2) => {
                 if a_shape[0] != b_shape[0] {
                     return Err(mismatch());
                 }
                 let value = as1(&*self.value()).dot(&as2(&*rhs.value())).into_dyn();
-                Ok(self.graph.record("MmBackward0", &[self, rhs], value, |ctx| {
-                    let (g, v, m) = (as1(ctx.grad_output), as1(ctx.input(0)), as2(ctx.input(1)));
-                    vec![
-                        ctx.gradient(0, || m.dot(&g).into_dyn()),
-                        ctx.gradient(1, || outer(&v, &g)),
-                    ]
-                }))
+                Ok(self
+                    .graph
+                    .record("MmBackward0", &[self, rhs], value, |ctx| {
+                        let (g, v, m) = (as1(ctx.grad_output), as1(ctx.input(0)), as2(ctx.input(1)));
+                        vec![
+                            ctx.gradient(0, || m.dot(&g).into_dyn()),
+                            ctx.gradient(1, || outer(&v, &g)),
+                        ]
+                    })
+                    .with_recorded_backward(|c| {
+                        let (g, v, m) = (c.grad_output, c.input(0), c.input(1));
+                        vec![
+                            c.gradient(0, || m.matmul(g)),
+                            c.gradient(1, || column(v).matmul(column(g).t())),
+                        ]
+                    }))
             }
             (1, 1) => {
                 if a_shape[0] != b_shape[0] {
@@ -440,13 +527,21 @@ impl<'g, T: Element> Tensor<'g, T> {
                     )));
                 }
                 let value = ndarray::arr0(as1(&*self.value()).dot(&as1(&*rhs.value()))).into_dyn();
-                Ok(self.graph.record("DotBackward0", &[self, rhs], value, |ctx| {
-                    let g = ctx.grad_output.sum();
-                    vec![
-                        ctx.gradient(0, || ctx.input(1).mapv(|y| g * y)),
-                        ctx.gradient(1, || ctx.input(0).mapv(|x| g * x)),
-                    ]
-                }))
+                Ok(self
+                    .graph
+                    .record("DotBackward0", &[self, rhs], value, |ctx| {
+                        let g = ctx.grad_output.sum();
+                        vec![
+                            ctx.gradient(0, || ctx.input(1).mapv(|y| g * y)),
+                            ctx.gradient(1, || ctx.input(0).mapv(|x| g * x)),
+                        ]
+                    })
+                    .with_recorded_backward(|c| {
+                        vec![
+                            c.gradient(0, || c.grad_output * c.input(1)),
+                            c.gradient(1, || c.grad_output * c.input(0)),
+                        ]
+                    }))
             }
             _ => Err(shape_error(format!(
                 "matmul: both arguments need 1 or 2 dimensions, got shapes {a_shape:?} and {b_shape:?}"
@@ -494,6 +589,11 @@ fn as1<T: Element, S: Data<Elem = T>>(a: &ArrayBase<S, IxDyn>) -> ndarray::Array
     a.view().into_dimensionality::<Ix1>().expect("checked: 1-D")
 }
 
+/// A vector as a one-column matrix.
+fn column<T: Element>(t: Tensor<'_, T>) -> Tensor<'_, T> {
+    t.reshape(&[t.numel(), 1])
+}
+
 /// The outer product u·vᵀ.
 fn outer<T: Element>(u: &ndarray::ArrayView1<'_, T>, v: &ndarray::ArrayView1<'_, T>) -> ArrayD<T> {
     let (col, row) = (u.view().insert_axis(Axis(1)), v.view().insert_axis(Axis(0)));
@@ -514,13 +614,16 @@ impl<'g, T: Element> Tensor<'g, T> {
         let mut value = self.to_array();
         value.swap_axes(axis0, axis1);
         let value = value.as_standard_layout().into_owned();
-        Ok(self.graph.record("TransposeBackward0", &[self], value, move |ctx| {
-            vec![ctx.gradient(0, || {
-                let mut g = ctx.grad_output.clone();
-                g.swap_axes(axis0, axis1);
-                g.as_standard_layout().into_owned()
-            })]
-        }))
+        Ok(self
+            .graph
+            .record("TransposeBackward0", &[self], value, move |ctx| {
+                vec![ctx.gradient(0, || {
+                    let mut g = ctx.grad_output.clone();
+                    g.swap_axes(axis0, axis1);
+                    g.as_standard_layout().into_owned()
+                })]
+            })
+            .recorded(move |c| c.grad_output.transpose(axis0, axis1)))
     }
 
     /// Swaps two axes (panics on a bad axis).
@@ -550,10 +653,13 @@ impl<'g, T: Element> Tensor<'g, T> {
             )));
         }
         let value = self.value().to_shape(IxDyn(shape)).expect("sizes checked").into_owned();
-        Ok(self.graph.record("ViewBackward0", &[self], value, |ctx| {
-            let shape = ctx.input(0).raw_dim();
-            vec![ctx.gradient(0, || ctx.grad_output.to_shape(shape).expect("same size").into_owned())]
-        }))
+        Ok(self
+            .graph
+            .record("ViewBackward0", &[self], value, |ctx| {
+                let shape = ctx.input(0).raw_dim();
+                vec![ctx.gradient(0, || ctx.grad_output.to_shape(shape).expect("same size").into_owned())]
+            })
+            .recorded(|c| c.grad_output.reshape(&c.input(0).shape())))
     }
 
     /// A new shape for the same elements (panics if the sizes differ).
@@ -748,6 +854,7 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// (and this engine) use 0 at the jumps too.
     fn step(self, name: &'static str, f: impl Fn(T) -> T) -> Self {
         self.unary(name, each(f), |ctx| ArrayD::zeros(ctx.grad_output.raw_dim()))
+            .with_recorded_backward(|_| vec![None])
     }
 
     /// Rounds down, elementwise. Gradient: zero.
@@ -1131,6 +1238,7 @@ impl<'g, T: Element> Neg for Tensor<'g, T> {
     type Output = Tensor<'g, T>;
     fn neg(self) -> Tensor<'g, T> {
         self.unary("NegBackward0", each(|x: T| -x), |ctx| ctx.grad_output.mapv(|g| -g))
+            .recorded(|c| -c.grad_output)
     }
 }
 

@@ -1,0 +1,200 @@
+//! Gradients of gradients: a backward pass that records itself.
+//!
+//! [`Tensor::backward`] computes gradients with plain arrays: fast, and
+//! final. [`Tensor::gradients`] walks the same tape with each operation's
+//! *recorded* rule instead, the same formula written with tensor operations
+//! ([`Tensor::with_recorded_backward`]), so every gradient it returns is a
+//! tensor of the graph, with a graph of its own behind it, and can be
+//! differentiated again: PyTorch's `torch.autograd.grad(…,
+//! create_graph=True)`. Second derivatives, Hessian-vector products and
+//! gradient penalties are then ordinary graphs.
+
+// ANCHOR: higher-imports
+use ndarray::{ArrayD, IxDyn};
+
+use super::{Tensor, shape};
+use crate::element::Element;
+use crate::error::{Error, ErrorKind, Result};
+// ANCHOR_END: higher-imports
+
+// ANCHOR: grad-context
+/// A backward rule written in tensor operations: from the output's gradient
+/// (a tensor), the gradient of each input, or `None` for an input that
+/// needs none.
+pub(super) type RecordedFn<T> = Box<dyn for<'a> Fn(&GradContext<'a, T>) -> Vec<Option<Tensor<'a, T>>>>;
+
+/// What a recorded backward rule may look at: the same as a
+/// [`BackwardContext`](super::BackwardContext), as tensors of the graph.
+pub struct GradContext<'g, T: Element> {
+    /// d(result)/d(output), a tensor of the graph.
+    pub grad_output: Tensor<'g, T>,
+    /// The operation's output.
+    pub output: Tensor<'g, T>,
+    inputs: Vec<Tensor<'g, T>>,
+    needs: Vec<bool>,
+}
+
+impl<'g, T: Element> GradContext<'g, T> {
+    /// Input `k` of the operation.
+    pub fn input(&self, k: usize) -> Tensor<'g, T> {
+        self.inputs[k]
+    }
+
+    /// Input `k`'s gradient `f()`, computed only if that input needs one.
+    pub fn gradient(&self, k: usize, f: impl FnOnce() -> Tensor<'g, T>) -> Option<Tensor<'g, T>> {
+        self.needs[k].then(f)
+    }
+
+    /// A number as a 0-dimensional constant of the graph.
+    pub fn constant(&self, value: T) -> Tensor<'g, T> {
+        self.output.graph.scalar(value)
+    }
+
+    /// Zeros of input `k`'s shape, to broadcast a gradient onto it.
+    pub fn zeros_like_input(&self, k: usize) -> Tensor<'g, T> {
+        self.output.graph.zeros(&self.inputs[k].shape())
+    }
+}
+// ANCHOR_END: grad-context
+
+// ANCHOR: with-recorded-backward
+impl<'g, T: Element> Tensor<'g, T> {
+    /// Gives the operation that produced this tensor its backward rule in
+    /// tensor operations, so that [`gradients`](Tensor::gradients) can go
+    /// through it. The engine's operations call it right after
+    /// [`Graph::record`](super::Graph::record); so can an operation of your
+    /// own. On a leaf it does nothing.
+    pub fn with_recorded_backward(
+        self,
+        rule: impl for<'a> Fn(&GradContext<'a, T>) -> Vec<Option<Tensor<'a, T>>> + 'static,
+    ) -> Self {
+        if let Some(op) = self.graph.nodes.borrow_mut()[self.id as usize].op.as_mut() {
+            op.recorded = Some(Box::new(rule));
+        }
+        self
+    }
+}
+// ANCHOR_END: with-recorded-backward
+
+// ANCHOR: gradients
+impl<'g, T: Element> Tensor<'g, T> {
+    /// The gradient of this one-element tensor with respect to each tensor
+    /// of `wrt`, as tensors recorded on the graph: differentiate them again
+    /// for second derivatives (PyTorch's `torch.autograd.grad` with
+    /// `create_graph=True`). Nothing is accumulated into any `.grad`. A
+    /// tensor of `wrt` that the result does not depend on gets zeros.
+    ///
+    /// # Errors
+    /// As [`backward`](Tensor::backward); and [`ErrorKind::NotRecorded`]
+    /// for an operation on the way whose backward has no recorded form.
+    pub fn gradients(self, wrt: &[Tensor<'g, T>]) -> Result<Vec<Tensor<'g, T>>> {
+        self.check_requires_grad()?;
+        if self.numel() != 1 {
+            return Err(Error::new(
+                ErrorKind::NonScalarBackward,
+                format!(
+                    "grad can be implicitly created only for scalar outputs (this output has shape {:?})",
+                    self.shape()
+                ),
+            ));
+        }
+        for &w in wrt {
+            self.same_graph("gradients", w)?;
+        }
+        let graph = self.graph;
+        let root = self.id as usize;
+        let mut adjoint: Vec<Option<Tensor<'g, T>>> = vec![None; root + 1];
+        adjoint[root] = Some(graph.tensor(ArrayD::ones(IxDyn(&self.shape()))));
+        let mut found: Vec<Option<Tensor<'g, T>>> = vec![None; wrt.len()];
+        for id in (0..=root).rev() {
+            let Some(grad) = adjoint[id].take() else { continue };
+            for (slot, w) in found.iter_mut().zip(wrt) {
+                if w.id as usize == id {
+                    *slot = Some(grad);
+                }
+            }
+            // Read what the step needs, and let go of the tape: the rule
+            // records. The rule is lent out of its node while it runs.
+            let step = {
+                let mut nodes = graph.nodes.borrow_mut();
+                let needs = |inputs: &[u32]| inputs.iter().map(|&i| nodes[i as usize].requires_grad).collect();
+                let step = nodes[id]
+                    .op
+                    .as_ref()
+                    .map(|op| (op.name, op.inputs.clone(), needs(&op.inputs)));
+                step.map(|(name, inputs, needs)| {
+                    let rule = nodes[id].op.as_mut().and_then(|op| op.recorded.take());
+                    (name, inputs, rule, needs)
+                })
+            };
+            let Some((name, inputs, rule, needs)) = step else {
+                continue;
+            };
+            let rule = rule.ok_or_else(|| {
+                Error::new(
+                    ErrorKind::NotRecorded,
+                    format!(
+                        "{name}: its backward is not written in tensor operations, so gradients() cannot go through it (backward() can)"
+                    ),
+                )
+            })?;
+            let ctx = GradContext {
+                grad_output: grad,
+                output: Tensor { graph, id: id as u32 },
+                inputs: inputs.iter().map(|&i| Tensor { graph, id: i }).collect(),
+                needs,
+            };
+            let input_grads = rule(&ctx);
+            if let Some(op) = graph.nodes.borrow_mut()[id].op.as_mut() {
+                op.recorded = Some(rule);
+            }
+            assert!(
+                input_grads.len() == inputs.len(),
+                "{name}: its recorded backward returned {} gradient(s) for {} input(s)",
+                input_grads.len(),
+                inputs.len()
+            );
+            for (input, g) in ctx.inputs.iter().zip(input_grads) {
+                let Some(g) = g else { continue };
+                let g = if g.shape() == input.shape() {
+                    g
+                } else {
+                    g.sum_to(&input.shape())
+                };
+                let slot = &mut adjoint[input.id as usize];
+                *slot = Some(match *slot {
+                    Some(sum) => sum + g,
+                    None => g,
+                });
+            }
+        }
+        Ok(found
+            .into_iter()
+            .zip(wrt)
+            .map(|(g, w)| g.unwrap_or_else(|| graph.zeros(&w.shape())))
+            .collect())
+    }
+}
+// ANCHOR_END: gradients
+
+// ANCHOR: sum-to
+impl<'g, T: Element> Tensor<'g, T> {
+    /// Sums a broadcast gradient back down to `shape` (PyTorch's
+    /// `sum_to_size`): the one place a recorded backward undoes broadcasting.
+    /// Its own gradient broadcasts back up.
+    pub(crate) fn sum_to(self, shape: &[usize]) -> Self {
+        let value = shape::sum_to_shape(self.to_array(), shape);
+        let from = self.shape();
+        self.graph
+            .record("SumToSizeBackward0", &[self], value, move |ctx| {
+                vec![ctx.gradient(0, || {
+                    ctx.grad_output
+                        .broadcast(from.as_slice())
+                        .expect("summed from it")
+                        .to_owned()
+                })]
+            })
+            .with_recorded_backward(|c| vec![c.gradient(0, || c.zeros_like_input(0) + c.grad_output)])
+    }
+}
+// ANCHOR_END: sum-to

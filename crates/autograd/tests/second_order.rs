@@ -1,0 +1,139 @@
+//! Gradients of gradients: `Tensor::gradients` against `backward` (the two
+//! rules of every operation must agree), against gradcheck on the
+//! gradient itself (so the recorded rules are right to second order), and
+//! against closed forms.
+
+use autograd::gradcheck::gradcheck;
+use autograd::{ErrorKind, Graph, Tensor};
+use ndarray::{ArrayD, array};
+
+type Op = for<'g> fn(&[Tensor<'g, f64>]) -> Tensor<'g, f64>;
+
+/// Every operation with a recorded backward, on inputs away from kinks.
+fn operations() -> Vec<(&'static str, Op, Vec<ArrayD<f64>>)> {
+    let v = || array![0.7, -1.3, 2.1].into_dyn();
+    let w = || array![1.1, 0.4, -0.6].into_dyn();
+    let m = || array![[0.5, -1.0, 0.25], [1.5, 0.75, -0.5]].into_dyn();
+    let positive = || array![0.7, 1.3, 2.1].into_dyn();
+    vec![
+        ("add", |t| t[0] + t[1], vec![v(), w()]),
+        ("add, broadcast", |t| t[0] + t[1], vec![m(), w()]),
+        ("sub", |t| t[0] - t[1], vec![v(), w()]),
+        ("mul", |t| t[0] * t[1], vec![v(), w()]),
+        ("mul, broadcast", |t| t[0] * t[1], vec![m(), w()]),
+        ("div", |t| t[0] / t[1], vec![v(), w()]),
+        ("neg", |t| -t[0], vec![v()]),
+        ("pow", |t| t[0].pow(3.0), vec![v()]),
+        ("pow 0.5", |t| t[0].pow(0.5), vec![positive()]),
+        ("exp", |t| t[0].exp(), vec![v()]),
+        ("ln", |t| t[0].ln(), vec![positive()]),
+        ("tanh", |t| t[0].tanh(), vec![v()]),
+        ("sigmoid", |t| t[0].sigmoid(), vec![v()]),
+        ("relu", |t| t[0].relu() * t[0], vec![v()]),
+        ("reciprocal", |t| t[0].reciprocal(), vec![v()]),
+        ("floor", |t| t[0].floor() * t[0], vec![v()]),
+        ("sum", |t| t[0].sum() * t[0], vec![v()]),
+        ("mean", |t| t[0].mean() * t[0], vec![m()]),
+        (
+            "sum_axis",
+            |t| t[0].sum_axis(1, false) * t[0].sum_axis(1, true).sum(),
+            vec![m()],
+        ),
+        ("mean_axis", |t| t[0].mean_axis(0, true) * t[0], vec![m()]),
+        ("matmul", |t| t[0].matmul(t[1]), vec![m(), m().reversed_axes()]),
+        ("matrix @ vector", |t| t[0].matmul(t[1]), vec![m(), v()]),
+        (
+            "vector @ matrix",
+            |t| t[0].matmul(t[1]),
+            vec![array![0.3, -0.8].into_dyn(), m()],
+        ),
+        ("dot", |t| t[0].matmul(t[1]), vec![v(), w()]),
+        ("transpose", |t| t[0].t() * t[0].t(), vec![m()]),
+        ("reshape", |t| t[0].reshape(&[3, 2]).tanh(), vec![m()]),
+    ]
+}
+
+/// A scalar of the operation's result that is curved in every input, so
+/// that its second derivatives are not all zero.
+fn loss<'g>(op: Op, inputs: &[Tensor<'g, f64>]) -> Tensor<'g, f64> {
+    let y = op(inputs);
+    (y * y).sum() + y.sum()
+}
+
+#[test]
+fn recorded_gradients_equal_the_gradients_backward_computes() {
+    for (name, op, inputs) in operations() {
+        let g = Graph::<f64>::new();
+        let x: Vec<_> = inputs.iter().map(|a| g.tensor(a.clone()).requires_grad()).collect();
+        let l = loss(op, &x);
+        let recorded = l.gradients(&x).unwrap();
+        l.backward().unwrap();
+        for (k, (leaf, grad)) in x.iter().zip(&recorded).enumerate() {
+            let (expected, actual) = (leaf.grad_array().unwrap(), grad.to_array());
+            let worst = (&expected - &actual).iter().fold(0.0f64, |m, d| m.max(d.abs()));
+            assert!(worst < 1e-12, "{name}, input {k}: {actual} vs {expected}");
+        }
+    }
+}
+
+#[test]
+fn recorded_gradients_differentiate_again_as_gradcheck_expects() {
+    for (name, op, inputs) in operations() {
+        // The function gradcheck sees: a scalar of the gradient itself, so
+        // its backward runs through every recorded rule.
+        let report = gradcheck(
+            |p| {
+                // The numeric side passes plain leaves: make them variables.
+                let p: Vec<_> = p.iter().map(|t| t.requires_grad()).collect();
+                let grads = loss(op, &p).gradients(&p).unwrap();
+                grads.into_iter().map(|g| (g * g).sum()).reduce(|a, b| a + b).unwrap()
+            },
+            &inputs,
+        )
+        .unwrap();
+        assert!(report.passed(), "{name}: {report}");
+    }
+}
+
+#[test]
+fn the_second_derivative_of_x_cubed_tanh_x_is_the_closed_form() {
+    for x0 in [-1.5, 0.3, 0.7, 2.0] {
+        let g = Graph::<f64>::new();
+        let x = g.scalar(x0).requires_grad();
+        let y = x.pow(3.0) * x.tanh();
+        let [dy] = y.gradients(&[x]).unwrap()[..] else {
+            panic!("one gradient")
+        };
+        let [d2y] = dy.gradients(&[x]).unwrap()[..] else {
+            panic!("one gradient")
+        };
+        let (t, s) = (f64::tanh(x0), 1.0 - f64::tanh(x0).powi(2));
+        // y' = 3x²t + x³s, y'' = 6xt + 6x²s − 2x³ts (with s = 1 − t²).
+        let first = 3.0 * x0 * x0 * t + x0.powi(3) * s;
+        let second = 6.0 * x0 * t + 6.0 * x0 * x0 * s - 2.0 * x0.powi(3) * t * s;
+        assert!((dy.item() - first).abs() < 1e-12, "y' at {x0}");
+        assert!((d2y.item() - second).abs() < 1e-12, "y'' at {x0}");
+    }
+}
+
+#[test]
+fn an_unused_input_gets_zeros_and_nothing_is_accumulated() {
+    let g = Graph::<f64>::new();
+    let (x, unused) = (g.tensor([1.0, 2.0]).requires_grad(), g.scalar(3.0).requires_grad());
+    let grads = (x * x).sum().gradients(&[x, unused]).unwrap();
+    assert_eq!(
+        grads[0].to_string(),
+        "tensor([2., 4.], dtype=f64, grad_fn=<AddBackward0>)"
+    );
+    assert_eq!(grads[1].to_array(), ndarray::arr0(0.0).into_dyn());
+    assert!(x.grad().is_none(), "gradients() leaves .grad alone");
+}
+
+#[test]
+fn an_operation_without_a_recorded_backward_is_an_error_naming_it() {
+    let g = Graph::<f64>::new();
+    let x = g.tensor([1.0, 3.0, 2.0]).requires_grad();
+    let error = x.topk(2).0.sum().gradients(&[x]).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::NotRecorded);
+    assert!(error.to_string().starts_with("TopkBackward0: "), "{error}");
+}
