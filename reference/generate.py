@@ -196,7 +196,7 @@ def rng_for(name):
     return np.random.default_rng(zlib.crc32(name.encode()))
 
 
-def add_case(name, category, dtype, inputs, program, backward, *, retain=(), ties=False, error=None):
+def add_case(name, category, dtype, inputs, program, backward, *, retain=(), ties=False, error=None, hooks=None):
     """Runs a case with PyTorch and records it. `inputs` maps a name to
     (array, requires_grad); `backward` is a list of (root, upstream or None,
     repeat); `error` = (kind, where) when PyTorch must raise there."""
@@ -224,6 +224,8 @@ def add_case(name, category, dtype, inputs, program, backward, *, retain=(), tie
     if raised is None:
         for retained in retain:
             env[retained].retain_grad()
+        for hooked, spec in (hooks or {}).items():
+            env[hooked].register_hook(hook_function(spec))
         try:
             for root, upstream, repeat in backward:
                 gradient = None if upstream is None else torch.tensor(
@@ -259,6 +261,8 @@ def add_case(name, category, dtype, inputs, program, backward, *, retain=(), tie
         case["retain"] = list(retain)
     if ties:
         case["topk_ties"] = True
+    if hooks:
+        case["hooks"] = hooks
     case["expected"] = expected
     CASES.append(case)
 
@@ -742,6 +746,31 @@ def diff_round_cases(dtype):
 NAN, INF = float("nan"), float("inf")
 
 
+def hook_function(spec):
+    """{"scale": s} multiplies a gradient by s; {"clamp": c} clamps it to [-c, c]."""
+    (kind, amount), = spec.items()
+    if kind == "scale":
+        return lambda g: g * amount
+    if kind == "clamp":
+        return lambda g: g.clamp(-amount, amount)
+    raise ValueError(f"unknown hook {kind}")
+
+
+def hook_cases(dtype):
+    """Gradient hooks that replace the gradient as it passes, on an
+    intermediate and on a leaf."""
+    rng = rng_for(f"hooks_{dtype}")
+    inputs = {"x": (normal(rng, 4), True), "w": (normal(rng, 4), True)}
+    program = [step("h", "mul", "x", "w"), step("t", "tanh", "h"), step("y", "mul", "t", "h"),
+               step("l", "sum", "y")]
+    add_case(f"hook_scales_an_intermediate_{dtype}", "hooks", dtype, inputs, program, [("l", None, 1)],
+             hooks={"h": {"scale": 0.5}})
+    add_case(f"hook_clamps_an_intermediate_{dtype}", "hooks", dtype, inputs, program, [("l", None, 1)],
+             hooks={"h": {"clamp": 0.25}})
+    add_case(f"hook_on_a_leaf_twice_{dtype}", "hooks", dtype, inputs, program, [("l", None, 2)],
+             hooks={"x": {"scale": 3.0}})
+
+
 def second_order_cases(dtype):
     """Gradients of gradients: `grad` steps record their result, and the
     final backward differentiates through them."""
@@ -1015,6 +1044,7 @@ def main():
         rnn_cases(dtype)
         diff_round_cases(dtype)
         second_order_cases(dtype)
+        hook_cases(dtype)
     for dtype in DTYPES:
         bad_values_cases(dtype)
     names = [c["name"] for c in CASES]

@@ -94,7 +94,19 @@ struct Case {
     /// among them than the engine's lower-index-first rule.
     #[serde(default)]
     topk_ties: bool,
+    /// Gradient hooks registered before the backward calls, by step name.
+    #[serde(default)]
+    hooks: BTreeMap<String, HookSpec>,
     expected: Expected,
+}
+
+/// A gradient hook of a case: it scales the gradient, or clamps it to
+/// [−bound, bound].
+#[derive(Deserialize, Clone, Copy)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+enum HookSpec {
+    Scale(f64),
+    Clamp(f64),
 }
 
 #[derive(Deserialize)]
@@ -438,6 +450,14 @@ fn run<T: Num>(case: &Case) -> Outcome<T> {
     }
     for name in &case.retain {
         env[name].retain_grad();
+    }
+    for (name, &hook) in &case.hooks {
+        env[name].register_hook(move |grad: &ArrayD<T>| {
+            Some(match hook {
+                HookSpec::Scale(s) => grad.mapv(|g| g * T::of_f64(s)),
+                HookSpec::Clamp(c) => grad.mapv(|g| g.max(T::of_f64(-c)).min(T::of_f64(c))),
+            })
+        });
     }
     for call in &case.backward {
         let root = env[&call.root];

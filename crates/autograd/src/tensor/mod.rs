@@ -65,6 +65,10 @@ pub type SharedArray<T> = ArcArray<T, IxDyn>;
 /// (in its [`BackwardContext`]), the gradient of each input. Results may
 /// have the broadcast shape; the engine sums them back to each input's shape.
 type BackwardFn<T> = Box<dyn Fn(&BackwardContext<'_, T>) -> Vec<InputGrad<T>>>;
+
+/// A gradient hook ([`Tensor::register_hook`]): sees a tensor's gradient and
+/// may return another to use in its place.
+type Hook<T> = Box<dyn Fn(&ArrayD<T>) -> Option<ArrayD<T>>>;
 // ANCHOR_END: shared-array
 
 // ANCHOR: backward-context
@@ -154,6 +158,8 @@ struct Node<T: Element> {
     dtype: DType,
     /// `None` for a leaf.
     op: Option<Recorded<T>>,
+    /// Called, in order, with the node's gradient once it is complete.
+    hooks: Vec<Hook<T>>,
 }
 // ANCHOR_END: tensor-node
 
@@ -283,6 +289,7 @@ impl<T: Element> Graph<T> {
             retains_grad: false,
             dtype,
             op: None,
+            hooks: Vec::new(),
         })
     }
 
@@ -353,6 +360,7 @@ impl<T: Element> Graph<T> {
                 backward: Box::new(backward),
                 recorded: None,
             }),
+            hooks: Vec::new(),
         })
     }
     // ANCHOR_END: record
@@ -368,6 +376,7 @@ impl<T: Element> Graph<T> {
         for id in (0..=root).rev() {
             let Some(grad) = adjoint[id].take() else { continue };
             let node = &mut nodes[id];
+            let (grad, _) = run_hooks(&node.hooks, grad);
             if node.op.is_none() {
                 // A leaf that requires grad: the gradient ends here.
                 accumulate(&mut node.grad, grad);
@@ -423,6 +432,28 @@ impl<T: Element> Graph<T> {
     }
 }
 // ANCHOR_END: backpropagate
+
+// ANCHOR: run-hooks
+/// A complete gradient passed through a node's hooks, in the order they
+/// were registered; each may replace it with one of the same shape. Also
+/// says whether one did.
+fn run_hooks<T: Element>(hooks: &[Hook<T>], mut grad: ArrayD<T>) -> (ArrayD<T>, bool) {
+    let mut replaced = false;
+    for hook in hooks {
+        if let Some(replacement) = hook(&grad) {
+            assert!(
+                replacement.shape() == grad.shape(),
+                "a hook returned a gradient of shape {:?} for a gradient of shape {:?}",
+                replacement.shape(),
+                grad.shape()
+            );
+            grad = replacement;
+            replaced = true;
+        }
+    }
+    (grad, replaced)
+}
+// ANCHOR_END: run-hooks
 
 // ANCHOR: accumulate
 /// Adds `grad` into an optional accumulator, moving it in when empty.
@@ -543,6 +574,29 @@ impl<'g, T: Element> Tensor<'g, T> {
             .map(|op| op.name)
     }
     // ANCHOR_END: requires-grad
+
+    // ANCHOR: register-hook
+    /// Registers `hook` to see this tensor's gradient during each backward
+    /// pass, once it is complete (every use of the tensor has sent its
+    /// part), before it goes on to the tensor's inputs or into its `.grad`.
+    /// Returning `Some(g)` replaces the gradient with `g` (of the same
+    /// shape): clipping, say; `None` keeps it. PyTorch's `register_hook`.
+    /// In [`gradients`](Tensor::gradients) a hook sees the values too, and a
+    /// replacement is a constant there.
+    ///
+    /// # Panics
+    /// On a tensor that does not require gradients (nothing would reach it).
+    pub fn register_hook(self, hook: impl Fn(&ArrayD<T>) -> Option<ArrayD<T>> + 'static) -> Self {
+        let mut nodes = self.graph.nodes.borrow_mut();
+        let node = &mut nodes[self.id as usize];
+        assert!(
+            node.requires_grad,
+            "cannot register a hook on a tensor that doesn't require gradient"
+        );
+        node.hooks.push(Box::new(hook));
+        self
+    }
+    // ANCHOR_END: register-hook
 
     // ANCHOR: retain-grad
     /// Asks a non-leaf to keep its gradient after `backward` (leaves always do).
