@@ -13,7 +13,10 @@ refuses to run with it unless --allow-version is given.
 A case is a tiny program over named tensors. Each step is
     {"out": "t3", "op": "mul", "args": ["t1", "t2" or a number], "attrs": {...}}
 and the ops, their arguments and attributes are exactly those `run_step`
-below interprets (the Rust test interprets the same language). After the
+below interprets (the Rust test interprets the same language); a `grad`
+step is torch.autograd.grad with create_graph=True, and a `jvp` step is
+computed by PyTorch's forward mode (`forward_mode_jvp`). A case's `hooks`
+register gradient hooks on steps before the backward calls. After the
 program, `backward` lists the calls to make, in order: each names a root and
 an upstream gradient (null for `backward()`) and how many times to repeat it,
 so repeated calls test accumulation. The expected section holds every step's
@@ -207,9 +210,12 @@ def add_case(name, category, dtype, inputs, program, backward, *, retain=(), tie
         env[input_name] = torch.tensor(array, dtype=torch_dtype, requires_grad=requires_grad)
         case_inputs[input_name] = {**tensor_json(array, dtype), "requires_grad": requires_grad}
     values, indices, raised = {}, {}, None
-    for step in program:
+    for position, step in enumerate(program):
         try:
-            value, idx = run_step(env, step, torch_dtype)
+            if step["op"] == "jvp":
+                value, idx = forward_mode_jvp(env, program[:position], step, torch_dtype), None
+            else:
+                value, idx = run_step(env, step, torch_dtype)
         except (RuntimeError, IndexError, ValueError) as e:
             raised = (step["out"], e)
             break
@@ -746,6 +752,42 @@ def diff_round_cases(dtype):
 NAN, INF = float("nan"), float("inf")
 
 
+def forward_mode_jvp(env, prefix, step, torch_dtype):
+    """A `jvp` step, {"args": [y, x, u]}: J·u of step y with respect to input
+    x along u, by PyTorch's true forward mode (torch.func.jvp) over the
+    steps that led to y, not by the double-backward trick the engine uses."""
+    y_name, x_name, u_name = step["args"]
+
+    def f(x):
+        local = {name: t.detach() for name, t in env.items()}
+        local[x_name] = x
+        for earlier in prefix:
+            local[earlier["out"]] = run_step(local, earlier, torch_dtype)[0]
+        return local[y_name]
+
+    _, tangent = torch.func.jvp(f, (env[x_name].detach(),), (env[u_name].detach(),))
+    return tangent
+
+
+def jvp_cases(dtype):
+    """Jacobian-vector products, checked against PyTorch's forward mode."""
+    rng = rng_for(f"jvp_{dtype}")
+    inputs = {"W": (normal(rng, 3, 4), False), "x": (normal(rng, 4), True), "u": (normal(rng, 4), False)}
+    add_case(f"jvp_tanh_matvec_{dtype}", "jvp", dtype, inputs, [
+        step("z", "matmul", "W", "x"), step("y", "tanh", "z"), step("ju", "jvp", "y", "x", "u"),
+    ], [])
+    inputs = {"x": (away_from_zero(rng, 2, 3), True), "u": (normal(rng, 2, 3), False), "b": (normal(rng, 3), False)}
+    add_case(f"jvp_elementwise_broadcast_{dtype}", "jvp", dtype, inputs, [
+        step("e", "exp", "x"), step("s", "sigmoid", "x"), step("p", "mul", "e", "s"), step("q", "div", "p", "x"),
+        step("y", "add", "q", "b"), step("ju", "jvp", "y", "x", "u"),
+    ], [])
+    inputs = {"A": (normal(rng, 3, 2), True), "B": (normal(rng, 2, 4), False), "U": (normal(rng, 3, 2), False)}
+    add_case(f"jvp_matmul_reduction_{dtype}", "jvp", dtype, inputs, [
+        step("m", "matmul", "A", "B"), step("r", "relu", "m"), step("y", "sum_axis", "r", axis=1, keepdim=False),
+        step("ju", "jvp", "y", "A", "U"),
+    ], [])
+
+
 def hook_function(spec):
     """{"scale": s} multiplies a gradient by s; {"clamp": c} clamps it to [-c, c]."""
     (kind, amount), = spec.items()
@@ -1045,6 +1087,7 @@ def main():
         diff_round_cases(dtype)
         second_order_cases(dtype)
         hook_cases(dtype)
+        jvp_cases(dtype)
     for dtype in DTYPES:
         bad_values_cases(dtype)
     names = [c["name"] for c in CASES]

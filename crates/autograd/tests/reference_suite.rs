@@ -404,6 +404,8 @@ fn apply<'g, T: Num>(
         // torch.autograd.grad(a, b, create_graph=True)[0]: a gradient that is
         // recorded, so later steps can differentiate it again.
         "grad" => tensor(0).gradients(&[tensor(1)])?[0],
+        // J·u of step args[0] with respect to args[1] along args[2].
+        "jvp" => tensor(0).jvp(&[tensor(1)], &[tensor(2)])?,
         "topk" => {
             let (values, indices) = tensor(0).try_topk(attr(attrs.k, "k"))?;
             return Ok((values, Some(indices)));

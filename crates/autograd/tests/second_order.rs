@@ -137,3 +137,54 @@ fn an_operation_without_a_recorded_backward_is_an_error_naming_it() {
     assert_eq!(error.kind(), ErrorKind::NotRecorded);
     assert!(error.to_string().starts_with("TopkBackward0: "), "{error}");
 }
+
+#[test]
+fn jvp_is_the_directional_derivative_of_every_operation() {
+    for (name, op, inputs) in operations() {
+        // A tangent per input, of its shape: 1, -0.5, 0.25, ... in order.
+        let tangents: Vec<ArrayD<f64>> = inputs
+            .iter()
+            .map(|x| {
+                let mut u = x.clone();
+                u.iter_mut()
+                    .enumerate()
+                    .for_each(|(i, v)| *v = (-0.5f64).powi(i as i32));
+                u
+            })
+            .collect();
+        let g = Graph::<f64>::new();
+        let x: Vec<_> = inputs.iter().map(|a| g.tensor(a.clone()).requires_grad()).collect();
+        let u: Vec<_> = tangents.iter().map(|a| g.tensor(a.clone())).collect();
+        let forward = op(&x).jvp(&x, &u).unwrap().to_array();
+        let at = |eps: f64| {
+            let g = Graph::<f64>::new();
+            let moved: Vec<_> = inputs
+                .iter()
+                .zip(&tangents)
+                .map(|(a, u)| g.tensor(a + &(u * eps)))
+                .collect();
+            op(&moved).to_array()
+        };
+        let h = 1e-6;
+        let numeric = (at(h) - at(-h)) / (2.0 * h);
+        let worst = (&forward - &numeric).iter().fold(0.0f64, |m, d| m.max(d.abs()));
+        assert!(worst < 1e-6, "{name}: J·u {forward} vs central difference {numeric}");
+    }
+}
+
+#[test]
+fn jvp_checks_its_tangents_and_is_zero_for_an_input_not_used() {
+    let g = Graph::<f64>::new();
+    let (x, z) = (g.tensor([1.0, 2.0]).requires_grad(), g.scalar(5.0).requires_grad());
+    let y = x.tanh();
+    let error = y.jvp(&[x], &[g.tensor([1.0, 2.0, 3.0])]).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Shape);
+    assert_eq!(
+        error.to_string(),
+        "jvp: tangents of shapes [[3]] for inputs of shapes [[2]]"
+    );
+    assert_eq!(
+        y.jvp(&[z], &[g.scalar(1.0)]).unwrap().to_array(),
+        ndarray::arr1(&[0.0, 0.0]).into_dyn()
+    );
+}

@@ -209,3 +209,46 @@ impl<'g, T: Element> Tensor<'g, T> {
     }
 }
 // ANCHOR_END: sum-to
+
+// ANCHOR: jvp
+impl<'g, T: Element> Tensor<'g, T> {
+    /// The Jacobian-vector product J·u of this tensor with respect to
+    /// `inputs`, along `tangents` (one per input, of its shape): forward
+    /// mode's answer, of this tensor's shape. Computed by two reverse passes
+    /// (the double-backward trick, as `torch.autograd.functional.jvp` does):
+    /// the gradient of `sum(self · v)` is Jᵀv, linear in a stand-in `v`, and
+    /// the gradient of `u · Jᵀv` with respect to `v` is J·u.
+    ///
+    /// # Errors
+    /// As [`gradients`](Tensor::gradients); [`ErrorKind::Shape`] if the
+    /// tangents do not match the inputs.
+    pub fn jvp(self, inputs: &[Tensor<'g, T>], tangents: &[Tensor<'g, T>]) -> Result<Tensor<'g, T>> {
+        let mismatch =
+            inputs.len() != tangents.len() || inputs.iter().zip(tangents).any(|(x, u)| x.shape() != u.shape());
+        if mismatch {
+            let shapes = |ts: &[Tensor<'g, T>]| ts.iter().map(|t| t.shape()).collect::<Vec<_>>();
+            return Err(Error::new(
+                ErrorKind::Shape,
+                format!(
+                    "jvp: tangents of shapes {:?} for inputs of shapes {:?}",
+                    shapes(tangents),
+                    shapes(inputs)
+                ),
+            ));
+        }
+        let v = self.graph.zeros(&self.shape()).requires_grad();
+        let transposed = (self * v).sum().gradients(inputs)?;
+        let along = transposed
+            .iter()
+            .zip(tangents)
+            .map(|(&jt_v, &u)| (jt_v * u).sum())
+            .reduce(|a, b| a + b)
+            .unwrap_or_else(|| self.graph.scalar(T::zero()));
+        if !along.tracks_grad() {
+            // Nothing of `self` depends on the inputs: J·u is zero.
+            return Ok(self.graph.zeros(&self.shape()));
+        }
+        Ok(along.gradients(&[v])?[0])
+    }
+}
+// ANCHOR_END: jvp
