@@ -72,9 +72,16 @@ fn each<T: Element>(f: impl Fn(T) -> T) -> impl FnOnce(ArrayViewD<'_, T>) -> Arr
 // ANCHOR_END: each
 
 // ANCHOR: or-panic
-/// Panics with the error's message: the infallible operators' behaviour.
+/// Panics with the error's message, at the caller's line (every infallible
+/// operation is `#[track_caller]`): the infallible operators' behaviour.
+#[track_caller]
 fn or_panic<V>(result: Result<V>) -> V {
-    result.unwrap_or_else(|e| panic!("{e}"))
+    // A `match`, not `unwrap_or_else`: a closure would not pass on the
+    // caller's location, and the panic would point into this file.
+    match result {
+        Ok(value) => value,
+        Err(e) => panic!("{e}"),
+    }
 }
 // ANCHOR_END: or-panic
 
@@ -385,6 +392,7 @@ impl<'g, T: Element> Tensor<'g, T> {
     }
 
     /// Sums along one axis (panics on a bad axis; see [`try_sum_axis`](Tensor::try_sum_axis)).
+    #[track_caller]
     pub fn sum_axis(self, axis: usize, keepdim: bool) -> Self {
         or_panic(self.try_sum_axis(axis, keepdim))
     }
@@ -408,6 +416,7 @@ impl<'g, T: Element> Tensor<'g, T> {
     }
 
     /// Averages along one axis (panics on a bad axis).
+    #[track_caller]
     pub fn mean_axis(self, axis: usize, keepdim: bool) -> Self {
         or_panic(self.try_mean_axis(axis, keepdim))
     }
@@ -450,7 +459,7 @@ impl<'g, T: Element> Tensor<'g, T> {
         let (a_shape, b_shape) = (self.shape(), rhs.shape());
         let mismatch = || {
             shape_error(format!(
-                "mat1 and mat2 shapes cannot be multiplied ({} and {})",
+                "matmul: mat1 and mat2 shapes cannot be multiplied ({} and {})",
                 dims(&a_shape),
                 dims(&b_shape)
             ))
@@ -550,6 +559,7 @@ impl<'g, T: Element> Tensor<'g, T> {
     }
 
     /// The matrix product (panics on shapes that do not fit).
+    #[track_caller]
     pub fn matmul(self, rhs: Self) -> Self {
         or_panic(self.try_matmul(rhs))
     }
@@ -576,6 +586,7 @@ impl<'g, T: Element> Tensor<'g, T> {
     }
 
     /// `torch.tensordot` (panics on shapes that do not fit).
+    #[track_caller]
     pub fn tensordot(self, rhs: Self, dims: usize) -> Self {
         or_panic(self.try_tensordot(rhs, dims))
     }
@@ -627,11 +638,13 @@ impl<'g, T: Element> Tensor<'g, T> {
     }
 
     /// Swaps two axes (panics on a bad axis).
+    #[track_caller]
     pub fn transpose(self, axis0: usize, axis1: usize) -> Self {
         or_panic(self.try_transpose(axis0, axis1))
     }
 
     /// The transpose of a matrix (a 0-D or 1-D tensor is returned as is).
+    #[track_caller]
     pub fn t(self) -> Self {
         if self.ndim() < 2 {
             return self;
@@ -663,6 +676,7 @@ impl<'g, T: Element> Tensor<'g, T> {
     }
 
     /// A new shape for the same elements (panics if the sizes differ).
+    #[track_caller]
     pub fn reshape(self, shape: &[usize]) -> Self {
         or_panic(self.try_reshape(shape))
     }
@@ -745,6 +759,7 @@ impl<'g, T: Element> Tensor<'g, T> {
     }
 
     /// A slice (panics on an out-of-range index).
+    #[track_caller]
     pub fn slice(self, info: impl SliceArg<IxDyn>) -> Self {
         or_panic(self.try_slice(info))
     }
@@ -757,6 +772,7 @@ impl<'g, T: Element> Tensor<'g, T> {
     }
 
     /// The element or sub-tensor at `index` (panics when out of range).
+    #[track_caller]
     pub fn at(self, index: &[usize]) -> Self {
         or_panic(self.try_at(index))
     }
@@ -786,6 +802,7 @@ impl<'g, T: Element> Tensor<'g, T> {
     }
 
     /// `torch.index_select` (panics when an index is out of range).
+    #[track_caller]
     pub fn index_select(self, axis: usize, indices: &[usize]) -> Self {
         or_panic(self.try_index_select(axis, indices))
     }
@@ -838,6 +855,7 @@ impl<'g, T: Element> Tensor<'g, T> {
     }
 
     /// `torch.gather` (panics on a bad index).
+    #[track_caller]
     pub fn gather(self, axis: usize, index: &Indices) -> Self {
         or_panic(self.try_gather(axis, index))
     }
@@ -882,31 +900,37 @@ impl<'g, T: Element> Tensor<'g, T> {
     }
 
     /// The mask `self > rhs`.
+    #[track_caller]
     pub fn gt(self, rhs: impl IntoOperand<'g, T>) -> Self {
         or_panic(self.compare("gt", rhs, |a, b| a > b))
     }
 
     /// The mask `self >= rhs`.
+    #[track_caller]
     pub fn ge(self, rhs: impl IntoOperand<'g, T>) -> Self {
         or_panic(self.compare("ge", rhs, |a, b| a >= b))
     }
 
     /// The mask `self < rhs`.
+    #[track_caller]
     pub fn lt(self, rhs: impl IntoOperand<'g, T>) -> Self {
         or_panic(self.compare("lt", rhs, |a, b| a < b))
     }
 
     /// The mask `self <= rhs`.
+    #[track_caller]
     pub fn le(self, rhs: impl IntoOperand<'g, T>) -> Self {
         or_panic(self.compare("le", rhs, |a, b| a <= b))
     }
 
     /// The mask `self == rhs`.
+    #[track_caller]
     pub fn eq(self, rhs: impl IntoOperand<'g, T>) -> Self {
         or_panic(self.compare("eq", rhs, |a, b| a == b))
     }
 
     /// The mask `self != rhs`.
+    #[track_caller]
     pub fn ne(self, rhs: impl IntoOperand<'g, T>) -> Self {
         or_panic(self.compare("ne", rhs, |a, b| a != b))
     }
@@ -920,6 +944,7 @@ impl<'g, T: Element> Tensor<'g, T> {
 ///
 /// # Panics
 /// When the shapes do not broadcast together; see [`try_where`].
+#[track_caller]
 pub fn where_<'g, T: Element>(
     cond: Tensor<'g, T>,
     a: impl IntoOperand<'g, T>,
@@ -1141,6 +1166,7 @@ impl<'g, T: Element> Tensor<'g, T> {
     }
 
     /// The `k` largest entries and their indices (panics when `k` is too large).
+    #[track_caller]
     pub fn topk(self, k: usize) -> (Self, Indices) {
         or_panic(self.try_topk(k))
     }
@@ -1156,12 +1182,14 @@ macro_rules! tensor_operator {
     ($Trait:ident, $method:ident, $try:ident) => {
         impl<'g, T: Element, R: IntoOperand<'g, T>> $Trait<R> for Tensor<'g, T> {
             type Output = Tensor<'g, T>;
+            #[track_caller]
             fn $method(self, rhs: R) -> Tensor<'g, T> {
                 or_panic(self.$try(rhs))
             }
         }
         impl<'g, T: Element, R: IntoOperand<'g, T>> $Trait<R> for &Tensor<'g, T> {
             type Output = Tensor<'g, T>;
+            #[track_caller]
             fn $method(self, rhs: R) -> Tensor<'g, T> {
                 or_panic((*self).$try(rhs))
             }
@@ -1180,18 +1208,21 @@ macro_rules! number_on_the_left {
     ($($t:ty),*) => {$(
         impl<'g> Add<Tensor<'g, $t>> for $t {
             type Output = Tensor<'g, $t>;
+            #[track_caller]
             fn add(self, rhs: Tensor<'g, $t>) -> Tensor<'g, $t> {
                 or_panic(rhs.graph.scalar(self).try_add(rhs))
             }
         }
         impl<'g> Sub<Tensor<'g, $t>> for $t {
             type Output = Tensor<'g, $t>;
+            #[track_caller]
             fn sub(self, rhs: Tensor<'g, $t>) -> Tensor<'g, $t> {
                 or_panic(rhs.graph.scalar(self).try_sub(rhs))
             }
         }
         impl<'g> Mul<Tensor<'g, $t>> for $t {
             type Output = Tensor<'g, $t>;
+            #[track_caller]
             fn mul(self, rhs: Tensor<'g, $t>) -> Tensor<'g, $t> {
                 or_panic(rhs.graph.scalar(self).try_mul(rhs))
             }
@@ -1201,30 +1232,35 @@ macro_rules! number_on_the_left {
             // PyTorch's `__rtruediv__` multiplies by the reciprocal; doing
             // the same gives the same gradient, bit for bit.
             #[allow(clippy::suspicious_arithmetic_impl)]
+            #[track_caller]
             fn div(self, rhs: Tensor<'g, $t>) -> Tensor<'g, $t> {
                 rhs.reciprocal() * self
             }
         }
         impl<'g> Add<&Tensor<'g, $t>> for $t {
             type Output = Tensor<'g, $t>;
+            #[track_caller]
             fn add(self, rhs: &Tensor<'g, $t>) -> Tensor<'g, $t> {
                 self + *rhs
             }
         }
         impl<'g> Sub<&Tensor<'g, $t>> for $t {
             type Output = Tensor<'g, $t>;
+            #[track_caller]
             fn sub(self, rhs: &Tensor<'g, $t>) -> Tensor<'g, $t> {
                 self - *rhs
             }
         }
         impl<'g> Mul<&Tensor<'g, $t>> for $t {
             type Output = Tensor<'g, $t>;
+            #[track_caller]
             fn mul(self, rhs: &Tensor<'g, $t>) -> Tensor<'g, $t> {
                 self * *rhs
             }
         }
         impl<'g> Div<&Tensor<'g, $t>> for $t {
             type Output = Tensor<'g, $t>;
+            #[track_caller]
             fn div(self, rhs: &Tensor<'g, $t>) -> Tensor<'g, $t> {
                 self / *rhs
             }
