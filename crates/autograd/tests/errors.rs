@@ -648,3 +648,13 @@ fn an_operators_panic_points_at_the_callers_line() {
     assert!(file.ends_with("tests/errors.rs"), "{file}");
     assert_eq!(at, line);
 }
+
+#[test]
+#[should_panic(expected = "ExpBackward0: the graph is in use: a `value()` of one of its tensors is still held")]
+fn recording_while_a_value_is_held_names_the_operation() {
+    let g = Graph::<f64>::new();
+    let x = g.tensor([1.0, 2.0]).requires_grad();
+    let held = x.value();
+    let _ = x.exp(); // records while `held` borrows the graph
+    drop(held);
+}

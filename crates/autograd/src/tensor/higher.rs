@@ -68,7 +68,10 @@ impl<'g, T: Element> Tensor<'g, T> {
         self,
         rule: impl for<'a> Fn(&GradContext<'a, T>) -> Vec<Option<Tensor<'a, T>>> + 'static,
     ) -> Self {
-        if let Some(op) = self.graph.nodes.borrow_mut()[self.id as usize].op.as_mut() {
+        if let Some(op) = self.graph.nodes_mut("with_recorded_backward")[self.id as usize]
+            .op
+            .as_mut()
+        {
             op.recorded = Some(Box::new(rule));
         }
         self
@@ -127,7 +130,7 @@ impl<'g, T: Element> Tensor<'g, T> {
             // Read what the step needs, and let go of the tape: the rule
             // records. The rule is lent out of its node while it runs.
             let step = {
-                let mut nodes = graph.nodes.borrow_mut();
+                let mut nodes = graph.nodes_mut("gradients");
                 let needs = |inputs: &[u32]| inputs.iter().map(|&i| nodes[i as usize].requires_grad).collect();
                 let step = nodes[id]
                     .op
@@ -156,7 +159,7 @@ impl<'g, T: Element> Tensor<'g, T> {
                 needs,
             };
             let input_grads = rule(&ctx);
-            if let Some(op) = graph.nodes.borrow_mut()[id].op.as_mut() {
+            if let Some(op) = graph.nodes_mut("gradients")[id].op.as_mut() {
                 op.recorded = Some(rule);
             }
             assert!(

@@ -43,7 +43,7 @@ mod into_array;
 mod ops;
 mod shape;
 
-use std::cell::{Cell, Ref, RefCell};
+use std::cell::{Cell, Ref, RefCell, RefMut};
 use std::fmt;
 
 use ndarray::{ArcArray, ArrayD, ArrayViewD, IxDyn};
@@ -264,7 +264,7 @@ impl<T: Element> Graph<T> {
     // ANCHOR: graph-zero-grad
     /// Clears the gradient of every tensor of the graph.
     pub fn zero_grad(&self) {
-        for node in self.nodes.borrow_mut().iter_mut() {
+        for node in self.nodes_mut("zero_grad").iter_mut() {
             node.grad = None;
         }
     }
@@ -281,6 +281,18 @@ impl<T: Element> Graph<T> {
     // ANCHOR_END: graph-zero-grad
 
     // ANCHOR: leaf-push
+    /// The tape, to change it. A `value()` still held keeps it borrowed:
+    /// the message names what was being done, where the standard library
+    /// would only say "already borrowed".
+    fn nodes_mut(&self, what: &str) -> RefMut<'_, Vec<Node<T>>> {
+        self.nodes.try_borrow_mut().unwrap_or_else(|_| {
+            panic!(
+                "{what}: the graph is in use: a `value()` of one of its tensors is still held; \
+                 drop it, or copy the values out with `to_array()`, first"
+            )
+        })
+    }
+
     fn leaf(&self, value: SharedArray<T>, dtype: DType) -> Tensor<'_, T> {
         self.push(Node {
             value,
@@ -294,7 +306,8 @@ impl<T: Element> Graph<T> {
     }
 
     fn push(&self, node: Node<T>) -> Tensor<'_, T> {
-        let mut nodes = self.nodes.borrow_mut();
+        let what = node.op.as_ref().map_or("a new tensor", |op| op.name);
+        let mut nodes = self.nodes_mut(what);
         let id = u32::try_from(nodes.len()).expect("a graph holds at most 2^32 nodes");
         nodes.push(node);
         Tensor { graph: self, id }
@@ -368,7 +381,7 @@ impl<T: Element> Graph<T> {
     // ANCHOR: backpropagate
     /// Backpropagates `seed` (d loss/d root) from `root` down the tape.
     fn backpropagate(&self, root: u32, seed: ArrayD<T>) {
-        let mut guard = self.nodes.borrow_mut();
+        let mut guard = self.nodes_mut("backward");
         let nodes: &mut Vec<Node<T>> = &mut guard;
         let root = root as usize;
         let mut adjoint: Vec<Option<ArrayD<T>>> = (0..=root).map(|_| None).collect();
@@ -540,7 +553,7 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// # Panics
     /// On a non-leaf (its flag follows from its inputs) or on a mask.
     pub fn requires_grad(self) -> Self {
-        let mut nodes = self.graph.nodes.borrow_mut();
+        let mut nodes = self.graph.nodes_mut("requires_grad");
         let node = &mut nodes[self.id as usize];
         assert!(
             node.op.is_none(),
@@ -587,7 +600,7 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// # Panics
     /// On a tensor that does not require gradients (nothing would reach it).
     pub fn register_hook(self, hook: impl Fn(&ArrayD<T>) -> Option<ArrayD<T>> + 'static) -> Self {
-        let mut nodes = self.graph.nodes.borrow_mut();
+        let mut nodes = self.graph.nodes_mut("register_hook");
         let node = &mut nodes[self.id as usize];
         assert!(
             node.requires_grad,
@@ -604,7 +617,7 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// # Panics
     /// On a tensor that does not require gradients.
     pub fn retain_grad(self) -> Self {
-        let mut nodes = self.graph.nodes.borrow_mut();
+        let mut nodes = self.graph.nodes_mut("retain_grad");
         let node = &mut nodes[self.id as usize];
         assert!(
             node.requires_grad,
@@ -636,14 +649,14 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// Moves the accumulated gradient out, leaving none: reading and zeroing
     /// in one step, without a copy (what an optimizer step wants).
     pub fn take_grad(self) -> Option<ArrayD<T>> {
-        self.graph.nodes.borrow_mut()[self.id as usize].grad.take()
+        self.graph.nodes_mut("take_grad")[self.id as usize].grad.take()
     }
     // ANCHOR_END: take-grad
 
     // ANCHOR: tensor-zero-grad
     /// Clears this tensor's gradient (PyTorch's `x.grad = None`).
     pub fn zero_grad(self) {
-        self.graph.nodes.borrow_mut()[self.id as usize].grad = None;
+        self.graph.nodes_mut("zero_grad")[self.id as usize].grad = None;
     }
     // ANCHOR_END: tensor-zero-grad
 
