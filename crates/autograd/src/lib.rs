@@ -74,5 +74,8 @@ mod tanh;
 
 pub use element::Element;
 pub use error::{Error, ErrorKind, Result};
+/// The `ndarray` this crate is built on, for arrays in and out without a
+/// dependency of your own to keep at the same version.
+pub use ndarray;
 pub use number::Number;
 pub use tensor::{BackwardContext, Graph, InputGrad, Tensor};

@@ -633,16 +633,25 @@ fn an_operators_panic_points_at_the_callers_line() {
     // The panic is reported where the user wrote `a + b`, not inside the engine.
     let location = std::sync::Arc::new(std::sync::Mutex::new(None));
     let seen = std::sync::Arc::clone(&location);
-    let previous = std::panic::take_hook();
+    // The hook is process-wide and other tests panic on other threads:
+    // record only this thread's panic.
+    let this_thread = std::thread::current().id();
+    let previous = std::sync::Arc::new(std::panic::take_hook());
+    let others = std::sync::Arc::clone(&previous);
     std::panic::set_hook(Box::new(move |info| {
-        *seen.lock().unwrap() = info.location().map(|l| (l.file().to_string(), l.line()));
+        if std::thread::current().id() == this_thread {
+            *seen.lock().unwrap() = info.location().map(|l| (l.file().to_string(), l.line()));
+        } else {
+            others(info);
+        }
     }));
     let line = line!() + 3;
     let result = std::panic::catch_unwind(|| {
         let g = Graph::<f64>::new();
         let _ = g.ones(&[2, 3]) + g.ones(&[4]);
     });
-    std::panic::set_hook(previous);
+    let _ = std::panic::take_hook(); // this test's hook, replaced by the default
+    drop(previous);
     assert!(result.is_err());
     let (file, at) = location.lock().unwrap().clone().expect("a location");
     assert!(file.ends_with("tests/errors.rs"), "{file}");
@@ -657,4 +666,24 @@ fn recording_while_a_value_is_held_names_the_operation() {
     let held = x.value();
     let _ = x.exp(); // records while `held` borrows the graph
     drop(held);
+}
+
+#[test]
+fn integers_work_as_numbers_on_either_side_of_an_operator() {
+    let g = Graph::<f64>::new();
+    let x = g.tensor([1.0, 2.0, 4.0]).requires_grad();
+    let y = (x * 3 + 1) / 2 - 1 + (2 - x) * (1 / x);
+    let expected = (x * 3.0 + 1.0) / 2.0 - 1.0 + (2.0 - x) * (1.0 / x);
+    assert_eq!(y.to_array(), expected.to_array());
+    let f32_graph = Graph::<f32>::new();
+    let z = f32_graph.tensor([2.0f32]) * 3;
+    assert_eq!(z.to_string(), "tensor([6.])");
+}
+
+#[test]
+fn ndarray_is_re_exported_for_arrays_in_and_out() {
+    let g = Graph::<f64>::new();
+    let t = g.tensor(autograd::ndarray::array![1.0, 2.0]);
+    let back: autograd::ndarray::ArrayD<f64> = t.to_array();
+    assert_eq!(back.len(), 2);
 }

@@ -1,4 +1,4 @@
-// book/appendix-engine.md, block `operators-and-numbers`: generated from the book: edit the chapter, not this file. fnv1a=ed90481c7f8293fd
+// book/appendix-engine.md, block `operators-and-numbers`: generated from the book: edit the chapter, not this file. fnv1a=170c89a7bb865eed
 fn main() {
     use autograd::Graph;
 
@@ -6,6 +6,7 @@ fn main() {
     let x = g.tensor([1.0, 2.0, 3.0]).requires_grad();
     let y = (2.0 * x - 1.0) / 4.0;
     println!("y = {y}");
+    println!("integers too: {}", 3 * x - 1);
     y.sum().backward().unwrap();
     println!("dy/dx = {}", x.grad().unwrap());
     if let Err(e) = x.try_add(g.tensor([1.0, 2.0])) {

@@ -52,6 +52,13 @@ macro_rules! number_operand {
     )*};
 }
 number_operand!(f32, f64);
+
+/// An integer, as in PyTorch's `x * 3`: the number in the graph's float type.
+impl<'g, T: Element> IntoOperand<'g, T> for i32 {
+    fn into_operand(self, graph: &'g Graph<T>) -> Tensor<'g, T> {
+        graph.scalar(T::of_f64(f64::from(self)))
+    }
+}
 // ANCHOR_END: into-operand
 
 // ANCHOR: op-errors
@@ -1268,6 +1275,32 @@ macro_rules! number_on_the_left {
     )*};
 }
 number_on_the_left!(f32, f64);
+
+/// `integer ∘ tensor`, as `3 - x` in PyTorch: the integer as a number of
+/// the graph's float type, then the same as above.
+macro_rules! integer_on_the_left {
+    ($($Trait:ident $method:ident),*) => {$(
+        impl<'g, T: Element> $Trait<Tensor<'g, T>> for i32 {
+            type Output = Tensor<'g, T>;
+            #[track_caller]
+            fn $method(self, rhs: Tensor<'g, T>) -> Tensor<'g, T> {
+                let number = rhs.graph.scalar(T::of_f64(f64::from(self)));
+                $Trait::$method(number, rhs)
+            }
+        }
+    )*};
+}
+integer_on_the_left!(Add add, Sub sub, Mul mul);
+
+/// `integer / tensor`, as PyTorch computes it: the reciprocal, times the number.
+impl<'g, T: Element> Div<Tensor<'g, T>> for i32 {
+    type Output = Tensor<'g, T>;
+    #[allow(clippy::suspicious_arithmetic_impl)]
+    #[track_caller]
+    fn div(self, rhs: Tensor<'g, T>) -> Tensor<'g, T> {
+        rhs.reciprocal() * self
+    }
+}
 
 /// `-x`: the gradient is negated.
 impl<'g, T: Element> Neg for Tensor<'g, T> {
