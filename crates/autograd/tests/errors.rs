@@ -687,3 +687,19 @@ fn ndarray_is_re_exported_for_arrays_in_and_out() {
     let back: autograd::ndarray::ArrayD<f64> = t.to_array();
     assert_eq!(back.len(), 2);
 }
+
+#[test]
+fn nested_vecs_make_a_matrix_and_to_vec_reads_it_back() {
+    let g = Graph::<f64>::new();
+    let m = g.tensor(vec![vec![1.0, 2.0, 3.0], vec![4.0, 5.0, 6.0]]);
+    assert_eq!(m.shape(), [2, 3]);
+    assert_eq!(m.to_vec(), [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    assert_eq!(g.tensor(Vec::<Vec<f64>>::new()).shape(), [0, 0]);
+}
+
+#[test]
+#[should_panic(expected = "expected sequence of length 3 at dim 1 (got 2)")]
+fn ragged_rows_are_an_error_with_pytorchs_message() {
+    let g = Graph::<f64>::new();
+    let _ = g.tensor(vec![vec![1.0, 2.0, 3.0], vec![4.0, 5.0]]);
+}

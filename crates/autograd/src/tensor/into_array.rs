@@ -62,6 +62,23 @@ impl<T: Element> IntoArray<T> for Vec<T> {
     }
 }
 
+/// Rows, as a JSON reader returns a matrix: a 2-D tensor.
+///
+/// # Panics
+/// If the rows differ in length, with PyTorch's message.
+impl<T: Element> IntoArray<T> for Vec<Vec<T>> {
+    #[track_caller]
+    fn into_array(self) -> ArrayD<T> {
+        let columns = self.first().map_or(0, Vec::len);
+        if let Some(row) = self.iter().find(|row| row.len() != columns) {
+            panic!("expected sequence of length {columns} at dim 1 (got {})", row.len());
+        }
+        let rows = self.len();
+        let data: Vec<T> = self.into_iter().flatten().collect();
+        ArrayD::from_shape_vec(ndarray::IxDyn(&[rows, columns]), data).expect("rows of equal length")
+    }
+}
+
 impl<T: Element> IntoArray<T> for &[T] {
     fn into_array(self) -> ArrayD<T> {
         ndarray::Array1::from(self.to_vec()).into_dyn()

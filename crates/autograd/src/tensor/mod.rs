@@ -517,6 +517,11 @@ impl<'g, T: Element> Tensor<'g, T> {
         self.value().to_owned()
     }
 
+    /// The tensor's elements in row-major order, as `t.flatten().tolist()`.
+    pub fn to_vec(self) -> Vec<T> {
+        self.value().iter().copied().collect()
+    }
+
     /// The only element of a one-element tensor.
     ///
     /// # Panics
