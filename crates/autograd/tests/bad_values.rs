@@ -246,7 +246,7 @@ fn f32_sum_overflows_to_inf_never_wraps() {
     assert!(x.grad_array().unwrap().iter().all(|&d| d == 1.0));
     let m = x.mean();
     assert_eq!(m.item(), f32::INFINITY, "the mean overflows in its sum, as in PyTorch");
-    let neg = g.tensor(vec![-1e36f32; 1000]).sum_axis(0, false);
+    let neg = g.tensor(vec![-1e36f32; 1000]).sum_dim(0);
     assert_eq!(neg.item(), f32::NEG_INFINITY);
     let big = g.tensor(vec![f32::MAX, f32::MAX]);
     assert_eq!(

@@ -217,17 +217,96 @@ fn dot_panics_with_the_message() {
 }
 
 #[test]
-fn matmul_needs_one_or_two_dimensions() {
+fn matmul_needs_a_dimension_and_batches_must_fit() {
     let g = Graph::<f64>::new();
-    assert_error(
-        g.ones(&[2, 2, 2]).try_matmul(g.ones(&[2, 2])),
-        ErrorKind::Shape,
-        "matmul: both arguments need 1 or 2 dimensions, got shapes [2, 2, 2] and [2, 2]",
-    );
     assert_error(
         g.scalar(1.0).try_matmul(g.ones(&[2])),
         ErrorKind::Shape,
-        "matmul: both arguments need 1 or 2 dimensions, got shapes [] and [2]",
+        "matmul: both arguments need at least 1 dimension, got shapes [] and [2]",
+    );
+    assert_error(
+        g.ones(&[2, 3, 4]).try_matmul(g.ones(&[3, 5])),
+        ErrorKind::Shape,
+        "matmul: mat1 and mat2 shapes cannot be multiplied (3x4 and 3x5, in shapes [2, 3, 4] and [3, 5])",
+    );
+    assert_error(
+        g.ones(&[2, 3, 4]).try_matmul(g.ones(&[3, 4, 5])),
+        ErrorKind::Shape,
+        "matmul: shapes [2] and [3] cannot be broadcast together: the size of tensor a (2) must match \
+         the size of tensor b (3) at non-singleton dimension 0",
+    );
+}
+
+#[test]
+fn the_new_operations_name_themselves_and_the_shapes() {
+    let g = Graph::<f64>::new();
+    let x = g.ones(&[2, 3]);
+    assert_error(
+        g.ones(&[0]).try_max(),
+        ErrorKind::Shape,
+        "max(): expected reduction dim to be specified for an empty tensor (use max_dim)",
+    );
+    assert_error(
+        g.ones(&[2, 0]).try_min_dim(1, false),
+        ErrorKind::Shape,
+        "min(): expected reduction dim 1 to have non-zero size (the tensor has shape [2, 0])",
+    );
+    assert_error(
+        x.try_softmax(2),
+        ErrorKind::OutOfRange,
+        "softmax: dimension out of range (expected to be in range of [-2, 1], but got 2)",
+    );
+    assert_error(
+        x.try_logsumexp([1, 1], false),
+        ErrorKind::Invalid,
+        "logsumexp: dim 1 appears multiple times in the list of dims",
+    );
+    assert_error(
+        autograd::tensor::try_cat(&[x, g.ones(&[3, 3])], 1),
+        ErrorKind::Shape,
+        "cat: sizes of tensors must match except in dimension 1: tensor 0 has shape [2, 3], \
+         tensor number 1 in the list has shape [3, 3]",
+    );
+    assert_error(
+        autograd::tensor::try_cat::<f64>(&[], 0),
+        ErrorKind::Invalid,
+        "cat: expected a non-empty list of tensors",
+    );
+    assert_error(
+        autograd::tensor::try_stack(&[x, g.ones(&[3, 2])], 0),
+        ErrorKind::Shape,
+        "stack: expects each tensor to be equal size, but got [2, 3] at entry 0 and [3, 2] at entry 1",
+    );
+    assert_error(
+        x.try_narrow(1, 2, 2),
+        ErrorKind::OutOfRange,
+        "narrow: start (2) + length (2) exceeds dimension size (3) in dimension 1",
+    );
+    assert_error(
+        x.try_unsqueeze(3),
+        ErrorKind::OutOfRange,
+        "unsqueeze: dimension out of range (expected to be in range of [-3, 2], but got 3)",
+    );
+    assert_error(
+        x.try_expand([2, 4]),
+        ErrorKind::Shape,
+        "expand: the expanded size (4) must match the existing size (3) at non-singleton dimension 1; \
+         target sizes [2, 4], tensor sizes [2, 3]",
+    );
+    assert_error(
+        x.try_expand([-1, 2, 3]),
+        ErrorKind::Shape,
+        "expand: the size -1 isn't allowed in a leading, new dimension 0; target sizes [-1, 2, 3], tensor sizes [2, 3]",
+    );
+    assert_error(
+        x.try_reshape([4, -1]),
+        ErrorKind::Shape,
+        "shape [4, -1] is invalid for input of size 6",
+    );
+    assert_error(
+        x.try_reshape([-1, -1]),
+        ErrorKind::Shape,
+        "shape [-1, -1] is invalid for input of size 6: only one dimension can be inferred",
     );
 }
 
@@ -263,7 +342,7 @@ fn tensordot_panics_with_the_message() {
 fn reshape_to_a_different_size() {
     let g = Graph::<f64>::new();
     assert_error(
-        g.ones(&[2, 3]).try_reshape(&[4, 2]),
+        g.ones(&[2, 3]).try_reshape([4, 2]),
         ErrorKind::Shape,
         "shape [4, 2] is invalid for input of size 6",
     );
@@ -278,55 +357,65 @@ fn reshape_to_a_different_size() {
 #[should_panic(expected = "shape [4, 2] is invalid for input of size 6")]
 fn reshape_panics_with_the_message() {
     let g = Graph::<f64>::new();
-    let _ = g.ones(&[2, 3]).reshape(&[4, 2]);
+    let _ = g.ones(&[2, 3]).reshape([4, 2]);
 }
 
 #[test]
-fn bad_axis_for_sum_and_mean_axis() {
+fn bad_dims_for_sum_and_mean() {
     let g = Graph::<f64>::new();
     let x = g.ones(&[2, 3]);
     assert_error(
-        x.try_sum_axis(2, false),
+        x.try_sum_dim(2, false),
         ErrorKind::OutOfRange,
-        "sum: dimension out of range (the tensor has 2 dimensions, got axis 2)",
+        "sum: dimension out of range (expected to be in range of [-2, 1], but got 2)",
     );
     assert_error(
-        x.try_mean_axis(5, true),
+        x.try_mean_dim(5, true),
         ErrorKind::OutOfRange,
-        "mean: dimension out of range (the tensor has 2 dimensions, got axis 5)",
+        "mean: dimension out of range (expected to be in range of [-2, 1], but got 5)",
     );
     assert_error(
-        g.scalar(1.0).try_sum_axis(0, false),
+        g.scalar(1.0).try_sum_dim(1, false),
         ErrorKind::OutOfRange,
-        "sum: dimension out of range (the tensor has 0 dimensions, got axis 0)",
+        "sum: dimension out of range (expected to be in range of [-1, 0], but got 1)",
+    );
+    assert_error(
+        x.try_sum_dim([0, -2], false),
+        ErrorKind::Invalid,
+        "sum: dim 0 appears multiple times in the list of dims",
+    );
+    assert_error(
+        x.try_mean_dim(Vec::<i32>::new(), false),
+        ErrorKind::Invalid,
+        "mean: no dimension given (to reduce over all of them, call mean())",
     );
 }
 
 #[test]
-#[should_panic(expected = "sum: dimension out of range (the tensor has 2 dimensions, got axis 2)")]
-fn sum_axis_panics_with_the_message() {
+#[should_panic(expected = "sum: dimension out of range (expected to be in range of [-2, 1], but got 2)")]
+fn sum_dim_panics_with_the_message() {
     let g = Graph::<f64>::new();
-    let _ = g.ones(&[2, 3]).sum_axis(2, false);
+    let _ = g.ones(&[2, 3]).sum_dim(2);
 }
 
 #[test]
-#[should_panic(expected = "mean: dimension out of range (the tensor has 2 dimensions, got axis 2)")]
-fn mean_axis_panics_with_the_message() {
+#[should_panic(expected = "mean: dimension out of range (expected to be in range of [-2, 1], but got 2)")]
+fn mean_dim_panics_with_the_message() {
     let g = Graph::<f64>::new();
-    let _ = g.ones(&[2, 3]).mean_axis(2, false);
+    let _ = g.ones(&[2, 3]).mean_dim(2);
 }
 
 #[test]
 fn bad_axis_for_transpose() {
     let g = Graph::<f64>::new();
     let x = g.ones(&[2, 3]);
-    let message = "transpose: dimension out of range (the tensor has 2 dimensions, got axis 2)";
+    let message = "transpose: dimension out of range (expected to be in range of [-2, 1], but got 2)";
     assert_error(x.try_transpose(0, 2), ErrorKind::OutOfRange, message);
     assert_error(x.try_transpose(2, 0), ErrorKind::OutOfRange, message);
 }
 
 #[test]
-#[should_panic(expected = "transpose: dimension out of range (the tensor has 2 dimensions, got axis 2)")]
+#[should_panic(expected = "transpose: dimension out of range (expected to be in range of [-2, 1], but got 2)")]
 fn transpose_panics_with_the_message() {
     let g = Graph::<f64>::new();
     let _ = g.ones(&[2, 3]).transpose(0, 2);
@@ -346,7 +435,7 @@ fn bad_axis_and_index_for_index_select() {
     assert_error(
         x.try_index_select(2, &[0]),
         ErrorKind::OutOfRange,
-        "index_select: dimension out of range (the tensor has 2 dimensions, got axis 2)",
+        "index_select: dimension out of range (expected to be in range of [-2, 1], but got 2)",
     );
     assert_error(
         x.try_index_select(1, &[0, 3]),
@@ -370,7 +459,7 @@ fn bad_axis_index_and_shape_for_gather() {
     assert_error(
         x.try_gather(2, &ok_shape),
         ErrorKind::OutOfRange,
-        "gather: dimension out of range (the tensor has 2 dimensions, got axis 2)",
+        "gather: dimension out of range (expected to be in range of [-2, 1], but got 2)",
     );
     assert_error(
         x.try_gather(1, &Indices::from(array![[0usize, 3]])),
@@ -624,8 +713,8 @@ fn errors_are_values_that_compare_and_print() {
     assert_eq!(boxed.to_string(), broadcast_message("add"));
     // A failed operation leaves the tensors usable.
     let x: Tensor<'_, f64> = g.ones(&[2, 3]);
-    assert!(x.try_reshape(&[4]).is_err());
-    assert_eq!(x.reshape(&[6]).shape(), vec![6]);
+    assert!(x.try_reshape([4]).is_err());
+    assert_eq!(x.reshape([6]).shape(), vec![6]);
 }
 
 #[test]

@@ -290,22 +290,25 @@ fn sum_axis_gradient() {
     let x = data(&[2, 3, 4], 2, -1.0, 1.0);
     for axis in 0..3 {
         for keepdim in [false, true] {
-            assert_gradcheck(|t| t[0].sum_axis(axis, keepdim).tanh(), std::slice::from_ref(&x));
+            assert_gradcheck(
+                |t| t[0].try_sum_dim(axis, keepdim).unwrap().tanh(),
+                std::slice::from_ref(&x),
+            );
         }
     }
     // Σ_i r_i·(Σ_j x_ij) with r = [1, 2]: row i of the gradient is r_i.
     let x = d(array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
     let g = Graph::<f64>::new();
     let t = g.tensor(x.clone()).requires_grad();
-    let rows = t.sum_axis(1, false);
+    let rows = t.sum_dim(1);
     assert_eq!(rows.shape(), vec![2]);
-    assert_eq!(t.sum_axis(1, true).shape(), vec![2, 1]);
+    assert_eq!(t.sum_dim_keepdim(1).shape(), vec![2, 1]);
     assert_close(&rows.to_array(), &d(array![6.0, 15.0]));
     (rows * g.tensor([1.0, 2.0])).sum().backward().unwrap();
     assert_close(&t.grad_array().unwrap(), &d(array![[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]]));
     // keepdim: the same with r as a column.
     let gk = grads(
-        |x| x[0].sum_axis(1, true) * x[0].graph().tensor(array![[1.0], [2.0]]),
+        |x| x[0].sum_dim_keepdim(1) * x[0].graph().tensor(array![[1.0], [2.0]]),
         &[x],
     );
     assert_close(&gk[0], &d(array![[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]]));
@@ -324,12 +327,15 @@ fn mean_axis_gradient() {
     let x = data(&[2, 3, 4], 4, -1.0, 1.0);
     for axis in 0..3 {
         for keepdim in [false, true] {
-            assert_gradcheck(|t| t[0].mean_axis(axis, keepdim).exp(), std::slice::from_ref(&x));
+            assert_gradcheck(
+                |t| t[0].try_mean_dim(axis, keepdim).unwrap().exp(),
+                std::slice::from_ref(&x),
+            );
         }
     }
     // Σ_j c_j·mean_i(x_ij) with c = [1, 2, 3] over 2 rows: column j gets c_j/2.
     let g = grads(
-        |x| x[0].mean_axis(0, false) * x[0].graph().tensor([1.0, 2.0, 3.0]),
+        |x| x[0].mean_dim(0) * x[0].graph().tensor([1.0, 2.0, 3.0]),
         &[d(array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])],
     );
     assert_close(&g[0], &d(array![[0.5, 1.0, 1.5], [0.5, 1.0, 1.5]]));
@@ -499,13 +505,13 @@ fn t_gradient() {
 #[test]
 fn reshape_gradient() {
     let x = data(&[2, 3, 2], 1, -1.0, 1.0);
-    assert_gradcheck(|t| t[0].reshape(&[3, 4]), std::slice::from_ref(&x));
-    assert_gradcheck(|t| t[0].reshape(&[12]).tanh(), std::slice::from_ref(&x));
-    assert_gradcheck(|t| t[0].reshape(&[1]).exp(), &[d(ndarray::arr0(0.3))]);
+    assert_gradcheck(|t| t[0].reshape([3, 4]), std::slice::from_ref(&x));
+    assert_gradcheck(|t| t[0].reshape([12]).tanh(), std::slice::from_ref(&x));
+    assert_gradcheck(|t| t[0].reshape([1]).exp(), &[d(ndarray::arr0(0.3))]);
     // Σ w·reshape(x, [3, 2]): the gradient is w read back in row-major order.
     let w = d(array![[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]);
     let g = grads(
-        |t| t[0].reshape(&[3, 2]) * t[1].detach(),
+        |t| t[0].reshape([3, 2]) * t[1].detach(),
         &[d(ndarray::Array2::zeros((2, 3))), w],
     );
     assert_close(&g[0], &d(array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]));
@@ -1125,4 +1131,144 @@ fn a_passed_through_gradient_reaches_every_input_whatever_its_shape() {
     // c: −1 + 1 + 1 = +1 per use, summed over its broadcast axis.
     let dc = wv.sum_axis(ndarray::Axis(1)).insert_axis(ndarray::Axis(1));
     assert_close(&c.grad_array().unwrap(), &dc);
+}
+
+// ---------------------------------------------------------------------------
+// The toolbox: negative and several dims, sqrt/abs/clamp, max/min,
+// softmax and its kin, joining and stretching, batched matmul.
+// ---------------------------------------------------------------------------
+
+type ToolboxOp = for<'g> fn(&[Tensor<'g, f64>]) -> Tensor<'g, f64>;
+
+#[test]
+fn the_toolbox_operations_pass_gradcheck() {
+    let m = || data(&[2, 3], 1, -2.0, 2.0);
+    let positive = || data(&[2, 3], 2, 0.5, 3.0);
+    let batch = || data(&[2, 2, 3], 3, -1.0, 1.0);
+    let cases: Vec<(&str, ToolboxOp, Vec<ArrayD<f64>>)> = vec![
+        ("sum_dim -1", |t| t[0].sum_dim(-1), vec![m()]),
+        ("sum_dim [0, 1]", |t| t[0].sum_dim([0, 1]), vec![m()]),
+        ("mean_dim_keepdim -2", |t| t[0].mean_dim_keepdim(-2) * t[0], vec![m()]),
+        ("pow 3", |t| t[0].pow(3), vec![m()]),
+        ("sqrt", |t| t[0].sqrt(), vec![positive()]),
+        ("abs", |t| t[0].abs(), vec![m()]),
+        ("clamp", |t| t[0].clamp(-0.5, 0.5), vec![m()]),
+        ("clamp_min", |t| t[0].clamp_min(0.1), vec![m()]),
+        ("clamp_max", |t| t[0].clamp_max(0.1), vec![m()]),
+        ("max", |t| t[0].max(), vec![m()]),
+        ("min", |t| t[0].min(), vec![m()]),
+        ("max_dim", |t| t[0].max_dim(1).0, vec![m()]),
+        ("min_dim_keepdim", |t| t[0].min_dim_keepdim(0).0, vec![m()]),
+        ("softmax", |t| t[0].softmax(-1), vec![m()]),
+        ("log_softmax", |t| t[0].log_softmax(0), vec![m()]),
+        ("logsumexp", |t| t[0].logsumexp([0, 1]), vec![m()]),
+        ("logsumexp_keepdim", |t| t[0].logsumexp_keepdim(1) * t[0], vec![m()]),
+        ("cat", |t| autograd::cat(&[t[0], t[1]], 0), vec![m(), positive()]),
+        ("stack", |t| autograd::stack(&[t[0], t[1]], -1), vec![m(), positive()]),
+        ("narrow", |t| t[0].narrow(-1, 1, 2), vec![m()]),
+        ("unsqueeze", |t| t[0].unsqueeze(1), vec![m()]),
+        ("squeeze_dim", |t| t[0].reshape([2, 1, 3]).squeeze_dim(1), vec![m()]),
+        ("expand", |t| t[0].reshape([2, 1, 3]).expand([2, 4, -1]), vec![m()]),
+        (
+            "batch @ matrix",
+            |t| t[0].matmul(t[1]),
+            vec![batch(), m().reversed_axes()],
+        ),
+        (
+            "batch @ batch",
+            |t| t[0].matmul(t[1]),
+            vec![batch(), batch().permuted_axes(vec![0, 2, 1])],
+        ),
+        ("matrix @ batch", |t| t[0].t().matmul(t[1]), vec![m(), batch()]),
+        (
+            "vector @ batch",
+            |t| t[0].matmul(t[1]),
+            vec![data(&[2], 4, -1.0, 1.0), batch()],
+        ),
+        (
+            "batch @ vector",
+            |t| t[0].matmul(t[1]),
+            vec![batch(), data(&[3], 5, -1.0, 1.0)],
+        ),
+    ];
+    for (name, f, inputs) in cases {
+        let report = gradcheck(f, &inputs).expect("backward runs");
+        assert!(report.checked > 0 && report.passed(), "{name}: {report}");
+    }
+}
+
+#[test]
+fn ties_kinks_and_stretches_get_pytorchs_gradients() {
+    // PyTorch 2.15: max() shares among ties, max(dim) picks the first,
+    // abs'(0) = 0, clamp's edges get 0, expand sums back.
+    let tied = array![1.0, 3.0, 3.0, 2.0].into_dyn();
+    assert_eq!(
+        grads(|t| t[0].max(), std::slice::from_ref(&tied))[0],
+        array![0.0, 0.5, 0.5, 0.0].into_dyn()
+    );
+    assert_eq!(
+        grads(|t| t[0].max_dim(0).0, std::slice::from_ref(&tied))[0],
+        array![0.0, 1.0, 0.0, 0.0].into_dyn()
+    );
+    assert_eq!(
+        grads(|t| t[0].min_dim(0).0, &[array![2.0, 1.0, 1.0].into_dyn()])[0],
+        array![0.0, 1.0, 0.0].into_dyn()
+    );
+    let edges = array![-1.0, 0.0, 0.5, 1.0, 2.0].into_dyn();
+    assert_eq!(
+        grads(|t| t[0].abs(), std::slice::from_ref(&edges))[0],
+        array![-1.0, 0.0, 1.0, 1.0, 1.0].into_dyn()
+    );
+    assert_eq!(
+        grads(|t| t[0].clamp(0.0, 1.0), std::slice::from_ref(&edges))[0],
+        array![0.0, 0.0, 1.0, 0.0, 0.0].into_dyn()
+    );
+    assert_eq!(
+        grads(|t| t[0].clamp_min(0.0), std::slice::from_ref(&edges))[0],
+        array![0.0, 0.0, 1.0, 1.0, 1.0].into_dyn()
+    );
+    assert_eq!(
+        grads(|t| t[0].unsqueeze(1).expand([-1, 3]), &[array![1.0, 2.0].into_dyn()])[0],
+        array![3.0, 3.0].into_dyn()
+    );
+    let g = Graph::<f64>::new();
+    let nan = g.tensor([1.0, f64::NAN, 3.0, f64::NAN]);
+    let (value, index) = nan.max_dim(0);
+    assert!(value.item().is_nan());
+    assert_eq!(index.to_vec(), vec![1]);
+    assert_eq!(nan.argmin().to_vec(), vec![1]);
+    assert_eq!(g.tensor([[1.0, 3.0], [3.0, 1.0]]).argmax_dim(1).to_vec(), vec![1, 0]);
+}
+
+#[test]
+fn softmax_of_large_inputs_is_finite_and_sums_to_one() {
+    let g = Graph::<f32>::new();
+    let x = g.tensor([1000.0f32, 1001.0, 1002.0, -1e30]);
+    let p = x.softmax(0).to_vec();
+    assert!(p.iter().all(|v| v.is_finite()));
+    assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+    assert!(x.log_softmax(0).to_vec()[..3].iter().all(|v| v.is_finite()));
+    assert!((x.logsumexp(0).item() - 1002.4076).abs() < 1e-3);
+    // An infinite maximum is taken out as 0, so ∞ − ∞ never happens.
+    let inf = g.tensor([f32::INFINITY, 1.0]);
+    assert_eq!(inf.logsumexp(0).item(), f32::INFINITY);
+}
+
+#[test]
+fn reading_a_gradient_twice_adds_no_node() {
+    let g = Graph::<f64>::new();
+    let x = g.tensor([1.0, 2.0]).requires_grad();
+    (x * x).sum().backward().unwrap();
+    let first = x.grad().unwrap();
+    let after_one_read = g.len();
+    for _ in 0..3 {
+        assert_eq!(x.grad().unwrap().to_vec(), first.to_vec());
+    }
+    assert_eq!(g.len(), after_one_read);
+    // A new gradient is a new tensor; the one handed out before keeps its value.
+    (x * x).sum().backward().unwrap();
+    assert_eq!(x.grad().unwrap().to_vec(), vec![4.0, 8.0]);
+    assert_eq!(first.to_vec(), vec![2.0, 4.0]);
+    x.zero_grad();
+    assert!(x.grad().is_none());
 }

@@ -100,8 +100,8 @@ fn apply_unary<'g>(op: Unary, x: Tensor<'g, f64>) -> Tensor<'g, f64> {
                 x.mean()
             }
         }
-        Unary::SumAxis(k) => x.sum_axis(k % x.ndim(), true),
-        Unary::MeanAxis(k) => x.mean_axis(k % x.ndim(), true),
+        Unary::SumAxis(k) => x.sum_dim_keepdim(k % x.ndim()),
+        Unary::MeanAxis(k) => x.mean_dim_keepdim(k % x.ndim()),
         Unary::Sum => x.sum(),
         Unary::Mean => x.mean(),
     }
@@ -348,11 +348,11 @@ fn apply_post<'g>(op: Post, x: Tensor<'g, f64>) -> Tensor<'g, f64> {
         Post::Tanh => x.tanh(),
         Post::SelfMul => x * x,
         Post::Transpose if shape.len() >= 2 => x.transpose(0, shape.len() - 1),
-        Post::Flatten => x.reshape(&[x.numel()]),
-        Post::FlattenReverseStep2 => x.reshape(&[x.numel()]).slice(s![..;-2]),
+        Post::Flatten => x.reshape([x.numel()]),
+        Post::FlattenReverseStep2 => x.reshape([x.numel()]).slice(s![..;-2]),
         Post::SelectRepeat if !shape.is_empty() => x.index_select(0, &[shape[0] - 1, 0, shape[0] - 1]),
         Post::Topk if !shape.is_empty() => x.topk(shape[shape.len() - 1].min(2)).0,
-        Post::SumAxis0 if !shape.is_empty() => x.sum_axis(0, false),
+        Post::SumAxis0 if !shape.is_empty() => x.sum_dim(0),
         _ => x,
     }
 }

@@ -360,8 +360,8 @@ fn apply<'g, T: Num>(
         "round" => tensor(0).round(),
         "sum" => tensor(0).sum(),
         "mean" => tensor(0).mean(),
-        "sum_axis" => tensor(0).try_sum_axis(axis(), keepdim())?,
-        "mean_axis" => tensor(0).try_mean_axis(axis(), keepdim())?,
+        "sum_axis" => tensor(0).try_sum_dim(axis(), keepdim())?,
+        "mean_axis" => tensor(0).try_mean_dim(axis(), keepdim())?,
         "matmul" => tensor(0).try_matmul(tensor(1))?,
         "tensordot" => tensor(0).try_tensordot(tensor(1), attr(attrs.dims, "dims"))?,
         "transpose" => {

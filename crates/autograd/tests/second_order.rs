@@ -15,6 +15,13 @@ fn operations() -> Vec<(&'static str, Op, Vec<ArrayD<f64>>)> {
     let w = || array![1.1, 0.4, -0.6].into_dyn();
     let m = || array![[0.5, -1.0, 0.25], [1.5, 0.75, -0.5]].into_dyn();
     let positive = || array![0.7, 1.3, 2.1].into_dyn();
+    let batch = || {
+        array![
+            [[0.5, -1.0, 0.25], [1.5, 0.75, -0.5]],
+            [[0.2, 0.9, -1.1], [-0.3, 0.6, 1.2]]
+        ]
+        .into_dyn()
+    };
     vec![
         ("add", |t| t[0] + t[1], vec![v(), w()]),
         ("add, broadcast", |t| t[0] + t[1], vec![m(), w()]),
@@ -36,10 +43,10 @@ fn operations() -> Vec<(&'static str, Op, Vec<ArrayD<f64>>)> {
         ("mean", |t| t[0].mean() * t[0], vec![m()]),
         (
             "sum_axis",
-            |t| t[0].sum_axis(1, false) * t[0].sum_axis(1, true).sum(),
+            |t| t[0].sum_dim(1) * t[0].sum_dim_keepdim(1).sum(),
             vec![m()],
         ),
-        ("mean_axis", |t| t[0].mean_axis(0, true) * t[0], vec![m()]),
+        ("mean_axis", |t| t[0].mean_dim_keepdim(0) * t[0], vec![m()]),
         ("matmul", |t| t[0].matmul(t[1]), vec![m(), m().reversed_axes()]),
         ("matrix @ vector", |t| t[0].matmul(t[1]), vec![m(), v()]),
         (
@@ -49,7 +56,53 @@ fn operations() -> Vec<(&'static str, Op, Vec<ArrayD<f64>>)> {
         ),
         ("dot", |t| t[0].matmul(t[1]), vec![v(), w()]),
         ("transpose", |t| t[0].t() * t[0].t(), vec![m()]),
-        ("reshape", |t| t[0].reshape(&[3, 2]).tanh(), vec![m()]),
+        ("reshape", |t| t[0].reshape([3, 2]).tanh(), vec![m()]),
+        ("reshape -1", |t| t[0].reshape([-1, 2]).tanh(), vec![m()]),
+        ("pow 2 (an integer)", |t| t[0].pow(2) * t[0], vec![v()]),
+        ("sqrt", |t| t[0].sqrt(), vec![positive()]),
+        ("abs", |t| t[0].abs() * t[0], vec![v()]),
+        ("sign", |t| t[0].sign() * t[0], vec![v()]),
+        ("clamp", |t| t[0].clamp(-1.0, 1.0) * t[0], vec![v()]),
+        ("clamp_min", |t| t[0].clamp_min(0.0) * t[0], vec![v()]),
+        ("clamp_max", |t| t[0].clamp_max(1.0) * t[0], vec![v()]),
+        ("max", |t| t[0].max() * t[0], vec![m()]),
+        ("min", |t| t[0].min() * t[0], vec![m()]),
+        ("max_dim", |t| t[0].max_dim(1).0 * t[0].sum_dim(1), vec![m()]),
+        ("min_dim_keepdim", |t| t[0].min_dim_keepdim(0).0 * t[0], vec![m()]),
+        ("sum over two dims", |t| t[0].sum_dim([0, -1]) * t[0], vec![m()]),
+        ("mean over -1", |t| t[0].mean_dim_keepdim(-1) * t[0], vec![m()]),
+        ("softmax", |t| t[0].softmax(-1), vec![m()]),
+        ("softmax along 0", |t| t[0].softmax(0), vec![m()]),
+        ("log_softmax", |t| t[0].log_softmax(1), vec![m()]),
+        ("logsumexp", |t| t[0].logsumexp(1), vec![m()]),
+        (
+            "logsumexp over all",
+            |t| t[0].logsumexp_keepdim([0, 1]) * t[0],
+            vec![m()],
+        ),
+        ("cat", |t| autograd::cat(&[t[0], t[1]], 0).tanh(), vec![v(), w()]),
+        ("cat along 1", |t| autograd::cat(&[t[0], t[0].tanh()], -1), vec![m()]),
+        ("stack", |t| autograd::stack(&[t[0], t[1]], 1).tanh(), vec![v(), w()]),
+        ("narrow", |t| t[0].narrow(1, 1, 2).tanh(), vec![m()]),
+        ("unsqueeze, squeeze", |t| t[0].unsqueeze(0).tanh().squeeze(), vec![m()]),
+        ("squeeze_dim", |t| t[0].unsqueeze(-1).squeeze_dim(2).tanh(), vec![m()]),
+        ("expand", |t| t[0].expand([2, -1]) * t[1], vec![v(), m()]),
+        (
+            "batched matmul",
+            |t| t[0].matmul(t[1]),
+            vec![batch(), m().reversed_axes()],
+        ),
+        (
+            "batched matmul, both batched",
+            |t| t[0].matmul(t[1]),
+            vec![batch(), batch().permuted_axes(vec![0, 2, 1])],
+        ),
+        (
+            "vector @ batch",
+            |t| t[0].matmul(t[1]),
+            vec![array![0.3, -0.8].into_dyn(), batch()],
+        ),
+        ("batch @ vector", |t| t[0].matmul(t[1]), vec![batch(), v()]),
     ]
 }
 

@@ -38,6 +38,7 @@
 //!   gradient goes to whichever indices were returned.
 
 // ANCHOR: tensor-module
+mod dims;
 mod higher;
 mod into_array;
 mod ops;
@@ -51,9 +52,10 @@ use ndarray::{ArcArray, ArrayD, ArrayViewD, IxDyn};
 use crate::element::Element;
 use crate::error::{Error, ErrorKind, Result};
 
+pub use dims::{Dim, Dims, NewShape};
 pub use higher::GradContext;
 pub use into_array::IntoArray;
-pub use ops::{Indices, IntoOperand, try_where, where_};
+pub use ops::{Exponent, Indices, IntoOperand, cat, stack, try_cat, try_stack, try_where, where_};
 // ANCHOR_END: tensor-module
 
 // ANCHOR: shared-array
@@ -153,6 +155,9 @@ struct Node<T: Element> {
     /// Accumulated gradient: kept for leaves that require it and for
     /// non-leaves after `retain_grad`.
     grad: Option<ArrayD<T>>,
+    /// The leaf [`Tensor::grad`] made of `grad`, handed out again until
+    /// `grad` changes: reading a gradient twice does not grow the tape.
+    grad_tensor: Option<u32>,
     requires_grad: bool,
     retains_grad: bool,
     dtype: DType,
@@ -160,6 +165,15 @@ struct Node<T: Element> {
     op: Option<Recorded<T>>,
     /// Called, in order, with the node's gradient once it is complete.
     hooks: Vec<Hook<T>>,
+}
+
+impl<T: Element> Node<T> {
+    /// The gradient, to change it: the tensor made of the old one is
+    /// forgotten (it keeps its value, as every recorded value does).
+    fn grad_mut(&mut self) -> &mut Option<ArrayD<T>> {
+        self.grad_tensor = None;
+        &mut self.grad
+    }
 }
 // ANCHOR_END: tensor-node
 
@@ -265,7 +279,7 @@ impl<T: Element> Graph<T> {
     /// Clears the gradient of every tensor of the graph.
     pub fn zero_grad(&self) {
         for node in self.nodes_mut("zero_grad").iter_mut() {
-            node.grad = None;
+            *node.grad_mut() = None;
         }
     }
 
@@ -297,6 +311,7 @@ impl<T: Element> Graph<T> {
         self.push(Node {
             value,
             grad: None,
+            grad_tensor: None,
             requires_grad: false,
             retains_grad: false,
             dtype,
@@ -364,6 +379,7 @@ impl<T: Element> Graph<T> {
         self.push(Node {
             value: value.into_shared(),
             grad: None,
+            grad_tensor: None,
             requires_grad: true,
             retains_grad: false,
             dtype: DType::Float,
@@ -392,11 +408,11 @@ impl<T: Element> Graph<T> {
             let (grad, _) = run_hooks(&node.hooks, grad);
             if node.op.is_none() {
                 // A leaf that requires grad: the gradient ends here.
-                accumulate(&mut node.grad, grad);
+                accumulate(node.grad_mut(), grad);
                 continue;
             }
             if node.retains_grad {
-                accumulate(&mut node.grad, grad.clone());
+                accumulate(node.grad_mut(), grad.clone());
             }
             let node = &nodes[id];
             let op = node.op.as_ref().expect("checked above");
@@ -636,12 +652,19 @@ impl<'g, T: Element> Tensor<'g, T> {
     // ANCHOR_END: retain-grad
 
     // ANCHOR: grad
-    /// The accumulated gradient as a new tensor of the same graph, or `None`
-    /// if no gradient has reached this tensor (or it is a non-leaf without
-    /// [`retain_grad`](Tensor::retain_grad)).
+    /// The accumulated gradient as a tensor of the same graph (a leaf), or
+    /// `None` if no gradient has reached this tensor (or it is a non-leaf
+    /// without [`retain_grad`](Tensor::retain_grad)). Reading it again
+    /// returns the same tensor until the gradient changes, so a loop that
+    /// reads gradients adds one node per backward pass, not one per read.
     pub fn grad(self) -> Option<Tensor<'g, T>> {
-        let grad = self.grad_array()?;
-        Some(self.graph.leaf(grad.into_shared(), DType::Float))
+        let made = self.graph.nodes.borrow()[self.id as usize].grad_tensor;
+        if let Some(id) = made {
+            return Some(Tensor { graph: self.graph, id });
+        }
+        let tensor = self.graph.leaf(self.grad_array()?.into_shared(), DType::Float);
+        self.graph.nodes_mut("grad")[self.id as usize].grad_tensor = Some(tensor.id);
+        Some(tensor)
     }
 
     /// The accumulated gradient as an array (a copy).
@@ -654,14 +677,14 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// Moves the accumulated gradient out, leaving none: reading and zeroing
     /// in one step, without a copy (what an optimizer step wants).
     pub fn take_grad(self) -> Option<ArrayD<T>> {
-        self.graph.nodes_mut("take_grad")[self.id as usize].grad.take()
+        self.graph.nodes_mut("take_grad")[self.id as usize].grad_mut().take()
     }
     // ANCHOR_END: take-grad
 
     // ANCHOR: tensor-zero-grad
     /// Clears this tensor's gradient (PyTorch's `x.grad = None`).
     pub fn zero_grad(self) {
-        self.graph.nodes_mut("zero_grad")[self.id as usize].grad = None;
+        *self.graph.nodes_mut("zero_grad")[self.id as usize].grad_mut() = None;
     }
     // ANCHOR_END: tensor-zero-grad
 

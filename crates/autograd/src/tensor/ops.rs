@@ -14,8 +14,9 @@ use std::collections::BinaryHeap;
 use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use ndarray::{ArrayBase, ArrayD, ArrayViewD, Axis, Data, Ix1, Ix2, IxDyn, SliceArg, SliceInfoElem, Zip};
+use ndarray::{ArrayBase, ArrayD, ArrayView1, ArrayViewD, Axis, Data, Ix1, Ix2, IxDyn, SliceArg, SliceInfoElem, Zip};
 
+use super::dims::{self, Dim, Dims, NewShape};
 use super::shape::broadcast_shape;
 use super::{BackwardContext, DType, GradContext, Graph, InputGrad, Tensor};
 use crate::element::Element;
@@ -57,6 +58,25 @@ number_operand!(f32, f64);
 impl<'g, T: Element> IntoOperand<'g, T> for i32 {
     fn into_operand(self, graph: &'g Graph<T>) -> Tensor<'g, T> {
         graph.scalar(T::of_f64(f64::from(self)))
+    }
+}
+
+/// The exponent of [`Tensor::pow`]: a number of the graph's type, or an
+/// integer, as in PyTorch's `x.pow(2)`.
+pub trait Exponent<T: Element> {
+    /// The exponent in the graph's type.
+    fn exponent(self) -> T;
+}
+
+impl<T: Element> Exponent<T> for T {
+    fn exponent(self) -> T {
+        self
+    }
+}
+
+impl<T: Element> Exponent<T> for i32 {
+    fn exponent(self) -> T {
+        T::of_f64(f64::from(self))
     }
 }
 // ANCHOR_END: into-operand
@@ -241,8 +261,9 @@ impl<'g, T: Element> Tensor<'g, T> {
     // ANCHOR_END: unary
 
     // ANCHOR: pow
-    /// `self` to the power `p`, elementwise: d/dx xᵖ = p·xᵖ⁻¹.
-    pub fn pow(self, p: T) -> Self {
+    /// `self` to the power `p` (`2` or `2.0`), elementwise: d/dx xᵖ = p·xᵖ⁻¹.
+    pub fn pow(self, p: impl Exponent<T>) -> Self {
+        let p = p.exponent();
         self.unary("PowBackward0", each(move |x| pow_like_torch(x, p)), move |ctx| {
             if p == T::zero() {
                 ArrayD::zeros(ctx.grad_output.raw_dim())
@@ -334,6 +355,84 @@ impl<'g, T: Element> Tensor<'g, T> {
 }
 // ANCHOR_END: reciprocal
 
+// ANCHOR: sqrt-abs-clamp
+impl<'g, T: Element> Tensor<'g, T> {
+    /// √x, elementwise: d/dx √x = 1/(2√x), computed from the output.
+    pub fn sqrt(self) -> Self {
+        self.unary("SqrtBackward0", each(T::sqrt), |ctx| {
+            Zip::from(ctx.grad_output)
+                .and(ctx.output)
+                .map_collect(|&g, &y| g / (y + y))
+        })
+        .recorded(|c| c.grad_output / (c.output + c.output))
+    }
+
+    /// −1, 0 or 1 by the sign of each element (0 for NaN). A step:
+    /// its gradient is zero everywhere.
+    pub fn sign(self) -> Self {
+        self.unary("SignBackward0", each(sign), |ctx| {
+            ArrayD::zeros(ctx.grad_output.raw_dim())
+        })
+        .recorded(|c| c.grad_output * c.constant(T::zero()))
+    }
+
+    /// |x|, elementwise: its derivative is the sign of x, so 0 at x = 0.
+    pub fn abs(self) -> Self {
+        self.unary("AbsBackward0", each(T::abs), |ctx| {
+            ctx.grad_output * &ctx.input(0).mapv(sign)
+        })
+        .recorded(|c| c.grad_output * c.input(0).sign())
+    }
+
+    /// Each element limited to `[min, max]` (PyTorch's `clamp`). The
+    /// gradient passes strictly inside, where `min < x < max`, and is 0
+    /// elsewhere: outside, where the output does not move with x, and on
+    /// the edges themselves, as PyTorch 2.15 computes it.
+    pub fn clamp(self, min: T, max: T) -> Self {
+        self.clamped("ClampBackward1", Some(min), Some(max))
+    }
+
+    /// `clamp(min=…)`: each element at least `min` (`clamp_min(0.0)` is a ReLU).
+    pub fn clamp_min(self, min: T) -> Self {
+        self.clamped("ClampMinBackward0", Some(min), None)
+    }
+
+    /// `clamp(max=…)`: each element at most `max`.
+    pub fn clamp_max(self, max: T) -> Self {
+        self.clamped("ClampMaxBackward0", None, Some(max))
+    }
+
+    fn clamped(self, name: &'static str, min: Option<T>, max: Option<T>) -> Self {
+        let inside = move |x: T| min.is_none_or(|lo| x > lo) && max.is_none_or(|hi| x < hi);
+        let limit = move |x: T| {
+            let x = min.map_or(x, |lo| if x < lo { lo } else { x });
+            max.map_or(x, |hi| if x > hi { hi } else { x })
+        };
+        self.unary(name, each(limit), move |ctx| {
+            Zip::from(ctx.grad_output)
+                .and(ctx.input(0))
+                .map_collect(|&g, &x| if inside(x) { g } else { T::zero() })
+        })
+        .recorded(move |c| {
+            let x = c.input(0);
+            let mask = x.value().mapv(|v| if inside(v) { T::one() } else { T::zero() });
+            c.grad_output * x.graph().tensor(mask)
+        })
+    }
+}
+
+/// The sign of x as PyTorch's `sign`: −1, 0 or 1, and 0 for NaN.
+fn sign<T: Element>(x: T) -> T {
+    if x > T::zero() {
+        T::one()
+    } else if x < T::zero() {
+        -T::one()
+    } else {
+        T::zero()
+    }
+}
+// ANCHOR_END: sqrt-abs-clamp
+
 // ---------------------------------------------------------------------------
 // Reductions.
 // ---------------------------------------------------------------------------
@@ -372,81 +471,458 @@ impl<'g, T: Element> Tensor<'g, T> {
     // ANCHOR_END: sum-mean
 
     // ANCHOR: axis-reductions
-    fn check_axis(self, op: &str, axis: usize) -> Result<()> {
-        let ndim = self.ndim();
-        if axis < ndim {
-            Ok(())
-        } else {
-            Err(range_error(format!(
-                "{op}: dimension out of range (the tensor has {ndim} dimensions, got axis {axis})"
-            )))
-        }
+    /// Dimension `dim` of this tensor, counted from the front.
+    fn dim(self, op: &str, dim: impl Dim) -> Result<usize> {
+        dims::resolve(op, dim, self.ndim())
     }
 
-    /// Sums along one axis; `keepdim` keeps it with size 1.
-    pub fn try_sum_axis(self, axis: usize, keepdim: bool) -> Result<Self> {
-        self.check_axis("sum", axis)?;
-        let mut value = self.value().sum_axis(Axis(axis));
-        if keepdim {
-            value.insert_axis_inplace(Axis(axis));
-        }
+    /// Sums over the dimensions `dims` (one, as `-1`, or several, as
+    /// `[0, 1]`); `keepdim` keeps each with size 1. The infallible forms
+    /// are [`sum_dim`](Tensor::sum_dim) and [`sum_dim_keepdim`](Tensor::sum_dim_keepdim).
+    pub fn try_sum_dim(self, dims: impl Dims, keepdim: bool) -> Result<Self> {
+        let axes = dims::resolve_all("sum", dims, self.ndim())?;
+        let value = reduce(self.value().view(), &axes, keepdim, |lanes, axis| lanes.sum_axis(axis));
+        let kept_axes = axes.clone();
         Ok(self
             .graph
             .record("SumBackward1", &[self], value, move |ctx| {
-                vec![ctx.gradient(0, || expand_along(ctx.grad_output, ctx.input(0).shape(), axis, keepdim))]
+                vec![ctx.gradient(0, || spread(ctx.grad_output, ctx.input(0).shape(), &axes))]
             })
-            .recorded(move |c| c.zeros_like_input(0) + kept(c, axis)))
+            .recorded(move |c| c.zeros_like_input(0) + kept(c, &kept_axes)))
     }
 
-    /// Sums along one axis (panics on a bad axis; see [`try_sum_axis`](Tensor::try_sum_axis)).
+    /// `x.sum(dims)`: sums over `dims`, which leave the shape.
     #[track_caller]
-    pub fn sum_axis(self, axis: usize, keepdim: bool) -> Self {
-        or_panic(self.try_sum_axis(axis, keepdim))
+    pub fn sum_dim(self, dims: impl Dims) -> Self {
+        or_panic(self.try_sum_dim(dims, false))
     }
 
-    /// Averages along one axis; `keepdim` keeps it with size 1.
-    pub fn try_mean_axis(self, axis: usize, keepdim: bool) -> Result<Self> {
-        self.check_axis("mean", axis)?;
-        let n = T::from_usize(self.shape()[axis]).expect("length fits");
-        let mut value = self.value().sum_axis(Axis(axis)).mapv(|s| s / n);
-        if keepdim {
-            value.insert_axis_inplace(Axis(axis));
-        }
+    /// `x.sum(dims, keepdim=True)`: sums over `dims`, kept with size 1.
+    #[track_caller]
+    pub fn sum_dim_keepdim(self, dims: impl Dims) -> Self {
+        or_panic(self.try_sum_dim(dims, true))
+    }
+
+    /// Averages over the dimensions `dims`; `keepdim` keeps each with size 1.
+    pub fn try_mean_dim(self, dims: impl Dims, keepdim: bool) -> Result<Self> {
+        let axes = dims::resolve_all("mean", dims, self.ndim())?;
+        let shape = self.shape();
+        let n = T::from_usize(axes.iter().map(|&a| shape[a]).product()).expect("length fits");
+        let value = reduce(self.value().view(), &axes, keepdim, |lanes, axis| lanes.sum_axis(axis)).mapv(|s| s / n);
+        let kept_axes = axes.clone();
         Ok(self
             .graph
             .record("MeanBackward1", &[self], value, move |ctx| {
                 vec![ctx.gradient(0, || {
-                    expand_along(ctx.grad_output, ctx.input(0).shape(), axis, keepdim).mapv(|g| g / n)
+                    spread(ctx.grad_output, ctx.input(0).shape(), &axes).mapv(|g| g / n)
                 })]
             })
-            .recorded(move |c| (c.zeros_like_input(0) + kept(c, axis)) / c.constant(n)))
+            .recorded(move |c| (c.zeros_like_input(0) + kept(c, &kept_axes)) / c.constant(n)))
     }
 
-    /// Averages along one axis (panics on a bad axis).
+    /// `x.mean(dims)`.
     #[track_caller]
-    pub fn mean_axis(self, axis: usize, keepdim: bool) -> Self {
-        or_panic(self.try_mean_axis(axis, keepdim))
+    pub fn mean_dim(self, dims: impl Dims) -> Self {
+        or_panic(self.try_mean_dim(dims, false))
+    }
+
+    /// `x.mean(dims, keepdim=True)`.
+    #[track_caller]
+    pub fn mean_dim_keepdim(self, dims: impl Dims) -> Self {
+        or_panic(self.try_mean_dim(dims, true))
     }
 }
 
-/// The gradient of a reduction along `axis` with that axis kept (size 1),
-/// ready to broadcast back over it.
-fn kept<'g, T: Element>(c: &GradContext<'g, T>, axis: usize) -> Tensor<'g, T> {
-    let mut shape = c.input(0).shape();
-    shape[axis] = 1;
-    c.grad_output.reshape(&shape)
+/// Reduces `a` over `axes` (increasing) with `one`, which reduces one axis;
+/// `keepdim` puts each back with size 1.
+fn reduce<T: Element>(
+    a: ArrayViewD<'_, T>,
+    axes: &[usize],
+    keepdim: bool,
+    one: impl Fn(ArrayViewD<'_, T>, Axis) -> ArrayD<T>,
+) -> ArrayD<T> {
+    // From the last axis down, so the ones left keep their numbers.
+    let Some((&last, rest)) = axes.split_last() else {
+        return a.to_owned();
+    };
+    let mut value = one(a, Axis(last));
+    for &axis in rest.iter().rev() {
+        value = one(value.view(), Axis(axis));
+    }
+    if keepdim {
+        for &axis in axes {
+            value.insert_axis_inplace(Axis(axis));
+        }
+    }
+    value
 }
 
-/// Broadcasts a reduced gradient back over the axis it was reduced along.
-fn expand_along<T: Element>(grad: &ArrayD<T>, shape: &[usize], axis: usize, keepdim: bool) -> ArrayD<T> {
-    let grad = if keepdim {
-        grad.view()
-    } else {
-        grad.view().insert_axis(Axis(axis))
-    };
-    grad.broadcast(shape).expect("reduced shape broadcasts back").to_owned()
+/// The shape of `shape` reduced over `axes` with each kept at size 1.
+fn kept_shape(shape: &[usize], axes: &[usize]) -> Vec<usize> {
+    (0..shape.len())
+        .map(|d| if axes.contains(&d) { 1 } else { shape[d] })
+        .collect()
+}
+
+/// A reduction's gradient, of the reduced shape, spread back over the
+/// input's `shape`: each element of a reduced lane receives its lane's.
+fn spread<T: Element>(grad: &ArrayD<T>, shape: &[usize], axes: &[usize]) -> ArrayD<T> {
+    let kept = grad.to_shape(kept_shape(shape, axes)).expect("same element count");
+    kept.broadcast(shape).expect("a kept shape broadcasts back").to_owned()
+}
+
+/// A recorded reduction's gradient (a tensor) reshaped to the kept shape,
+/// ready to broadcast over the input of `c`.
+fn kept<'g, T: Element>(c: &GradContext<'g, T>, axes: &[usize]) -> Tensor<'g, T> {
+    c.grad_output.reshape(kept_shape(&c.input(0).shape(), axes))
 }
 // ANCHOR_END: axis-reductions
+
+// ANCHOR: max-min
+/// Whether `x` beats `best` for a maximum (`want` = `Greater`) or a minimum
+/// (`Less`). NaN beats every number, as PyTorch's max and min propagate it;
+/// an equal value does not, so among ties the first wins.
+fn beats<T: Element>(x: T, best: T, want: Ordering) -> bool {
+    !best.is_nan() && (x.is_nan() || x.partial_cmp(&best) == Some(want))
+}
+
+/// The position of the winner of a lane (which is not empty).
+fn winner<T: Element>(lane: ArrayView1<'_, T>, want: Ordering) -> usize {
+    let mut best = 0;
+    for (i, &x) in lane.iter().enumerate().skip(1) {
+        if beats(x, lane[best], want) {
+            best = i;
+        }
+    }
+    best
+}
+
+impl<'g, T: Element> Tensor<'g, T> {
+    /// The largest element, as a 0-dimensional tensor (NaN if there is
+    /// one). Its gradient is shared evenly among the elements equal to it,
+    /// as in PyTorch.
+    pub fn try_max(self) -> Result<Self> {
+        self.extreme("max", "MaxBackward1", Ordering::Greater)
+    }
+
+    /// The smallest element; its gradient is shared evenly among ties.
+    pub fn try_min(self) -> Result<Self> {
+        self.extreme("min", "MinBackward1", Ordering::Less)
+    }
+
+    /// The largest element (panics on an empty tensor).
+    #[track_caller]
+    pub fn max(self) -> Self {
+        or_panic(self.try_max())
+    }
+
+    /// The smallest element (panics on an empty tensor).
+    #[track_caller]
+    pub fn min(self) -> Self {
+        or_panic(self.try_min())
+    }
+
+    fn extreme(self, op: &str, name: &'static str, want: Ordering) -> Result<Self> {
+        if self.numel() == 0 {
+            return Err(shape_error(format!(
+                "{op}(): expected reduction dim to be specified for an empty tensor (use {op}_dim)"
+            )));
+        }
+        let (value, share) = {
+            let a = self.value();
+            let first = *a.iter().next().expect("not empty");
+            let best = a
+                .iter()
+                .fold(first, |best, &x| if beats(x, best, want) { x } else { best });
+            let ties = a.mapv(|x| {
+                if x == best || (x.is_nan() && best.is_nan()) {
+                    T::one()
+                } else {
+                    T::zero()
+                }
+            });
+            let count = ties.sum();
+            (ndarray::arr0(best).into_dyn(), ties.mapv(|t| t / count))
+        };
+        let shared = share.clone();
+        Ok(self
+            .graph
+            .record(name, &[self], value, move |ctx| {
+                vec![ctx.gradient(0, || share.mapv(|s| s * ctx.grad_output.sum()))]
+            })
+            .recorded(move |c| c.grad_output * c.output.graph().tensor(shared.clone())))
+    }
+
+    /// The largest element along `dim` and its position, PyTorch's
+    /// `x.max(dim)`: among ties the first position, and NaN wins. The
+    /// gradient goes to that one position. [`max_dim_keepdim`](Tensor::max_dim_keepdim)
+    /// keeps `dim` with size 1.
+    pub fn try_max_dim(self, dim: impl Dim, keepdim: bool) -> Result<(Self, Indices)> {
+        self.extreme_dim("max", "MaxBackward0", dim, keepdim, Ordering::Greater)
+    }
+
+    /// The smallest element along `dim` and its position (`x.min(dim)`).
+    pub fn try_min_dim(self, dim: impl Dim, keepdim: bool) -> Result<(Self, Indices)> {
+        self.extreme_dim("min", "MinBackward0", dim, keepdim, Ordering::Less)
+    }
+
+    /// `x.max(dim)`: the largest elements along `dim` and their positions.
+    #[track_caller]
+    pub fn max_dim(self, dim: impl Dim) -> (Self, Indices) {
+        or_panic(self.try_max_dim(dim, false))
+    }
+
+    /// `x.max(dim, keepdim=True)`.
+    #[track_caller]
+    pub fn max_dim_keepdim(self, dim: impl Dim) -> (Self, Indices) {
+        or_panic(self.try_max_dim(dim, true))
+    }
+
+    /// `x.min(dim)`: the smallest elements along `dim` and their positions.
+    #[track_caller]
+    pub fn min_dim(self, dim: impl Dim) -> (Self, Indices) {
+        or_panic(self.try_min_dim(dim, false))
+    }
+
+    /// `x.min(dim, keepdim=True)`.
+    #[track_caller]
+    pub fn min_dim_keepdim(self, dim: impl Dim) -> (Self, Indices) {
+        or_panic(self.try_min_dim(dim, true))
+    }
+
+    /// The position of the largest element of the flattened tensor
+    /// (`x.argmax()`), the first among ties. Not differentiable: positions
+    /// have no gradient.
+    #[track_caller]
+    pub fn argmax(self) -> Indices {
+        or_panic(
+            self.try_reshape([-1])
+                .and_then(|flat| flat.winners("argmax", 0, Ordering::Greater)),
+        )
+        .0
+    }
+
+    /// The position of the smallest element of the flattened tensor.
+    #[track_caller]
+    pub fn argmin(self) -> Indices {
+        or_panic(
+            self.try_reshape([-1])
+                .and_then(|flat| flat.winners("argmin", 0, Ordering::Less)),
+        )
+        .0
+    }
+
+    /// The positions of the largest elements along `dim` (`x.argmax(dim)`).
+    #[track_caller]
+    pub fn argmax_dim(self, dim: impl Dim) -> Indices {
+        or_panic(
+            self.dim("argmax", dim)
+                .and_then(|axis| self.winners("argmax", axis, Ordering::Greater)),
+        )
+        .0
+    }
+
+    /// The positions of the smallest elements along `dim` (`x.argmin(dim)`).
+    #[track_caller]
+    pub fn argmin_dim(self, dim: impl Dim) -> Indices {
+        or_panic(
+            self.dim("argmin", dim)
+                .and_then(|axis| self.winners("argmin", axis, Ordering::Less)),
+        )
+        .0
+    }
+
+    /// The winner of each lane along `axis`: its positions, and a mask of
+    /// the input's shape with 1 at each.
+    fn winners(self, op: &str, axis: usize, want: Ordering) -> Result<(Indices, ArrayD<T>)> {
+        let a = self.value();
+        if a.ndim() == 0 {
+            return Ok((Indices(ndarray::arr0(0).into_dyn()), ArrayD::ones(a.raw_dim())));
+        }
+        if a.shape()[axis] == 0 {
+            return Err(shape_error(format!(
+                "{op}(): expected reduction dim {axis} to have non-zero size (the tensor has shape {:?})",
+                a.shape()
+            )));
+        }
+        let index = a.map_axis(Axis(axis), |lane| winner(lane, want));
+        let mut mask = ArrayD::zeros(a.raw_dim());
+        Zip::from(mask.lanes_mut(Axis(axis)))
+            .and(&index)
+            .for_each(|mut lane, &i| lane[i] = T::one());
+        Ok((Indices(index), mask))
+    }
+
+    fn extreme_dim(
+        self,
+        op: &str,
+        name: &'static str,
+        dim: impl Dim,
+        keepdim: bool,
+        want: Ordering,
+    ) -> Result<(Self, Indices)> {
+        let axis = self.dim(op, dim)?;
+        let (index, mask) = self.winners(op, axis, want)?;
+        let axes = if self.ndim() == 0 { vec![] } else { vec![axis] };
+        let value = reduce(self.value().view(), &axes, keepdim, |a, axis| {
+            Zip::from(a.lanes(axis)).and(&index.0).map_collect(|lane, &i| lane[i])
+        });
+        let index = if keepdim && self.ndim() > 0 {
+            Indices(index.0.insert_axis(Axis(axis)))
+        } else {
+            index
+        };
+        let (kept_axes, kept_mask) = (axes.clone(), mask.clone());
+        let values = self
+            .graph
+            .record(name, &[self], value, move |ctx| {
+                vec![ctx.gradient(0, || &mask * &spread(ctx.grad_output, ctx.input(0).shape(), &axes))]
+            })
+            .recorded(move |c| kept(c, &kept_axes) * c.output.graph().tensor(kept_mask.clone()));
+        Ok((values, index))
+    }
+}
+// ANCHOR_END: max-min
+
+// ANCHOR: softmax
+/// The largest element of each lane along `axis`, kept with size 1 (−∞ for
+/// an empty lane; NaN is skipped, and makes its own way through `exp`).
+fn lane_max<T: Element>(a: ArrayViewD<'_, T>, axes: &[usize]) -> ArrayD<T> {
+    reduce(a, axes, true, |a, axis| {
+        a.map_axis(axis, |lane| lane.fold(T::neg_infinity(), |m, &x| m.max(x)))
+    })
+}
+
+impl<'g, T: Element> Tensor<'g, T> {
+    /// `softmax(x)ᵢ = eˣⁱ / Σⱼ eˣʲ` along `dim`, computed as PyTorch does,
+    /// with the lane's maximum subtracted first, so large inputs do not
+    /// overflow. With y the output, the gradient is y ⊙ (g − Σ g ⊙ y).
+    pub fn try_softmax(self, dim: impl Dim) -> Result<Self> {
+        let axis = self.dim("softmax", dim)?;
+        if self.ndim() == 0 {
+            return self.try_reshape([1])?.try_softmax(0)?.try_reshape(Vec::<usize>::new());
+        }
+        let value = {
+            let a = self.value();
+            let e = (&*a - &lane_max(a.view(), &[axis])).mapv(T::exp);
+            let total = e.sum_axis(Axis(axis)).insert_axis(Axis(axis));
+            e / &total
+        };
+        Ok(self
+            .graph
+            .record("SoftmaxBackward0", &[self], value, move |ctx| {
+                let (g, y) = (ctx.grad_output, ctx.output);
+                let along = (g * y).sum_axis(Axis(axis)).insert_axis(Axis(axis));
+                vec![ctx.gradient(0, || y * &(g - &along))]
+            })
+            .recorded(move |c| {
+                let (g, y) = (c.grad_output, c.output);
+                y * (g - (g * y).sum_dim_keepdim(axis))
+            }))
+    }
+
+    /// `softmax` along `dim` (panics on a bad dimension).
+    #[track_caller]
+    pub fn softmax(self, dim: impl Dim) -> Self {
+        or_panic(self.try_softmax(dim))
+    }
+
+    /// `log(softmax(x))` along `dim`, as one stable formula:
+    /// `x − max − log Σ e^(x − max)`. The gradient is g − eʸ Σ g.
+    pub fn try_log_softmax(self, dim: impl Dim) -> Result<Self> {
+        let axis = self.dim("log_softmax", dim)?;
+        if self.ndim() == 0 {
+            return self
+                .try_reshape([1])?
+                .try_log_softmax(0)?
+                .try_reshape(Vec::<usize>::new());
+        }
+        let value = {
+            let a = self.value();
+            let shifted = &*a - &lane_max(a.view(), &[axis]);
+            let log_total = shifted
+                .mapv(T::exp)
+                .sum_axis(Axis(axis))
+                .mapv(T::ln)
+                .insert_axis(Axis(axis));
+            shifted - &log_total
+        };
+        Ok(self
+            .graph
+            .record("LogSoftmaxBackward0", &[self], value, move |ctx| {
+                let (g, y) = (ctx.grad_output, ctx.output);
+                let total = g.sum_axis(Axis(axis)).insert_axis(Axis(axis));
+                vec![ctx.gradient(0, || g - &(y.mapv(T::exp) * &total))]
+            })
+            .recorded(move |c| {
+                let (g, y) = (c.grad_output, c.output);
+                g - y.exp() * g.sum_dim_keepdim(axis)
+            }))
+    }
+
+    /// `log_softmax` along `dim` (panics on a bad dimension).
+    #[track_caller]
+    pub fn log_softmax(self, dim: impl Dim) -> Self {
+        or_panic(self.try_log_softmax(dim))
+    }
+
+    /// `log Σ eˣ` over `dims`, stable: the maximum m is taken out,
+    /// `m + log Σ e^(x − m)` (an infinite m is left at 0, as PyTorch does,
+    /// so that ∞ − ∞ never happens). The gradient is g·e^(x − result).
+    pub fn try_logsumexp(self, dims: impl Dims, keepdim: bool) -> Result<Self> {
+        let axes = dims::resolve_all("logsumexp", dims, self.ndim())?;
+        let value = {
+            let a = self.value();
+            let m = lane_max(a.view(), &axes).mapv(|m| if m.is_infinite() { T::zero() } else { m });
+            let total = reduce((&*a - &m).mapv(T::exp).view(), &axes, true, |e, axis| e.sum_axis(axis));
+            let result = total.mapv(T::ln) + &m;
+            let kept = if keepdim {
+                result.view()
+            } else {
+                result
+                    .view()
+                    .into_shape_with_order(reduced_shape(a.shape(), &axes))
+                    .expect("same size")
+            };
+            kept.to_owned()
+        };
+        let kept_axes = axes.clone();
+        Ok(self
+            .graph
+            .record("LogsumexpBackward0", &[self], value, move |ctx| {
+                let (x, shape) = (ctx.input(0), ctx.input(0).shape());
+                let result = ctx.output.to_shape(kept_shape(shape, &axes)).expect("same size");
+                vec![ctx.gradient(0, || {
+                    spread(ctx.grad_output, shape, &axes) * &(x - &result).mapv(T::exp)
+                })]
+            })
+            .recorded(move |c| {
+                let result = c.output.reshape(kept_shape(&c.input(0).shape(), &kept_axes));
+                kept(c, &kept_axes) * (c.input(0) - result).exp()
+            }))
+    }
+
+    /// `torch.logsumexp(x, dims)`.
+    #[track_caller]
+    pub fn logsumexp(self, dims: impl Dims) -> Self {
+        or_panic(self.try_logsumexp(dims, false))
+    }
+
+    /// `torch.logsumexp(x, dims, keepdim=True)`.
+    #[track_caller]
+    pub fn logsumexp_keepdim(self, dims: impl Dims) -> Self {
+        or_panic(self.try_logsumexp(dims, true))
+    }
+}
+
+/// `shape` without the dimensions `axes`.
+fn reduced_shape(shape: &[usize], axes: &[usize]) -> Vec<usize> {
+    (0..shape.len())
+        .filter(|d| !axes.contains(d))
+        .map(|d| shape[d])
+        .collect()
+}
+// ANCHOR_END: softmax
 
 // ---------------------------------------------------------------------------
 // Matrix products.
@@ -458,8 +934,8 @@ fn dims(shape: &[usize]) -> String {
 }
 
 impl<'g, T: Element> Tensor<'g, T> {
-    /// The matrix product, for 1-D and 2-D operands as `torch.matmul`:
-    /// matrix @ matrix, matrix @ vector, vector @ matrix, vector @ vector.
+    /// The matrix product, as `torch.matmul`: matrix @ matrix, matrix @
+    /// vector, vector @ matrix, vector @ vector, and batches of matrices.
     /// d(A·B)/dA pulls back g as g·Bᵀ, and d/dB as Aᵀ·g.
     pub fn try_matmul(self, rhs: Self) -> Result<Self> {
         self.same_graph("matmul", rhs)?;
@@ -559,9 +1035,10 @@ impl<'g, T: Element> Tensor<'g, T> {
                         ]
                     }))
             }
-            _ => Err(shape_error(format!(
-                "matmul: both arguments need 1 or 2 dimensions, got shapes {a_shape:?} and {b_shape:?}"
+            (0, _) | (_, 0) => Err(shape_error(format!(
+                "matmul: both arguments need at least 1 dimension, got shapes {a_shape:?} and {b_shape:?}"
             ))),
+            _ => self.batched_matmul(rhs),
         }
     }
 
@@ -588,8 +1065,8 @@ impl<'g, T: Element> Tensor<'g, T> {
         let k: usize = contracted.iter().product();
         let m: usize = a_outer.iter().product();
         let n: usize = b_outer.iter().product();
-        let product = self.try_reshape(&[m, k])?.try_matmul(rhs.try_reshape(&[k, n])?)?;
-        product.try_reshape(&[a_outer, b_outer].concat())
+        let product = self.try_reshape([m, k])?.try_matmul(rhs.try_reshape([k, n])?)?;
+        product.try_reshape([a_outer, b_outer].concat())
     }
 
     /// `torch.tensordot` (panics on shapes that do not fit).
@@ -609,7 +1086,7 @@ fn as1<T: Element, S: Data<Elem = T>>(a: &ArrayBase<S, IxDyn>) -> ndarray::Array
 
 /// A vector as a one-column matrix.
 fn column<T: Element>(t: Tensor<'_, T>) -> Tensor<'_, T> {
-    t.reshape(&[t.numel(), 1])
+    t.reshape([t.numel(), 1])
 }
 
 /// The outer product u·vᵀ.
@@ -619,16 +1096,121 @@ fn outer<T: Element>(u: &ndarray::ArrayView1<'_, T>, v: &ndarray::ArrayView1<'_,
 }
 // ANCHOR_END: tensordot
 
+// ANCHOR: batched-matmul
+impl<'g, T: Element> Tensor<'g, T> {
+    /// `torch.matmul` with 3 or more dimensions: a stack of matrix products
+    /// over the leading (batch) dimensions, which broadcast. A vector
+    /// operand is a one-row (left) or one-column (right) matrix, that
+    /// dimension dropped from the result. The rule is the 2-D one, batched;
+    /// the engine sums each gradient back over the batch dimensions its
+    /// input was broadcast along.
+    fn batched_matmul(self, rhs: Self) -> Result<Self> {
+        let (a_shape, b_shape) = (self.shape(), rhs.shape());
+        let a = if a_shape.len() == 1 {
+            self.try_unsqueeze(0)?
+        } else {
+            self
+        };
+        let b = if b_shape.len() == 1 { rhs.try_unsqueeze(1)? } else { rhs };
+        let (a_dims, b_dims) = (a.shape(), b.shape());
+        let (a_batch, [m, k]) = a_dims.split_at(a_dims.len() - 2) else {
+            unreachable!()
+        };
+        let (b_batch, [k2, n]) = b_dims.split_at(b_dims.len() - 2) else {
+            unreachable!()
+        };
+        if k != k2 {
+            return Err(shape_error(format!(
+                "matmul: mat1 and mat2 shapes cannot be multiplied ({m}x{k} and {k2}x{n}, in shapes {a_shape:?} and {b_shape:?})"
+            )));
+        }
+        let batch = broadcast_shape("matmul", a_batch, b_batch)?;
+        let value = batched_product(a.value().view(), b.value().view(), &batch);
+        let product = self
+            .graph
+            .record("BmmBackward0", &[a, b], value, move |ctx| {
+                let (g, x, w) = (ctx.grad_output, ctx.input(0), ctx.input(1));
+                let batch = &g.shape()[..g.ndim() - 2];
+                vec![
+                    ctx.gradient(0, || batched_product(g.view(), w.view().reversed_axes_last(), batch)),
+                    ctx.gradient(1, || batched_product(x.view().reversed_axes_last(), g.view(), batch)),
+                ]
+            })
+            .with_recorded_backward(|c| {
+                let (g, x, w) = (c.grad_output, c.input(0), c.input(1));
+                vec![
+                    c.gradient(0, || g.matmul(w.transpose(-2, -1))),
+                    c.gradient(1, || x.transpose(-2, -1).matmul(g)),
+                ]
+            });
+        if a_shape.len() > 1 && b_shape.len() > 1 {
+            return Ok(product);
+        }
+        let mut shape = product.shape();
+        if b_shape.len() == 1 {
+            shape.pop();
+        }
+        if a_shape.len() == 1 {
+            shape.remove(shape.len() - if b_shape.len() == 1 { 1 } else { 2 });
+        }
+        product.try_reshape(shape)
+    }
+}
+
+/// The last two axes of an array swapped (a batch of matrices transposed).
+trait ReversedAxesLast {
+    fn reversed_axes_last(self) -> Self;
+}
+
+impl<T> ReversedAxesLast for ArrayViewD<'_, T> {
+    fn reversed_axes_last(mut self) -> Self {
+        let n = self.ndim();
+        self.swap_axes(n - 2, n - 1);
+        self
+    }
+}
+
+/// The matrix products of two batches of matrices, `a` (…, m, k) and `b`
+/// (…, k, n), their batch dimensions broadcast to `batch`.
+fn batched_product<T: Element>(a: ArrayViewD<'_, T>, b: ArrayViewD<'_, T>, batch: &[usize]) -> ArrayD<T> {
+    let (m, k, n) = (
+        a.shape()[a.ndim() - 2],
+        a.shape()[a.ndim() - 1],
+        b.shape()[b.ndim() - 1],
+    );
+    let count = batch.iter().product();
+    let stacked = |x: ArrayViewD<'_, T>, rows: usize, cols: usize| {
+        let full = x
+            .broadcast(IxDyn(&[batch, &[rows, cols]].concat()))
+            .expect("batch checked");
+        full.to_shape((count, rows, cols)).expect("same size").into_owned()
+    };
+    let (a, b) = (stacked(a, m, k), stacked(b, k, n));
+    let mut out = ndarray::Array3::zeros((count, m, n));
+    for (i, mut c) in out.outer_iter_mut().enumerate() {
+        ndarray::linalg::general_mat_mul(
+            T::one(),
+            &a.index_axis(Axis(0), i),
+            &b.index_axis(Axis(0), i),
+            T::zero(),
+            &mut c,
+        );
+    }
+    out.into_shape_with_order(IxDyn(&[batch, &[m, n]].concat()))
+        .expect("same size")
+}
+// ANCHOR_END: batched-matmul
+
 // ---------------------------------------------------------------------------
 // Shape: transpose and reshape.
 // ---------------------------------------------------------------------------
 
 // ANCHOR: transpose-reshape
 impl<'g, T: Element> Tensor<'g, T> {
-    /// Swaps two axes; the gradient is swapped back.
-    pub fn try_transpose(self, axis0: usize, axis1: usize) -> Result<Self> {
-        self.check_axis("transpose", axis0)?;
-        self.check_axis("transpose", axis1)?;
+    /// Swaps two dimensions (`transpose(-2, -1)` swaps the last two); the
+    /// gradient is swapped back.
+    pub fn try_transpose(self, dim0: impl Dim, dim1: impl Dim) -> Result<Self> {
+        let (axis0, axis1) = (self.dim("transpose", dim0)?, self.dim("transpose", dim1)?);
         let mut value = self.to_array();
         value.swap_axes(axis0, axis1);
         let value = value.as_standard_layout().into_owned();
@@ -646,8 +1228,8 @@ impl<'g, T: Element> Tensor<'g, T> {
 
     /// Swaps two axes (panics on a bad axis).
     #[track_caller]
-    pub fn transpose(self, axis0: usize, axis1: usize) -> Self {
-        or_panic(self.try_transpose(axis0, axis1))
+    pub fn transpose(self, dim0: impl Dim, dim1: impl Dim) -> Self {
+        or_panic(self.try_transpose(dim0, dim1))
     }
 
     /// The transpose of a matrix (a 0-D or 1-D tensor is returned as is).
@@ -664,31 +1246,254 @@ impl<'g, T: Element> Tensor<'g, T> {
         self.transpose(0, 1)
     }
 
-    /// The same elements in row-major order, in a new shape.
-    pub fn try_reshape(self, shape: &[usize]) -> Result<Self> {
-        let numel = self.numel();
-        if shape.iter().product::<usize>() != numel {
-            return Err(shape_error(format!(
-                "shape {shape:?} is invalid for input of size {numel}"
-            )));
-        }
-        let value = self.value().to_shape(IxDyn(shape)).expect("sizes checked").into_owned();
+    /// The same elements in row-major order, in a new shape; one size may
+    /// be `-1`, inferred (`reshape([-1])` flattens, `reshape([2, -1])`).
+    pub fn try_reshape(self, shape: impl NewShape) -> Result<Self> {
+        let shape = dims::infer_shape(shape, self.numel())?;
+        let value = self
+            .value()
+            .to_shape(IxDyn(&shape))
+            .expect("sizes checked")
+            .into_owned();
         Ok(self
             .graph
             .record("ViewBackward0", &[self], value, |ctx| {
                 let shape = ctx.input(0).raw_dim();
                 vec![ctx.gradient(0, || ctx.grad_output.to_shape(shape).expect("same size").into_owned())]
             })
-            .recorded(|c| c.grad_output.reshape(&c.input(0).shape())))
+            .recorded(|c| c.grad_output.reshape(c.input(0).shape())))
     }
 
     /// A new shape for the same elements (panics if the sizes differ).
     #[track_caller]
-    pub fn reshape(self, shape: &[usize]) -> Self {
+    pub fn reshape(self, shape: impl NewShape) -> Self {
         or_panic(self.try_reshape(shape))
     }
 }
 // ANCHOR_END: transpose-reshape
+
+// ANCHOR: cat-narrow
+/// `torch.cat`: the tensors joined along `dim`, which they must agree
+/// everywhere but. Each input's gradient is its stretch of the output's,
+/// cut out with [`narrow`](Tensor::narrow).
+pub fn try_cat<'g, T: Element>(tensors: &[Tensor<'g, T>], dim: impl Dim) -> Result<Tensor<'g, T>> {
+    let Some(&first) = tensors.first() else {
+        return Err(Error::new(
+            ErrorKind::Invalid,
+            "cat: expected a non-empty list of tensors",
+        ));
+    };
+    let axis = first.dim("cat", dim)?;
+    let shape = first.shape();
+    for (k, &t) in tensors.iter().enumerate() {
+        first.same_graph("cat", t)?;
+        let other = t.shape();
+        let fits = other.len() == shape.len() && (0..shape.len()).all(|d| d == axis || other[d] == shape[d]);
+        if !fits {
+            return Err(shape_error(format!(
+                "cat: sizes of tensors must match except in dimension {axis}: tensor 0 has shape {shape:?}, \
+                 tensor number {k} in the list has shape {other:?}"
+            )));
+        }
+    }
+    let lengths: Vec<usize> = tensors.iter().map(|t| t.shape()[axis]).collect();
+    let value = {
+        let values: Vec<_> = tensors.iter().map(|t| t.value()).collect();
+        let views: Vec<_> = values.iter().map(|v| v.view()).collect();
+        ndarray::concatenate(Axis(axis), &views).expect("shapes checked")
+    };
+    let starts: Vec<usize> = lengths
+        .iter()
+        .scan(0, |at, &n| Some(std::mem::replace(at, *at + n)))
+        .collect();
+    let stretches: Vec<(usize, usize)> = starts.into_iter().zip(lengths).collect();
+    let recorded = stretches.clone();
+    Ok(first
+        .graph
+        .record("CatBackward0", tensors, value, move |ctx| {
+            let stretch = |&(start, n): &(usize, usize)| {
+                ctx.grad_output
+                    .slice_axis(Axis(axis), ndarray::Slice::from(start..start + n))
+                    .to_owned()
+            };
+            (0..stretches.len())
+                .map(|k| ctx.gradient(k, || stretch(&stretches[k])))
+                .collect()
+        })
+        .with_recorded_backward(move |c| {
+            (0..recorded.len())
+                .map(|k| c.gradient(k, || c.grad_output.narrow(axis, recorded[k].0, recorded[k].1)))
+                .collect()
+        }))
+}
+
+/// `torch.cat` (panics when the shapes do not fit).
+#[track_caller]
+pub fn cat<'g, T: Element>(tensors: &[Tensor<'g, T>], dim: impl Dim) -> Tensor<'g, T> {
+    or_panic(try_cat(tensors, dim))
+}
+
+impl<'g, T: Element> Tensor<'g, T> {
+    /// `length` entries along `dim` from `start` (`x.narrow(dim, start,
+    /// length)`, PyTorch's `x[start:start+length]` on that dimension). The
+    /// gradient is the output's, padded with zeros back to the input's
+    /// shape: a `cat` with zeros, so each is the other's backward.
+    pub fn try_narrow(self, dim: impl Dim, start: usize, length: usize) -> Result<Self> {
+        let axis = self.dim("narrow", dim)?;
+        let shape = self.shape();
+        let size = shape.get(axis).copied().unwrap_or(1);
+        if start + length > size {
+            return Err(range_error(format!(
+                "narrow: start ({start}) + length ({length}) exceeds dimension size ({size}) in dimension {axis}"
+            )));
+        }
+        let stretch = ndarray::Slice::from(start..start + length);
+        let value = self.value().slice_axis(Axis(axis), stretch).to_owned();
+        Ok(self
+            .graph
+            .record("SliceBackward0", &[self], value, move |ctx| {
+                vec![ctx.gradient(0, || {
+                    let mut g = ArrayD::zeros(ctx.input(0).raw_dim());
+                    g.slice_axis_mut(Axis(axis), stretch).assign(ctx.grad_output);
+                    g
+                })]
+            })
+            .recorded(move |c| {
+                let (graph, mut before) = (c.output.graph(), c.input(0).shape());
+                let mut after = before.clone();
+                (before[axis], after[axis]) = (start, after[axis] - start - length);
+                cat(&[graph.zeros(&before), c.grad_output, graph.zeros(&after)], axis)
+            }))
+    }
+
+    /// `narrow` (panics when the stretch does not fit).
+    #[track_caller]
+    pub fn narrow(self, dim: impl Dim, start: usize, length: usize) -> Self {
+        or_panic(self.try_narrow(dim, start, length))
+    }
+}
+// ANCHOR_END: cat-narrow
+
+// ANCHOR: stack-unsqueeze
+/// `torch.stack`: the tensors, all of one shape, along a new dimension
+/// `dim`. Made of `unsqueeze` and `cat`, so it needs no backward of its own.
+pub fn try_stack<'g, T: Element>(tensors: &[Tensor<'g, T>], dim: impl Dim) -> Result<Tensor<'g, T>> {
+    let Some(&first) = tensors.first() else {
+        return Err(Error::new(
+            ErrorKind::Invalid,
+            "stack: expected a non-empty list of tensors",
+        ));
+    };
+    let axis = dims::resolve("stack", dim, first.ndim() + 1)?;
+    if let Some(k) = tensors.iter().position(|t| t.shape() != first.shape()) {
+        return Err(shape_error(format!(
+            "stack: expects each tensor to be equal size, but got {:?} at entry 0 and {:?} at entry {k}",
+            first.shape(),
+            tensors[k].shape()
+        )));
+    }
+    let columns = tensors
+        .iter()
+        .map(|t| t.try_unsqueeze(axis))
+        .collect::<Result<Vec<_>>>()?;
+    try_cat(&columns, axis)
+}
+
+/// `torch.stack` (panics when the shapes differ).
+#[track_caller]
+pub fn stack<'g, T: Element>(tensors: &[Tensor<'g, T>], dim: impl Dim) -> Tensor<'g, T> {
+    or_panic(try_stack(tensors, dim))
+}
+
+impl<'g, T: Element> Tensor<'g, T> {
+    /// A new dimension of size 1 at `dim` (from −(n+1) to n): a reshape.
+    pub fn try_unsqueeze(self, dim: impl Dim) -> Result<Self> {
+        let axis = dims::resolve("unsqueeze", dim, self.ndim() + 1)?;
+        let mut shape = self.shape();
+        shape.insert(axis, 1);
+        self.try_reshape(shape)
+    }
+
+    /// `unsqueeze` (panics on a bad dimension).
+    #[track_caller]
+    pub fn unsqueeze(self, dim: impl Dim) -> Self {
+        or_panic(self.try_unsqueeze(dim))
+    }
+
+    /// Every dimension of size 1 removed: a reshape.
+    pub fn squeeze(self) -> Self {
+        let shape: Vec<usize> = self.shape().into_iter().filter(|&n| n != 1).collect();
+        self.reshape(shape)
+    }
+
+    /// Dimension `dim` removed if its size is 1 (else the tensor as it is,
+    /// as in PyTorch).
+    pub fn try_squeeze_dim(self, dim: impl Dim) -> Result<Self> {
+        let axis = self.dim("squeeze", dim)?;
+        let mut shape = self.shape();
+        if shape.get(axis) == Some(&1) {
+            shape.remove(axis);
+        }
+        self.try_reshape(shape)
+    }
+
+    /// `squeeze(dim)` (panics on a bad dimension).
+    #[track_caller]
+    pub fn squeeze_dim(self, dim: impl Dim) -> Self {
+        or_panic(self.try_squeeze_dim(dim))
+    }
+
+    /// The tensor broadcast to `shape` without copying in PyTorch (here, a
+    /// copy): sizes of 1 stretch, new dimensions go in front, and `-1`
+    /// keeps a size. Its gradient is the output's, summed back down to the
+    /// input's shape, which the engine does for every broadcast.
+    pub fn try_expand(self, shape: impl NewShape) -> Result<Self> {
+        let (sizes, from) = (shape.signed(), self.shape());
+        let invalid =
+            |why: String| shape_error(format!("expand: {why}; target sizes {sizes:?}, tensor sizes {from:?}"));
+        if sizes.len() < from.len() {
+            return Err(invalid(
+                "the number of sizes must be at least the number of dimensions".into(),
+            ));
+        }
+        let lead = sizes.len() - from.len();
+        let mut target = Vec::with_capacity(sizes.len());
+        for (d, &s) in sizes.iter().enumerate() {
+            let old = d.checked_sub(lead).map(|k| from[k]);
+            target.push(match (s, old) {
+                (-1, Some(old)) => old,
+                (-1, None) => {
+                    return Err(invalid(format!(
+                        "the size -1 isn't allowed in a leading, new dimension {d}"
+                    )));
+                }
+                (s, _) if s < 0 => return Err(invalid(format!("invalid size {s} at dimension {d}"))),
+                (s, Some(old)) if old != 1 && usize::try_from(s) != Ok(old) => {
+                    return Err(invalid(format!(
+                        "the expanded size ({s}) must match the existing size ({old}) at non-singleton dimension {d}"
+                    )));
+                }
+                (s, _) => usize::try_from(s).expect("non-negative"),
+            });
+        }
+        let value = self
+            .value()
+            .broadcast(IxDyn(&target))
+            .expect("sizes checked")
+            .to_owned();
+        Ok(self
+            .graph
+            .record("ExpandBackward0", &[self], value, |ctx| vec![ctx.pass_through(0)])
+            .with_recorded_backward(|c| vec![c.gradient(0, || c.grad_output)]))
+    }
+
+    /// `expand` (panics when the shape does not fit).
+    #[track_caller]
+    pub fn expand(self, shape: impl NewShape) -> Self {
+        or_panic(self.try_expand(shape))
+    }
+}
+// ANCHOR_END: stack-unsqueeze
 
 // ---------------------------------------------------------------------------
 // Indexing and slicing: the gradient flows back to the positions read.
@@ -786,8 +1591,8 @@ impl<'g, T: Element> Tensor<'g, T> {
 
     /// The entries at `indices` along `axis` (`torch.index_select`); an
     /// index may repeat, and its gradients then add up.
-    pub fn try_index_select(self, axis: usize, indices: &[usize]) -> Result<Self> {
-        self.check_axis("index_select", axis)?;
+    pub fn try_index_select(self, dim: impl Dim, indices: &[usize]) -> Result<Self> {
+        let axis = self.dim("index_select", dim)?;
         let size = self.shape()[axis];
         if let Some(&bad) = indices.iter().find(|&&i| i >= size) {
             return Err(range_error(format!(
@@ -810,16 +1615,16 @@ impl<'g, T: Element> Tensor<'g, T> {
 
     /// `torch.index_select` (panics when an index is out of range).
     #[track_caller]
-    pub fn index_select(self, axis: usize, indices: &[usize]) -> Self {
-        or_panic(self.try_index_select(axis, indices))
+    pub fn index_select(self, dim: impl Dim, indices: &[usize]) -> Self {
+        or_panic(self.try_index_select(dim, indices))
     }
     // ANCHOR_END: slicing
 
     // ANCHOR: gather
     /// `torch.gather`: `out[p] = self[p with its axis coordinate replaced by
     /// index[p]]`. The gradient is scattered back, adding up at repeats.
-    pub fn try_gather(self, axis: usize, index: &Indices) -> Result<Self> {
-        self.check_axis("gather", axis)?;
+    pub fn try_gather(self, dim: impl Dim, index: &Indices) -> Result<Self> {
+        let axis = self.dim("gather", dim)?;
         let shape = self.shape();
         let index = index.as_array().clone();
         let fits = index.ndim() == shape.len()
@@ -863,8 +1668,8 @@ impl<'g, T: Element> Tensor<'g, T> {
 
     /// `torch.gather` (panics on a bad index).
     #[track_caller]
-    pub fn gather(self, axis: usize, index: &Indices) -> Self {
-        or_panic(self.try_gather(axis, index))
+    pub fn gather(self, dim: impl Dim, index: &Indices) -> Self {
+        or_panic(self.try_gather(dim, index))
     }
 }
 // ANCHOR_END: gather
