@@ -2,13 +2,22 @@
 """Generates reference/cases.json: what real PyTorch computes for small
 programs, replayed by crates/autograd/tests/reference_suite.rs.
 
-Run with the project's venv (only regenerating needs torch):
+Run with the project's venv (only regenerating needs torch, and numpy):
 
-    ~/.cache/autograd-book/venv/bin/python reference/generate.py
+    ~/.cache/autograd-book/venv/bin/python -m pip install numpy
+    ~/.cache/autograd-book/venv/bin/python reference/generate.py --keep-existing
 
 The outputs are pinned to one torch version (PINNED_TORCH below): another
 version may round differently or order topk ties differently, so the script
-refuses to run with it unless --allow-version is given.
+refuses to run with it unless --allow-version is given. Even the same
+version can round a few results differently in the last bit on another
+CPU; --keep-existing writes the cases already in the file as they are and
+computes only the new ones.
+
+The operations come from reference/operations.json, the one list: the case
+families below take their operations from it, and each operation it marks
+`generated` gets a value case per sample, a NaN/inf case and an empty case
+(`listed_cases`).
 
 A case is a tiny program over named tensors. Each step is
     {"out": "t3", "op": "mul", "args": ["t1", "t2" or a number], "attrs": {...}}
@@ -38,6 +47,15 @@ import torch
 
 PINNED_TORCH = "2.15.0"
 OUTPUT = Path(__file__).resolve().parent / "cases.json"
+# The one list of operations (see its "about"): the case families below draw
+# their operations from it, and every `generated` one gets its cases from its
+# samples.
+OPERATIONS = json.loads((Path(__file__).resolve().parent / "operations.json").read_text())["operations"]
+
+
+def family(name):
+    """The operations of one case family, in the list's order."""
+    return [o["op"] for o in OPERATIONS if o.get("family") == name]
 DTYPES = {"f32": (torch.float32, np.float32), "f64": (torch.float64, np.float64)}
 
 
@@ -185,6 +203,30 @@ def run_step(env, step, torch_dtype):
     if op == "topk":
         values, indices = torch.topk(arg(0), attrs["k"])
         return values, indices
+    if op in ("sqrt", "abs", "sign", "max", "min"):
+        return getattr(torch, op)(arg(0)), None
+    if op == "clamp":
+        return torch.clamp(arg(0), min=attrs.get("min"), max=attrs.get("max")), None
+    if op in ("max_dim", "min_dim"):
+        values, indices = getattr(torch, op[:3])(arg(0), dim=attrs["dim"], keepdim=attrs["keepdim"])
+        return values, indices
+    if op in ("argmax", "argmin"):
+        # Positions as a float tensor of the case's dtype: the language's steps are tensors.
+        return getattr(torch, op)(arg(0), dim=attrs.get("dim")).to(torch_dtype), None
+    if op in ("softmax", "log_softmax"):
+        return getattr(torch, op)(arg(0), dim=attrs["dim"]), None
+    if op == "logsumexp":
+        return torch.logsumexp(arg(0), dim=attrs["axis"], keepdim=attrs["keepdim"]), None
+    if op in ("cat", "stack"):
+        return getattr(torch, op)([env[a] for a in step["args"]], dim=attrs["dim"]), None
+    if op == "narrow":
+        return arg(0).narrow(attrs["dim"], attrs["start"], attrs["length"]), None
+    if op == "unsqueeze":
+        return arg(0).unsqueeze(attrs["dim"]), None
+    if op == "squeeze":
+        return (arg(0).squeeze(attrs["dim"]) if "dim" in attrs else arg(0).squeeze()), None
+    if op == "expand":
+        return arg(0).expand(*attrs["shape"]), None
     raise ValueError(f"unknown op {op}")
 
 
@@ -300,10 +342,7 @@ def weighted_loss(program, out, weight_name):
 
 def unary_cases(dtype):
     shapes = {"vec": (5,), "mat": (3, 4), "scalar": ()}
-    domains = {
-        "neg": "any", "exp": "any", "ln": "positive", "tanh": "any", "relu": "nonzero",
-        "sigmoid": "any", "reciprocal": "nonzero", "floor": "nonint", "ceil": "nonint", "round": "nonint",
-    }
+    domains = {o["op"]: o["samples"][0]["inputs"]["x"][1] for o in OPERATIONS if o.get("family") == "elementwise"}
     for op, domain in domains.items():
         for shape_name, shape in shapes.items():
             name = f"unary/{op}/{shape_name}/{dtype}"
@@ -346,7 +385,7 @@ def unary_cases(dtype):
 def binary_cases(dtype):
     shape_pairs = [((2, 3), (2, 3)), ((5, 3), (1, 3)), ((3,), (2, 1)), ((), (4,)), ((4,), ()),
                    ((2, 1, 3), (4, 1)), ((3, 1), (1, 4))]
-    for op in ["add", "sub", "mul", "div"]:
+    for op in family("arithmetic"):
         for a_shape, b_shape in shape_pairs:
             label = "x".join(map(str, a_shape)) or "0d"
             label += "_" + ("x".join(map(str, b_shape)) or "0d")
@@ -385,7 +424,7 @@ def binary_cases(dtype):
 # --- reductions -------------------------------------------------------------
 
 def reduction_cases(dtype):
-    for op in ["sum", "mean"]:
+    for op in family("reduction"):
         for shape in [(3, 4), (7,), ()]:
             name = f"reduce/{op}/{'x'.join(map(str, shape)) or '0d'}/{dtype}"
             rng = rng_for(name)
@@ -478,7 +517,7 @@ def indexing_cases(dtype):
 # --- comparisons and where ------------------------------------------------------
 
 def comparison_cases(dtype):
-    for op in ["gt", "ge", "lt", "le", "eq", "ne"]:
+    for op in family("comparison"):
         for other in ["tensor", "number"]:
             name = f"compare/{op}/{other}/{dtype}"
             rng = rng_for(name)
@@ -866,7 +905,7 @@ def bad_values_cases(dtype):
 
     # Elementwise unary: NaN in, NaN out; ln(0) = -inf with gradient inf,
     # reciprocal(±0) = ±inf, exp(-inf) = 0, tanh/sigmoid saturate.
-    for op in ["neg", "exp", "ln", "tanh", "relu", "sigmoid", "reciprocal", "floor", "ceil", "round"]:
+    for op in family("elementwise"):
         add_case(f"bad_values/{op}/nan_inf_zero/{dtype}", cat, dtype, {"x": (special, True)},
                  [step("y", op, "x")], ones_call("y", (len(special),)))
     # pow: negative base to a fractional exponent is NaN; 0 to a negative power is inf.
@@ -877,7 +916,7 @@ def bad_values_cases(dtype):
     # Binary: division by zero gives ±inf (0/0 NaN), inf - inf NaN, 0 * inf NaN.
     a = [1.0, -1.0, 0.0, 1.0, NAN, INF, INF, -INF, 0.0, 2.0, INF]
     b = [0.0, 0.0, 0.0, -0.0, 1.0, INF, -INF, 2.0, INF, NAN, 0.0]
-    for op in ["add", "sub", "mul", "div"]:
+    for op in family("arithmetic"):
         add_case(f"bad_values/{op}/nan_inf_zero/{dtype}", cat, dtype, {"a": (a, True), "b": (b, True)},
                  [step("y", op, "a", "b")], ones_call("y", (len(a),)))
         # Broadcast: a NaN in one operand spreads along the broadcast axis, and
@@ -887,14 +926,14 @@ def bad_values_cases(dtype):
                  [step("y", op, "a", "b")], ones_call("y", (2, 3)))
         add_case(f"bad_values/{op}/number_zero_or_nan/{dtype}", cat, dtype, {"a": ([1.0, -1.0, 0.0, INF, NAN], True)},
                  [step("y", op, "a", 0.0)], ones_call("y", (5,)))
-    for op in ["add", "sub", "mul", "div"]:
+    for op in family("arithmetic"):
         add_case(f"bad_values/{op}/number_left/{dtype}", cat, dtype, {"a": ([0.0, -0.0, INF, NAN, 2.0], True)},
                  [step("y", op, 1.0, "a")], ones_call("y", (5,)))
     # A finite upstream times an infinite local derivative, and a NaN upstream.
     add_case(f"bad_values/ln/nan_upstream/{dtype}", cat, dtype, {"x": ([0.0, 1.0, 2.0, INF], True)},
              [step("y", "ln", "x")], [("y", [NAN, 0.0, INF, 0.0], 1)])
     # Comparisons: every comparison with NaN is false except ne.
-    for op in ["gt", "ge", "lt", "le", "eq", "ne"]:
+    for op in family("comparison"):
         add_case(f"bad_values/{op}/nan_inf/{dtype}", cat, dtype,
                  {"a": ([NAN, NAN, INF, -INF, INF, 1.0], False), "b": ([NAN, 1.0, INF, INF, 1.0, NAN], False)},
                  [step("y", op, "a", "b")], [])
@@ -903,7 +942,7 @@ def bad_values_cases(dtype):
              {"c": ([NAN, 1.0, -1.0, INF], False), "x": ([NAN, INF, 1.0, 2.0], True), "y": ([1.0, NAN, NAN, -INF], True)},
              [step("m", "gt", "c", 0.0), step("z", "where", "m", "x", "y")], ones_call("z", (4,)))
     # Reductions.
-    for op in ["sum", "mean"]:
+    for op in family("reduction"):
         add_case(f"bad_values/{op}/nan/{dtype}", cat, dtype, {"x": ([1.0, NAN, 2.0], True)},
                  [step("y", op, "x")], [("y", None, 1)])
         add_case(f"bad_values/{op}/inf_minus_inf/{dtype}", cat, dtype, {"x": ([INF, -INF, 2.0], True)},
@@ -912,7 +951,7 @@ def bad_values_cases(dtype):
                  [step("y", op, "x")], [("y", None, 1)])
         add_case(f"bad_values/{op}/nan_upstream/{dtype}", cat, dtype, {"x": ([1.0, 2.0], True)},
                  [step("y", op, "x")], [("y", NAN, 1)])
-    for op in ["sum_axis", "mean_axis"]:
+    for op in family("axis_reduction"):
         for axis in [0, 1]:
             add_case(f"bad_values/{op}_{axis}/nan_inf/{dtype}", cat, dtype,
                      {"x": ([[1.0, NAN, INF], [2.0, 3.0, -INF]], True)},
@@ -961,12 +1000,12 @@ def bad_values_cases(dtype):
     def empty(*shape):
         return np.zeros(shape)
 
-    for op in ["neg", "exp", "ln", "tanh", "relu", "sigmoid", "reciprocal", "floor", "ceil", "round"]:
+    for op in family("elementwise"):
         add_case(f"bad_values/empty/{op}/{dtype}", cat, dtype, {"x": (empty(0, 3), True)},
                  [step("y", op, "x"), step("loss", "sum", "y")], [("loss", None, 1)])
     add_case(f"bad_values/empty/pow/{dtype}", cat, dtype, {"x": (empty(2, 0), True)},
              [step("y", "pow", "x", exponent=2.0), step("loss", "sum", "y")], [("loss", None, 1)])
-    for op in ["add", "sub", "mul", "div"]:
+    for op in family("arithmetic"):
         add_case(f"bad_values/empty/{op}/{dtype}", cat, dtype, {"a": (empty(0, 3), True), "b": (empty(0, 3), True)},
                  [step("y", op, "a", "b"), step("loss", "sum", "y")], [("loss", None, 1)])
         add_case(f"bad_values/empty/{op}_broadcast/{dtype}", cat, dtype,
@@ -974,7 +1013,7 @@ def bad_values_cases(dtype):
                  [step("y", op, "a", "b"), step("loss", "sum", "y")], [("loss", None, 1)])
         add_case(f"bad_values/empty/{op}_number/{dtype}", cat, dtype, {"a": (empty(0,), True)},
                  [step("y", op, "a", 2.0), step("loss", "sum", "y")], [("loss", None, 1)])
-    for op in ["gt", "ge", "lt", "le", "eq", "ne"]:
+    for op in family("comparison"):
         add_case(f"bad_values/empty/{op}/{dtype}", cat, dtype, {"a": (empty(2, 0), False), "b": (empty(2, 0), False)},
                  [step("y", op, "a", "b")], [])
     # Broadcasting a size-1 axis against a size-0 one: the result is empty and
@@ -998,10 +1037,10 @@ def bad_values_cases(dtype):
     # sum of nothing is 0, mean of nothing NaN.
     for shape in [(0,), (2, 0), (0, 3)]:
         label = "x".join(map(str, shape))
-        for op in ["sum", "mean"]:
+        for op in family("reduction"):
             add_case(f"bad_values/empty/{op}/{label}/{dtype}", cat, dtype, {"x": (empty(*shape), True)},
                      [step("y", op, "x")], [("y", None, 1)])
-    for op in ["sum_axis", "mean_axis"]:
+    for op in family("axis_reduction"):
         for axis in [0, 1]:
             for keepdim in [False, True]:
                 shape = (2, 0)
@@ -1060,11 +1099,99 @@ def bad_values_cases(dtype):
              [step("y", "mul", "x", 3.0)], [("y", empty(0, 2), 2)])
 
 
+# --- the listed operations' own cases ------------------------------------------
+
+def sample_data(rng, shape, domain):
+    """Inputs of a sample: `domain` as operations.json names it."""
+    if domain == "any":
+        return normal(rng, *shape, scale=1.5)
+    if domain == "positive":
+        return rng.uniform(0.3, 4.0, shape)
+    if domain == "nonzero":
+        return away_from_zero(rng, *shape)
+    if domain == "nonint":
+        x = normal(rng, *shape, scale=3.0)
+        return np.where(np.abs(x - np.round(x)) < 0.05, x + 0.2, x)
+    if domain == "mask":
+        return rng.integers(0, 2, shape).astype(np.float64)
+    raise ValueError(f"unknown domain {domain}")
+
+
+def output_shape(op, names, attrs, inputs, dtype):
+    """The shape of the sample's output, by running it once."""
+    torch_dtype = DTYPES[dtype][0]
+    env = {n: torch.tensor(np.asarray(a, dtype=np.float64), dtype=torch_dtype) for n, (a, _) in inputs.items()}
+    value, _ = run_step(env, step("y", op, *names, **attrs), torch_dtype)
+    return tuple(value.shape)
+
+
+def listed_cases(dtype):
+    """Every `generated` operation of the list: a value-and-gradient case per
+    sample, the same with NaN, inf and -inf among its inputs, and one with a
+    zero-size input."""
+    for entry in OPERATIONS:
+        if not entry.get("generated"):
+            continue
+        op, differentiable = entry["op"], entry.get("differentiable", True)
+        for k, sample in enumerate(entry["samples"]):
+            attrs = sample.get("attrs", {})
+            names = list(sample["inputs"])
+            for variant in ["values", "nan_inf"]:
+                name = f"ops/{op}/{k}/{dtype}" if variant == "values" else f"bad_values/{op}/{k}/nan_inf/{dtype}"
+                rng = rng_for(name)
+                inputs = {}
+                for input_name, (shape, domain) in sample["inputs"].items():
+                    data = sample_data(rng, shape, domain)
+                    if variant == "nan_inf" and domain != "mask":
+                        flat = data.reshape(-1)
+                        flat[: min(3, flat.size)] = [NAN, INF, -INF][: min(3, flat.size)]
+                    inputs[input_name] = (data, differentiable and domain != "mask")
+                program = [step("y", op, *names, **attrs)]
+                calls = []
+                if differentiable:
+                    shape = output_shape(op, names, attrs, inputs, dtype)
+                    calls = [("y", np.ones(shape) if variant == "nan_inf" else normal(rng, *shape), 1)]
+                category = "operations" if variant == "values" else "bad_values"
+                add_case(name, category, dtype, inputs, program, calls)
+        sample = entry["samples"][0]
+        inputs = {n: (np.zeros(entry["empty"][n]) if n in entry["empty"] else sample_data(rng_for(op), s, d),
+                      differentiable and d != "mask")
+                  for n, (s, d) in sample["inputs"].items()}
+        program = [step("y", op, *sample["inputs"], **sample.get("attrs", {}))]
+        error = (entry["empty_error"], "y") if "empty_error" in entry else None
+        if differentiable:
+            program.append(step("loss", "sum", "y"))
+        calls = [("loss", None, 1)] if differentiable else []
+        add_case(f"bad_values/empty/{op}/{dtype}", "bad_values", dtype, inputs, program, calls, error=error)
+
+
+def keep_existing(path, cases):
+    """The text of each case already in `path` that is still generated, by
+    name, in the file's order: such a case is written back as it was, so that
+    regenerating on another machine (whose torch may round a few results
+    differently in the last bit) only adds cases."""
+    if not path.exists():
+        return {}
+    lines = path.read_text().splitlines()
+    texts, start = {}, None
+    for n, line in enumerate(lines):
+        if line == "    {":
+            start = n
+        elif start is not None and line.startswith("    }"):
+            text = "\n".join(lines[start:n + 1]).rstrip(",")
+            texts[json.loads(text)["name"]] = text.strip()
+            start = None
+    wanted = {c["name"] for c in cases}
+    return {name: text for name, text in texts.items() if name in wanted}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--allow-version", action="store_true",
                         help=f"run with a torch other than {PINNED_TORCH} (the outputs will change)")
     parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--keep-existing", action="store_true",
+                        help="write the cases already in the output file as they are; compute only new ones")
     args = parser.parse_args()
     version = torch.__version__.split("+")[0]
     if version != PINNED_TORCH and not args.allow_version:
@@ -1088,6 +1215,7 @@ def main():
         second_order_cases(dtype)
         hook_cases(dtype)
         jvp_cases(dtype)
+        listed_cases(dtype)
     for dtype in DTYPES:
         bad_values_cases(dtype)
     names = [c["name"] for c in CASES]
@@ -1100,7 +1228,16 @@ def main():
         "numpy_version": np.__version__,
         "cases": CASES,
     }
-    args.output.write_text(dump(document) + "\n")
+    text = dump(document)
+    kept = keep_existing(args.output, CASES) if args.keep_existing else {}
+    if kept:
+        # The cases array holds one case per block of lines opened by "    {":
+        # the kept ones in their order in the file, then the new ones.
+        head, _, _ = text.partition('  "cases": [\n')
+        blocks = list(kept.values()) + [dump(c, ("cases", "*"), 2) for c in CASES if c["name"] not in kept]
+        text = head + '  "cases": [\n' + ",\n".join("    " + b for b in blocks) + "\n  ]\n}"
+        print(f"kept {len(kept)} cases as they were in {args.output}")
+    args.output.write_text(text + "\n")
     json.loads(args.output.read_text())  # the hand-rolled writer must produce valid JSON
     by_category = {}
     for c in CASES:

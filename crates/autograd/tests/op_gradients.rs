@@ -8,10 +8,16 @@
 //! binary operations are also checked on broadcasting shapes, to see that
 //! each gradient is summed back to its own input's shape.
 
+mod common;
+
+use std::collections::HashMap;
+
 use autograd::gradcheck::gradcheck;
 use autograd::scalar::{Tape, Value};
 use autograd::tensor::{Indices, where_};
 use autograd::{Graph, Tensor};
+use common::operations::{Domain, listed};
+use common::program::apply;
 use ndarray::{ArrayD, IxDyn, array, s};
 use std::ops::Neg;
 
@@ -1271,4 +1277,62 @@ fn reading_a_gradient_twice_adds_no_node() {
     assert_eq!(first.to_vec(), vec![2.0, 4.0]);
     x.zero_grad();
     assert!(x.grad().is_none());
+}
+
+// ---------------------------------------------------------------------------
+// Every operation of the one list, on each of its samples.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn every_listed_operation_passes_gradcheck_on_its_samples() {
+    let mut checked = 0;
+    for operation in listed() {
+        for (k, sample) in operation.samples.iter().enumerate() {
+            let step = sample.step(&operation.op);
+            let data = sample.data(k as u32);
+            // A mask is a constant of the program, not a variable to perturb.
+            let (variables, constants): (Vec<_>, Vec<_>) = data.into_iter().partition(|(_, _, d)| *d != Domain::Mask);
+            let arrays: Vec<ArrayD<f64>> = variables.iter().map(|(_, a, _)| a.clone()).collect();
+            let what = format!("{} sample {k}", operation.op);
+            if operation.differentiable {
+                let report = gradcheck(
+                    |leaves| run_sample(leaves, &variables, &constants, &step, &what),
+                    &arrays,
+                )
+                .expect("backward runs");
+                assert!(report.checked > 0 && report.passed(), "{what}: {report}");
+                checked += 1;
+            } else {
+                let g = Graph::<f64>::new();
+                let leaves: Vec<_> = arrays.iter().map(|a| g.tensor(a.clone()).requires_grad()).collect();
+                let out = run_sample(&leaves, &variables, &constants, &step, &what);
+                assert!(!out.tracks_grad(), "{what}: has no gradient, yet its output tracks one");
+            }
+        }
+    }
+    assert!(checked >= 60, "only {checked} samples gradchecked");
+}
+
+type Named = (String, ArrayD<f64>, Domain);
+
+/// A sample's step on `leaves` (its variables, in order) and its constants.
+fn run_sample<'g>(
+    leaves: &[Tensor<'g, f64>],
+    variables: &[Named],
+    constants: &[Named],
+    step: &common::program::Step,
+    what: &str,
+) -> Tensor<'g, f64> {
+    let graph = leaves[0].graph();
+    let mut env: HashMap<String, Tensor<'g, f64>> = variables
+        .iter()
+        .zip(leaves)
+        .map(|((name, _, _), &t)| (name.clone(), t))
+        .collect();
+    env.extend(
+        constants
+            .iter()
+            .map(|(name, a, _)| (name.clone(), graph.tensor(a.clone()))),
+    );
+    apply(&env, step).unwrap_or_else(|e| panic!("{what}: {e}")).0
 }

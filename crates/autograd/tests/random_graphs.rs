@@ -17,11 +17,16 @@
 //! On failure, proptest prints the shrunk program, its inputs and the
 //! gradcheck report naming the worst Jacobian entry.
 
+mod common;
+
+use std::collections::HashMap;
 use std::fmt;
 
 use autograd::Tensor;
 use autograd::gradcheck::gradcheck;
 use autograd::tensor::where_;
+use common::operations::{Random, listed};
+use common::program::{Arg, Step as Call, apply};
 use ndarray::{ArrayD, IxDyn, s};
 use proptest::prelude::*;
 
@@ -31,16 +36,11 @@ use proptest::prelude::*;
 
 #[derive(Clone, Copy, Debug)]
 enum Unary {
-    Neg,
-    Tanh,
-    Sigmoid,
-    Exp,
+    /// An operation of `reference/operations.json` marked `unary` or
+    /// `positive` (given x·x + 1).
+    Listed(&'static str, Random),
     Square,
     Cube,
-    /// ln(x·x + 1)
-    LnPos,
-    /// 1/(x·x + 1)
-    RecipPos,
     /// (x·x + 1)^0.5
     SqrtPos,
     /// (x·x + 1)^-1.5
@@ -52,15 +52,12 @@ enum Unary {
     /// sum along axis (k mod rank), keepdim: the shape stays broadcastable
     SumAxis(usize),
     MeanAxis(usize),
-    Sum,
-    Mean,
 }
 
 #[derive(Clone, Copy, Debug)]
 enum Binary {
-    Add,
-    Sub,
-    Mul,
+    /// An operation of `reference/operations.json` marked `binary`.
+    Listed(&'static str),
     /// a / (b·b + 1)
     DivPos,
     /// where(a > b, a, b): smooth except where a = b, which random inputs miss
@@ -81,14 +78,10 @@ struct Program {
 fn apply_unary<'g>(op: Unary, x: Tensor<'g, f64>) -> Tensor<'g, f64> {
     let positive = || x * x + 1.0;
     match op {
-        Unary::Neg => -x,
-        Unary::Tanh => x.tanh(),
-        Unary::Sigmoid => x.sigmoid(),
-        Unary::Exp => x.exp(),
+        Unary::Listed(op, Random::Positive) => listed_op(op, &[positive()]),
+        Unary::Listed(op, _) => listed_op(op, &[x]),
         Unary::Square => x.pow(2.0),
         Unary::Cube => x.pow(3.0),
-        Unary::LnPos => positive().ln(),
-        Unary::RecipPos => positive().reciprocal(),
         Unary::SqrtPos => positive().pow(0.5),
         Unary::PowPos => positive().pow(-1.5),
         Unary::Affine => x * 0.7 - 0.2,
@@ -102,16 +95,34 @@ fn apply_unary<'g>(op: Unary, x: Tensor<'g, f64>) -> Tensor<'g, f64> {
         }
         Unary::SumAxis(k) => x.sum_dim_keepdim(k % x.ndim()),
         Unary::MeanAxis(k) => x.mean_dim_keepdim(k % x.ndim()),
-        Unary::Sum => x.sum(),
-        Unary::Mean => x.mean(),
     }
+}
+
+/// A listed operation on `args`, through the reference language's interpreter.
+fn listed_op<'g>(op: &str, args: &[Tensor<'g, f64>]) -> Tensor<'g, f64> {
+    let names: Vec<String> = (0..args.len()).map(|k| format!("v{k}")).collect();
+    let env: HashMap<String, Tensor<'g, f64>> = names.iter().cloned().zip(args.iter().copied()).collect();
+    let call = Call {
+        out: "y".into(),
+        op: op.into(),
+        args: names.into_iter().map(Arg::Name).collect(),
+        attrs: Default::default(),
+    };
+    apply(&env, &call).unwrap_or_else(|e| panic!("{op}: {e}")).0
+}
+
+/// The listed operations of one random role, their names kept for the run.
+fn listed_for(role: Random) -> Vec<&'static str> {
+    listed()
+        .into_iter()
+        .filter(|o| o.random == Some(role))
+        .map(|o| &*Box::leak(o.op.into_boxed_str()))
+        .collect()
 }
 
 fn apply_binary<'g>(op: Binary, a: Tensor<'g, f64>, b: Tensor<'g, f64>) -> Tensor<'g, f64> {
     match op {
-        Binary::Add => a + b,
-        Binary::Sub => a - b,
-        Binary::Mul => a * b,
+        Binary::Listed(op) => listed_op(op, &[a, b]),
         Binary::DivPos => a / (b * b + 1.0),
         Binary::Max => where_(a.gt(b), a, b),
     }
@@ -165,33 +176,28 @@ impl fmt::Debug for Case {
 }
 
 fn unary_op() -> impl Strategy<Value = Unary> {
+    let (unary, positive) = (listed_for(Random::Unary), listed_for(Random::Positive));
+    // Weighted by their number, so that every operation is as likely as another.
     prop_oneof![
-        Just(Unary::Neg),
-        Just(Unary::Tanh),
-        Just(Unary::Sigmoid),
-        Just(Unary::Exp),
-        Just(Unary::Square),
-        Just(Unary::Cube),
-        Just(Unary::LnPos),
-        Just(Unary::RecipPos),
-        Just(Unary::SqrtPos),
-        Just(Unary::PowPos),
-        Just(Unary::Affine),
-        Just(Unary::NumberLeft),
-        (0..3usize).prop_map(Unary::SumAxis),
-        (0..3usize).prop_map(Unary::MeanAxis),
-        Just(Unary::Sum),
-        Just(Unary::Mean),
+        unary.len() as u32 => prop::sample::select(unary).prop_map(|op| Unary::Listed(op, Random::Unary)),
+        positive.len() as u32 => prop::sample::select(positive).prop_map(|op| Unary::Listed(op, Random::Positive)),
+        1 => Just(Unary::Square),
+        1 => Just(Unary::Cube),
+        1 => Just(Unary::SqrtPos),
+        1 => Just(Unary::PowPos),
+        1 => Just(Unary::Affine),
+        1 => Just(Unary::NumberLeft),
+        1 => (0..3usize).prop_map(Unary::SumAxis),
+        1 => (0..3usize).prop_map(Unary::MeanAxis),
     ]
 }
 
 fn binary_op() -> impl Strategy<Value = Binary> {
+    let binary = listed_for(Random::Binary);
     prop_oneof![
-        Just(Binary::Add),
-        Just(Binary::Sub),
-        Just(Binary::Mul),
-        Just(Binary::DivPos),
-        Just(Binary::Max)
+        binary.len() as u32 => prop::sample::select(binary).prop_map(Binary::Listed),
+        1 => Just(Binary::DivPos),
+        1 => Just(Binary::Max),
     ]
 }
 

@@ -34,12 +34,14 @@
 //! one. They are left out of `scale`, so an infinity cannot hide an error in
 //! its finite neighbours.
 
-use std::collections::{BTreeMap, HashMap};
-use std::ops::{Add, Div, Mul, Sub};
+mod common;
 
-use autograd::tensor::{Indices, IntoOperand, try_where};
-use autograd::{Element, ErrorKind, Graph, Tensor};
-use ndarray::{ArrayD, IxDyn, SliceInfoElem};
+use std::collections::{BTreeMap, HashMap};
+
+use autograd::tensor::Indices;
+use autograd::{ErrorKind, Graph};
+use common::program::{Num, Step, apply, array, numbers};
+use ndarray::ArrayD;
 use serde::Deserialize;
 
 const RTOL_F64: f64 = 1e-12;
@@ -127,73 +129,6 @@ struct Data {
     data: Vec<f64>,
 }
 
-/// An element in the file: a JSON number, or one of the strings `"nan"`,
-/// `"inf"`, `"-inf"` (JSON has no literal for them; the `bad_values` cases
-/// are full of them).
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Number {
-    Finite(f64),
-    Text(String),
-}
-
-fn numbers<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<f64>, D::Error> {
-    Vec::<Number>::deserialize(deserializer)?
-        .into_iter()
-        .map(|n| match n {
-            Number::Finite(x) => Ok(x),
-            Number::Text(t) => match t.as_str() {
-                "nan" => Ok(f64::NAN),
-                "inf" => Ok(f64::INFINITY),
-                "-inf" => Ok(f64::NEG_INFINITY),
-                other => Err(serde::de::Error::custom(format!("not a number: {other:?}"))),
-            },
-        })
-        .collect()
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Step {
-    out: String,
-    op: String,
-    args: Vec<Arg>,
-    #[serde(default)]
-    attrs: Attrs,
-}
-
-/// A step's argument: an earlier tensor by name, or a plain number.
-#[derive(Deserialize, Clone)]
-#[serde(untagged)]
-enum Arg {
-    Name(String),
-    Number(f64),
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct Attrs {
-    exponent: Option<f64>,
-    axis: Option<usize>,
-    keepdim: Option<bool>,
-    dims: Option<usize>,
-    axes: Option<[usize; 2]>,
-    shape: Option<Vec<usize>>,
-    /// Python-style slices, one per axis: `"1"`, `"1:3"`, `"::2"`, `"-2:"`.
-    slices: Option<Vec<String>>,
-    index: Option<IndexAttr>,
-    indices: Option<Vec<usize>>,
-    k: Option<usize>,
-}
-
-/// `at` takes a position (`[1, 2]`), `gather` a tensor of indices.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum IndexAttr {
-    Position(Vec<usize>),
-    Tensor { shape: Vec<usize>, data: Vec<usize> },
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Call {
@@ -241,38 +176,6 @@ fn error_kind(name: &str) -> ErrorKind {
 // The interpreter.
 // ---------------------------------------------------------------------------
 
-/// An element type with everything the interpreter uses: numbers as
-/// right-hand operands and the operators with a number on the left, exactly
-/// as a user writes `2.0 / x`.
-trait Num:
-    Element
-    + for<'g> IntoOperand<'g, Self>
-    + for<'g> Add<Tensor<'g, Self>, Output = Tensor<'g, Self>>
-    + for<'g> Sub<Tensor<'g, Self>, Output = Tensor<'g, Self>>
-    + for<'g> Mul<Tensor<'g, Self>, Output = Tensor<'g, Self>>
-    + for<'g> Div<Tensor<'g, Self>, Output = Tensor<'g, Self>>
-{
-}
-
-impl Num for f32 {}
-impl Num for f64 {}
-
-/// A resolved argument, usable wherever the engine takes a tensor or a number.
-#[derive(Clone, Copy)]
-enum Operand<'g, T: Num> {
-    Tensor(Tensor<'g, T>),
-    Number(T),
-}
-
-impl<'g, T: Num> IntoOperand<'g, T> for Operand<'g, T> {
-    fn into_operand(self, graph: &'g Graph<T>) -> Tensor<'g, T> {
-        match self {
-            Operand::Tensor(t) => t,
-            Operand::Number(x) => x.into_operand(graph),
-        }
-    }
-}
-
 /// What the engine computed for one case.
 struct Outcome<T> {
     values: BTreeMap<String, ArrayD<T>>,
@@ -280,139 +183,6 @@ struct Outcome<T> {
     grads: BTreeMap<String, Option<ArrayD<T>>>,
     /// Where the engine returned an error (a step's name or `"backward"`) and its kind.
     error: Option<(String, ErrorKind)>,
-}
-
-fn array<T: Num>(shape: &[usize], data: &[f64]) -> ArrayD<T> {
-    ArrayD::from_shape_vec(IxDyn(shape), data.iter().map(|&x| T::of_f64(x)).collect())
-        .unwrap_or_else(|_| panic!("reference data of {} elements does not fit shape {shape:?}", data.len()))
-}
-
-fn parse_slice(text: &str) -> SliceInfoElem {
-    let number = |s: &str| s.parse::<isize>().unwrap_or_else(|_| panic!("bad slice {text:?}"));
-    let parts: Vec<&str> = text.split(':').collect();
-    match parts.as_slice() {
-        [index] => SliceInfoElem::Index(number(index)),
-        [start, end] | [start, end, ""] => SliceInfoElem::Slice {
-            start: if start.is_empty() { 0 } else { number(start) },
-            end: (!end.is_empty()).then(|| number(end)),
-            step: 1,
-        },
-        [start, end, step] => SliceInfoElem::Slice {
-            start: if start.is_empty() { 0 } else { number(start) },
-            end: (!end.is_empty()).then(|| number(end)),
-            step: number(step),
-        },
-        _ => panic!("bad slice {text:?}"),
-    }
-}
-
-/// Runs one step with the engine.
-fn apply<'g, T: Num>(
-    env: &HashMap<String, Tensor<'g, T>>,
-    step: &Step,
-) -> autograd::Result<(Tensor<'g, T>, Option<Indices>)> {
-    let operand = |k: usize| match &step.args[k] {
-        Arg::Name(name) => Operand::Tensor(
-            *env.get(name)
-                .unwrap_or_else(|| panic!("step {}: unknown tensor {name}", step.out)),
-        ),
-        Arg::Number(x) => Operand::Number(T::of_f64(*x)),
-    };
-    let tensor = |k: usize| match operand(k) {
-        Operand::Tensor(t) => t,
-        Operand::Number(_) => panic!("step {}: argument {k} of {} must be a tensor", step.out, step.op),
-    };
-    let attrs = &step.attrs;
-    let attr = |value: Option<usize>, name: &str| {
-        value.unwrap_or_else(|| panic!("step {}: {} needs the attribute {name}", step.out, step.op))
-    };
-    let axis = || attr(attrs.axis, "axis");
-    let keepdim = || {
-        attrs
-            .keepdim
-            .unwrap_or_else(|| panic!("step {}: keepdim missing", step.out))
-    };
-    // A binary arithmetic step: tensor ∘ (tensor or number), or number ∘ tensor
-    // through the operator a user would write.
-    let arithmetic = |method: fn(Tensor<'g, T>, Operand<'g, T>) -> autograd::Result<Tensor<'g, T>>,
-                      left_number: fn(T, Tensor<'g, T>) -> Tensor<'g, T>| {
-        match (operand(0), operand(1)) {
-            (Operand::Tensor(a), b) => method(a, b),
-            (Operand::Number(a), Operand::Tensor(b)) => Ok(left_number(a, b)),
-            (Operand::Number(_), Operand::Number(_)) => panic!("step {}: two numbers", step.out),
-        }
-    };
-    let value = match step.op.as_str() {
-        "add" => arithmetic(|a, b| a.try_add(b), |a, b| a + b)?,
-        "sub" => arithmetic(|a, b| a.try_sub(b), |a, b| a - b)?,
-        "mul" => arithmetic(|a, b| a.try_mul(b), |a, b| a * b)?,
-        "div" => arithmetic(|a, b| a.try_div(b), |a, b| a / b)?,
-        "neg" => -tensor(0),
-        "pow" => tensor(0).pow(T::of_f64(attrs.exponent.expect("pow needs an exponent"))),
-        "exp" => tensor(0).exp(),
-        "ln" => tensor(0).ln(),
-        "tanh" => tensor(0).tanh(),
-        "relu" => tensor(0).relu(),
-        "sigmoid" => tensor(0).sigmoid(),
-        "reciprocal" => tensor(0).reciprocal(),
-        "floor" => tensor(0).floor(),
-        "ceil" => tensor(0).ceil(),
-        "round" => tensor(0).round(),
-        "sum" => tensor(0).sum(),
-        "mean" => tensor(0).mean(),
-        "sum_axis" => tensor(0).try_sum_dim(axis(), keepdim())?,
-        "mean_axis" => tensor(0).try_mean_dim(axis(), keepdim())?,
-        "matmul" => tensor(0).try_matmul(tensor(1))?,
-        "tensordot" => tensor(0).try_tensordot(tensor(1), attr(attrs.dims, "dims"))?,
-        "transpose" => {
-            let [a0, a1] = attrs.axes.expect("transpose needs axes");
-            tensor(0).try_transpose(a0, a1)?
-        }
-        "t" => tensor(0).t(),
-        "reshape" => tensor(0).try_reshape(attrs.shape.as_deref().expect("reshape needs a shape"))?,
-        "slice" => {
-            let info: Vec<SliceInfoElem> = attrs
-                .slices
-                .as_ref()
-                .expect("slice needs slices")
-                .iter()
-                .map(|s| parse_slice(s))
-                .collect();
-            tensor(0).try_slice(info.as_slice())?
-        }
-        "at" => match &attrs.index {
-            Some(IndexAttr::Position(position)) => tensor(0).try_at(position)?,
-            _ => panic!("step {}: at needs a position", step.out),
-        },
-        "index_select" => {
-            tensor(0).try_index_select(axis(), attrs.indices.as_deref().expect("index_select needs indices"))?
-        }
-        "gather" => match &attrs.index {
-            Some(IndexAttr::Tensor { shape, data }) => {
-                let index = ArrayD::from_shape_vec(IxDyn(shape), data.clone()).expect("index fits its shape");
-                tensor(0).try_gather(axis(), &Indices::from(index))?
-            }
-            _ => panic!("step {}: gather needs an index tensor", step.out),
-        },
-        "gt" => tensor(0).gt(operand(1)),
-        "ge" => tensor(0).ge(operand(1)),
-        "lt" => tensor(0).lt(operand(1)),
-        "le" => tensor(0).le(operand(1)),
-        "eq" => tensor(0).eq(operand(1)),
-        "ne" => tensor(0).ne(operand(1)),
-        "where" => try_where(tensor(0), operand(1), operand(2))?,
-        // torch.autograd.grad(a, b, create_graph=True)[0]: a gradient that is
-        // recorded, so later steps can differentiate it again.
-        "grad" => tensor(0).gradients(&[tensor(1)])?[0],
-        // J·u of step args[0] with respect to args[1] along args[2].
-        "jvp" => tensor(0).jvp(&[tensor(1)], &[tensor(2)])?,
-        "topk" => {
-            let (values, indices) = tensor(0).try_topk(attr(attrs.k, "k"))?;
-            return Ok((values, Some(indices)));
-        }
-        other => panic!("step {}: unknown op {other:?}", step.out),
-    };
-    Ok((value, None))
 }
 
 fn run<T: Num>(case: &Case) -> Outcome<T> {

@@ -3,8 +3,14 @@
 //! gradient itself (so the recorded rules are right to second order), and
 //! against closed forms.
 
+mod common;
+
+use std::collections::{BTreeSet, HashMap};
+
 use autograd::gradcheck::gradcheck;
 use autograd::{ErrorKind, Graph, Tensor};
+use common::operations::{Domain, listed};
+use common::program::apply;
 use ndarray::{ArrayD, array};
 
 type Op = for<'g> fn(&[Tensor<'g, f64>]) -> Tensor<'g, f64>;
@@ -240,4 +246,47 @@ fn jvp_checks_its_tangents_and_is_zero_for_an_input_not_used() {
         y.jvp(&[z], &[g.scalar(1.0)]).unwrap().to_array(),
         ndarray::arr1(&[0.0, 0.0]).into_dyn()
     );
+}
+
+/// The listed operations whose backward has no recorded form: `gradients`
+/// refuses them with `NotRecorded`, naming them.
+const NOT_RECORDED: &[&str] = &["at", "gather", "index_select", "slice", "topk", "where"];
+
+#[test]
+fn every_listed_operation_records_a_backward_that_agrees_or_is_known_not_to() {
+    let mut refused = BTreeSet::new();
+    for operation in listed().into_iter().filter(|o| o.differentiable) {
+        for (k, sample) in operation.samples.iter().enumerate() {
+            let g = Graph::<f64>::new();
+            let env: HashMap<String, Tensor<'_, f64>> = sample
+                .data(k as u32)
+                .into_iter()
+                .map(|(name, a, domain)| {
+                    let t = g.tensor(a);
+                    (name, if domain == Domain::Mask { t } else { t.requires_grad() })
+                })
+                .collect();
+            let y = apply(&env, &sample.step(&operation.op)).unwrap().0;
+            let l = (y * y).sum() + y.sum();
+            let mut names: Vec<&String> = env.keys().filter(|n| env[*n].tracks_grad()).collect();
+            names.sort();
+            let wrt: Vec<_> = names.iter().map(|n| env[*n]).collect();
+            let recorded = match l.gradients(&wrt) {
+                Ok(recorded) => recorded,
+                Err(e) => {
+                    assert_eq!(e.kind(), ErrorKind::NotRecorded, "{}: {e}", operation.op);
+                    refused.insert(operation.op.clone());
+                    continue;
+                }
+            };
+            l.backward().unwrap();
+            for (leaf, grad) in wrt.iter().zip(&recorded) {
+                let (expected, actual) = (leaf.grad_array().unwrap(), grad.to_array());
+                let worst = (&expected - &actual).iter().fold(0.0f64, |m, d| m.max(d.abs()));
+                assert!(worst < 1e-12, "{} sample {k}: {actual} vs {expected}", operation.op);
+            }
+        }
+    }
+    let refused: Vec<&str> = refused.iter().map(String::as_str).collect();
+    assert_eq!(refused, NOT_RECORDED);
 }

@@ -25,7 +25,19 @@ use crate::error::{Error, ErrorKind, Result};
 
 // ANCHOR: into-operand
 /// The right-hand side of a binary operation: a tensor, or a plain number
-/// (which becomes a 0-dimensional constant that broadcasts).
+/// (which becomes a 0-dimensional constant that broadcasts). A number of
+/// another float type does not compile, with a message that says to write
+/// it in the graph's type:
+///
+/// ```compile_fail
+/// let g = autograd::Graph::<f64>::new();
+/// let _ = g.tensor([1.0]) * 2.0f32;
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an operand of a `Graph<{T}>`: a tensor of that graph, a `{T}` or an `i32`",
+    label = "expected a `Tensor<{T}>`, a `{T}` or an `i32`",
+    note = "write the number as a `{T}` (a literal without a suffix, or `x as {T}`), or make the graph a `Graph::<{Self}>`"
+)]
 pub trait IntoOperand<'g, T: Element> {
     /// The operand as a tensor of `graph`.
     fn into_operand(self, graph: &'g Graph<T>) -> Tensor<'g, T>;
@@ -63,6 +75,10 @@ impl<'g, T: Element> IntoOperand<'g, T> for i32 {
 
 /// The exponent of [`Tensor::pow`]: a number of the graph's type, or an
 /// integer, as in PyTorch's `x.pow(2)`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an exponent for a `Graph<{T}>`: a `{T}` or an `i32`",
+    note = "write the exponent as a `{T}` (`2.0`, or `p as {T}`) or as an `i32` (`2`)"
+)]
 pub trait Exponent<T: Element> {
     /// The exponent in the graph's type.
     fn exponent(self) -> T;
@@ -693,43 +709,47 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// The position of the largest element of the flattened tensor
     /// (`x.argmax()`), the first among ties. Not differentiable: positions
     /// have no gradient.
-    #[track_caller]
-    pub fn argmax(self) -> Indices {
-        or_panic(
-            self.try_reshape([-1])
-                .and_then(|flat| flat.winners("argmax", 0, Ordering::Greater)),
-        )
-        .0
+    pub fn try_argmax(self) -> Result<Indices> {
+        Ok(self.try_reshape([-1])?.winners("argmax", 0, Ordering::Greater)?.0)
     }
 
     /// The position of the smallest element of the flattened tensor.
-    #[track_caller]
-    pub fn argmin(self) -> Indices {
-        or_panic(
-            self.try_reshape([-1])
-                .and_then(|flat| flat.winners("argmin", 0, Ordering::Less)),
-        )
-        .0
+    pub fn try_argmin(self) -> Result<Indices> {
+        Ok(self.try_reshape([-1])?.winners("argmin", 0, Ordering::Less)?.0)
     }
 
     /// The positions of the largest elements along `dim` (`x.argmax(dim)`).
-    #[track_caller]
-    pub fn argmax_dim(self, dim: impl Dim) -> Indices {
-        or_panic(
-            self.dim("argmax", dim)
-                .and_then(|axis| self.winners("argmax", axis, Ordering::Greater)),
-        )
-        .0
+    pub fn try_argmax_dim(self, dim: impl Dim) -> Result<Indices> {
+        Ok(self.winners("argmax", self.dim("argmax", dim)?, Ordering::Greater)?.0)
     }
 
     /// The positions of the smallest elements along `dim` (`x.argmin(dim)`).
+    pub fn try_argmin_dim(self, dim: impl Dim) -> Result<Indices> {
+        Ok(self.winners("argmin", self.dim("argmin", dim)?, Ordering::Less)?.0)
+    }
+
+    /// `x.argmax()` (panics on an empty tensor).
+    #[track_caller]
+    pub fn argmax(self) -> Indices {
+        or_panic(self.try_argmax())
+    }
+
+    /// `x.argmin()` (panics on an empty tensor).
+    #[track_caller]
+    pub fn argmin(self) -> Indices {
+        or_panic(self.try_argmin())
+    }
+
+    /// `x.argmax(dim)` (panics on a bad or empty dimension).
+    #[track_caller]
+    pub fn argmax_dim(self, dim: impl Dim) -> Indices {
+        or_panic(self.try_argmax_dim(dim))
+    }
+
+    /// `x.argmin(dim)` (panics on a bad or empty dimension).
     #[track_caller]
     pub fn argmin_dim(self, dim: impl Dim) -> Indices {
-        or_panic(
-            self.dim("argmin", dim)
-                .and_then(|axis| self.winners("argmin", axis, Ordering::Less)),
-        )
-        .0
+        or_panic(self.try_argmin_dim(dim))
     }
 
     /// The winner of each lane along `axis`: its positions, and a mask of
