@@ -18,10 +18,11 @@ use crate::listing;
 
 /// The engine's core, relative to its `src/`: the files every line of which
 /// the book shows, where the reader meets it.
-pub const CORE: [&str; 8] = [
+pub const CORE: [&str; 9] = [
     "scalar.rs",
     "tensor/mod.rs",
     "tensor/dims.rs",
+    "tensor/init.rs",
     "tensor/shape.rs",
     "tensor/ops.rs",
     "tensor/into_array.rs",

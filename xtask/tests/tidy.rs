@@ -1,8 +1,9 @@
 //! Conventions held by tests, after rust-analyzer's `tidy.rs`: the code map
 //! of `ARCHITECTURE.md` names every module of both crates, every module
 //! says what it is in its first lines (`//!`, or `#` for the Python runner),
-//! and no text of the repository refers to an issue of the tracker by its
-//! number, which means nothing to a reader of the repository.
+//! no text of the repository refers to an issue of the tracker by its
+//! number, which means nothing to a reader of the repository, and the book's
+//! map from PyTorch names every operation of `reference/operations.json`.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -205,6 +206,57 @@ fn an_engine_function_no_chapter_shows_is_named_with_its_lines() -> Result<()> {
             .starts_with("engine on the page: 1 of 4 code lines (25%)\n"),
         "{}",
         coverage.summary()
+    );
+    Ok(())
+}
+
+/// The identifiers of the code spans of a markdown text, each without a
+/// `try_` prefix and a `_keepdim` suffix (so `try_add` names `add`).
+fn code_identifiers(markdown: &str) -> BTreeSet<String> {
+    markdown
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .flat_map(|span| span.split(|c: char| !(c.is_alphanumeric() || c == '_')))
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let word = word.strip_prefix("try_").unwrap_or(word);
+            word.strip_suffix("_keepdim").unwrap_or(word).to_string()
+        })
+        .collect()
+}
+
+/// The public names of `reference/operations.json` (the one list of
+/// operations) that `markdown` never names in a code span.
+fn unmapped_operations(list: &str, markdown: &str) -> Result<Vec<String>> {
+    let list: serde_json::Value = serde_json::from_str(list).context("parsing the list of operations")?;
+    let named = code_identifiers(markdown);
+    let mut missing = Vec::new();
+    for operation in list["operations"].as_array().context("an operations array")? {
+        for api in operation["api"].as_array().context("an api array")? {
+            let api = api.as_str().context("an api name")?;
+            if !named.contains(api) {
+                missing.push(api.to_string());
+            }
+        }
+    }
+    Ok(missing)
+}
+
+#[test]
+fn the_pytorch_map_names_every_listed_operation() -> Result<()> {
+    let list = std::fs::read_to_string(root().join("reference/operations.json"))?;
+    let map = std::fs::read_to_string(root().join("book/appendix-pytorch-map.md"))?;
+    let missing = unmapped_operations(&list, &map)?;
+    ensure!(
+        missing.is_empty(),
+        "book/appendix-pytorch-map.md does not name these operations of reference/operations.json: {missing:?}"
+    );
+    // And the check can fail: a map without `sum_dim` is caught.
+    let without = map.replace("sum_dim", "sum_over");
+    ensure!(
+        unmapped_operations(&list, &without)? == ["sum_dim"],
+        "a missing row went unnoticed"
     );
     Ok(())
 }

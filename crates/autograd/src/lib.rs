@@ -78,4 +78,4 @@ pub use error::{Error, ErrorKind, Result};
 /// dependency of your own to keep at the same version.
 pub use ndarray;
 pub use number::Number;
-pub use tensor::{BackwardContext, Graph, InputGrad, Tensor, cat, stack};
+pub use tensor::{BackwardContext, Graph, InputGrad, Real, Tensor, cat, stack};

@@ -40,6 +40,7 @@
 // ANCHOR: tensor-module
 mod dims;
 mod higher;
+mod init;
 mod into_array;
 mod ops;
 mod shape;
@@ -55,7 +56,7 @@ use crate::error::{Error, ErrorKind, Result};
 pub use dims::{Dim, Dims, NewShape};
 pub use higher::GradContext;
 pub use into_array::IntoArray;
-pub use ops::{Exponent, Indices, IntoOperand, cat, stack, try_cat, try_stack, try_where, where_};
+pub use ops::{Exponent, Indices, IntoOperand, Real, cat, stack, try_cat, try_stack, try_where, where_};
 // ANCHOR_END: tensor-module
 
 // ANCHOR: shared-array

@@ -2101,6 +2101,36 @@ macro_rules! number_on_the_left {
 }
 number_on_the_left!(f32, f64);
 
+/// An element type with plain numbers on both sides of every operator: the
+/// one bound a function generic over the dtype needs, so that it may write
+/// `2.0 * x` as well as `x * 2.0` (`T::of_f64(2.0)` for a literal of the
+/// graph's type) and integers anywhere.
+///
+/// ```
+/// use autograd::{Real, Tensor};
+///
+/// // A smooth |x|: 10·√(x² + 0.01) − 1, which is 0 at 0.
+/// fn smooth_abs<T: Real>(x: Tensor<'_, T>) -> Tensor<'_, T> {
+///     T::of_f64(10.0) * (x * x + T::of_f64(0.01)).sqrt() - 1
+/// }
+/// let g32 = autograd::Graph::<f32>::new();
+/// let g64 = autograd::Graph::<f64>::new();
+/// assert!(smooth_abs(g32.tensor([0.0f32])).item().abs() < 1e-6);
+/// assert!(smooth_abs(g64.tensor([0.0])).item().abs() < 1e-12);
+/// ```
+pub trait Real:
+    Element
+    + for<'g> IntoOperand<'g, Self>
+    + for<'g> Add<Tensor<'g, Self>, Output = Tensor<'g, Self>>
+    + for<'g> Sub<Tensor<'g, Self>, Output = Tensor<'g, Self>>
+    + for<'g> Mul<Tensor<'g, Self>, Output = Tensor<'g, Self>>
+    + for<'g> Div<Tensor<'g, Self>, Output = Tensor<'g, Self>>
+{
+}
+
+impl Real for f32 {}
+impl Real for f64 {}
+
 /// `integer ∘ tensor`, as `3 - x` in PyTorch: the integer as a number of
 /// the graph's float type, then the same as above.
 macro_rules! integer_on_the_left {

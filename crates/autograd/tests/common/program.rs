@@ -4,10 +4,9 @@
 //! its attributes.
 
 use std::collections::HashMap;
-use std::ops::{Add, Div, Mul, Sub};
 
 use autograd::tensor::{Indices, IntoOperand, try_cat, try_stack, try_where};
-use autograd::{Element, Graph, Tensor};
+use autograd::{Graph, Tensor};
 use ndarray::{ArrayD, IxDyn, SliceInfoElem};
 use serde::Deserialize;
 
@@ -105,21 +104,10 @@ pub enum IndexAttr {
     Tensor { shape: Vec<usize>, data: Vec<usize> },
 }
 
-/// An element type with everything the interpreter uses: numbers as
-/// right-hand operands and the operators with a number on the left, exactly
-/// as a user writes `2.0 / x`.
-pub trait Num:
-    Element
-    + for<'g> IntoOperand<'g, Self>
-    + for<'g> Add<Tensor<'g, Self>, Output = Tensor<'g, Self>>
-    + for<'g> Sub<Tensor<'g, Self>, Output = Tensor<'g, Self>>
-    + for<'g> Mul<Tensor<'g, Self>, Output = Tensor<'g, Self>>
-    + for<'g> Div<Tensor<'g, Self>, Output = Tensor<'g, Self>>
-{
-}
-
-impl Num for f32 {}
-impl Num for f64 {}
+/// The interpreter's element types: the engine's own bound for code generic
+/// over the dtype, which gives numbers as right-hand operands and the
+/// operators with a number on the left, exactly as a user writes `2.0 / x`.
+pub use autograd::Real as Num;
 
 /// A resolved argument, usable wherever the engine takes a tensor or a number.
 #[derive(Clone, Copy)]
