@@ -448,7 +448,11 @@ def reduction_cases(dtype):
 
 def matmul_cases(dtype):
     shapes = {"mm": ((3, 4), (4, 2)), "mv": ((3, 4), (4,)), "vm": ((4,), (4, 3)), "dot": ((5,), (5,)),
-              "mm_outer_dims": ((1, 3), (3, 1)), "mm_wide": ((2, 7), (7, 6))}
+              "mm_outer_dims": ((1, 3), (3, 1)), "mm_wide": ((2, 7), (7, 6)),
+              # Batches of matrices, their leading dimensions broadcast.
+              "bmm": ((2, 3, 4), (2, 4, 2)), "batch_times_matrix": ((2, 3, 4), (4, 2)),
+              "broadcast_batches": ((2, 1, 3, 4), (3, 4, 2)), "vector_times_batch": ((4,), (2, 4, 3)),
+              "batch_times_vector": ((2, 3, 4), (4,))}
     for label, (a_shape, b_shape) in shapes.items():
         for backward_kind in ["upstream", "sum"]:
             name = f"matmul/{label}/{backward_kind}/{dtype}"
