@@ -5,21 +5,32 @@
 //! book` draws it as an inline SVG at build time, so the picture is always
 //! the graph the code really built, and changes when the code does.
 //!
+//! Each picture is committed beside its block's snapshot
+//! (`tests/snapshots/<crate>__<block>.svg`), under a first line naming the
+//! FNV-1a hash of the DOT text it was drawn from. The book shows a picture
+//! whose hash is its snapshot's, so it builds with cargo alone; `cargo xtask
+//! verify` draws every picture again where Graphviz is installed (checking
+//! the DOT), writes a missing or stale one locally, and fails on one in CI.
+//! The hash, not the SVG's bytes, says whether a picture is fresh: another
+//! Graphviz version may lay out the same graph a pixel apart.
+//!
 //! The layout is Graphviz's `dot` (`dot -Tsvg`): the engine's export uses
 //! record-shaped nodes (operation, shape, value and gradient as cells of one
 //! box) and a ranked left-to-right layout, which `dot` draws compactly with
 //! straight, non-crossing edges (checked on the book's three graphs). The
 //! pure-Rust `layout-rs` was not compared on these graphs; it would remove
 //! the system dependency if its record support proves good enough. Graphviz is a
-//! build-time tool only (`apt-get install graphviz`; `.ci/run` installs
-//! it); the reader needs nothing. `cargo xtask verify` draws each graph
-//! block's picture too, so a DOT text `dot` rejects fails at the block's
-//! line; without `dot` it says in a note that the pictures went unchecked,
-//! and the book build fails and says how to install it.
+//! tool of the verifier only (`apt-get install graphviz`; `.ci/run`
+//! installs it); the reader needs nothing. A DOT text `dot` rejects fails at
+//! the block's line; without `dot`, a block whose committed picture is not
+//! fresh goes unchecked, as a note says, and the book build names it.
 
 use std::fmt;
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result};
 
 /// Why a `graph` block's output cannot be drawn.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,6 +113,49 @@ pub fn svg(dot_text: &str) -> Result<String, GraphError> {
         .join("\n"))
 }
 
+/// The first line of a committed picture, before the hash of its DOT text.
+const MARK: &str = "<!-- drawn by Graphviz's dot from the DOT text of FNV-1a hash ";
+
+/// Where the picture of a graph block is committed: beside its snapshot.
+pub fn picture_path(snapshots_dir: &Path, crate_name: &str, block_name: &str) -> PathBuf {
+    snapshots_dir.join(format!("{crate_name}__{block_name}.svg"))
+}
+
+/// The committed picture at `path`, if it was drawn from `dot_text` itself.
+pub fn committed(path: &Path, dot_text: &str) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let (first, svg) = text.split_once('\n')?;
+    let hash = first.strip_prefix(MARK)?.strip_suffix(" -->")?;
+    (hash == crate::hash::of(dot_text.as_bytes())).then(|| svg.trim_end().to_string())
+}
+
+/// Commits `svg`, drawn from `dot_text`, at `path`.
+pub fn commit(path: &Path, dot_text: &str, svg: &str) -> Result<()> {
+    let text = format!("{MARK}{} -->\n{svg}\n", crate::hash::of(dot_text.as_bytes()));
+    crate::atomic::write(path, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Whether a file is a picture the verifier committed (so an orphan it may delete).
+pub fn is_committed_picture(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|text| text.starts_with(MARK))
+}
+
+/// The picture the book shows for a graph block's DOT text: the committed
+/// one when it is fresh, otherwise one Graphviz draws now.
+pub fn picture(path: &Path, dot_text: &str) -> Result<String, GraphError> {
+    if let Some(svg) = committed(path, dot_text) {
+        return Ok(svg);
+    }
+    match svg(dot_text) {
+        Err(GraphError::NoGraphviz(why)) => Err(GraphError::NoGraphviz(format!(
+            "its picture {} is missing or was drawn from other DOT text, and it cannot be drawn here: {why}; \
+             or run `cargo xtask verify --update` where Graphviz is installed, and commit the picture",
+            path.display()
+        ))),
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +184,22 @@ mod tests {
             two.matches("class=\"node\"").count() + 1,
             three.matches("class=\"node\"").count()
         );
+        Ok(())
+    }
+
+    #[test]
+    fn a_committed_picture_is_shown_only_for_the_dot_text_it_was_drawn_from() -> anyhow::Result<()> {
+        let dir = std::env::temp_dir().join(format!("graph-picture-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let path = picture_path(&dir, "ch02-scalars", "tape-dot");
+        assert_eq!(committed(&path, &unrolled(2)), None);
+        commit(&path, &unrolled(2), "<svg>two</svg>")?;
+        assert!(is_committed_picture(&path));
+        assert_eq!(committed(&path, &unrolled(2)).as_deref(), Some("<svg>two</svg>"));
+        // The same picture for other DOT text is stale: it is not shown.
+        assert_eq!(committed(&path, &unrolled(3)), None);
+        assert_eq!(picture(&path, &unrolled(2)).ok().as_deref(), Some("<svg>two</svg>"));
+        std::fs::remove_dir_all(&dir)?;
         Ok(())
     }
 

@@ -198,7 +198,8 @@ impl ChapterRenderer<'_> {
             }
         };
         let shown = if rust.graph {
-            match graph::svg(&output) {
+            let path = graph::picture_path(self.snapshots_dir, &self.crate_name, &rust.name);
+            match graph::picture(&path, &output) {
                 Ok(svg) => graph_block(&svg, &output, prefix),
                 Err(error) => {
                     // Without Graphviz the verifier says so once, in a note.

@@ -143,7 +143,9 @@ pub fn fingerprint(executable: &Path, mode: &Mode, timeout: Duration, snapshot: 
         Fingerprint::new("block")
             .file_identity(executable)?
             .text(&format!("{mode:?} {timeout:?}"))
-            .file_contents(snapshot),
+            .file_contents(snapshot)
+            // A graph block's committed picture, beside its snapshot.
+            .file_contents(&snapshot.with_extension("svg")),
     )
 }
 

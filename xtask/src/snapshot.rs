@@ -284,6 +284,17 @@ fn orphans_among(dir: &Path, expected: &HashSet<String>, protected: &HashSet<Str
     for entry in entries {
         let path = entry?.path();
         let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if let Some(stem) = name.strip_suffix(".svg") {
+            // A graph block's picture goes with its snapshot.
+            let chapter = stem.split("__").next().unwrap_or_default();
+            if !expected.contains(&format!("{stem}.snap"))
+                && !protected.contains(chapter)
+                && crate::graph::is_committed_picture(&path)
+            {
+                found.push(path);
+            }
+            continue;
+        }
         let Some(snap_name) = name.strip_suffix(".snap").or_else(|| name.strip_suffix(".snap.new")) else {
             continue;
         };

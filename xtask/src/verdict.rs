@@ -179,9 +179,13 @@ impl<'a> Judge<'a> {
     ) -> Result<Verdict> {
         let fail = |message: String| Ok(Verdict::Failed { line, message });
         let mut checked = true;
+        let picture = graph::picture_path(&self.layout.snapshots_dir, &id.crate_name, &id.block);
+        let mut drawn = None;
         if rust.graph {
             match graph::svg(output) {
-                Ok(_) => {}
+                Ok(svg) => drawn = Some(svg),
+                // A fresh committed picture was drawn from this very DOT text.
+                Err(GraphError::NoGraphviz(_)) if graph::committed(&picture, output).is_some() => {}
                 Err(GraphError::NoGraphviz(why)) => {
                     checked = false;
                     self.graphs_unchecked.get_or_insert(why);
@@ -205,6 +209,19 @@ impl<'a> Judge<'a> {
         recorded.announce(|path| self.layout.shown(path));
         if let Recorded::Failed(failure) = recorded {
             return fail(failure);
+        }
+        // The snapshot now holds this output: its picture must be committed
+        // beside it, so that the book builds without Graphviz.
+        if let Some(svg) = drawn.filter(|_| graph::committed(&picture, output).is_none()) {
+            if self.options.write_policy() == WritePolicy::Nothing {
+                return fail(format!(
+                    "the committed picture {} is missing or was drawn from other DOT text: \
+                     run `cargo xtask verify --update` and commit it",
+                    self.layout.shown(&picture).display()
+                ));
+            }
+            graph::commit(&picture, output, &svg)?;
+            println!("drew {}", self.layout.shown(&picture).display());
         }
         // A graph whose DOT went unchecked must be checked next time.
         if checked {
