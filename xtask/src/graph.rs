@@ -116,6 +116,12 @@ pub fn svg(dot_text: &str) -> Result<String, GraphError> {
 /// The first line of a committed picture, before the hash of its DOT text.
 const MARK: &str = "<!-- drawn by Graphviz's dot from the DOT text of FNV-1a hash ";
 
+/// The hash a picture is committed under: of its DOT text as the snapshot
+/// keeps it (the snapshot drops the trailing newline the block printed).
+fn dot_hash(dot_text: &str) -> String {
+    crate::hash::of(dot_text.trim_end().as_bytes())
+}
+
 /// Where the picture of a graph block is committed: beside its snapshot.
 pub fn picture_path(snapshots_dir: &Path, crate_name: &str, block_name: &str) -> PathBuf {
     snapshots_dir.join(format!("{crate_name}__{block_name}.svg"))
@@ -126,12 +132,12 @@ pub fn committed(path: &Path, dot_text: &str) -> Option<String> {
     let text = std::fs::read_to_string(path).ok()?;
     let (first, svg) = text.split_once('\n')?;
     let hash = first.strip_prefix(MARK)?.strip_suffix(" -->")?;
-    (hash == crate::hash::of(dot_text.as_bytes())).then(|| svg.trim_end().to_string())
+    (hash == dot_hash(dot_text)).then(|| svg.trim_end().to_string())
 }
 
 /// Commits `svg`, drawn from `dot_text`, at `path`.
 pub fn commit(path: &Path, dot_text: &str, svg: &str) -> Result<()> {
-    let text = format!("{MARK}{} -->\n{svg}\n", crate::hash::of(dot_text.as_bytes()));
+    let text = format!("{MARK}{} -->\n{svg}\n", dot_hash(dot_text));
     crate::atomic::write(path, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))
 }
 
@@ -196,6 +202,8 @@ mod tests {
         commit(&path, &unrolled(2), "<svg>two</svg>")?;
         assert!(is_committed_picture(&path));
         assert_eq!(committed(&path, &unrolled(2)).as_deref(), Some("<svg>two</svg>"));
+        // As the snapshot keeps it: without the newline the block printed last.
+        assert!(committed(&path, &format!("{}\n", unrolled(2).trim_end())).is_some());
         // The same picture for other DOT text is stale: it is not shown.
         assert_eq!(committed(&path, &unrolled(3)), None);
         assert_eq!(picture(&path, &unrolled(2)).ok().as_deref(), Some("<svg>two</svg>"));
