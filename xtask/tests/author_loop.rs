@@ -429,3 +429,55 @@ fn mdbook_test_passes_on_the_book_with_every_rust_block_and_listing_ignored() ->
     ));
     book.test(Vec::new())
 }
+
+/// A graph block whose DOT text the test writes itself.
+const GRAPH_BLOCK: &str = "\n```rust,name=two-nodes,graph\nprintln!(\"digraph {{ a -> b }}\");\n```\n";
+
+#[test]
+fn a_graph_picture_is_committed_beside_its_snapshot_and_the_book_shows_it() -> Result<()> {
+    if !xtask::graph::is_installed() {
+        let ci = std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "false" | "0"));
+        ensure!(
+            !ci,
+            "Graphviz is not installed, and CI must run this test (`.ci/run` installs it)"
+        );
+        eprintln!("skipped: Graphviz's `dot` is not installed");
+        return Ok(());
+    }
+    let fixture = Fixture::new("good")?;
+    let chapter = fixture.path("book/ch01-good.md");
+    let mut text = fs::read_to_string(&chapter)?;
+    let line = text.lines().count() + 2;
+    text.push_str(GRAPH_BLOCK);
+    fs::write(&chapter, &text)?;
+    assert!(update(&fixture)?.is_success());
+    let picture = fixture.path("tests/snapshots/ch01-good__two-nodes.svg");
+    let committed = fs::read_to_string(&picture).context("the picture was not committed")?;
+    let (header, svg) = committed.split_once('\n').context("a header line")?;
+    assert_contains(header, "drawn by Graphviz's dot from the DOT text of FNV-1a hash");
+    assert!(svg.starts_with("<svg"), "{svg}");
+    assert!(run(&fixture, options(false, true))?.is_success(), "CI disagrees");
+
+    // The book shows the committed picture, not one drawn anew.
+    fs::write(
+        &picture,
+        format!("{header}\n<svg><text>the committed picture</text></svg>\n"),
+    )?;
+    assert!(run(&fixture, options(false, true))?.is_success());
+    let page = fs::read_to_string(fixture.layout.target_dir.join("xtask/book-check/ch01-good.html"))?;
+    assert_contains(&page, "<svg><text>the committed picture</text></svg>");
+
+    // CI fails on a missing picture, and on one drawn from other DOT text.
+    let at = format!("book/ch01-good.md:{line}");
+    fs::remove_file(&picture)?;
+    let report = run(&fixture, options(false, true))?;
+    assert_contains(&failure_at(&report, &at), "the committed picture");
+    assert!(update(&fixture)?.is_success());
+    let old = fs::read_to_string(&picture)?;
+    edit(&chapter, "digraph {{ a -> b }}", "digraph {{ a -> c }}")?;
+    assert!(update(&fixture)?.is_success());
+    fs::write(&picture, &old)?;
+    let report = run(&fixture, options(false, true))?;
+    assert_contains(&failure_at(&report, &at), "is missing or was drawn from other DOT text");
+    Ok(())
+}
