@@ -17,6 +17,13 @@
 //!   markdown, so each check becomes active in the chapter that starts
 //!   using the feature.
 //!
+//! A page with graph pictures is also measured, in a frame 1280 px wide and
+//! in one 400 px wide, a phone's (headless Chromium's window is never
+//! narrower than 500 px, a frame is): each picture must fit the content's
+//! width, show no text under 10 px, and the page's body must not scroll
+//! sideways (a code block may, inside itself). A script the server adds to
+//! the page (`?measure`) writes the measurements into the frame's parent.
+//!
 //! Then it takes a screenshot of the recursive chapter (1200×2400).
 //!
 //! Chromium's DevTools protocol would allow more (waiting for fonts, reading
@@ -73,8 +80,16 @@ pub fn command(root: &Path, args: &[String]) -> Result<bool> {
                 .as_ref()
                 .map(|anchor| format!("{page}#listing-{anchor}"));
         }
-        let problems = browser.check_page(&format!("{base}/{page}"), &expected)?;
-        failures += usize::from(!report(&page, &expected.describe(), &problems));
+        let mut problems = browser.check_page(&format!("{base}/{page}"), &expected)?;
+        let mut checked = expected.describe();
+        if expected.graphs > 0 {
+            for width in WIDTHS {
+                let measured = browser.measure(&base, &page, width)?;
+                problems.extend(measured.problems());
+                checked.push_str(&format!("; {}", measured.describe()));
+            }
+        }
+        failures += usize::from(!report(&page, &checked, &problems));
     }
     let (found, problems) = browser.check_search(&base)?;
     failures += usize::from(!report(&format!("search for '{SEARCH_QUERY}'"), &found, &problems));
@@ -105,6 +120,141 @@ fn report(what: &str, checked: &str, problems: &[String]) -> bool {
         println!("  {problem}");
     }
     false
+}
+
+/// The widths at which each page with pictures is measured: a desktop's and
+/// a phone's.
+pub const WIDTHS: [u32; 2] = [1280, 400];
+
+/// The smallest text a picture may show, in CSS pixels.
+pub const SMALLEST_TEXT_PX: f64 = 10.0;
+
+/// What `?measure` adds to a page shown in a frame (`/xtask-frame`): once it
+/// has loaded, a `<pre id="xtask-measurements">` in the frame's parent, with
+/// a line per graph picture, `picture <width> <content width> <smallest
+/// text>`, and `page <scroll width> <viewport width>`, all in CSS pixels. A picture's text size is its font size in
+/// the SVG's units times the SVG's scale on the page.
+const MEASURE: &str = r#"
+window.addEventListener("load", () => setTimeout(() => {
+  const lines = [];
+  for (const svg of document.querySelectorAll(".graph-picture svg")) {
+    const box = svg.getBoundingClientRect();
+    const content = svg.closest("main").getBoundingClientRect().width;
+    const scale = box.width / svg.viewBox.baseVal.width;
+    let smallest = Infinity;
+    for (const text of svg.querySelectorAll("text")) {
+      smallest = Math.min(smallest, parseFloat(getComputedStyle(text).fontSize) * scale);
+    }
+    lines.push(`picture ${box.width.toFixed(1)} ${content.toFixed(1)} ${smallest.toFixed(1)}`);
+  }
+  lines.push(`page ${document.documentElement.scrollWidth} ${window.innerWidth}`);
+  // Written into the frame's parent, whose DOM is the one dumped.
+  const into = window.parent.document;
+  const pre = into.createElement("pre");
+  pre.id = "xtask-measurements";
+  pre.textContent = lines.join("\n");
+  into.body.append(pre);
+}, 0));
+"#;
+
+/// One picture as a page shows it, in CSS pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Picture {
+    pub width: f64,
+    pub content_width: f64,
+    pub smallest_text: f64,
+}
+
+/// A page's measurements at one window width.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measurements {
+    pub window: u32,
+    pub pictures: Vec<Picture>,
+    /// How wide the page's body is, and how wide the window shows it.
+    pub scroll_width: f64,
+    pub viewport_width: f64,
+}
+
+impl Measurements {
+    /// The measurements a `?measure` page wrote into its DOM.
+    pub fn parse(dom: &str, window: u32) -> Option<Self> {
+        const OPEN: &str = "<pre id=\"xtask-measurements\">";
+        let start = dom.find(OPEN)? + OPEN.len();
+        let text = &dom[start..start + dom[start..].find("</pre>")?];
+        let mut measured = Measurements {
+            window,
+            pictures: Vec::new(),
+            scroll_width: 0.0,
+            viewport_width: 0.0,
+        };
+        for line in text.lines() {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let numbers: Vec<f64> = words.iter().skip(1).filter_map(|w| w.parse().ok()).collect();
+            match (words.first(), numbers.as_slice()) {
+                (Some(&"picture"), &[width, content_width, smallest_text]) => {
+                    measured.pictures.push(Picture {
+                        width,
+                        content_width,
+                        smallest_text,
+                    });
+                }
+                (Some(&"page"), &[scroll, viewport]) => {
+                    (measured.scroll_width, measured.viewport_width) = (scroll, viewport)
+                }
+                _ => return None,
+            }
+        }
+        Some(measured)
+    }
+
+    /// What is wrong: a picture wider than the content, text smaller than
+    /// [`SMALLEST_TEXT_PX`], a body wider than the window.
+    pub fn problems(&self) -> Vec<String> {
+        let at = self.window;
+        let mut problems = Vec::new();
+        for (k, p) in self.pictures.iter().enumerate() {
+            if p.width > p.content_width + 0.5 {
+                problems.push(format!(
+                    "at {at} px, picture {k} is {:.1} px wide, wider than the content ({:.1} px)",
+                    p.width, p.content_width
+                ));
+            }
+            if p.smallest_text < SMALLEST_TEXT_PX {
+                problems.push(format!(
+                    "at {at} px, picture {k} shows text of {:.1} px, under {SMALLEST_TEXT_PX} px",
+                    p.smallest_text
+                ));
+            }
+        }
+        if self.scroll_width > self.viewport_width + 0.5 {
+            problems.push(format!(
+                "at {at} px, the page is {} px wide and scrolls sideways",
+                self.scroll_width
+            ));
+        }
+        problems
+    }
+
+    /// For the report: `at 400 px: picture 149 of 360 px, text 14.7 px; page 400 of 400 px`.
+    pub fn describe(&self) -> String {
+        let pictures: Vec<String> = self
+            .pictures
+            .iter()
+            .map(|p| {
+                format!(
+                    "picture {:.0} of {:.0} px, text {:.1} px",
+                    p.width, p.content_width, p.smallest_text
+                )
+            })
+            .collect();
+        format!(
+            "at {} px: {}; page {:.0} of {:.0} px",
+            self.window,
+            pictures.join("; "),
+            self.scroll_width,
+            self.viewport_width
+        )
+    }
 }
 
 /// A word every chapter uses: the search must find it.
@@ -186,6 +336,14 @@ impl Browser {
         Ok((format!("{} results", found.unwrap_or(0)), problems))
     }
 
+    /// A page's measurements in a frame `width` pixels wide.
+    fn measure(&self, base: &str, page: &str, width: u32) -> Result<Measurements> {
+        let size = format!("--window-size={},2100", width + 100);
+        let url = format!("{base}/xtask-frame?{page}&{width}");
+        let (dom, _) = self.dump_dom_with(&url, &[&size, "--virtual-time-budget=5000"])?;
+        Measurements::parse(&dom, width).with_context(|| format!("{page} wrote no measurements at {width} px"))
+    }
+
     /// The page's DOM after load, and Chromium's log.
     fn dump_dom(&self, url: &str) -> Result<(String, String)> {
         self.dump_dom_with(url, &[])
@@ -264,6 +422,19 @@ fn respond(dir: &Path, mut stream: TcpStream) -> std::io::Result<()> {
         }
     }
     let target = request_line.split_whitespace().nth(1).unwrap_or("/");
+    // `/xtask-frame?<page>&<width>`: the page in a frame that many pixels
+    // wide (headless Chromium's window is never narrower than 500 px).
+    if let Some((page, width)) = target.strip_prefix("/xtask-frame?").and_then(|q| q.split_once('&')) {
+        let body = format!(
+            "<!DOCTYPE html><html><body style=\"margin:0\">\
+             <iframe src=\"{page}?measure\" width=\"{width}\" height=\"2000\" style=\"border:0\"></iframe></body></html>"
+        );
+        return write!(
+            stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+    }
     let path = target.split(['?', '#']).next().unwrap_or("/");
     let relative = percent_decode(path.trim_start_matches('/'));
     let mut file = dir.join(&relative);
@@ -272,10 +443,15 @@ fn respond(dir: &Path, mut stream: TcpStream) -> std::io::Result<()> {
     } else if file.is_dir() {
         file = file.join("index.html");
     }
-    let (status, body, kind) = match std::fs::read(&file) {
+    let (status, mut body, kind) = match std::fs::read(&file) {
         Ok(body) => ("200 OK", body, content_type(&file)),
         Err(_) => ("404 Not Found", b"not found".to_vec(), "text/plain"),
     };
+    // `?measure`: the page with a script that writes its measurements in.
+    if target.contains("?measure") && kind.starts_with("text/html") {
+        let page = String::from_utf8_lossy(&body).replacen("</body>", &format!("<script>{MEASURE}</script></body>"), 1);
+        body = page.into_bytes();
+    }
     write!(
         stream,
         "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
@@ -629,6 +805,41 @@ mod tests {
         <div class=\"graph-picture\"><svg><g></g></svg></div>\
         <details class=\"quiz\"><summary>Reveal</summary><p class=\"verified-output\">Output:</p><pre><code>42</code></pre></details>\
         <p><math><mi>x</mi></math></p></main></body></html>";
+
+    #[test]
+    fn measurements_are_read_and_a_wide_picture_small_text_or_wide_page_fails() {
+        let dom = "<body><iframe></iframe><pre id=\"xtask-measurements\">picture 149.0 360.0 14.7\n\
+                   picture 360.0 360.0 8.0\npage 400 400</pre><pre>other</pre></body>";
+        let measured = Measurements::parse(dom, 400).expect("parsed");
+        assert_eq!(measured.pictures.len(), 2);
+        assert_eq!(
+            measured.pictures[0],
+            Picture {
+                width: 149.0,
+                content_width: 360.0,
+                smallest_text: 14.7
+            }
+        );
+        // The second is as the old left-to-right top-k picture would be:
+        // 1034 pt (1379 px) shrunk into 750 px, its 14.7 px text to about 8.
+        assert_eq!(
+            measured.problems(),
+            ["at 400 px, picture 1 shows text of 8.0 px, under 10 px"]
+        );
+        let wide = Measurements::parse(
+            "<pre id=\"xtask-measurements\">picture 500.0 360.0 14.7\npage 520 400</pre>",
+            400,
+        )
+        .expect("parsed");
+        assert_eq!(
+            wide.problems(),
+            [
+                "at 400 px, picture 0 is 500.0 px wide, wider than the content (360.0 px)",
+                "at 400 px, the page is 520 px wide and scrolls sideways",
+            ]
+        );
+        assert_eq!(Measurements::parse("<pre>no measurements</pre>", 400), None);
+    }
 
     #[test]
     fn a_page_that_shows_everything_passes() {

@@ -15,11 +15,14 @@
 //! Graphviz version may lay out the same graph a pixel apart.
 //!
 //! The layout is Graphviz's `dot` (`dot -Tsvg`): the engine's export uses
-//! record-shaped nodes (operation, shape, value and gradient as cells of one
-//! box) and a ranked left-to-right layout, which `dot` draws compactly with
-//! straight, non-crossing edges (checked on the book's three graphs). The
-//! pure-Rust `layout-rs` was not compared on these graphs; it would remove
-//! the system dependency if its record support proves good enough. Graphviz is a
+//! record-shaped nodes (operation, shape, value and gradient stacked in one
+//! box) and a ranked top-to-bottom layout, which `dot` draws with straight,
+//! non-crossing edges, and narrow: the book's three pictures are 148pt,
+//! 142pt and 112pt wide, where left to right with the cells side by side
+//! they were 724pt, 655pt and 1034pt (the last one shrunk to a strip of
+//! unreadable text), so each now fits a phone's width at its own size. With
+//! committed pictures, the reader does not need Graphviz, so a pure-Rust
+//! layout would only spare the author an install. Graphviz is a
 //! tool of the verifier only (`apt-get install graphviz`; `.ci/run`
 //! installs it); the reader needs nothing. A DOT text `dot` rejects fails at
 //! the block's line; without `dot`, a block whose committed picture is not

@@ -2,7 +2,8 @@
 //!
 //! Both engines find the nodes to draw with the same walk ([`reachable`]),
 //! hand them over as [`DotNode`]s, and this module writes the text; the
-//! layout is left to Graphviz. Output is
+//! layout is left to Graphviz: ranked from inputs at the top to the result
+//! at the bottom, each node's cells stacked, so a picture stays narrow. Output is
 //! deterministic: the same graph always gives the same bytes.
 
 // ANCHOR: dot
@@ -11,7 +12,7 @@ use std::fmt::Write;
 /// A node as the picture shows it, whichever engine it comes from.
 pub(crate) struct DotNode {
     pub id: u32,
-    /// The cells of its record, left to right: the operation, then what the
+    /// The cells of its record, top to bottom: the operation, then what the
     /// engine shows of its value and gradient.
     pub cells: Vec<String>,
     /// The fill colour of a leaf (`None`: not filled).
@@ -44,7 +45,7 @@ pub(crate) fn reachable(root: u32, inputs_of: impl Fn(u32) -> Vec<u32>) -> Vec<u
     found
 }
 
-const HEADER: &str = "digraph {\n  rankdir=LR;\n  node [shape=record, fontname=\"Helvetica\", fontsize=11];\n";
+const HEADER: &str = "digraph {\n  rankdir=TB;\n  node [shape=record, fontname=\"Helvetica\", fontsize=11];\n";
 
 /// Formats a number briefly and exactly enough for a picture (4 significant digits).
 pub(crate) fn short_number(x: f64) -> String {
