@@ -24,6 +24,11 @@
 //! sideways (a code block may, inside itself). A script the server adds to
 //! the page (`?measure`) writes the measurements into the frame's parent.
 //!
+//! The first quiz is answered as a reader would (`?answer-quiz`): with the
+//! numbers its verified output prints, which must match, then with a wrong
+//! one, which must be refused; and its page's HTML, what a reader without
+//! JavaScript gets, must keep the form hidden and the plain reveal.
+//!
 //! Then it takes a screenshot of the recursive chapter (1200×2400).
 //!
 //! Chromium's DevTools protocol would allow more (waiting for fonts, reading
@@ -60,7 +65,7 @@ pub fn command(root: &Path, args: &[String]) -> Result<bool> {
         .parent()
         .context("the book's index has no directory")?
         .to_path_buf();
-    let base = serve(html_dir)?;
+    let base = serve(html_dir.clone())?;
     let profile = tempfile::tempdir()?;
     let browser = Browser {
         program: chromium,
@@ -69,6 +74,7 @@ pub fn command(root: &Path, args: &[String]) -> Result<bool> {
 
     let mut failures = 0;
     let mut first_listing = None;
+    let mut first_quiz = None;
     for chapter in &chapters {
         let markdown = std::fs::read_to_string(root.join(&chapter.display_path))
             .with_context(|| format!("cannot read {}", chapter.display_path.display()))?;
@@ -79,6 +85,9 @@ pub fn command(root: &Path, args: &[String]) -> Result<bool> {
                 .first_listing
                 .as_ref()
                 .map(|anchor| format!("{page}#listing-{anchor}"));
+        }
+        if expected.quizzes > 0 && first_quiz.is_none() {
+            first_quiz = Some(page.clone());
         }
         let mut problems = browser.check_page(&format!("{base}/{page}"), &expected)?;
         let mut checked = expected.describe();
@@ -93,7 +102,14 @@ pub fn command(root: &Path, args: &[String]) -> Result<bool> {
     }
     let (found, problems) = browser.check_search(&base)?;
     failures += usize::from(!report(&format!("search for '{SEARCH_QUERY}'"), &found, &problems));
-    let checks = chapters.len() + 1;
+    let mut checks = chapters.len() + 1;
+    if let Some(page) = first_quiz {
+        let html = std::fs::read_to_string(html_dir.join(&page)).with_context(|| format!("cannot read {page}"))?;
+        let problems = browser.check_quiz(&base, &page, &html)?;
+        let what = "a right answer matched, a wrong one refused; without JavaScript, the plain reveal";
+        failures += usize::from(!report(&format!("quiz on {page}"), what, &problems));
+        checks += 1;
+    }
 
     if let Some(parent) = screenshot.parent() {
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
@@ -156,6 +172,55 @@ window.addEventListener("load", () => setTimeout(() => {
   into.body.append(pre);
 }, 0));
 "#;
+
+/// What `?answer-quiz` adds to a page: once it has loaded, it answers the
+/// first quiz as a reader would, first with the numbers its verified output
+/// prints, then with a wrong one, and writes what the page said each time
+/// into `<pre id="xtask-quiz">`: `shown <whether the form is visible>`,
+/// `right <verdict>`, `wrong <verdict>`.
+const ANSWER_QUIZ: &str = r#"
+window.addEventListener("load", () => setTimeout(() => {
+  const ask = document.querySelector(".quiz-ask");
+  const lines = [`shown ${ask !== null && !ask.hidden}`];
+  if (ask) {
+    const printed = ask.nextElementSibling.querySelector("pre").textContent;
+    const numbers = printed.match(/(?<![\w.])-?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?![\w.])/gi) || [];
+    for (const [name, answer] of [["right", numbers.join(" ")], ["wrong", "12345"]]) {
+      ask.querySelector(".quiz-answer").value = answer;
+      ask.querySelector(".quiz-check").click();
+      lines.push(`${name} ${ask.querySelector(".quiz-verdict").textContent}`);
+    }
+  }
+  const pre = document.createElement("pre");
+  pre.id = "xtask-quiz";
+  pre.textContent = lines.join("\n");
+  document.body.append(pre);
+}, 0));
+"#;
+
+/// What answering a quiz showed: whether the form was there, and the
+/// verdicts on a right and a wrong answer.
+pub fn quiz_problems(dom: &str) -> Vec<String> {
+    const OPEN: &str = "<pre id=\"xtask-quiz\">";
+    let Some(start) = dom.find(OPEN).map(|i| i + OPEN.len()) else {
+        return vec!["the quiz answering script wrote nothing".into()];
+    };
+    let text = &dom[start..start + dom[start..].find("</pre>").unwrap_or(0)];
+    let mut problems = Vec::new();
+    if !text.lines().any(|l| l == "shown true") {
+        problems.push("the quiz's answer form is not shown".into());
+    }
+    if !text
+        .lines()
+        .any(|l| l == "right Your numbers match the verified output.")
+    {
+        problems.push(format!("the output's own numbers were not accepted: {text:?}"));
+    }
+    if !text.lines().any(|l| l.starts_with("wrong Not quite")) {
+        problems.push(format!("a wrong answer was not refused: {text:?}"));
+    }
+    problems
+}
 
 /// One picture as a page shows it, in CSS pixels.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -336,6 +401,17 @@ impl Browser {
         Ok((format!("{} results", found.unwrap_or(0)), problems))
     }
 
+    /// A quiz answered right and wrong; and the page as it is without
+    /// JavaScript, its HTML (`html`): the form hidden, the reveal there.
+    fn check_quiz(&self, base: &str, page: &str, html: &str) -> Result<Vec<String>> {
+        let (dom, _) = self.dump_dom_with(&format!("{base}/{page}?answer-quiz"), &["--virtual-time-budget=3000"])?;
+        let mut problems = quiz_problems(&dom);
+        if !html.contains("<div class=\"quiz-ask\" hidden") || !html.contains("<details class=\"quiz\">") {
+            problems.push("without JavaScript, the quiz is not the plain reveal with its form hidden".into());
+        }
+        Ok(problems)
+    }
+
     /// A page's measurements in a frame `width` pixels wide.
     fn measure(&self, base: &str, page: &str, width: u32) -> Result<Measurements> {
         let size = format!("--window-size={},2100", width + 100);
@@ -448,8 +524,15 @@ fn respond(dir: &Path, mut stream: TcpStream) -> std::io::Result<()> {
         Err(_) => ("404 Not Found", b"not found".to_vec(), "text/plain"),
     };
     // `?measure`: the page with a script that writes its measurements in.
-    if target.contains("?measure") && kind.starts_with("text/html") {
-        let page = String::from_utf8_lossy(&body).replacen("</body>", &format!("<script>{MEASURE}</script></body>"), 1);
+    let script = if target.contains("?measure") {
+        Some(MEASURE)
+    } else if target.contains("?answer-quiz") {
+        Some(ANSWER_QUIZ)
+    } else {
+        None
+    };
+    if let Some(script) = script.filter(|_| kind.starts_with("text/html")) {
+        let page = String::from_utf8_lossy(&body).replacen("</body>", &format!("<script>{script}</script></body>"), 1);
         body = page.into_bytes();
     }
     write!(
@@ -839,6 +922,20 @@ mod tests {
             ]
         );
         assert_eq!(Measurements::parse("<pre>no measurements</pre>", 400), None);
+    }
+
+    #[test]
+    fn a_quiz_must_show_its_form_accept_the_output_and_refuse_a_wrong_answer() {
+        let answered = "<pre id=\"xtask-quiz\">shown true\nright Your numbers match the verified output.\n\
+                        wrong Not quite: number 1 is not 12345.</pre>";
+        assert!(quiz_problems(answered).is_empty());
+        let careless = "<pre id=\"xtask-quiz\">shown false\nright Not quite: number 2 is not 8.\n\
+                        wrong Your numbers match the verified output.</pre>";
+        assert_eq!(quiz_problems(careless).len(), 3);
+        assert_eq!(
+            quiz_problems("<body></body>"),
+            ["the quiz answering script wrote nothing"]
+        );
     }
 
     #[test]

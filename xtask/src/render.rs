@@ -305,8 +305,13 @@ fn graph_block(svg: &str, dot_text: &str, prefix: &str) -> String {
 /// A quiz: what is normally shown under the block, behind a `<details>`
 /// control (it works without JavaScript), the answer being the snapshot.
 fn quiz_block(shown: &str, prefix: &str) -> String {
+    // The form asks first (`quiz.js` shows it and checks the answer); without
+    // JavaScript it stays hidden, and the reveal below is the quiz.
+    let ask = "<div class=\"quiz-ask\" hidden><label>Your prediction, the numbers it prints in order: \
+               <input type=\"text\" class=\"quiz-answer\"></label> <button type=\"button\" class=\"quiz-check\">Check</button>\
+               <p class=\"quiz-verdict\" aria-live=\"polite\"></p></div>";
     format!(
-        "\n{prefix}\n{prefix}<details class=\"quiz\">\n{prefix}<summary>Predict the output, then reveal it</summary>\n{shown}\n{prefix}\n{prefix}</details>"
+        "\n{prefix}\n{prefix}{ask}\n{prefix}<details class=\"quiz\">\n{prefix}<summary>Predict the output, then reveal it</summary>\n{shown}\n{prefix}\n{prefix}</details>"
     )
 }
 
