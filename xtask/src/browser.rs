@@ -198,14 +198,19 @@ window.addEventListener("load", () => setTimeout(() => {
 }, 0));
 "#;
 
+/// The text of the `<pre id="{id}">` a script the server added wrote into `dom`.
+fn written_by_script<'a>(dom: &'a str, id: &str) -> Option<&'a str> {
+    let open = format!("<pre id=\"{id}\">");
+    let start = dom.find(&open)? + open.len();
+    Some(&dom[start..start + dom[start..].find("</pre>")?])
+}
+
 /// What answering a quiz showed: whether the form was there, and the
 /// verdicts on a right and a wrong answer.
 pub fn quiz_problems(dom: &str) -> Vec<String> {
-    const OPEN: &str = "<pre id=\"xtask-quiz\">";
-    let Some(start) = dom.find(OPEN).map(|i| i + OPEN.len()) else {
+    let Some(text) = written_by_script(dom, "xtask-quiz") else {
         return vec!["the quiz answering script wrote nothing".into()];
     };
-    let text = &dom[start..start + dom[start..].find("</pre>").unwrap_or(0)];
     let mut problems = Vec::new();
     if !text.lines().any(|l| l == "shown true") {
         problems.push("the quiz's answer form is not shown".into());
@@ -243,9 +248,7 @@ pub struct Measurements {
 impl Measurements {
     /// The measurements a `?measure` page wrote into its DOM.
     pub fn parse(dom: &str, window: u32) -> Option<Self> {
-        const OPEN: &str = "<pre id=\"xtask-measurements\">";
-        let start = dom.find(OPEN)? + OPEN.len();
-        let text = &dom[start..start + dom[start..].find("</pre>")?];
+        let text = written_by_script(dom, "xtask-measurements")?;
         let mut measured = Measurements {
             window,
             pictures: Vec::new(),
