@@ -27,7 +27,7 @@ use crate::report::Problem;
 /// Builds the book at `root` (where `book.toml` is) and returns the path of
 /// its `index.html`; any problem fails the build, and all are listed.
 pub fn build(root: &Path) -> Result<PathBuf> {
-    let (index, problems) = build_into(root, None, Strictness::Publish)?;
+    let (index, problems) = build_into(root, None, VerifiedOutput::new(Strictness::Publish))?;
     if !problems.is_empty() {
         let mut list = String::new();
         for problem in &problems {
@@ -46,7 +46,14 @@ pub fn build(root: &Path) -> Result<PathBuf> {
 /// What the book build would reject, building it into `build_dir`. Missing
 /// outputs and invalid blocks are left to the blocks' verdicts.
 pub fn check(root: &Path, build_dir: &Path) -> Result<Vec<Problem>> {
-    build_into(root, Some(build_dir), Strictness::Check).map(|(_, problems)| problems)
+    build_into(root, Some(build_dir), VerifiedOutput::new(Strictness::Check)).map(|(_, problems)| problems)
+}
+
+/// The book as `cargo xtask serve` shows it, built into `build_dir` with
+/// `preview` ([`VerifiedOutput::preview`]): every problem is shown in the
+/// pages and returned too, and none stops the build.
+pub fn build_preview(root: &Path, build_dir: &Path, preview: VerifiedOutput) -> Result<(PathBuf, Vec<Problem>)> {
+    build_into(root, Some(build_dir), preview)
 }
 
 /// The book stage of `cargo xtask verify`: [`check`] into
@@ -77,12 +84,11 @@ pub fn check_cached(layout: &Layout, cache: &mut VerdictCache) -> Result<Vec<Pro
 /// Builds the book, into `build_dir` or where `book.toml` says, and returns
 /// its index and its problems. `Err` only when the book cannot be built for
 /// a reason that is no chapter's (no `book.toml`, an unwritable directory).
-fn build_into(root: &Path, build_dir: Option<&Path>, strictness: Strictness) -> Result<(PathBuf, Vec<Problem>)> {
+fn build_into(root: &Path, build_dir: Option<&Path>, preprocessor: VerifiedOutput) -> Result<(PathBuf, Vec<Problem>)> {
     let mut book = MDBook::load(root).with_context(|| format!("cannot load the book at {}", root.display()))?;
     if let Some(dir) = build_dir {
         book.config.build.build_dir = dir.to_path_buf();
     }
-    let preprocessor = VerifiedOutput::new(strictness);
     let chapter_problems = preprocessor.problems();
     book.with_preprocessor(preprocessor);
     let warnings = Warnings::default();

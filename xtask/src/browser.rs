@@ -35,7 +35,6 @@
 //! computed styles) but needs a websocket client; `--dump-dom` and
 //! `--screenshot` need none.
 
-use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -45,6 +44,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::book;
 use crate::extract::{self, BlockKind};
+use crate::http;
 
 /// The chapter whose screenshot is taken.
 pub const SCREENSHOT_PAGE: &str = "ch05-recursion.html";
@@ -338,7 +338,7 @@ pub fn search_result_count(dom: &str, query: &str) -> Option<usize> {
 }
 
 /// `$CHROMIUM`, else the first of Debian's and others' names found on `PATH`.
-fn find_chromium() -> Option<PathBuf> {
+pub fn find_chromium() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("CHROMIUM") {
         return Some(PathBuf::from(path));
     }
@@ -489,96 +489,36 @@ fn serve(dir: PathBuf) -> Result<String> {
 }
 
 /// Answers one GET request with the file it names (`/` → `index.html`), or 404.
-fn respond(dir: &Path, mut stream: TcpStream) -> std::io::Result<()> {
+fn respond(dir: &Path, stream: TcpStream) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line)?;
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
-            break;
-        }
-    }
-    let target = request_line.split_whitespace().nth(1).unwrap_or("/");
+    let Some(request) = http::read_request(&stream)? else {
+        return Ok(());
+    };
     // `/xtask-frame?<page>&<width>`: the page in a frame that many pixels
     // wide (headless Chromium's window is never narrower than 500 px).
-    if let Some((page, width)) = target.strip_prefix("/xtask-frame?").and_then(|q| q.split_once('&')) {
+    if let ("/xtask-frame", Some((page, width))) = (request.path.as_str(), request.query.split_once('&')) {
         let body = format!(
             "<!DOCTYPE html><html><body style=\"margin:0\">\
              <iframe src=\"{page}?measure\" width=\"{width}\" height=\"2000\" style=\"border:0\"></iframe></body></html>"
         );
-        return write!(
-            stream,
-            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
+        return http::respond(&stream, "200 OK", "text/html; charset=utf-8", body.as_bytes(), false);
     }
-    let path = target.split(['?', '#']).next().unwrap_or("/");
-    let relative = percent_decode(path.trim_start_matches('/'));
-    let mut file = dir.join(&relative);
-    if relative.split('/').any(|part| part == "..") {
-        file = dir.join("\0invalid");
-    } else if file.is_dir() {
-        file = file.join("index.html");
-    }
-    let (status, mut body, kind) = match std::fs::read(&file) {
-        Ok(body) => ("200 OK", body, content_type(&file)),
-        Err(_) => ("404 Not Found", b"not found".to_vec(), "text/plain"),
+    let file = http::file_for(dir, &request.path);
+    let Some((file, mut body)) = file.and_then(|file| std::fs::read(&file).ok().map(|body| (file, body))) else {
+        return http::respond(&stream, "404 Not Found", "text/plain", b"not found", false);
     };
+    let kind = http::content_type(&file);
     // `?measure`: the page with a script that writes its measurements in.
-    let script = if target.contains("?measure") {
-        Some(MEASURE)
-    } else if target.contains("?answer-quiz") {
-        Some(ANSWER_QUIZ)
-    } else {
-        None
+    let script = match request.query.as_str() {
+        "measure" => Some(MEASURE),
+        "answer-quiz" => Some(ANSWER_QUIZ),
+        _ => None,
     };
     if let Some(script) = script.filter(|_| kind.starts_with("text/html")) {
         let page = String::from_utf8_lossy(&body).replacen("</body>", &format!("<script>{script}</script></body>"), 1);
         body = page.into_bytes();
     }
-    write!(
-        stream,
-        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    )?;
-    stream.write_all(&body)?;
-    stream.flush()
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(byte) = s.get(i + 1..i + 3).and_then(|hex| u8::from_str_radix(hex, 16).ok())
-        {
-            out.push(byte);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css",
-        "js" => "text/javascript",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "json" => "application/json",
-        "woff" => "font/woff",
-        "woff2" => "font/woff2",
-        "ttf" => "font/ttf",
-        "ico" => "image/x-icon",
-        _ => "application/octet-stream",
-    }
+    http::respond(&stream, "200 OK", kind, &body, false)
 }
 
 /// The page's console messages in Chromium's log (`--enable-logging=stderr

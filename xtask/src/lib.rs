@@ -1,6 +1,7 @@
 //! The book's tooling: `cargo xtask verify` proves that every output a reader
 //! sees is the real output of the code beside it; `cargo xtask book` renders
-//! the book with those outputs.
+//! the book with those outputs; `cargo xtask serve` keeps it verified as the
+//! author writes ([`serve`]).
 //!
 //! The verifier's stages, in the order [`verify::verify`] runs them:
 //! [`extract`] (chapters and code blocks from the markdown), [`generate`]
@@ -24,6 +25,7 @@ pub mod extract;
 pub mod generate;
 pub mod graph;
 pub mod hash;
+pub mod http;
 pub mod layout;
 pub mod links;
 pub mod listing;
@@ -35,6 +37,7 @@ pub mod render;
 pub mod report;
 pub mod run;
 pub mod rustfmt;
+pub mod serve;
 pub mod snapshot;
 pub mod verdict;
 pub mod verify;

@@ -19,6 +19,11 @@ usage:
       --no-cache is given or CI is set (see xtask/src/cache.rs).
   cargo xtask book [--open]
       Render the book into target/book, each block with its verified output.
+  cargo xtask serve [--port <n>] [--open] [--timeout-ms <ms>]
+      Serve the book on http://127.0.0.1:<n>/ (3000 unless told), verifying
+      it again each time a chapter, a snapshot or the engine's source is
+      saved: only what changed runs again, and the pages reload with the new
+      outputs, or show each failure at its block with its chapter line.
   cargo xtask preprocess [supports <renderer>]
       The verified-output preprocessor, for mdBook's own `mdbook build`.
   cargo xtask new <chapter> <dir>
@@ -64,6 +69,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        "serve" => serve_command(root, rest),
         "preprocess" => xtask::preprocessor::command(rest).map(|()| ExitCode::SUCCESS),
         "new" => {
             let [chapter, dir] = rest else { bail!("{USAGE}") };
@@ -94,6 +100,7 @@ fn verify_command(root: &Path, args: &[String]) -> Result<ExitCode> {
         python: None,
         use_cache: true,
         workspace_tests: true,
+        book_check: true,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -120,12 +127,44 @@ fn verify_command(root: &Path, args: &[String]) -> Result<ExitCode> {
     })
 }
 
+fn serve_command(root: &Path, args: &[String]) -> Result<ExitCode> {
+    let (mut port, mut open, mut timeout) = (3000, false, DEFAULT_TIMEOUT);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--open" => open = true,
+            "--port" => {
+                let value = args.next().context("--port needs a port number")?;
+                port = value
+                    .parse()
+                    .with_context(|| format!("--port: `{value}` is not a port number"))?;
+            }
+            "--timeout-ms" => {
+                let value = args.next().context("--timeout-ms needs a number of milliseconds")?;
+                let ms = value
+                    .parse()
+                    .with_context(|| format!("--timeout-ms: `{value}` is not a number of milliseconds"))?;
+                timeout = Duration::from_millis(ms);
+            }
+            _ => bail!("unknown argument `{arg}`\n{USAGE}"),
+        }
+    }
+    let options = xtask::serve::ServeOptions::for_author(port, timeout);
+    let serving = xtask::serve::Serving::start(Layout::of_workspace(root)?, options)?;
+    println!("serve: the book is at {} (Ctrl-C stops it)", serving.url());
+    if open {
+        open_in_browser(serving.url().as_ref())?;
+    }
+    serving.wait()?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `CI` set to anything but empty, `false` or `0`, as insta reads it.
 fn is_ci() -> bool {
     std::env::var("CI").is_ok_and(|value| !matches!(value.as_str(), "" | "false" | "0"))
 }
 
-/// Opens a file in the desktop's browser.
+/// Opens a file or a URL in the desktop's browser.
 fn open_in_browser(path: &Path) -> Result<()> {
     let opener = if cfg!(target_os = "macos") {
         "open"

@@ -12,6 +12,7 @@
 //! are tested by `cargo xtask verify`, which also checks what they print;
 //! the listings, by the engine's own tests.
 
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -21,7 +22,7 @@ use mdbook_preprocessor::book::{Book, BookItem};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 
 use crate::extract;
-use crate::render::{self, Strictness};
+use crate::render::{self, Findings, Strictness};
 use crate::report::Problem;
 
 /// Shows, under every runnable Rust block, its verified output.
@@ -30,6 +31,12 @@ pub struct VerifiedOutput {
     /// Every problem of every chapter, each at its line, for the caller to
     /// report: an mdBook error can only carry text.
     problems: Arc<Mutex<Vec<Problem>>>,
+    /// For `cargo xtask serve`: what verify found wrong, by chapter (as
+    /// shown, `book/ch01-x.md`), shown in the pages. Set only by [`Self::preview`].
+    findings: Option<BTreeMap<PathBuf, Findings>>,
+    /// In a preview, what is shown in a chapter that verify found nothing
+    /// wrong with: the book's own problems.
+    book_findings: Findings,
 }
 
 impl VerifiedOutput {
@@ -39,6 +46,20 @@ impl VerifiedOutput {
         VerifiedOutput {
             strictness,
             problems: Arc::default(),
+            findings: None,
+            book_findings: Findings::default(),
+        }
+    }
+
+    /// The preprocessor of `cargo xtask serve`: outputs as verified, and
+    /// what verify found wrong in each chapter (and in the book, `book`)
+    /// shown where it is. Nothing stops the build.
+    pub fn preview(findings: BTreeMap<PathBuf, Findings>, book: Findings) -> Self {
+        VerifiedOutput {
+            strictness: Strictness::Preview,
+            problems: Arc::default(),
+            findings: Some(findings),
+            book_findings: book,
         }
     }
 
@@ -78,6 +99,17 @@ impl Preprocessor for VerifiedOutput {
             let BookItem::Chapter(chapter) = item else { return };
             let Some(source) = &chapter.source_path else { return };
             let shown = src.join(source);
+            if let Some(findings) = &self.findings {
+                let findings = findings.get(&shown).unwrap_or(&self.book_findings);
+                let (content, errors) =
+                    render::render_preview(&ctx.root, &snapshots_dir, &shown, &chapter.content, findings);
+                chapter.content = content;
+                problems.extend(errors.into_iter().map(|error| Problem {
+                    location: format!("{}:{}", shown.display(), error.line),
+                    message: error.message,
+                }));
+                return;
+            }
             match render::render_chapter(&ctx.root, &snapshots_dir, &shown, &chapter.content, self.strictness) {
                 Ok(content) => chapter.content = content,
                 Err(errors) => problems.extend(errors.into_iter().map(|error| Problem {
@@ -87,6 +119,13 @@ impl Preprocessor for VerifiedOutput {
             }
         });
         if problems.is_empty() {
+            return Ok(book);
+        }
+        if self.findings.is_some() {
+            // A preview shows its problems in the pages: the build goes on.
+            if let Ok(mut shared) = self.problems.lock() {
+                shared.extend(problems);
+            }
             return Ok(book);
         }
         let mut message = format!("{} problem(s) in the chapters:", problems.len());

@@ -15,7 +15,14 @@
 //!
 //! Every problem of a chapter is collected, each at its line, not only the
 //! first: an author fixes them all in one go.
+//!
+//! `cargo xtask serve` renders a [`Strictness::Preview`]: what the last
+//! verify run found wrong is shown in the page, at its block (a block that
+//! ran but whose output is not accepted yet shows that new output), and the
+//! chapter's other problems in a panel at its top, so nothing stops the
+//! build.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::extract::{self, Block, BlockKind, Mode, PythonBlock, RustBlock};
@@ -33,6 +40,29 @@ pub enum Strictness {
     /// build rejects: what the blocks' verdicts already report (no output
     /// yet, an invalid block, no Graphviz) is passed over.
     Check,
+    /// `cargo xtask serve`'s book: as [`Strictness::Check`] passes over,
+    /// and every other problem is shown in the page, not returned.
+    Preview,
+}
+
+/// What the last verify run found wrong in a chapter, for its preview.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Findings {
+    /// The failed blocks, by the line of their opening fence.
+    pub blocks: BTreeMap<usize, BlockFinding>,
+    /// Every other problem of the chapter, and the book's own, each with
+    /// its location (`book/ch01-x.md:7`, or a stage's name).
+    pub others: Vec<(String, String)>,
+}
+
+/// A block that failed, as its preview shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockFinding {
+    /// Where the failure points: `book/ch01-x.md:12`.
+    pub location: String,
+    pub message: String,
+    /// What the block printed, when it ran but its output is not accepted.
+    pub new_output: Option<String>,
 }
 
 /// A problem of a chapter, at its line.
@@ -53,15 +83,58 @@ pub fn render_chapter(
     markdown: &str,
     strictness: Strictness,
 ) -> Result<String, Vec<ChapterError>> {
-    let mut renderer = ChapterRenderer {
-        root,
-        chapter,
-        snapshots_dir,
-        crate_name: crate::layout::chapter_crate_name(chapter),
-        markdown,
-        strictness,
-        errors: Vec::new(),
+    render(root, snapshots_dir, chapter, markdown, strictness)
+}
+
+/// `markdown` as `cargo xtask serve` shows it: with the verified outputs,
+/// and what verify found wrong (`findings`) where it is. The chapter's own
+/// problems (a formula that does not parse, a missing anchor) are shown in
+/// its top panel with the findings, and returned for the terminal.
+pub fn render_preview(
+    root: &Path,
+    snapshots_dir: &Path,
+    chapter: &Path,
+    markdown: &str,
+    findings: &Findings,
+) -> (String, Vec<ChapterError>) {
+    let mut renderer = ChapterRenderer::new(root, snapshots_dir, chapter, markdown, Strictness::Preview);
+    renderer.findings = Some(findings);
+    let formulas = math::check(markdown);
+    let with_outputs = renderer.with_outputs();
+    let mut errors = renderer.errors;
+    errors.extend(formulas.iter().map(|bad| ChapterError {
+        line: bad.line,
+        message: bad.to_string(),
+    }));
+    errors.sort_by_key(|e| e.line);
+    // With a formula that does not parse, the formulas are shown as written.
+    let body = if formulas.is_empty() {
+        math::render(&with_outputs).unwrap_or(with_outputs)
+    } else {
+        with_outputs
     };
+    let mut problems = findings.others.clone();
+    problems.extend(
+        errors
+            .iter()
+            .map(|e| (format!("{}:{}", chapter.display(), e.line), e.message.clone())),
+    );
+    let shown = if problems.is_empty() {
+        body
+    } else {
+        format!("{}\n\n{body}", problems_panel(&problems))
+    };
+    (shown, errors)
+}
+
+fn render(
+    root: &Path,
+    snapshots_dir: &Path,
+    chapter: &Path,
+    markdown: &str,
+    strictness: Strictness,
+) -> Result<String, Vec<ChapterError>> {
+    let mut renderer = ChapterRenderer::new(root, snapshots_dir, chapter, markdown, strictness);
     // Formulas are checked on the markdown as written, so their lines are
     // the chapter's; they are rendered last, once the outputs are in (what
     // is inserted is code, HTML or SVG, never math).
@@ -95,10 +168,31 @@ struct ChapterRenderer<'a> {
     crate_name: String,
     markdown: &'a str,
     strictness: Strictness,
+    /// What verify found wrong, for a [`Strictness::Preview`].
+    findings: Option<&'a Findings>,
     errors: Vec<ChapterError>,
 }
 
-impl ChapterRenderer<'_> {
+impl<'a> ChapterRenderer<'a> {
+    fn new(
+        root: &'a Path,
+        snapshots_dir: &'a Path,
+        chapter: &'a Path,
+        markdown: &'a str,
+        strictness: Strictness,
+    ) -> Self {
+        ChapterRenderer {
+            root,
+            chapter,
+            snapshots_dir,
+            crate_name: crate::layout::chapter_crate_name(chapter),
+            markdown,
+            strictness,
+            findings: None,
+            errors: Vec::new(),
+        }
+    }
+
     /// The markdown with every block rewritten as shown.
     fn with_outputs(&mut self) -> String {
         let markdown = self.markdown;
@@ -186,6 +280,14 @@ impl ChapterRenderer<'_> {
         if !rust.mode.runs() {
             return text;
         }
+        if let Some(finding) = self.finding(block) {
+            // A preview: what it printed, if it ran, and why that is not verified.
+            if let Some(output) = &finding.new_output {
+                text.push_str(&self.shown_output(block, rust, output, false, prefix));
+            }
+            text.push_str(&failure_panel(block, finding, prefix));
+            return text;
+        }
         let output = match snapshot::read_output(self.snapshots_dir, &self.crate_name, &rust.name) {
             Ok(output) => output,
             Err(error) => {
@@ -193,29 +295,39 @@ impl ChapterRenderer<'_> {
                     block.line,
                     format!("block `{}` has no verified output: {error:#}", rust.name),
                 );
-                text.push_str(&output_block("(no verified output yet)", false, prefix));
+                text.push_str(&output_block("(no verified output yet)", false, true, prefix));
                 return text;
             }
         };
-        let shown = if rust.graph {
-            let path = graph::picture_path(self.snapshots_dir, &self.crate_name, &rust.name);
-            match graph::picture(&path, &output) {
-                Ok(svg) => graph_block(&svg, &output, prefix),
-                Err(error) => {
-                    // Without Graphviz the verifier says so once, in a note.
-                    let message = format!("graph block `{}`: {error}", rust.name);
-                    match error {
-                        GraphError::NoGraphviz(_) => self.publish_error(block.line, message),
-                        _ => self.error(block.line, message),
-                    }
-                    output_block(&output, false, prefix)
-                }
-            }
-        } else {
-            output_block(&output, rust.mode == Mode::ShouldPanic, prefix)
-        };
+        let shown = self.shown_output(block, rust, &output, true, prefix);
         text.push_str(&if rust.quiz { quiz_block(&shown, prefix) } else { shown });
         text
+    }
+
+    /// A block's output as shown under it: a `graph` block's as a picture,
+    /// any other's as text. `accepted`: it is the block's verified output.
+    fn shown_output(&mut self, block: &Block, rust: &RustBlock, output: &str, accepted: bool, prefix: &str) -> String {
+        if !rust.graph {
+            return output_block(output, rust.mode == Mode::ShouldPanic, accepted, prefix);
+        }
+        let path = graph::picture_path(self.snapshots_dir, &self.crate_name, &rust.name);
+        match graph::picture(&path, output) {
+            Ok(svg) => graph_block(&svg, output, accepted, prefix),
+            Err(error) => {
+                // Without Graphviz the verifier says so once, in a note.
+                let message = format!("graph block `{}`: {error}", rust.name);
+                match error {
+                    GraphError::NoGraphviz(_) => self.publish_error(block.line, message),
+                    _ => self.error(block.line, message),
+                }
+                output_block(output, false, accepted, prefix)
+            }
+        }
+    }
+
+    /// What verify found wrong with `block`, in a preview.
+    fn finding(&self, block: &Block) -> Option<&'a BlockFinding> {
+        self.findings.and_then(|f| f.blocks.get(&block.line))
     }
 
     /// A twin as shown: its code, as `python`, and its verified output.
@@ -243,8 +355,11 @@ impl ChapterRenderer<'_> {
             }
         };
         // A quiz's twin, in the tab beside it, must not give the answer away.
-        let shown = output_block(&output, false, prefix);
+        let shown = output_block(&output, false, true, prefix);
         text.push_str(&if quiz { quiz_block(&shown, prefix) } else { shown });
+        if let Some(finding) = self.finding(block) {
+            text.push_str(&failure_panel(block, finding, prefix));
+        }
         text
     }
 }
@@ -289,7 +404,7 @@ fn twin_pair(rust: &str, python: &str) -> String {
 
 /// A `graph` block's output as shown: the picture Graphviz drew from the
 /// verified DOT text, and the text itself, folded, under it.
-fn graph_block(svg: &str, dot_text: &str, prefix: &str) -> String {
+fn graph_block(svg: &str, dot_text: &str, accepted: bool, prefix: &str) -> String {
     let mut text = format!("\n{prefix}\n{prefix}<div class=\"graph-picture\">\n");
     for line in svg.lines() {
         text.push_str(&format!("{prefix}{line}\n"));
@@ -297,9 +412,52 @@ fn graph_block(svg: &str, dot_text: &str, prefix: &str) -> String {
     text.push_str(&format!(
         "{prefix}</div>\n{prefix}\n{prefix}<details class=\"graph-dot\">\n{prefix}<summary>The DOT text it printed</summary>\n"
     ));
-    text.push_str(&output_block(dot_text, false, prefix));
+    text.push_str(&output_block(dot_text, false, accepted, prefix));
     text.push_str(&format!("\n{prefix}\n{prefix}</details>"));
     text
+}
+
+/// Why a block is not verified, in a preview: where, and the message.
+/// Its `id` names the block's line (`not-verified-12`), for a link to it.
+fn failure_panel(block: &Block, finding: &BlockFinding, prefix: &str) -> String {
+    let (summary, details) = finding.message.split_once('\n').unwrap_or((&finding.message, ""));
+    let mut text = format!(
+        "\n{prefix}\n{prefix}<div class=\"verify-failure\" id=\"not-verified-{}\">\n{prefix}<p><b>Not verified</b> at <code>{}</code>: {}</p>\n",
+        block.line,
+        html_escape(&finding.location),
+        html_escape(summary)
+    );
+    if !details.trim().is_empty() {
+        text.push_str(&format!(
+            "{prefix}<pre>{}</pre>\n",
+            html_escape(details.trim_end()).replace('\n', "&#10;")
+        ));
+    }
+    text.push_str(&format!("{prefix}</div>"));
+    text
+}
+
+/// The panel at the top of a preview's chapter: every problem that is no
+/// block's (a number of the prose, a stale crate), with its location.
+fn problems_panel(problems: &[(String, String)]) -> String {
+    let mut text = format!(
+        "<div class=\"verify-failure verify-problems\">\n<p><b>{} problem(s) found by verify</b></p>\n<ul>\n",
+        problems.len()
+    );
+    for (location, message) in problems {
+        text.push_str(&format!(
+            "<li><code>{}</code>: {}</li>\n",
+            html_escape(location),
+            html_escape(message.trim_end()).replace('\n', "<br>")
+        ));
+    }
+    text.push_str("</ul>\n</div>");
+    text
+}
+
+/// `text` as HTML text: markdown leaves raw HTML alone, so it must be escaped here.
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// A quiz: what is normally shown under the block, behind a `<details>`
@@ -317,13 +475,21 @@ fn quiz_block(shown: &str, prefix: &str) -> String {
 
 /// The markdown shown under a block: a label and the output in a `text`
 /// fence long enough that no backticks in the output can close it.
-fn output_block(output: &str, panics: bool, prefix: &str) -> String {
+/// `accepted`: the output is the block's snapshot; otherwise (in a preview)
+/// it is a new one, and the label says so.
+fn output_block(output: &str, panics: bool, accepted: bool, prefix: &str) -> String {
     let label = match (panics, output.is_empty()) {
         (_, true) => "Output: (nothing)",
         (true, false) => "Output (it panics):",
         (false, false) => "Output:",
     };
-    let mut text = format!("\n{prefix}\n{prefix}<p class=\"verified-output\">{label}</p>\n{prefix}\n");
+    let mut text = if accepted {
+        format!("\n{prefix}\n{prefix}<p class=\"verified-output\">{label}</p>\n{prefix}\n")
+    } else {
+        format!(
+            "\n{prefix}\n{prefix}<p class=\"verified-output new-output\">New, not yet accepted. {label}</p>\n{prefix}\n"
+        )
+    };
     if !output.is_empty() {
         let longest_run = output.split(|c| c != '`').map(str::len).max().unwrap_or(0);
         let fence = "`".repeat(longest_run.max(2) + 1);
@@ -448,6 +614,65 @@ mod tests {
             "{errors:?}"
         );
         Ok(())
+    }
+
+    #[test]
+    fn a_preview_shows_each_finding_where_it_is_and_never_fails() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let chapter = Path::new("book/ch01-x.md");
+        let id = SnapshotId {
+            crate_name: "ch01-x",
+            block_name: "ok",
+            chapter,
+            line: 9,
+            twin: None,
+        };
+        snapshot::record(dir.path(), &id, "verified\n", WritePolicy::Accept)?;
+        let markdown = "# X\n\n```rust,name=changed\nprintln!(\"new\");\n```\n\nBad: $\\frac{1}$\n\n```rust,name=ok\nprintln!(\"verified\");\n```\n";
+        let mut findings = Findings::default();
+        findings.blocks.insert(
+            3,
+            BlockFinding {
+                location: "book/ch01-x.md:3".into(),
+                message: "block `changed`: output differs\n-old <1>\n+new".into(),
+                new_output: Some("new\n".into()),
+            },
+        );
+        findings
+            .others
+            .push(("cargo build".into(), "a dependency failed".into()));
+        let (shown, errors) = render_preview(Path::new("."), dir.path(), chapter, markdown, &findings);
+        // The formula is the chapter's own problem: returned, and listed on the page.
+        assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), [7], "{errors:?}");
+        assert!(
+            shown.starts_with("<div class=\"verify-failure verify-problems\">"),
+            "{shown}"
+        );
+        assert_contains(&shown, "<li><code>cargo build</code>: a dependency failed</li>");
+        assert_contains(
+            &shown,
+            "<li><code>book/ch01-x.md:7</code>: formula `\\frac{1}` does not parse",
+        );
+        // The failed block: its new output, then why it is not verified, escaped.
+        let new = shown.find("New, not yet accepted. Output:").expect("the new output");
+        let panel = shown
+            .find("<div class=\"verify-failure\" id=\"not-verified-3\">")
+            .expect("the panel");
+        assert!(new < panel, "{shown}");
+        assert_contains(
+            &shown,
+            "<b>Not verified</b> at <code>book/ch01-x.md:3</code>: block `changed`: output differs</p>\n<pre>-old &lt;1&gt;&#10;+new</pre>",
+        );
+        // The block that passed shows its verified output, as published.
+        assert_contains(
+            &shown,
+            "<p class=\"verified-output\">Output:</p>\n\n```text\nverified\n```",
+        );
+        Ok(())
+    }
+
+    fn assert_contains(text: &str, expected: &str) {
+        assert!(text.contains(expected), "expected {expected:?} in:\n{text}");
     }
 
     #[test]

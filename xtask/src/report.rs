@@ -51,6 +51,9 @@ pub struct BlockReport {
     pub verdict: Verdict,
     /// A PyTorch twin (`python,twin=`), passed or failed.
     pub is_twin: bool,
+    /// What a failed Rust block printed, when it ran: an output that differs
+    /// from its snapshot, say (`cargo xtask serve` shows it).
+    pub new_output: Option<String>,
 }
 
 #[derive(Debug)]

@@ -81,13 +81,14 @@ impl<'a> Judge<'a> {
                 let run = runs
                     .remove(&id)
                     .context("the run stage skipped a block (a bug in the verifier)")?;
-                let (verdict, output) = self.judge_rust(chapter, block, rust, &id, run)?;
-                rust_verdicts.insert(rust.name.as_str(), verdict);
-                rust_outputs.insert(rust.name.as_str(), output);
+                let (verdict, own, printed) = self.judge_rust(chapter, block, rust, &id, run)?;
+                rust_verdicts.insert(rust.name.as_str(), (verdict, printed));
+                rust_outputs.insert(rust.name.as_str(), own);
             }
         }
         let mut blocks = Vec::new();
         for block in &chapter.blocks {
+            let mut new_output = None;
             let (label, verdict, is_twin) = match &block.kind {
                 BlockKind::Invalid(message) => (
                     "code block".to_string(),
@@ -114,9 +115,12 @@ impl<'a> Judge<'a> {
                     (format!("PyTorch twin of `{name}`"), verdict, true)
                 }
                 BlockKind::Rust(rust) => {
-                    let verdict = rust_verdicts
+                    let (verdict, output) = rust_verdicts
                         .remove(rust.name.as_str())
                         .context("a Rust block judged twice (a bug in the verifier)")?;
+                    if matches!(verdict, Verdict::Failed { .. }) {
+                        new_output = output;
+                    }
                     (format!("block `{}`", rust.name), verdict, false)
                 }
             };
@@ -125,6 +129,7 @@ impl<'a> Judge<'a> {
                 line: block.line,
                 verdict,
                 is_twin,
+                new_output,
             });
         }
         Ok(ChapterReport {
@@ -133,8 +138,8 @@ impl<'a> Judge<'a> {
         })
     }
 
-    /// A Rust block's verdict, and its output when it has one that is its own
-    /// (its twin is cross-checked against it).
+    /// A Rust block's verdict; its output when it has one that is its own
+    /// (its twin is cross-checked against it); and what it printed, if it ran.
     fn judge_rust(
         &mut self,
         chapter: &Chapter,
@@ -142,7 +147,7 @@ impl<'a> Judge<'a> {
         rust: &RustBlock,
         id: &BlockId,
         run: BlockRun,
-    ) -> Result<(Verdict, Option<String>)> {
+    ) -> Result<(Verdict, Option<String>, Option<String>)> {
         let fail = |line: usize, message: String| Verdict::Failed { line, message };
         let (verdict, output) = match run {
             BlockRun::Ignored(reason) => (Verdict::Passed(Pass::Ignored(reason)), None),
@@ -162,8 +167,10 @@ impl<'a> Judge<'a> {
         if !matches!(verdict, Verdict::Passed(Pass::Ran | Pass::Unchanged)) {
             self.cache.forget(&run::cache_id(id));
         }
-        let output = output.filter(|_| matches!(verdict, Verdict::Passed(_)));
-        Ok(self.with_formatting(id, rust, block.line, verdict, output))
+        let printed = output.clone();
+        let own = output.filter(|_| matches!(verdict, Verdict::Passed(_)));
+        let (verdict, own) = self.with_formatting(id, rust, block.line, verdict, own);
+        Ok((verdict, own, printed))
     }
 
     /// A fresh output held against its snapshot (and, for a `graph` block,

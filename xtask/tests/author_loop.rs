@@ -3,6 +3,9 @@
 //! edit stays small (no noisy rewrites, nothing deleted by a failing run).
 
 mod common;
+// `cargo xtask serve`, the loop with a page that follows the edits.
+#[path = "author_loop/serve.rs"]
+mod serve;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -287,9 +290,8 @@ fn cargo_insta() -> Option<Command> {
         .output()
         .is_ok_and(|out| out.status.success());
     if !installed {
-        let ci = std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "false" | "0"));
         assert!(
-            !ci,
+            !common::in_ci(),
             "cargo-insta is not installed, and CI must run this test (`.ci/run` installs it)"
         );
         eprintln!("skipped: cargo-insta is not installed (cargo install cargo-insta)");
@@ -436,9 +438,8 @@ const GRAPH_BLOCK: &str = "\n```rust,name=two-nodes,graph\nprintln!(\"digraph {{
 #[test]
 fn a_graph_picture_is_committed_beside_its_snapshot_and_the_book_shows_it() -> Result<()> {
     if !xtask::graph::is_installed() {
-        let ci = std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "false" | "0"));
         ensure!(
-            !ci,
+            !common::in_ci(),
             "Graphviz is not installed, and CI must run this test (`.ci/run` installs it)"
         );
         eprintln!("skipped: Graphviz's `dot` is not installed");

@@ -89,7 +89,15 @@ pub fn options(update: bool, ci: bool) -> Options {
         use_cache: false,
         // Fixture workspaces have no tests of their own.
         workspace_tests: false,
+        book_check: true,
     }
+}
+
+/// Whether the tests run in CI (`CI` set, as insta reads it): there, a
+/// tool `.ci/run` installs must be present, and a test that needs one fails
+/// without it instead of skipping.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "false" | "0"))
 }
 
 /// Writes a file, creating its directory.
