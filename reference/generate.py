@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Generates reference/cases.json: what real PyTorch computes for small
-programs, replayed by crates/autograd/tests/reference_suite.rs.
+programs, replayed by crates/autograd/tests/operations/reference_suite.rs.
 
 Run with the project's venv (only regenerating needs torch, and numpy):
 

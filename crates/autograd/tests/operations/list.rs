@@ -5,7 +5,7 @@
 //! `op_gradients.rs` gradchecks. The same check is shown failing on a
 //! fixture with one of each gap.
 
-mod common;
+use crate::common;
 
 use common::operations::{self, CASES, OPS_SOURCE, listed, missing, parse};
 

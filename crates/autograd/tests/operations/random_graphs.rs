@@ -17,7 +17,7 @@
 //! On failure, proptest prints the shrunk program, its inputs and the
 //! gradcheck report naming the worst Jacobian entry.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::fmt;

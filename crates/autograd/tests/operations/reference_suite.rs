@@ -34,7 +34,7 @@
 //! one. They are left out of `scale`, so an infinity cannot hide an error in
 //! its finite neighbours.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, HashMap};
 

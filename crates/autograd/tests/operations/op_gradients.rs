@@ -8,7 +8,7 @@
 //! binary operations are also checked on broadcasting shapes, to see that
 //! each gradient is summed back to its own input's shape.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 

@@ -19,8 +19,11 @@ pub struct Operation {
     pub op: String,
     /// The public names it stands for, without `try_` and `_keepdim`.
     pub api: Vec<String>,
-    /// The generate.py case family that draws it from the list.
+    /// The generate.py case family that draws it from the list. Only
+    /// generate.py reads it (and `generated`); they are read here so that
+    /// an unknown field is still an error.
     #[serde(default)]
+    #[allow(dead_code)]
     pub family: Option<String>,
     #[serde(default = "differentiable_by_default")]
     pub differentiable: bool,
@@ -29,6 +32,7 @@ pub struct Operation {
     pub random: Option<Random>,
     /// Whether generate.py makes its cases from the samples.
     #[serde(default)]
+    #[allow(dead_code)]
     pub generated: bool,
     pub samples: Vec<Sample>,
     /// The inputs' shapes for its empty-tensor case (generated ones).

@@ -3,7 +3,7 @@
 //! gradient itself (so the recorded rules are right to second order), and
 //! against closed forms.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeSet, HashMap};
 

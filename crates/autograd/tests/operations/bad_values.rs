@@ -3,13 +3,13 @@
 //!
 //! The tensor engine is held to real PyTorch by the `bad_values` category of
 //! the reference suite (`reference/generate.py`, replayed by
-//! `tests/reference_suite.rs`, which compares NaN with NaN and infinities
+//! `reference_suite.rs` beside it, which compares NaN with NaN and infinities
 //! exactly). This file checks that the category covers every op of the
 //! reference language, and writes down as IEEE rules what has no PyTorch
 //! reference: the scalar engine (`Value`), printing, and a few properties
 //! (no panic, overflow to `inf` rather than wrapping) stated directly.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 
@@ -42,7 +42,7 @@ fn assert_same(got: f64, want: f64, what: &str) {
 /// reaches every input; an empty case that PyTorch refuses is refused with
 /// the same kind of error. (The values themselves are compared with
 /// PyTorch's by the reference suite, whose NaN/inf and empty cases
-/// `tests/operations.rs` requires for every listed operation.)
+/// `list.rs` beside it requires for every listed operation.)
 #[test]
 fn every_listed_operation_takes_nan_inf_and_empty_inputs() {
     let mut ran = 0;
