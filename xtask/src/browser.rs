@@ -19,10 +19,12 @@
 //!
 //! A page with graph pictures is also measured, in a frame 1280 px wide and
 //! in one 400 px wide, a phone's (headless Chromium's window is never
-//! narrower than 500 px, a frame is): each picture must fit the content's
-//! width, show no text under 10 px, and the page's body must not scroll
-//! sideways (a code block may, inside itself). A script the server adds to
-//! the page (`?measure`) writes the measurements into the frame's parent.
+//! narrower than 500 px, a frame is), in mdBook's light theme, and 1280 px
+//! wide again in its darkest, `coal`: each picture must fit the content's
+//! width, show no text under 10 px nor under a 4.5:1 contrast with its
+//! background, and the page's body must not scroll sideways (a code block
+//! may, inside itself). A script the server adds to the page
+//! (`?measure=<theme>`) writes the measurements into the frame's parent.
 //!
 //! The first quiz is answered as a reader would (`?answer-quiz`): with the
 //! numbers its verified output prints, which must match, then with a wrong
@@ -92,8 +94,8 @@ pub fn command(root: &Path, args: &[String]) -> Result<bool> {
         let mut problems = browser.check_page(&format!("{base}/{page}"), &expected)?;
         let mut checked = expected.describe();
         if expected.graphs > 0 {
-            for width in WIDTHS {
-                let measured = browser.measure(&base, &page, width)?;
+            for (width, theme) in VIEWS {
+                let measured = browser.measure(&base, &page, width, theme)?;
                 problems.extend(measured.problems());
                 checked.push_str(&format!("; {}", measured.describe()));
             }
@@ -138,30 +140,66 @@ fn report(what: &str, checked: &str, problems: &[String]) -> bool {
     false
 }
 
-/// The widths at which each page with pictures is measured: a desktop's and
-/// a phone's.
-pub const WIDTHS: [u32; 2] = [1280, 400];
+/// Where each page with pictures is measured: at a desktop's width and a
+/// phone's in mdBook's light theme, and at a desktop's in its darkest,
+/// `coal`.
+pub const VIEWS: [(u32, &str); 3] = [(1280, "light"), (400, "light"), (1280, "coal")];
 
 /// The smallest text a picture may show, in CSS pixels.
 pub const SMALLEST_TEXT_PX: f64 = 10.0;
 
-/// What `?measure` adds to a page shown in a frame (`/xtask-frame`): once it
-/// has loaded, a `<pre id="xtask-measurements">` in the frame's parent, with
-/// a line per graph picture, `picture <width> <content width> <smallest
-/// text>`, and `page <scroll width> <viewport width>`, all in CSS pixels. A picture's text size is its font size in
-/// the SVG's units times the SVG's scale on the page.
+/// The lowest contrast a picture's text may have against its background:
+/// WCAG's 4.5:1 for body text.
+pub const SMALLEST_CONTRAST: f64 = 4.5;
+
+/// What `?measure=<theme>` adds to a page shown in a frame
+/// (`/xtask-frame`): once it has loaded, it puts the page in mdBook's theme
+/// `<theme>` (the class of `<html>`) and writes a `<pre
+/// id="xtask-measurements">` into the frame's parent, with a line per graph
+/// picture, `picture <width> <content width> <smallest text> <lowest
+/// contrast>`, and `page <scroll width> <viewport width>`, in CSS pixels. A
+/// picture's text size is its font size in the SVG's units times the SVG's
+/// scale on the page; its contrast, WCAG's ratio between each text's colour
+/// and the first background behind it that is not transparent.
 const MEASURE: &str = r#"
 window.addEventListener("load", () => setTimeout(() => {
+  const theme = new URLSearchParams(location.search).get("measure");
+  if (theme) {
+    const html = document.documentElement;
+    html.classList.remove("light", "rust", "coal", "navy", "ayu");
+    html.classList.add(theme);
+  }
+  const rgba = (css) => {
+    const [r, g, b, a] = (css.match(/[\d.]+/g) || [0, 0, 0, 0]).map(Number);
+    return [r, g, b, a === undefined ? 1 : a];
+  };
+  const behind = (element) => {
+    for (let e = element; e; e = e.parentElement) {
+      const colour = rgba(getComputedStyle(e).backgroundColor);
+      if (colour[3] > 0) return colour;
+    }
+    return [255, 255, 255, 1];
+  };
+  const luminance = ([r, g, b]) => {
+    const linear = (v) => (v /= 255) <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+  };
+  const contrast = (x, y) => {
+    const [light, dark] = [luminance(x), luminance(y)].sort((a, b) => b - a);
+    return (light + 0.05) / (dark + 0.05);
+  };
   const lines = [];
   for (const svg of document.querySelectorAll(".graph-picture svg")) {
     const box = svg.getBoundingClientRect();
     const content = svg.closest("main").getBoundingClientRect().width;
     const scale = box.width / svg.viewBox.baseVal.width;
     let smallest = Infinity;
+    let lowest = Infinity;
     for (const text of svg.querySelectorAll("text")) {
       smallest = Math.min(smallest, parseFloat(getComputedStyle(text).fontSize) * scale);
+      lowest = Math.min(lowest, contrast(rgba(getComputedStyle(text).fill), behind(text)));
     }
-    lines.push(`picture ${box.width.toFixed(1)} ${content.toFixed(1)} ${smallest.toFixed(1)}`);
+    lines.push(`picture ${box.width.toFixed(1)} ${content.toFixed(1)} ${smallest.toFixed(1)} ${lowest.toFixed(1)}`);
   }
   lines.push(`page ${document.documentElement.scrollWidth} ${window.innerWidth}`);
   // Written into the frame's parent, whose DOM is the one dumped.
@@ -233,12 +271,17 @@ pub struct Picture {
     pub width: f64,
     pub content_width: f64,
     pub smallest_text: f64,
+    /// The lowest contrast ratio of its text against its background (21 is
+    /// black on white).
+    pub contrast: f64,
 }
 
 /// A page's measurements at one window width.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Measurements {
     pub window: u32,
+    /// mdBook's theme the page was shown in: `light`, `coal`…
+    pub theme: String,
     pub pictures: Vec<Picture>,
     /// How wide the page's body is, and how wide the window shows it.
     pub scroll_width: f64,
@@ -246,11 +289,12 @@ pub struct Measurements {
 }
 
 impl Measurements {
-    /// The measurements a `?measure` page wrote into its DOM.
-    pub fn parse(dom: &str, window: u32) -> Option<Self> {
+    /// The measurements a `?measure=<theme>` page wrote into its DOM.
+    pub fn parse(dom: &str, window: u32, theme: &str) -> Option<Self> {
         let text = written_by_script(dom, "xtask-measurements")?;
         let mut measured = Measurements {
             window,
+            theme: theme.to_string(),
             pictures: Vec::new(),
             scroll_width: 0.0,
             viewport_width: 0.0,
@@ -259,11 +303,12 @@ impl Measurements {
             let words: Vec<&str> = line.split_whitespace().collect();
             let numbers: Vec<f64> = words.iter().skip(1).filter_map(|w| w.parse().ok()).collect();
             match (words.first(), numbers.as_slice()) {
-                (Some(&"picture"), &[width, content_width, smallest_text]) => {
+                (Some(&"picture"), &[width, content_width, smallest_text, contrast]) => {
                     measured.pictures.push(Picture {
                         width,
                         content_width,
                         smallest_text,
+                        contrast,
                     });
                 }
                 (Some(&"page"), &[scroll, viewport]) => {
@@ -276,48 +321,58 @@ impl Measurements {
     }
 
     /// What is wrong: a picture wider than the content, text smaller than
-    /// [`SMALLEST_TEXT_PX`], a body wider than the window.
+    /// [`SMALLEST_TEXT_PX`] or of a contrast under [`SMALLEST_CONTRAST`], a
+    /// body wider than the window.
     pub fn problems(&self) -> Vec<String> {
-        let at = self.window;
+        let at = format!("{} px ({})", self.window, self.theme);
         let mut problems = Vec::new();
         for (k, p) in self.pictures.iter().enumerate() {
             if p.width > p.content_width + 0.5 {
                 problems.push(format!(
-                    "at {at} px, picture {k} is {:.1} px wide, wider than the content ({:.1} px)",
+                    "at {at}, picture {k} is {:.1} px wide, wider than the content ({:.1} px)",
                     p.width, p.content_width
                 ));
             }
             if p.smallest_text < SMALLEST_TEXT_PX {
                 problems.push(format!(
-                    "at {at} px, picture {k} shows text of {:.1} px, under {SMALLEST_TEXT_PX} px",
+                    "at {at}, picture {k} shows text of {:.1} px, under {SMALLEST_TEXT_PX} px",
                     p.smallest_text
+                ));
+            }
+            if p.contrast < SMALLEST_CONTRAST {
+                problems.push(format!(
+                    "at {at}, picture {k} shows text at a contrast of {:.1}:1 with its background, under \
+                     {SMALLEST_CONTRAST}:1",
+                    p.contrast
                 ));
             }
         }
         if self.scroll_width > self.viewport_width + 0.5 {
             problems.push(format!(
-                "at {at} px, the page is {} px wide and scrolls sideways",
+                "at {at}, the page is {} px wide and scrolls sideways",
                 self.scroll_width
             ));
         }
         problems
     }
 
-    /// For the report: `at 400 px: picture 149 of 360 px, text 14.7 px; page 400 of 400 px`.
+    /// For the report: `at 400 px (light): picture 149 of 360 px, text 14.7
+    /// px, contrast 21.0:1; page 400 of 400 px`.
     pub fn describe(&self) -> String {
         let pictures: Vec<String> = self
             .pictures
             .iter()
             .map(|p| {
                 format!(
-                    "picture {:.0} of {:.0} px, text {:.1} px",
-                    p.width, p.content_width, p.smallest_text
+                    "picture {:.0} of {:.0} px, text {:.1} px, contrast {:.1}:1",
+                    p.width, p.content_width, p.smallest_text, p.contrast
                 )
             })
             .collect();
         format!(
-            "at {} px: {}; page {:.0} of {:.0} px",
+            "at {} px ({}): {}; page {:.0} of {:.0} px",
             self.window,
+            self.theme,
             pictures.join("; "),
             self.scroll_width,
             self.viewport_width
@@ -415,12 +470,13 @@ impl Browser {
         Ok(problems)
     }
 
-    /// A page's measurements in a frame `width` pixels wide.
-    fn measure(&self, base: &str, page: &str, width: u32) -> Result<Measurements> {
+    /// A page's measurements in a frame `width` pixels wide, in mdBook's `theme`.
+    fn measure(&self, base: &str, page: &str, width: u32, theme: &str) -> Result<Measurements> {
         let size = format!("--window-size={},2100", width + 100);
-        let url = format!("{base}/xtask-frame?{page}&{width}");
+        let url = format!("{base}/xtask-frame?{page}&{width}&{theme}");
         let (dom, _) = self.dump_dom_with(&url, &[&size, "--virtual-time-budget=5000"])?;
-        Measurements::parse(&dom, width).with_context(|| format!("{page} wrote no measurements at {width} px"))
+        Measurements::parse(&dom, width, theme)
+            .with_context(|| format!("{page} wrote no measurements at {width} px ({theme})"))
     }
 
     /// The page's DOM after load, and Chromium's log.
@@ -494,12 +550,13 @@ fn respond(dir: &Path, stream: TcpStream) -> std::io::Result<()> {
     let Some(request) = http::read_request(&stream)? else {
         return Ok(());
     };
-    // `/xtask-frame?<page>&<width>`: the page in a frame that many pixels
-    // wide (headless Chromium's window is never narrower than 500 px).
-    if let ("/xtask-frame", Some((page, width))) = (request.path.as_str(), request.query.split_once('&')) {
+    // `/xtask-frame?<page>&<width>&<theme>`: the page in a frame that many
+    // pixels wide (headless Chromium's window is never narrower than 500 px).
+    let frame: Vec<&str> = request.query.split('&').collect();
+    if let ("/xtask-frame", [page, width, theme]) = (request.path.as_str(), frame.as_slice()) {
         let body = format!(
             "<!DOCTYPE html><html><body style=\"margin:0\">\
-             <iframe src=\"{page}?measure\" width=\"{width}\" height=\"2000\" style=\"border:0\"></iframe></body></html>"
+             <iframe src=\"{page}?measure={theme}\" width=\"{width}\" height=\"2000\" style=\"border:0\"></iframe></body></html>"
         );
         return http::respond(&stream, "200 OK", "text/html; charset=utf-8", body.as_bytes(), false);
     }
@@ -508,9 +565,9 @@ fn respond(dir: &Path, stream: TcpStream) -> std::io::Result<()> {
         return http::respond(&stream, "404 Not Found", "text/plain", b"not found", false);
     };
     let kind = http::content_type(&file);
-    // `?measure`: the page with a script that writes its measurements in.
+    // `?measure=<theme>`: the page with a script that writes its measurements in.
     let script = match request.query.as_str() {
-        "measure" => Some(MEASURE),
+        query if query.starts_with("measure=") => Some(MEASURE),
         "answer-quiz" => Some(ANSWER_QUIZ),
         _ => None,
     };
@@ -834,37 +891,51 @@ mod tests {
 
     #[test]
     fn measurements_are_read_and_a_wide_picture_small_text_or_wide_page_fails() {
-        let dom = "<body><iframe></iframe><pre id=\"xtask-measurements\">picture 149.0 360.0 14.7\n\
-                   picture 360.0 360.0 8.0\npage 400 400</pre><pre>other</pre></body>";
-        let measured = Measurements::parse(dom, 400).expect("parsed");
+        let dom = "<body><iframe></iframe><pre id=\"xtask-measurements\">picture 149.0 360.0 14.7 21.0\n\
+                   picture 360.0 360.0 8.0 21.0\npage 400 400</pre><pre>other</pre></body>";
+        let measured = Measurements::parse(dom, 400, "light").expect("parsed");
         assert_eq!(measured.pictures.len(), 2);
         assert_eq!(
             measured.pictures[0],
             Picture {
                 width: 149.0,
                 content_width: 360.0,
-                smallest_text: 14.7
+                smallest_text: 14.7,
+                contrast: 21.0,
             }
         );
         // The second is as the old left-to-right top-k picture would be:
         // 1034 pt (1379 px) shrunk into 750 px, its 14.7 px text to about 8.
         assert_eq!(
             measured.problems(),
-            ["at 400 px, picture 1 shows text of 8.0 px, under 10 px"]
+            ["at 400 px (light), picture 1 shows text of 8.0 px, under 10 px"]
         );
         let wide = Measurements::parse(
-            "<pre id=\"xtask-measurements\">picture 500.0 360.0 14.7\npage 520 400</pre>",
+            "<pre id=\"xtask-measurements\">picture 500.0 360.0 14.7 21.0\npage 520 400</pre>",
             400,
+            "light",
         )
         .expect("parsed");
         assert_eq!(
             wide.problems(),
             [
-                "at 400 px, picture 0 is 500.0 px wide, wider than the content (360.0 px)",
-                "at 400 px, the page is 520 px wide and scrolls sideways",
+                "at 400 px (light), picture 0 is 500.0 px wide, wider than the content (360.0 px)",
+                "at 400 px (light), the page is 520 px wide and scrolls sideways",
             ]
         );
-        assert_eq!(Measurements::parse("<pre>no measurements</pre>", 400), None);
+        // Black text on a dark theme's background, as a picture without
+        // its own white background would show it.
+        let dark = Measurements::parse(
+            "<pre id=\"xtask-measurements\">picture 149.0 750.0 14.7 1.2\npage 1280 1280</pre>",
+            1280,
+            "coal",
+        )
+        .expect("parsed");
+        assert_eq!(
+            dark.problems(),
+            ["at 1280 px (coal), picture 0 shows text at a contrast of 1.2:1 with its background, under 4.5:1"]
+        );
+        assert_eq!(Measurements::parse("<pre>no measurements</pre>", 400, "light"), None);
     }
 
     #[test]
