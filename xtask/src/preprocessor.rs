@@ -56,7 +56,7 @@ impl VerifiedOutput {
     /// shown where it is. Nothing stops the build.
     pub fn preview(findings: BTreeMap<PathBuf, Findings>, book: Findings) -> Self {
         VerifiedOutput {
-            strictness: Strictness::Preview,
+            strictness: Strictness::Check,
             problems: Arc::default(),
             findings: Some(findings),
             book_findings: book,

@@ -16,8 +16,8 @@
 //! Every problem of a chapter is collected, each at its line, not only the
 //! first: an author fixes them all in one go.
 //!
-//! `cargo xtask serve` renders a [`Strictness::Preview`]: what the last
-//! verify run found wrong is shown in the page, at its block (a block that
+//! `cargo xtask serve` renders a preview ([`render_preview`]): what the
+//! last verify run found wrong is shown in the page, at its block (a block that
 //! ran but whose output is not accepted yet shows that new output), and the
 //! chapter's other problems in a panel at its top, so nothing stops the
 //! build.
@@ -40,9 +40,6 @@ pub enum Strictness {
     /// build rejects: what the blocks' verdicts already report (no output
     /// yet, an invalid block, no Graphviz) is passed over.
     Check,
-    /// `cargo xtask serve`'s book: as [`Strictness::Check`] passes over,
-    /// and every other problem is shown in the page, not returned.
-    Preview,
 }
 
 /// What the last verify run found wrong in a chapter, for its preview.
@@ -97,7 +94,8 @@ pub fn render_preview(
     markdown: &str,
     findings: &Findings,
 ) -> (String, Vec<ChapterError>) {
-    let mut renderer = ChapterRenderer::new(root, snapshots_dir, chapter, markdown, Strictness::Preview);
+    // What the blocks' verdicts report is passed over, as for verify's own build.
+    let mut renderer = ChapterRenderer::new(root, snapshots_dir, chapter, markdown, Strictness::Check);
     renderer.findings = Some(findings);
     let formulas = math::check(markdown);
     let with_outputs = renderer.with_outputs();
@@ -168,7 +166,7 @@ struct ChapterRenderer<'a> {
     crate_name: String,
     markdown: &'a str,
     strictness: Strictness,
-    /// What verify found wrong, for a [`Strictness::Preview`].
+    /// What verify found wrong, for a preview.
     findings: Option<&'a Findings>,
     errors: Vec<ChapterError>,
 }
