@@ -208,7 +208,8 @@ pub fn workspace_fingerprint(root: &Path) -> Option<Fingerprint> {
         .filter(|out| out.status.success())?;
     let mut fingerprint = Fingerprint::new("workspace tests")
         .bytes(&toolchain.stdout)
-        .text(&std::env::var("PATH").unwrap_or_default());
+        .text(&std::env::var("PATH").unwrap_or_default())
+        .text(&crate::tools::availability());
     for file in files {
         let relative = String::from_utf8_lossy(file);
         fingerprint = fingerprint.text(&relative).file_contents(&root.join(&*relative));

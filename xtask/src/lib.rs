@@ -39,6 +39,7 @@ pub mod run;
 pub mod rustfmt;
 pub mod serve;
 pub mod snapshot;
+pub mod tools;
 pub mod verdict;
 pub mod verify;
 pub mod workspace_tests;

@@ -93,7 +93,7 @@ fn verify_command(root: &Path, args: &[String]) -> Result<ExitCode> {
     let mut options = Options {
         update: false,
         force: false,
-        ci: is_ci(),
+        ci: xtask::tools::in_ci(),
         timeout: DEFAULT_TIMEOUT,
         show_cargo_progress: true,
         // Found as python.rs says: $AUTOGRAD_BOOK_PYTHON, the cached venv, python3.
@@ -157,11 +157,6 @@ fn serve_command(root: &Path, args: &[String]) -> Result<ExitCode> {
     }
     serving.wait()?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// `CI` set to anything but empty, `false` or `0`, as insta reads it.
-fn is_ci() -> bool {
-    std::env::var("CI").is_ok_and(|value| !matches!(value.as_str(), "" | "false" | "0"))
 }
 
 /// Opens a file or a URL in the desktop's browser.

@@ -590,6 +590,9 @@ mod tests {
         let x = tape.var(1.0);
         let dot = (x * x - 10.0).powi(2).to_dot();
         snapshot::record(dir.path(), &id("g", 7), &dot, WritePolicy::Accept)?;
+        // The committed picture is shown, as in a book built without Graphviz.
+        let picture = "<svg>the graph</svg>";
+        graph::commit(&graph::picture_path(dir.path(), "ch01-x", "g"), &dot, picture)?;
         let markdown =
             "Let $x^2$.\n\n```rust,name=q,quiz\nprintln!(\"42\");\n```\n\n```rust,name=g,graph\nfn main() {}\n```\n";
         let rendered = render(dir.path(), chapter, markdown).map_err(|e| anyhow::anyhow!("{e:?}"))?;
@@ -597,7 +600,10 @@ mod tests {
         let answer = rendered.find("```text\n42\n```").expect("the answer");
         let end = rendered[quiz..].find("</details>").expect("closed") + quiz;
         assert!(quiz < answer && answer < end, "{rendered}");
-        assert!(rendered.contains("<div class=\"graph-picture\">\n<svg"), "{rendered}");
+        assert!(
+            rendered.contains(&format!("<div class=\"graph-picture\">\n{picture}\n</div>")),
+            "{rendered}"
+        );
         assert!(rendered.starts_with("Let <math"), "{rendered}");
 
         let errors =

@@ -79,8 +79,8 @@ pub struct Report {
     pub twins_not_rerun: Option<String>,
     /// Why the `graph` blocks' DOT was not checked, when it was not.
     pub graphs_unchecked: Option<String>,
-    /// Whether the workspace's tests passed, when they were run.
-    pub workspace_tests: Option<bool>,
+    /// What the workspace's tests did, when they were run.
+    pub workspace_tests: Option<crate::workspace_tests::TestRun>,
     /// How much of the engine the chapters' listings show.
     pub coverage: Option<crate::coverage::Coverage>,
     /// What the prose check found; its unproven numbers are also problems.
@@ -101,7 +101,7 @@ impl Report {
     }
 
     pub fn is_success(&self) -> bool {
-        self.failed() == 0 && self.problems.is_empty() && self.workspace_tests != Some(false)
+        self.failed() == 0 && self.problems.is_empty() && self.workspace_tests.as_ref().is_none_or(|t| t.passed)
     }
 
     fn blocks(&self) -> impl Iterator<Item = &BlockReport> {
@@ -136,6 +136,9 @@ impl Report {
                 "note: the graph blocks' pictures were not drawn, so their DOT is unchecked: {why}"
             );
         }
+        if let Some(tests) = &self.workspace_tests {
+            out.push_str(&skipped_tests_note(&tests.skipped));
+        }
         if !self.problems.is_empty() {
             let _ = writeln!(out, "verify: {} problem(s) outside any block", self.problems.len());
         }
@@ -145,7 +148,7 @@ impl Report {
         if let Some(prose) = &self.prose {
             out.push_str(&prose.summary());
         }
-        if self.workspace_tests == Some(false) {
+        if self.workspace_tests.as_ref().is_some_and(|t| !t.passed) {
             let _ = writeln!(out, "verify: the workspace's tests FAILED (their output is above)");
         }
         for (location, message) in self.failures() {
@@ -153,6 +156,28 @@ impl Report {
         }
         out
     }
+}
+
+/// `note: 2 test(s) skipped, a tool they need is not installed: Graphviz's
+/// `dot` (a, b)`, one line per tool; nothing when none was.
+fn skipped_tests_note(skipped: &[(String, String)]) -> String {
+    let mut out = String::new();
+    let mut tools: Vec<&str> = skipped.iter().map(|(tool, _)| tool.as_str()).collect();
+    tools.dedup();
+    for tool in tools {
+        let tests: Vec<&str> = skipped
+            .iter()
+            .filter(|(t, _)| t == tool)
+            .map(|(_, test)| test.as_str())
+            .collect();
+        let _ = writeln!(
+            out,
+            "note: {} test(s) skipped, {tool} is not installed: {}",
+            tests.len(),
+            tests.join(", ")
+        );
+    }
+    out
 }
 
 impl ChapterReport {

@@ -1,7 +1,8 @@
 //! The workspace-tests stage: `cargo test --workspace`, the engine's and the
 //! verifier's own tests, with their output going straight to the terminal.
 //! Skipped while nothing they can depend on has changed since they passed
-//! ([`cache::workspace_fingerprint`]).
+//! ([`cache::workspace_fingerprint`]). The tests skipped for want of a tool
+//! are written down as they skip ([`tools`]), for the report to name.
 
 use std::process::Command;
 
@@ -10,13 +11,22 @@ use anyhow::{Context, Result};
 use crate::build;
 use crate::cache::{self, VerdictCache};
 use crate::layout::Layout;
+use crate::tools;
 
 /// How the verdict cache names this stage.
 const CACHE_ID: &str = "workspace tests";
 
-/// Runs the workspace's tests (or finds them unchanged since they passed);
-/// returns whether they passed.
-pub fn run(layout: &Layout, cache: &mut VerdictCache) -> Result<bool> {
+/// What the workspace's tests did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TestRun {
+    pub passed: bool,
+    /// The tests that skipped for want of a tool: (tool, test). Empty when
+    /// the tests were not re-run.
+    pub skipped: Vec<(String, String)>,
+}
+
+/// Runs the workspace's tests (or finds them unchanged since they passed).
+pub fn run(layout: &Layout, cache: &mut VerdictCache) -> Result<TestRun> {
     // Hashing the repository is only worth it when the result is kept.
     let fingerprint = || {
         cache
@@ -30,15 +40,26 @@ pub fn run(layout: &Layout, cache: &mut VerdictCache) -> Result<bool> {
             "verify: the workspace's tests passed before, and no file of the repository, nor the \
              toolchain, has changed since: not re-run (--no-cache runs them)"
         );
-        return Ok(true);
+        return Ok(TestRun {
+            passed: true,
+            skipped: Vec::new(),
+        });
     }
     println!("verify: running the workspace's tests (cargo test --workspace)");
+    let skips = layout.target_dir.join("xtask/skipped-tests.txt");
+    match std::fs::remove_file(&skips) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+            return Err(error).with_context(|| format!("cannot remove {}", skips.display()));
+        }
+        _ => {}
+    }
     let status = Command::new(build::cargo())
         .current_dir(&layout.root)
         .args(["test", "--workspace", "--manifest-path"])
         .arg(layout.root.join("Cargo.toml"))
         .arg("--target-dir")
         .arg(&layout.target_dir)
+        .env(tools::SKIPS_VARIABLE, &skips)
         .status()
         .context("cannot run cargo test")?;
     // Remembered only if nothing changed while they ran.
@@ -51,5 +72,8 @@ pub fn run(layout: &Layout, cache: &mut VerdictCache) -> Result<bool> {
         "verify: workspace tests {}",
         if status.success() { "passed" } else { "FAILED" }
     );
-    Ok(status.success())
+    Ok(TestRun {
+        passed: status.success(),
+        skipped: tools::read_skips(&skips),
+    })
 }

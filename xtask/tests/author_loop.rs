@@ -285,16 +285,7 @@ fn update_never_accepts_a_twin_that_disagrees_with_its_rust_block() -> Result<()
 /// `cargo insta`, when it is installed (`.ci/run` installs it; CI fails
 /// without it, a local run says it skipped).
 fn cargo_insta() -> Option<Command> {
-    let installed = Command::new(env!("CARGO"))
-        .args(["insta", "--version"])
-        .output()
-        .is_ok_and(|out| out.status.success());
-    if !installed {
-        assert!(
-            !common::in_ci(),
-            "cargo-insta is not installed, and CI must run this test (`.ci/run` installs it)"
-        );
-        eprintln!("skipped: cargo-insta is not installed (cargo install cargo-insta)");
+    if !common::needed_by_test(common::Tool::CargoInsta) {
         return None;
     }
     let mut command = Command::new(env!("CARGO"));
@@ -437,12 +428,7 @@ const GRAPH_BLOCK: &str = "\n```rust,name=two-nodes,graph\nprintln!(\"digraph {{
 
 #[test]
 fn a_graph_picture_is_committed_beside_its_snapshot_and_the_book_shows_it() -> Result<()> {
-    if !xtask::graph::is_installed() {
-        ensure!(
-            !common::in_ci(),
-            "Graphviz is not installed, and CI must run this test (`.ci/run` installs it)"
-        );
-        eprintln!("skipped: Graphviz's `dot` is not installed");
+    if !common::needed_by_test(common::Tool::Graphviz) {
         return Ok(());
     }
     let fixture = Fixture::new("good")?;

@@ -130,14 +130,10 @@ fn saving_a_chapter_reverifies_its_changed_block_and_the_served_page_follows() -
 
 #[test]
 fn a_page_open_in_a_browser_reloads_itself_with_the_new_output() -> Result<()> {
-    let Some(chromium) = xtask::browser::find_chromium() else {
-        ensure!(
-            !common::in_ci(),
-            "Chromium is not installed, and CI must run this test (`.ci/run` installs it)"
-        );
-        eprintln!("skipped: Chromium is not installed");
+    if !common::needed_by_test(common::Tool::Chromium) {
         return Ok(());
-    };
+    }
+    let chromium = xtask::browser::find_chromium().context("Chromium, just found")?;
     let (fixture, serving) = serve_small_fixture()?;
     next_round(&serving, 0)?;
 

@@ -20,6 +20,7 @@ use anyhow::{Context, Result};
 use tempfile::TempDir;
 use xtask::layout::Layout;
 use xtask::report::Report;
+pub use xtask::tools::{Tool, needed_by_test};
 use xtask::verify::Options;
 
 pub struct Fixture {
@@ -93,13 +94,6 @@ pub fn options(update: bool, ci: bool) -> Options {
     }
 }
 
-/// Whether the tests run in CI (`CI` set, as insta reads it): there, a
-/// tool `.ci/run` installs must be present, and a test that needs one fails
-/// without it instead of skipping.
-pub fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "false" | "0"))
-}
-
 /// Writes a file, creating its directory.
 pub fn write(path: &Path, contents: &str) -> Result<()> {
     fs::create_dir_all(path.parent().context("a path with a parent")?)?;
@@ -119,12 +113,10 @@ pub fn assert_contains(text: &str, expected: &str) {
 }
 
 /// A `python3` that imports a stand-in `torch` (version `0.0.0+fixture`), so
-/// the twin tests run the real runner without PyTorch. `None`, with the
-/// reason printed, when there is no `python3` to run at all.
+/// the twin tests run the real runner without PyTorch. `None` where there
+/// is no `python3` (outside CI; in CI that fails: [`needed_by_test`]).
 pub fn python_with_stand_in_torch(dir: &Path) -> Result<Option<PathBuf>> {
-    let found = std::process::Command::new("python3").arg("--version").output();
-    if !found.is_ok_and(|out| out.status.success()) {
-        eprintln!("skipped: no python3 on PATH to run the fixture's twins with");
+    if !needed_by_test(Tool::Python) {
         return Ok(None);
     }
     write(
