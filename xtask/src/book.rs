@@ -108,6 +108,8 @@ fn build_into(root: &Path, build_dir: Option<&Path>, preprocessor: VerifiedOutpu
         Err(error) => return Err(error.context("cannot build the book")),
         Ok(()) => {}
     }
+    // The archives first: the pages link them, and the link check must find them.
+    crate::downloads::write_all(root, &html)?;
     let source_dir = book.source_dir();
     let display_src = crate::layout::display_path(root, &source_dir);
     problems.extend(broken_links(&html, &source_dir, &display_src)?);

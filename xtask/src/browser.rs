@@ -77,6 +77,7 @@ pub fn command(root: &Path, args: &[String]) -> Result<bool> {
     let mut failures = 0;
     let mut first_listing = None;
     let mut first_quiz = None;
+    let mut copied = None;
     for chapter in &chapters {
         let markdown = std::fs::read_to_string(root.join(&chapter.display_path))
             .with_context(|| format!("cannot read {}", chapter.display_path.display()))?;
@@ -90,6 +91,9 @@ pub fn command(root: &Path, args: &[String]) -> Result<bool> {
         }
         if expected.quizzes > 0 && first_quiz.is_none() {
             first_quiz = Some(page.clone());
+        }
+        if copied.is_none() {
+            copied = block_with_hidden_lines(chapter, &markdown).map(|block| (chapter, page.clone(), block));
         }
         let mut problems = browser.check_page(&format!("{base}/{page}"), &expected)?;
         let mut checked = expected.describe();
@@ -110,6 +114,38 @@ pub fn command(root: &Path, args: &[String]) -> Result<bool> {
         let problems = browser.check_quiz(&base, &page, &html)?;
         let what = "a right answer matched, a wrong one refused; without JavaScript, the plain reveal";
         failures += usize::from(!report(&format!("quiz on {page}"), what, &problems));
+        checks += 1;
+    }
+    if let Some((chapter, page, block)) = copied {
+        // What verify compiled for the block: its generated file, below the header.
+        let file = root
+            .join("crates")
+            .join(&chapter.crate_name)
+            .join(crate::generate::GeneratedCrate::bin_path(&block));
+        let generated = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        let program = generated.split_once('\n').map_or("", |(_, body)| body);
+        let archive = html_dir
+            .join(crate::downloads::DIR)
+            .join(crate::downloads::file_name(&chapter.crate_name));
+        let archive_len = std::fs::metadata(&archive)
+            .with_context(|| format!("cannot read {}", archive.display()))?
+            .len();
+        let (dom, _) = browser.dump_dom_with(
+            &format!("{base}/{page}?copy-block={block}"),
+            &["--virtual-time-budget=5000"],
+        )?;
+        let problems = copy_problems(&dom, program, archive_len);
+        let what = format!(
+            "block `{block}` copied whole, hidden lines and `fn main`, the {} lines of {}; {} fetched, {archive_len} bytes of gzip",
+            program.lines().count(),
+            crate::layout::display_path(root, &file).display(),
+            crate::downloads::file_name(&chapter.crate_name)
+        );
+        failures += usize::from(!report(
+            &format!("copy button and download on {page}"),
+            &what,
+            &problems,
+        ));
         checks += 1;
     }
 
@@ -235,6 +271,83 @@ window.addEventListener("load", () => setTimeout(() => {
   document.body.append(pre);
 }, 0));
 "#;
+
+/// What `?copy-block=<name>` adds to a page: once it has loaded, it clicks
+/// the copy button of block `<name>` (the `<pre>` after its program
+/// element) and records the text mdBook's clipboard code hands to the
+/// browser, read from the field it selects when it asks for a copy; then it
+/// fetches the chapter's download, as the link above its first program
+/// would. It writes `button <found>`, `copied <the texts, as JSON>` and
+/// `download <status> <length> <first byte> <second byte>` into `<pre
+/// id="xtask-copy">`.
+const COPY_AND_DOWNLOAD: &str = r#"
+window.addEventListener("load", () => setTimeout(async () => {
+  const name = new URLSearchParams(location.search).get("copy-block");
+  const program = [...document.querySelectorAll(".block-program")].find((e) => e.dataset.block === name);
+  const button = program && program.nextElementSibling && program.nextElementSibling.querySelector(".clip-button");
+  const copies = [];
+  const execCommand = document.execCommand.bind(document);
+  document.execCommand = (command, ...rest) => {
+    if (command === "copy") {
+      const field = document.activeElement;
+      copies.push(field && "value" in field ? field.value.slice(field.selectionStart, field.selectionEnd) : String(getSelection()));
+    }
+    return execCommand(command, ...rest);
+  };
+  if (button) button.click();
+  const lines = [`button ${Boolean(button)}`, `copied ${JSON.stringify(copies)}`];
+  const link = document.querySelector(".chapter-download a");
+  if (link) {
+    const response = await fetch(link.href);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    lines.push(`download ${response.status} ${bytes.length} ${bytes[0]} ${bytes[1]}`);
+  }
+  const pre = document.createElement("pre");
+  pre.id = "xtask-copy";
+  pre.textContent = lines.join("\n");
+  document.body.append(pre);
+}, 0));
+"#;
+
+/// The first compiled block of a chapter with a hidden line and no `fn
+/// main`: the one whose copied text differs most from what the page shows.
+fn block_with_hidden_lines(chapter: &extract::Chapter, markdown: &str) -> Option<String> {
+    chapter.compiled_blocks().find_map(|(block, rust)| {
+        let source = &markdown[block.range.clone()];
+        let hidden = source.lines().any(|line| line.trim_start().starts_with("# "));
+        (hidden && !rust.code.contains("fn main")).then(|| rust.name.clone())
+    })
+}
+
+/// What is wrong with a copy and a download, from what `?copy-block` wrote:
+/// the copied text must be `program` exactly, once; the download an HTTP
+/// 200 of `archive_len` bytes that start as gzip does.
+pub fn copy_problems(dom: &str, program: &str, archive_len: u64) -> Vec<String> {
+    let Some(text) = written_by_script(dom, "xtask-copy") else {
+        return vec!["the copying script wrote nothing".into()];
+    };
+    let text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    let line = |key: &str| text.lines().find_map(|l| l.strip_prefix(key)).unwrap_or("");
+    let mut problems = Vec::new();
+    if line("button ") != "true" {
+        problems.push("the block has no copy button".into());
+    }
+    match serde_json::from_str::<Vec<String>>(line("copied ")) {
+        Ok(copies) if copies == [program] => {}
+        Ok(copies) => problems.push(format!(
+            "the copy button copied {copies:?}, not the program verify compiled:\n{program}"
+        )),
+        Err(error) => problems.push(format!("cannot read what was copied: {error}")),
+    }
+    let expected = format!("200 {archive_len} 31 139");
+    if line("download ") != expected {
+        problems.push(format!(
+            "the chapter's download: `{}`, expected `{expected}` (status, bytes, gzip's first two)",
+            line("download ")
+        ));
+    }
+    problems
+}
 
 /// The text of the `<pre id="{id}">` a script the server added wrote into `dom`.
 fn written_by_script<'a>(dom: &'a str, id: &str) -> Option<&'a str> {
@@ -569,6 +682,7 @@ fn respond(dir: &Path, stream: TcpStream) -> std::io::Result<()> {
     let script = match request.query.as_str() {
         query if query.starts_with("measure=") => Some(MEASURE),
         "answer-quiz" => Some(ANSWER_QUIZ),
+        query if query.starts_with("copy-block=") => Some(COPY_AND_DOWNLOAD),
         _ => None,
     };
     if let Some(script) = script.filter(|_| kind.starts_with("text/html")) {
@@ -949,6 +1063,30 @@ mod tests {
         assert_eq!(
             quiz_problems("<body></body>"),
             ["the quiz answering script wrote nothing"]
+        );
+    }
+
+    #[test]
+    fn a_copy_must_be_the_whole_program_once_and_the_download_gzip_of_its_length() {
+        let program = "fn main() {\n    let a = 1 < 2 && true;\n}\n";
+        let copied = "<pre id=\"xtask-copy\">button true\n\
+                      copied [\"fn main() {\\n    let a = 1 &lt; 2 &amp;&amp; true;\\n}\\n\"]\n\
+                      download 200 65 31 139</pre>";
+        assert_eq!(copy_problems(copied, program, 65), Vec::<String>::new());
+        // What mdBook copies by itself: the visible lines only.
+        let visible = "<pre id=\"xtask-copy\">button true\ncopied [\"let a = 1;\"]\ndownload 200 65 31 139</pre>";
+        let problems = copy_problems(visible, program, 65);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("the copy button copied [\"let a = 1;\"]"),
+            "{problems:?}"
+        );
+        // Copied twice (mdBook's handler as well as ours), no button, a missing archive.
+        let wrong = "<pre id=\"xtask-copy\">button false\ncopied [\"a\", \"a\"]\ndownload 404 9 110 111</pre>";
+        assert_eq!(copy_problems(wrong, program, 65).len(), 3);
+        assert_eq!(
+            copy_problems("<body></body>", program, 65),
+            ["the copying script wrote nothing"]
         );
     }
 

@@ -1,42 +1,55 @@
-//! `cargo xtask new <chapter> <dir>`: a chapter's crate copied out of the
-//! repository as a standalone crate, the start of a reader's own experiments.
+//! A chapter's code as a standalone crate, the start of a reader's own
+//! experiments: `cargo xtask new <chapter> <dir>` writes it into a
+//! directory, and the built book offers it as a download
+//! ([`crate::downloads`]). Both are the same files ([`chapter_crate`]).
 //!
 //! The chapter crates under `crates/` belong to the workspace (they inherit
-//! its `ndarray` and find the engine at `../autograd`), so a
-//! plain `cp -r` does not build elsewhere. The copy gets a manifest of its
-//! own: an explicit edition, the engine by absolute path, `ndarray` as the
+//! its `ndarray` and find the engine at `../autograd`), so a plain `cp -r`
+//! does not build elsewhere. The copy carries the engine with it, in
+//! `autograd/`, under a manifest of its own: nothing inherited from the
+//! workspace, and no dev-dependencies or benches, which need the
+//! repository. So it builds wherever it is unpacked. Its own manifest names
+//! the edition, the engine by the relative path `autograd`, `ndarray` as the
 //! workspace names it, the workspace's `[profile.dev*]` sections (so the
-//! blocks run as fast as in the book), short binary names (the block names)
-//! and an empty `[workspace]` table, so that it never joins a workspace
-//! above the directory it is written to. The workspace's `rustfmt.toml` goes
-//! with it: the code is formatted with those settings.
+//! blocks run as fast as in the book), the chapter's first program as
+//! `default-run` (so a bare `cargo run` runs it), and an empty `[workspace]`
+//! table, so that it never joins a workspace above it. Its programs are
+//! `src/bin/<block>.rs`, found by cargo's own rule, so a file the reader
+//! adds there is a program too. The workspace's `rustfmt.toml` and licences
+//! go with it.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
 
-use crate::extract::{self, Chapter};
-use crate::generate::{GeneratedCrate, HEADER_MARK};
+use crate::extract::{self, Chapter, Mode};
+use crate::generate::{self, GeneratedCrate};
+use crate::rustfmt::EDITION;
 
-/// What [`new_crate`] wrote.
+/// What a copy holds, for the words that go with it.
 #[derive(Debug)]
 pub struct Copied {
     /// The chapter crate it was copied from (`ch02-scalars`).
     pub chapter: String,
     /// The new crate's package name.
     pub package: String,
-    /// Its binaries' names, in the chapter's order: the block names.
+    /// Its programs' names, in the chapter's order: the block names.
     pub bins: Vec<String>,
+    /// The program a bare `cargo run` runs: the chapter's first that runs.
+    pub default_run: Option<String>,
 }
 
 impl Copied {
     /// What to type next, for `dir`.
     pub fn next_steps(&self, dir: &Path) -> String {
-        let first = self.bins.first().map_or("", String::as_str);
+        let run = match &self.default_run {
+            Some(_) => "cargo run".to_string(),
+            None => format!("cargo run --bin {}", self.bins.first().map_or("", String::as_str)),
+        };
         format!(
-            "new: wrote {} (package `{}`, {} program(s) from {})\n\
-             next:\n  cd {} && cargo run --bin {first}\n\
+            "new: wrote {} (package `{}`: {} program(s) from {}, and the engine in autograd/)\n\
+             next:\n  cd {} && {run}\n\
              programs: {}",
             dir.display(),
             self.package,
@@ -48,72 +61,297 @@ impl Copied {
     }
 }
 
+/// A crate as files: paths relative to its directory, and their text.
+pub type Files = Vec<(PathBuf, String)>;
+
 /// Writes the standalone copy of `chapter` (a crate name such as
 /// `ch02-scalars`, or a chapter number: `2`, `02`) into `dir`, which must
-/// not exist or be empty. `root` is the workspace root. The chapter's
-/// programs are its compiled blocks, read from the book, and their files
-/// the ones its committed crate holds.
+/// not exist or be empty. `root` is the workspace root. The package is
+/// named after `dir`.
 pub fn new_crate(root: &Path, chapter: &str, dir: &Path) -> Result<Copied> {
     let book = extract::read_book(root, &root.join("book"))?;
-    let with_crates: Vec<&Chapter> = book.iter().filter(|c| c.compiled_blocks().next().is_some()).collect();
-    let names: Vec<String> = with_crates.iter().map(|c| c.crate_name.clone()).collect();
-    let name = resolve_chapter(&names, chapter)?;
-    let chapter = with_crates
+    let name = resolve_chapter(&chapter_crates(&book), chapter)?;
+    ensure_empty(dir)?;
+    let (copied, files) = chapter_crate(root, &book, &name, &package_name(dir))?;
+    write_files(dir, &files)?;
+    Ok(copied)
+}
+
+/// The names of the chapters that have a crate: a compiled block.
+pub fn chapter_crates(book: &[Chapter]) -> Vec<String> {
+    book.iter()
+        .filter(|c| c.compiled_blocks().next().is_some())
+        .map(|c| c.crate_name.clone())
+        .collect()
+}
+
+/// The files of the standalone copy of the chapter crate `name`, its package
+/// named `package`. Its programs come from the chapter's blocks, as the
+/// committed chapter crate's do ([`generate::program_text`]).
+pub fn chapter_crate(root: &Path, book: &[Chapter], name: &str, package: &str) -> Result<(Copied, Files)> {
+    let chapter = book
         .iter()
         .find(|c| c.crate_name == name)
-        .context("a chapter just resolved")?;
-    let source = root.join("crates").join(&name);
-    let bins: Vec<Bin> = chapter
-        .compiled_blocks()
-        .map(|(_, rust)| Bin {
-            path: GeneratedCrate::bin_path(&rust.name),
-            short_name: rust.name.clone(),
-        })
-        .collect();
-    ensure_empty(dir)?;
-    let package = package_name(dir);
-    let engine = root
-        .join("crates/autograd")
-        .canonicalize()
-        .with_context(|| format!("cannot find the engine at {}", root.join("crates/autograd").display()))?;
-    let root_manifest = fs::read_to_string(root.join("Cargo.toml"))
-        .with_context(|| format!("cannot read {}", root.join("Cargo.toml").display()))?;
+        .with_context(|| format!("no chapter has the crate `{name}`"))?;
+    let root_manifest = read(&root.join("Cargo.toml"))?;
     let ndarray = workspace_dependency(&root_manifest, "ndarray")
         .context("the workspace's Cargo.toml has no `ndarray` in [workspace.dependencies]")?;
 
-    let mut files: Vec<(PathBuf, String)> = Vec::new();
-    for bin in &bins {
-        let from = source.join(&bin.path);
-        let text = fs::read_to_string(&from).with_context(|| {
-            format!(
-                "cannot read {} (run `cargo xtask verify` to generate the chapter's crate)",
-                from.display()
-            )
-        })?;
-        files.push((bin.path.clone(), own_header(&text)));
+    let mut files = Files::new();
+    let mut bins = Vec::new();
+    let mut default_run = None;
+    for (_, rust) in chapter.compiled_blocks() {
+        let header = format!(
+            "// {}, block `{}`: copied from the book; yours to edit.\n",
+            chapter.display_path.display(),
+            rust.name
+        );
+        let program = generate::program_text(&rust.code);
+        files.push((GeneratedCrate::bin_path(&rust.name), header + &program));
+        if default_run.is_none() && rust.mode == Mode::Run {
+            default_run = Some(rust.name.clone());
+        }
+        bins.push(rust.name.clone());
     }
-    files.push((
-        PathBuf::from("Cargo.toml"),
-        manifest(&package, &name, &engine, &ndarray, &profiles(&root_manifest), &bins),
-    ));
+    let manifest = manifest(
+        package,
+        name,
+        default_run.as_deref(),
+        &ndarray,
+        &profiles(&root_manifest),
+    );
+    files.push((PathBuf::from("Cargo.toml"), manifest));
+    let readme = readme(package, &chapter.display_path, default_run.as_deref(), &bins);
+    files.push((PathBuf::from("README.md"), readme));
     files.push((PathBuf::from(".gitignore"), "/target\n".into()));
+    let engine = engine(root, &root_manifest)?;
+    files.extend(engine.files);
+    // The versions the book was verified with: the workspace's lock, cut
+    // down to what the copy uses.
+    let members = [
+        Member {
+            name: package.to_string(),
+            version: COPY_VERSION.to_string(),
+            dependencies: vec!["autograd".to_string(), "ndarray".to_string()],
+        },
+        Member {
+            name: "autograd".to_string(),
+            version: engine.version,
+            dependencies: engine.dependencies,
+        },
+    ];
+    let lock = root.join("Cargo.lock");
+    if lock.is_file() {
+        files.push((PathBuf::from("Cargo.lock"), lockfile(&read(&lock)?, &members)?));
+    }
     // The code is formatted with the workspace's rustfmt settings: with them,
     // `cargo fmt` in the copy leaves it as it is.
-    if let Ok(settings) = fs::read_to_string(root.join("rustfmt.toml")) {
-        files.push((PathBuf::from("rustfmt.toml"), settings));
+    for shared in ["rustfmt.toml", "LICENSE-MIT", "LICENSE-APACHE"] {
+        let path = root.join(shared);
+        if path.is_file() {
+            files.push((PathBuf::from(shared), read(&path)?));
+        }
     }
-    for (path, text) in &files {
+    let copied = Copied {
+        chapter: name.to_string(),
+        package: package.to_string(),
+        bins,
+        default_run,
+    };
+    Ok((copied, files))
+}
+
+/// The version of a copy's own package.
+const COPY_VERSION: &str = "0.1.0";
+
+/// The engine as a copy carries it.
+struct Engine {
+    /// In `autograd/`: its sources, and a manifest with what it inherits
+    /// from the workspace written out.
+    files: Files,
+    version: String,
+    /// The names of its dependencies.
+    dependencies: Vec<String>,
+}
+
+/// A package of a copy, as its lock file records it.
+struct Member {
+    name: String,
+    version: String,
+    dependencies: Vec<String>,
+}
+
+fn engine(root: &Path, root_manifest: &str) -> Result<Engine> {
+    let dir = root.join("crates/autograd");
+    let manifest: toml::Table = read(&dir.join("Cargo.toml"))?
+        .parse()
+        .context("cannot parse crates/autograd/Cargo.toml")?;
+    let workspace: toml::Table = root_manifest
+        .parse()
+        .context("cannot parse the workspace's Cargo.toml")?;
+    // `key.workspace = true` becomes the workspace's value of `key`.
+    let section = |name: &str| -> Result<String> {
+        let mut text = format!("[{name}]\n");
+        let mut entries: Vec<_> = manifest
+            .get(name)
+            .and_then(toml::Value::as_table)
+            .into_iter()
+            .flatten()
+            .collect();
+        // A package's name and version first, as manifests are written.
+        entries.sort_by_key(|(key, _)| (key.as_str() != "name", key.as_str() != "version", key.as_str()));
+        for (key, value) in entries {
+            let value = if value.get("workspace").and_then(toml::Value::as_bool) == Some(true) {
+                workspace
+                    .get("workspace")
+                    .and_then(|w| w.get(name))
+                    .and_then(|s| s.get(key))
+                    .with_context(|| format!("[workspace.{name}] has no `{key}`, which crates/autograd inherits"))?
+            } else {
+                value
+            };
+            text.push_str(&format!("{key} = {value}\n"));
+        }
+        Ok(text)
+    };
+    let text = format!(
+        "# The book's engine, copied from its repository's crates/autograd.\n{}\n{}",
+        section("package")?,
+        section("dependencies")?
+    );
+    let mut files = vec![(PathBuf::from("autograd/Cargo.toml"), text)];
+    for path in files_under(&dir.join("src"))? {
+        let relative = path.strip_prefix(&dir).context("a file under the engine's src/")?;
+        files.push((Path::new("autograd").join(relative), read(&path)?));
+    }
+    let dependencies = manifest
+        .get("dependencies")
+        .and_then(toml::Value::as_table)
+        .map(|table| table.keys().cloned().collect())
+        .unwrap_or_default();
+    let version = manifest
+        .get("package")
+        .and_then(|p| p.get("version"))
+        .and_then(toml::Value::as_str)
+        .context("crates/autograd/Cargo.toml has no version")?
+        .to_string();
+    Ok(Engine {
+        files,
+        version,
+        dependencies,
+    })
+}
+
+/// The workspace's `Cargo.lock` cut down to a copy whose own packages are
+/// `members` (each with the names of its dependencies): their entries, and
+/// the locked entries they reach, as cargo writes them, so that `cargo build
+/// --locked` accepts it.
+fn lockfile(workspace_lock: &str, members: &[Member]) -> Result<String> {
+    let (head, body) = workspace_lock
+        .split_once("\n[[package]]\n")
+        .context("Cargo.lock has no [[package]]")?;
+    let entries: Vec<&str> = body.split("\n[[package]]\n").collect();
+    let parsed: toml::Table = workspace_lock.parse().context("cannot parse Cargo.lock")?;
+    let packages = parsed
+        .get("package")
+        .and_then(toml::Value::as_array)
+        .context("Cargo.lock has no packages")?;
+    let field =
+        |package: &toml::Value, key: &str| package.get(key).and_then(toml::Value::as_str).unwrap_or("").to_string();
+    // A dependency is written `name`, or `name version` where several
+    // versions are locked.
+    let find = |dependency: &str| {
+        let mut words = dependency.split(' ');
+        let (name, version) = (words.next().unwrap_or(""), words.next());
+        packages
+            .iter()
+            .position(|p| field(p, "name") == name && version.is_none_or(|v| field(p, "version") == v))
+    };
+    let mut reached = vec![false; packages.len()];
+    let mut todo: Vec<String> = members.iter().flat_map(|m| m.dependencies.clone()).collect();
+    let member_names: Vec<&str> = members.iter().map(|m| m.name.as_str()).collect();
+    while let Some(dependency) = todo.pop() {
+        if member_names.contains(&dependency.as_str()) {
+            continue;
+        }
+        let index = find(&dependency).with_context(|| format!("Cargo.lock locks no `{dependency}`"))?;
+        if std::mem::replace(&mut reached[index], true) {
+            continue;
+        }
+        let deps = packages[index].get("dependencies").and_then(toml::Value::as_array);
+        todo.extend(
+            deps.into_iter()
+                .flatten()
+                .filter_map(toml::Value::as_str)
+                .map(String::from),
+        );
+    }
+    ensure!(
+        entries.len() == packages.len(),
+        "Cargo.lock: {} [[package]] headers for {} packages",
+        entries.len(),
+        packages.len()
+    );
+    let mut kept: Vec<(String, String, String)> = packages
+        .iter()
+        .zip(&entries)
+        .zip(&reached)
+        .filter(|(_, reached)| **reached)
+        .map(|((package, entry), _)| {
+            (
+                field(package, "name"),
+                field(package, "version"),
+                entry.trim_end().to_string(),
+            )
+        })
+        .collect();
+    for member in members {
+        let mut dependencies = member.dependencies.clone();
+        dependencies.sort();
+        let list: String = dependencies.iter().map(|d| format!(" \"{d}\",\n")).collect();
+        let (name, version) = (&member.name, &member.version);
+        kept.push((
+            name.clone(),
+            version.clone(),
+            format!("name = \"{name}\"\nversion = \"{version}\"\ndependencies = [\n{list}]"),
+        ));
+    }
+    kept.sort();
+    let body: Vec<String> = kept.into_iter().map(|(_, _, entry)| entry).collect();
+    Ok(format!("{head}\n[[package]]\n{}\n", body.join("\n\n[[package]]\n")))
+}
+
+/// Every file under `dir`, in a fixed order.
+fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut entries = fs::read_dir(dir)
+        .with_context(|| format!("cannot list {}", dir.display()))?
+        .collect::<std::io::Result<Vec<_>>>()?;
+    entries.sort_by_key(fs::DirEntry::file_name);
+    let mut found = Vec::new();
+    for entry in entries {
+        if entry.file_type()?.is_dir() {
+            found.extend(files_under(&entry.path())?);
+        } else {
+            found.push(entry.path());
+        }
+    }
+    Ok(found)
+}
+
+fn read(path: &Path) -> Result<String> {
+    fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// Writes `files` under `dir`.
+pub fn write_files(dir: &Path, files: &Files) -> Result<()> {
+    for (path, text) in files {
         let path = dir.join(path);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
         fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    Ok(Copied {
-        chapter: name,
-        package,
-        bins: bins.into_iter().map(|b| b.short_name).collect(),
-    })
+    Ok(())
 }
 
 /// Refuses a `dir` that exists and is not empty.
@@ -146,15 +384,6 @@ pub fn resolve_chapter(available: &[String], wanted: &str) -> Result<String> {
     )
 }
 
-/// One `[[bin]]` of a chapter crate.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Bin {
-    /// `src/bin/square.rs`
-    path: PathBuf,
-    /// `square`: the block's name, the file's stem.
-    short_name: String,
-}
-
 /// The right-hand side of `name = …` in `[workspace.dependencies]`, as
 /// written (`{ version = "0.17", features = [...] }`), for one-line entries.
 fn workspace_dependency(root_manifest: &str, name: &str) -> Option<String> {
@@ -172,70 +401,73 @@ fn workspace_dependency(root_manifest: &str, name: &str) -> Option<String> {
     None
 }
 
-/// The workspace manifest's `[profile.dev…]` sections as written, with the
-/// comments inside them.
+/// The workspace manifest's `[profile.dev]` and `[profile.dev.package…]`
+/// sections, without their comments (they speak of the workspace's tools).
 fn profiles(root_manifest: &str) -> String {
     let mut out = String::new();
     let mut keep = false;
     for line in root_manifest.lines() {
         let trimmed = line.trim();
         if trimmed.starts_with('[') {
-            keep = trimmed.starts_with("[profile.dev");
+            keep = trimmed == "[profile.dev]" || trimmed.starts_with("[profile.dev.package.");
         }
-        if keep {
+        if keep && !trimmed.is_empty() && !trimmed.starts_with('#') {
             out.push_str(line);
             out.push('\n');
         }
     }
-    out.trim_end().to_string() + "\n"
+    out
 }
 
 /// The copy's manifest.
-fn manifest(package: &str, chapter: &str, engine: &Path, ndarray: &str, profiles: &str, bins: &[Bin]) -> String {
-    let mut text = format!(
-        "# Copied from the book's chapter crate `{chapter}` by `cargo xtask new`: yours to edit.\n\
+fn manifest(package: &str, chapter: &str, default_run: Option<&str>, ndarray: &str, profiles: &str) -> String {
+    let default_run = default_run.map_or_else(String::new, |name| {
+        format!(
+            "# A bare `cargo run` runs this program; `cargo run --bin <name>` any in src/bin/.\n\
+             default-run = {}\n",
+            toml_string(name)
+        )
+    });
+    format!(
+        "# Copied from the book's chapter crate `{chapter}`: yours to edit.\n\
          [package]\n\
-         name = \"{package}\"\n\
-         version = \"0.1.0\"\n\
-         edition = \"2024\"\n\
+         name = {}\n\
+         version = \"{COPY_VERSION}\"\n\
+         edition = \"{EDITION}\"\n\
          publish = false\n\
-         # Only the binaries listed below; delete this line to have cargo find\n\
-         # every file in src/bin/ by itself.\n\
-         autobins = false\n\
+         {default_run}\
          \n\
          [dependencies]\n\
-         # The engine, in the book's repository.\n\
-         autograd = {{ path = {} }}\n\
+         # The engine, in the directory beside this file.\n\
+         autograd = {{ path = \"autograd\" }}\n\
          ndarray = {ndarray}\n\
          \n\
          # Not part of any workspace above this directory.\n\
          [workspace]\n\
          \n\
-         # As in the book's workspace: the blocks run at the speed the book's\n\
-         # checks ran them.\n\
+         # As in the book's workspace: the numeric crates optimized, the rest a\n\
+         # little, so the programs run as fast as the book's checks ran them.\n\
          {profiles}",
-        toml_string(&engine.display().to_string())
-    );
-    for bin in bins {
-        text.push_str(&format!(
-            "\n[[bin]]\nname = {}\npath = {}\n",
-            toml_string(&bin.short_name),
-            toml_string(&bin.path.display().to_string().replace('\\', "/"))
-        ));
-    }
-    text
+        toml_string(package)
+    )
 }
 
-/// A generated binary's first line (`// book/…, block `x`: generated from
-/// the book: edit the chapter, not this file.`) rewritten: the copy is the
-/// reader's to edit.
-fn own_header(text: &str) -> String {
-    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
-    // Whatever follows the mark (a checksum, say) is the generator's business.
-    match first.find(&format!(": {HEADER_MARK}")) {
-        Some(end) => format!("{}: copied from the book; yours to edit.\n{rest}", &first[..end]),
-        None => text.to_string(),
-    }
+/// The copy's README: what it holds and what to type.
+fn readme(package: &str, chapter: &Path, default_run: Option<&str>, bins: &[String]) -> String {
+    let run = default_run.map_or_else(String::new, |first| {
+        format!("    cargo run                # the chapter's first program, `{first}`\n")
+    });
+    format!(
+        "# {package}\n\n\
+         The programs of a chapter of the book *Autograd from scratch, in Rust*\n\
+         (`{}`), each one of its blocks as the book's verifier compiled\n\
+         and ran it, and the engine they use, in `autograd/`. All of it is yours\n\
+         to edit.\n\n\
+         {run}    cargo run --bin <name>   # any of them: {}\n\n\
+         A file you add to `src/bin/` is a program of its own.\n",
+        chapter.display(),
+        bins.join(", ")
+    )
 }
 
 /// A Cargo package name from the directory's file name: letters, digits,
@@ -319,12 +551,61 @@ mod tests {
     fn reads_dependencies_and_profiles() {
         let root = "[workspace.package]\nndarray = \"no\"\n[workspace.dependencies]\n\
                     ndarray = { version = \"0.17\", features = [\"x\"] }\n\n\
-                    # keep\n[profile.dev.package.\"*\"]\nopt-level = 3\n\n[profile.bench]\ndebug = true\n";
+                    # keep\n[profile.dev.package.\"*\"]\nopt-level = 3\n\n[profile.dev.build-override]\n\
+                    debug = 1\n# the dev profile\n[profile.dev]\nopt-level = 1\n[profile.bench]\ndebug = true\n";
         assert_eq!(
             workspace_dependency(root, "ndarray").unwrap(),
             "{ version = \"0.17\", features = [\"x\"] }"
         );
-        assert_eq!(profiles(root), "[profile.dev.package.\"*\"]\nopt-level = 3\n");
+        assert_eq!(
+            profiles(root),
+            "[profile.dev.package.\"*\"]\nopt-level = 3\n[profile.dev]\nopt-level = 1\n"
+        );
+    }
+
+    #[test]
+    fn the_engine_inherits_nothing_and_carries_no_tests() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let root = dir.path();
+        let workspace = "[workspace]\nmembers = [\"crates/*\"]\n\n[workspace.package]\nedition = \"2024\"\n\
+                         license = \"MIT\"\n\n[workspace.dependencies]\n\
+                         ndarray = { version = \"0.17\", features = [\"x\"] }\n";
+        let manifest = "[package]\nname = \"autograd\"\nversion = \"0.1.0\"\nedition.workspace = true\n\
+                      license.workspace = true\n\n[dependencies]\nndarray.workspace = true\nlibm = \"0.2\"\n\n\
+                      [dev-dependencies]\nproptest = \"1\"\n\n[[bench]]\nname = \"w\"\nharness = false\n";
+        write_files(
+            root,
+            &vec![
+                (PathBuf::from("crates/autograd/Cargo.toml"), manifest.to_string()),
+                (PathBuf::from("crates/autograd/src/lib.rs"), "pub mod a;\n".into()),
+                (PathBuf::from("crates/autograd/src/a/b.rs"), "// b\n".into()),
+                (PathBuf::from("crates/autograd/tests/t.rs"), "// a test\n".into()),
+            ],
+        )?;
+        let engine = engine(root, workspace)?;
+        assert_eq!(engine.dependencies, ["libm", "ndarray"]);
+        assert_eq!(engine.version, "0.1.0");
+        let files = engine.files;
+        let paths: Vec<_> = files.iter().map(|(p, _)| p.display().to_string()).collect();
+        assert_eq!(
+            paths,
+            ["autograd/Cargo.toml", "autograd/src/a/b.rs", "autograd/src/lib.rs"]
+        );
+        assert_eq!(
+            files[0].1,
+            "# The book's engine, copied from its repository's crates/autograd.\n[package]\n\
+             name = \"autograd\"\nversion = \"0.1.0\"\nedition = \"2024\"\nlicense = \"MIT\"\n\n\
+             [dependencies]\nlibm = \"0.2\"\nndarray = { features = [\"x\"], version = \"0.17\" }\n"
+        );
+        let missing = super::engine(root, "[workspace]\n")
+            .err()
+            .context("no edition")?
+            .to_string();
+        assert!(
+            missing.contains("[workspace.package] has no `edition`, which crates/autograd inherits"),
+            "{missing}"
+        );
+        Ok(())
     }
 
     #[test]
@@ -333,12 +614,6 @@ mod tests {
         assert_eq!(package_name(Path::new("2024-notes")), "my-2024-notes");
         assert_eq!(package_name(Path::new("autograd")), "autograd-copy");
         assert_eq!(package_name(Path::new("/")), "autograd-experiments");
-        assert_eq!(
-            own_header(&format!(
-                "// book/ch.md, block `a`: {HEADER_MARK}. fnv1a=80a5\nfn main() {{}}\n"
-            )),
-            "// book/ch.md, block `a`: copied from the book; yours to edit.\nfn main() {}\n"
-        );
         assert_eq!(toml_string("C:\\a \"b\""), "\"C:\\\\a \\\"b\\\"\"");
         assert_eq!(shell_word("/tmp/x"), "/tmp/x");
         assert_eq!(shell_word("/tmp/a b"), "'/tmp/a b'");

@@ -67,7 +67,7 @@ impl Chapter {
     /// The Rust blocks that are compiled, that is, all except `ignore`d ones.
     pub fn compiled_blocks(&self) -> impl Iterator<Item = (&Block, &RustBlock)> {
         self.blocks.iter().filter_map(|block| match &block.kind {
-            BlockKind::Rust(rust) if !matches!(rust.mode, Mode::Ignore(_)) => Some((block, rust)),
+            BlockKind::Rust(rust) if rust.mode.is_compiled() => Some((block, rust)),
             _ => None,
         })
     }
@@ -154,6 +154,11 @@ pub enum Mode {
 impl Mode {
     pub fn runs(&self) -> bool {
         matches!(self, Mode::Run | Mode::ShouldPanic)
+    }
+
+    /// Whether the block is compiled: it has a program in the chapter's crate.
+    pub fn is_compiled(&self) -> bool {
+        !matches!(self, Mode::Ignore(_))
     }
 }
 

@@ -207,27 +207,38 @@ impl Binary {
 /// One level of rustfmt's indentation.
 const INDENT: &str = "    ";
 
-/// The binary for one block. A block without `fn main` is wrapped in one, as
-/// rustdoc does, its lines indented as rustfmt indents a function's body;
-/// the lines that continue a multi-line string literal are not, since that
-/// would change the string, and so what the block prints.
-fn binary(chapter: &Chapter, fence_line: usize, rust: &RustBlock, crates_rel: &Path) -> Binary {
-    let wrapped = !rust.code.contains("fn main");
-    let mut code = String::new();
-    if wrapped {
-        code.push_str("fn main() {\n");
-        let inside_literals = literal_continuation_lines(&rust.code);
-        for (i, line) in rust.code.lines().enumerate() {
-            if !line.is_empty() && !inside_literals.contains(&i) {
-                code.push_str(INDENT);
-            }
-            code.push_str(line);
-            code.push('\n');
-        }
-        code.push_str("}\n");
-    } else {
-        code.push_str(&rust.code);
+/// A block's program as the verifier compiles it, below its generated
+/// header: the code with its hidden lines, and a block without `fn main`
+/// wrapped in one, as rustdoc does, its lines indented as rustfmt indents a
+/// function's body; the lines that continue a multi-line string literal are
+/// not, since that would change the string, and so what the block prints.
+/// It is also what a block's copy button copies ([`crate::render`]).
+pub fn program_text(code: &str) -> String {
+    if !is_wrapped(code) {
+        return code.to_string();
     }
+    let mut program = String::from("fn main() {\n");
+    let inside_literals = literal_continuation_lines(code);
+    for (i, line) in code.lines().enumerate() {
+        if !line.is_empty() && !inside_literals.contains(&i) {
+            program.push_str(INDENT);
+        }
+        program.push_str(line);
+        program.push('\n');
+    }
+    program.push_str("}\n");
+    program
+}
+
+/// Whether a block's code is wrapped in a `fn main` of the verifier's.
+fn is_wrapped(code: &str) -> bool {
+    !code.contains("fn main")
+}
+
+/// The binary for one block.
+fn binary(chapter: &Chapter, fence_line: usize, rust: &RustBlock, crates_rel: &Path) -> Binary {
+    let wrapped = is_wrapped(&rust.code);
+    let code = program_text(&rust.code);
     let path = GeneratedCrate::bin_path(&rust.name);
     let line_map = LineMap {
         generated_file: crates_rel.join(&chapter.crate_name).join(path),

@@ -21,6 +21,7 @@ pub mod cache;
 pub mod copy_out;
 pub mod coverage;
 pub mod crosscheck;
+pub mod downloads;
 pub mod extract;
 pub mod generate;
 pub mod graph;

@@ -18,7 +18,8 @@ usage:
       passed before and has not changed since is not re-run, unless
       --no-cache is given or CI is set (see xtask/src/cache.rs).
   cargo xtask book [--open]
-      Render the book into target/book, each block with its verified output.
+      Render the book into target/book, each block with its verified output,
+      and each chapter's code as a download in target/book/downloads.
   cargo xtask serve [--port <n>] [--open] [--timeout-ms <ms>]
       Serve the book on http://127.0.0.1:<n>/ (3000 unless told), verifying
       it again each time a chapter, a snapshot or the engine's source is
@@ -28,7 +29,8 @@ usage:
       The verified-output preprocessor, for mdBook's own `mdbook build`.
   cargo xtask new <chapter> <dir>
       Copy a chapter's crate (`ch02-scalars`, or its number `2`) into <dir> as
-      a standalone crate that builds outside the repository.
+      a standalone crate, with the engine, that builds outside the repository:
+      the same files as the chapter's download from the built book.
   cargo xtask browser [--screenshot <png>]
       Build the book and check it in headless Chromium: no console errors;
       outputs, math, graphs and quizzes shown; a screenshot of chapter 5.

@@ -28,7 +28,7 @@ use std::path::Path;
 use crate::extract::{self, Block, BlockKind, Mode, PythonBlock, RustBlock};
 use crate::graph::{self, GraphError};
 use crate::listing::{self, Include};
-use crate::{math, snapshot};
+use crate::{generate, math, snapshot};
 
 /// What a chapter that cannot be shown as published makes of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,6 +168,9 @@ struct ChapterRenderer<'a> {
     strictness: Strictness,
     /// What verify found wrong, for a preview.
     findings: Option<&'a Findings>,
+    /// Whether the link to the chapter's download is on the page yet: it
+    /// goes above the first program.
+    download_linked: bool,
     errors: Vec<ChapterError>,
 }
 
@@ -187,6 +190,7 @@ impl<'a> ChapterRenderer<'a> {
             markdown,
             strictness,
             findings: None,
+            download_linked: false,
             errors: Vec::new(),
         }
     }
@@ -273,8 +277,17 @@ impl<'a> ChapterRenderer<'a> {
     }
 
     /// A Rust block as shown: its code, and below it its verified output.
+    /// Above a compiled block, the program its copy button copies; above
+    /// the chapter's first, the link to the chapter's download.
     fn rust_block(&mut self, block: &Block, rust: &RustBlock, prefix: &str) -> String {
-        let mut text = reduced_block(self.markdown, block, "rust");
+        let mut text = String::new();
+        if rust.mode.is_compiled() {
+            if !std::mem::replace(&mut self.download_linked, true) {
+                text.push_str(&download_link(&self.crate_name, prefix));
+            }
+            text.push_str(&program_element(&rust.name, &rust.code, prefix));
+        }
+        text.push_str(&reduced_block(self.markdown, block, "rust"));
         if !rust.mode.runs() {
             return text;
         }
@@ -360,6 +373,50 @@ impl<'a> ChapterRenderer<'a> {
         }
         text
     }
+}
+
+/// The paragraph above a chapter's first program: its download, a crate
+/// with the engine that builds where it is unpacked ([`crate::downloads`]).
+fn download_link(crate_name: &str, prefix: &str) -> String {
+    let archive = crate::downloads::file_name(crate_name);
+    format!(
+        "<p class=\"chapter-download\">This chapter’s programs, with the engine, as a crate that builds where \
+         you unpack it: <a href=\"{}/{archive}\" download><code>{archive}</code></a> (then <code>cargo \
+         run</code>).</p>\n{prefix}\n{prefix}",
+        crate::downloads::DIR
+    )
+}
+
+/// A hidden element before a compiled block, holding its program as the
+/// verifier compiles it ([`generate::program_text`]): `copy.js` hands it to
+/// mdBook's copy button. One line, its text escaped so that neither
+/// markdown, mdBook's `{{#…}}` directives nor a formula's `$` can touch it.
+fn program_element(block_name: &str, code: &str, prefix: &str) -> String {
+    format!(
+        "<div class=\"block-program\" hidden data-block=\"{}\" data-program=\"{}\"></div>\n{prefix}\n{prefix}",
+        attribute_escape(block_name),
+        attribute_escape(&generate::program_text(code))
+    )
+}
+
+/// `text` as the value of a double-quoted HTML attribute on one line.
+fn attribute_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '{' => out.push_str("&#123;"),
+            '}' => out.push_str("&#125;"),
+            '$' => out.push_str("&#36;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The indentation or `>` markers of the line a block starts on: inside a
@@ -509,6 +566,43 @@ mod tests {
         render_chapter(Path::new("."), snapshots, chapter, markdown, Strictness::Publish)
     }
 
+    /// `rendered` without the download link and the programs above blocks
+    /// (`outputs_follow_runnable_blocks` shows them), each a line and a blank one.
+    fn without_programs(rendered: &str) -> String {
+        let mut kept = String::new();
+        let mut lines = rendered.split_inclusive('\n');
+        while let Some(line) = lines.next() {
+            if line.starts_with("<p class=\"chapter-download\">") || line.starts_with("<div class=\"block-program\"") {
+                lines.next();
+            } else {
+                kept.push_str(line);
+            }
+        }
+        kept
+    }
+
+    #[test]
+    fn a_program_is_one_line_that_no_directive_markdown_or_formula_can_touch() {
+        let code = "let s = \"{{#include ../README.md}} $x$ <b>&\";\nprintln!(\"{s}\");\n";
+        let element = program_element("b", code, "");
+        // One line, then the blank one that ends an HTML block.
+        assert_eq!(element.matches('\n').count(), 2, "{element}");
+        let first = element.lines().next().unwrap_or_default();
+        for forbidden in ["{", "}", "$", "<b>", "\"{"] {
+            assert!(
+                !first.split("data-program=").nth(1).unwrap_or("").contains(forbidden),
+                "{first}"
+            );
+        }
+        assert!(
+            first.contains(
+                "let s = &quot;&#123;&#123;#include ../README.md&#125;&#125; &#36;x&#36; &lt;b&gt;&amp;&quot;;"
+            ),
+            "{first}"
+        );
+        assert!(element.ends_with("></div>\n\n"), "{element}");
+    }
+
     #[test]
     fn outputs_follow_runnable_blocks() -> anyhow::Result<()> {
         let dir = tempfile::tempdir()?;
@@ -523,10 +617,22 @@ mod tests {
         let markdown = "# X\n\n```rust,name=hi\n# fn hidden() {}\nprintln!(\"hi\");\n```\n\n```rust,name=nr,no_run\nloop {}\n```\n\n```text\nplain\n```\n";
         let rendered =
             render(dir.path(), Path::new("book/ch01-x.md"), markdown).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        // Above the chapter's first program, its download; above each
+        // compiled block, the program its copy button copies.
+        let download = "<p class=\"chapter-download\">This chapter’s programs, with the engine, as a crate that \
+                        builds where you unpack it: <a href=\"downloads/ch01-x.tar.gz\" download>\
+                        <code>ch01-x.tar.gz</code></a> (then <code>cargo run</code>).</p>\n\n";
         assert_eq!(
             rendered,
-            "# X\n\n```rust\n# fn hidden() {}\nprintln!(\"hi\");\n```\n\n<p class=\"verified-output\">Output:</p>\n\n\
-             ````text\nhello ``` world\n````\n\n```rust\nloop {}\n```\n\n```text\nplain\n```\n"
+            format!(
+                "# X\n\n{download}<div class=\"block-program\" hidden data-block=\"hi\" data-program=\"\
+                 fn main() &#123;&#10;    fn hidden() &#123;&#125;&#10;    println!(&quot;hi&quot;);&#10;&#125;&#10;\
+                 \"></div>\n\n```rust\n# fn hidden() {{}}\nprintln!(\"hi\");\n```\n\n\
+                 <p class=\"verified-output\">Output:</p>\n\n````text\nhello ``` world\n````\n\n\
+                 <div class=\"block-program\" hidden data-block=\"nr\" data-program=\"\
+                 fn main() &#123;&#10;    loop &#123;&#125;&#10;&#125;&#10;\"></div>\n\n\
+                 ```rust\nloop {{}}\n```\n\n```text\nplain\n```\n"
+            )
         );
         Ok(())
     }
@@ -553,7 +659,7 @@ mod tests {
         let markdown = "```rust,name=hi\nprintln!(\"1.5\");\n```\n\n```python,twin=hi\nprint(1.5)\n```\n\nAfter.\n";
         let rendered = render(dir.path(), chapter, markdown).map_err(|e| anyhow::anyhow!("{e:?}"))?;
         assert_eq!(
-            rendered,
+            without_programs(&rendered),
             "<div class=\"twin-pair\">\n\
              <div class=\"twin-panel\" data-twin-tab=\"Rust\">\n\n<p class=\"twin-label\">Rust</p>\n\n\
              ```rust\nprintln!(\"1.5\");\n```\n\n<p class=\"verified-output\">Output:</p>\n\n```text\n1.5\n```\n\n</div>\n\
@@ -563,7 +669,7 @@ mod tests {
         );
         // Apart from its Rust block, a twin is shown where it stands.
         let apart = "```python,twin=hi\nprint(1.5)\n```\n\nText.\n\n```rust,name=hi\nprintln!(\"1.5\");\n```\n";
-        let rendered = render(dir.path(), chapter, apart).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let rendered = without_programs(&render(dir.path(), chapter, apart).map_err(|e| anyhow::anyhow!("{e:?}"))?);
         assert!(!rendered.contains("twin-pair"), "{rendered}");
         assert!(
             rendered.starts_with(

@@ -1,15 +1,19 @@
-//! `cargo xtask new`: a chapter crate copied out of the repository builds and
+//! The reader's code, outside the repository: a chapter crate copied out by
+//! `cargo xtask new`, a chapter's download from the built book, and a crate
+//! of the reader's own set up as the introduction says, each builds and
 //! runs on its own and prints what the book shows.
 //!
-//! The build has a target directory of its own (`copy-out` beside the
-//! workspace's, kept between runs so only the first build compiles the
-//! engine and ndarray), and is offline: everything it needs is already in
-//! cargo's cache, because the workspace was built first.
+//! The builds share a target directory of their own (`copy-out` beside the
+//! workspace's, kept between runs so only the first build compiles
+//! ndarray), and are offline: everything they need is already in cargo's
+//! cache, because the workspace was built first.
 
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, ensure};
+use xtask::extract::{self, BlockKind};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -26,6 +30,40 @@ fn target_dir() -> PathBuf {
         .join("copy-out")
 }
 
+/// `cargo <args>` in `dir`, offline, into the shared target directory: its
+/// standard output, or an error with everything it printed.
+fn cargo(dir: &Path, args: &[&str]) -> Result<String> {
+    let output = Command::new(env!("CARGO"))
+        .args(args)
+        .args(["--offline", "--quiet"])
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .output()
+        .context("cannot run cargo")?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    ensure!(
+        output.status.success(),
+        "cargo {} in {} failed ({}):\n{}\n{stdout}",
+        args.join(" "),
+        dir.display(),
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok(stdout)
+}
+
+/// What the book shows under `block` of `crate_name`: its snapshot's body,
+/// after the `---` header.
+fn shown_output(crate_name: &str, block: &str) -> Result<String> {
+    let path = root().join(format!("tests/snapshots/{crate_name}__{block}.snap"));
+    let snapshot = fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    snapshot
+        .strip_prefix("---\n")
+        .and_then(|rest| rest.split_once("\n---\n"))
+        .map(|(_, body)| body.to_string())
+        .context("the snapshot has no `---` header")
+}
+
 #[test]
 fn a_copied_chapter_crate_builds_and_runs_outside_the_repository() -> Result<()> {
     let temp = tempfile::tempdir()?;
@@ -34,13 +72,20 @@ fn a_copied_chapter_crate_builds_and_runs_outside_the_repository() -> Result<()>
     assert_eq!(copied.chapter, "ch02-scalars");
     assert_eq!(copied.package, "my-scalars");
     assert!(copied.bins.iter().any(|bin| bin == "square"), "{:?}", copied.bins);
-    let first = copied.bins.first().context("a program")?;
-    assert!(copied.next_steps(&dir).contains(&format!("&& cargo run --bin {first}")));
+    assert!(copied.next_steps(&dir).contains("&& cargo run\n"));
 
-    let manifest = std::fs::read_to_string(dir.join("Cargo.toml"))?;
+    let manifest = fs::read_to_string(dir.join("Cargo.toml"))?;
     assert!(manifest.contains("edition = \"2024\""), "{manifest}");
     assert!(manifest.contains("\n[workspace]\n"), "{manifest}");
-    assert!(!manifest.contains(".workspace"), "nothing inherited: {manifest}");
+    assert!(manifest.contains("autograd = { path = \"autograd\" }"), "{manifest}");
+    let engine = fs::read_to_string(dir.join("autograd/Cargo.toml"))?;
+    for manifest in [&manifest, &engine] {
+        assert!(!manifest.contains(".workspace"), "nothing inherited: {manifest}");
+    }
+    assert!(
+        dir.join("autograd/src/tensor/mod.rs").is_file(),
+        "the engine comes along"
+    );
 
     // The code a reader starts from is formatted as rustfmt formats it.
     let fmt = Command::new(env!("CARGO"))
@@ -53,34 +98,126 @@ fn a_copied_chapter_crate_builds_and_runs_outside_the_repository() -> Result<()>
         "the copy is not rustfmt-clean:\n{}",
         String::from_utf8_lossy(&fmt.stdout)
     );
-    let square = std::fs::read_to_string(dir.join("src/bin/square.rs"))?;
-    assert!(square.contains("fn main() {\n    "), "{square}");
+    // Each program is the one the verifier compiled, under its own header.
+    let square = fs::read_to_string(dir.join("src/bin/square.rs"))?;
+    let generated = fs::read_to_string(root().join("crates/ch02-scalars/src/bin/square.rs"))?;
+    assert_eq!(
+        square.split_once('\n').map(|(_, body)| body),
+        generated.split_once('\n').map(|(_, body)| body)
+    );
+    assert!(square.starts_with("// book/ch02-scalars.md, block `square`: copied from the book; yours to edit.\n"));
 
     // The directory is now not empty: a second copy into it is refused.
     let again = xtask::copy_out::new_crate(root(), "ch02-scalars", &dir).unwrap_err();
     assert!(again.to_string().contains("not empty"), "{again}");
 
-    let output = Command::new(env!("CARGO"))
-        .args(["run", "--offline", "--quiet", "--bin", "square"])
-        .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", target_dir())
-        .output()
-        .context("cannot run cargo")?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    ensure!(
-        output.status.success(),
-        "cargo run in the copy failed ({}):\n{}\n{stdout}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
+    // The versions the book was verified with: `--locked` takes the lock as it is.
+    let stdout = cargo(&dir, &["run", "--locked", "--bin", "square"])?;
+    assert_eq!(stdout.trim_end(), shown_output("ch02-scalars", "square")?.trim_end());
+    Ok(())
+}
+
+#[test]
+fn a_chapter_downloaded_from_the_book_builds_where_it_is_unpacked_and_runs_its_first_block() -> Result<()> {
+    let book = tempfile::tempdir()?;
+    let archives = xtask::downloads::write_all(root(), book.path())?;
+    let archive = book.path().join("downloads/ch10-adding-an-operation.tar.gz");
+    assert!(archives.contains(&archive), "{archives:?}");
+    assert!(archives.contains(&book.path().join("downloads/autograd-book.tar.gz")));
+
+    let unpacked = tempfile::tempdir()?;
+    let file = fs::File::open(&archive)?;
+    tar::Archive::new(flate2::read::GzDecoder::new(file)).unpack(unpacked.path())?;
+    let dir = unpacked.path().join("ch10-adding-an-operation");
+    assert!(dir.join("autograd/src/lib.rs").is_file());
+    // A bare `cargo run` runs the chapter's first program.
+    let stdout = cargo(&dir, &["run", "--locked"])?;
+    assert_eq!(
+        stdout.trim_end(),
+        shown_output("ch10-adding-an-operation", "softplus")?.trim_end()
+    );
+    Ok(())
+}
+
+#[test]
+fn the_introduction_links_every_chapters_download() -> Result<()> {
+    let book = extract::read_book(root(), &root().join("book"))?;
+    let introduction = fs::read_to_string(root().join("book/introduction.md"))?;
+    for name in xtask::copy_out::chapter_crates(&book)
+        .into_iter()
+        .chain(["autograd-book".to_string()])
+    {
+        let link = format!("(downloads/{})", xtask::downloads::file_name(&name));
+        assert!(
+            introduction.contains(&link),
+            "book/introduction.md does not link {link}"
+        );
+    }
+    Ok(())
+}
+
+/// The introduction's `Cargo.toml` for a crate of the reader's own, with
+/// the engine copied beside it and a chapter 10 block pasted as its
+/// `src/main.rs` as the copy button copies it: it builds, and prints what
+/// the book shows under the block.
+#[test]
+fn the_manifest_the_introduction_gives_a_readers_own_crate_builds_a_copied_block() -> Result<()> {
+    let book = extract::read_book(root(), &root().join("book"))?;
+    let introduction = book
+        .iter()
+        .find(|c| c.crate_name == "introduction")
+        .context("the introduction")?;
+    let markdown = fs::read_to_string(root().join(&introduction.display_path))?;
+    let shown: Vec<&str> = introduction
+        .blocks
+        .iter()
+        .filter(|b| matches!(b.kind, BlockKind::Shown("toml")))
+        .map(|b| &markdown[b.range.clone()])
+        .collect();
+    let [fenced] = shown.as_slice() else {
+        panic!("expected one `toml` block in the introduction, found {}", shown.len());
+    };
+    let manifest = fenced
+        .trim_end()
+        .strip_prefix("```toml\n")
+        .and_then(|m| m.strip_suffix("```"))
+        .context("a fenced toml block")?;
+
+    // Its edition and `ndarray` are the workspace's.
+    let parsed: toml::Table = manifest.parse()?;
+    let workspace: toml::Table = fs::read_to_string(root().join("Cargo.toml"))?.parse()?;
+    let edition = &workspace["workspace"]["package"]["edition"];
+    assert_eq!(&parsed["package"]["edition"], edition, "the introduction's edition");
+    let ndarray = &workspace["workspace"]["dependencies"]["ndarray"]["version"];
+    assert_eq!(
+        &parsed["dependencies"]["ndarray"], ndarray,
+        "the introduction's ndarray"
     );
 
-    // The snapshot's body, after its `---` header, is what the book shows.
-    let snapshot = std::fs::read_to_string(root().join("tests/snapshots/ch02-scalars__square.snap"))?;
-    let body = snapshot
-        .strip_prefix("---\n")
-        .and_then(|rest| rest.split_once("\n---\n"))
-        .map(|(_, body)| body)
-        .context("the snapshot has no `---` header")?;
-    assert_eq!(stdout.trim_end(), body.trim_end());
+    let chapter = book
+        .iter()
+        .find(|c| c.crate_name == "ch10-adding-an-operation")
+        .context("chapter 10")?;
+    let gradcheck = chapter
+        .compiled_blocks()
+        .find(|(_, rust)| rust.name == "softplus-gradcheck")
+        .context("chapter 10's gradcheck block")?
+        .1;
+    let temp = tempfile::tempdir()?;
+    let dir = temp.path().join("my-autograd");
+    let (_, files) = xtask::copy_out::chapter_crate(root(), &book, "ch10-adding-an-operation", "unused")?;
+    let engine: Vec<_> = files
+        .into_iter()
+        .filter(|(path, _)| path.starts_with("autograd"))
+        .collect();
+    xtask::copy_out::write_files(&dir, &engine)?;
+    fs::write(dir.join("Cargo.toml"), manifest)?;
+    fs::create_dir_all(dir.join("src"))?;
+    fs::write(dir.join("src/main.rs"), xtask::generate::program_text(&gradcheck.code))?;
+    let stdout = cargo(&dir, &["run"])?;
+    assert_eq!(
+        stdout.trim_end(),
+        shown_output("ch10-adding-an-operation", "softplus-gradcheck")?.trim_end()
+    );
     Ok(())
 }
