@@ -65,7 +65,7 @@ fn shown_output(crate_name: &str, block: &str) -> Result<String> {
 }
 
 #[test]
-fn a_copied_chapter_crate_builds_and_runs_outside_the_repository() -> Result<()> {
+fn cargo_xtask_new_writes_the_chapters_download_its_package_named_after_the_directory() -> Result<()> {
     let temp = tempfile::tempdir()?;
     let dir = temp.path().join("my-scalars");
     let copied = xtask::copy_out::new_crate(root(), "02", &dir)?;
@@ -74,7 +74,16 @@ fn a_copied_chapter_crate_builds_and_runs_outside_the_repository() -> Result<()>
     assert!(copied.bins.iter().any(|bin| bin == "square"), "{:?}", copied.bins);
     assert!(copied.next_steps(&dir).contains("&& cargo run\n"));
 
+    // The download's files, with the package's name in place of the chapter's.
+    let book = extract::read_book(root(), &root().join("book"))?;
+    let (_, download) = xtask::copy_out::chapter_crate(root(), &book, "ch02-scalars", "my-scalars")?;
+    for (path, text) in &download {
+        let written =
+            fs::read_to_string(dir.join(path)).with_context(|| format!("{} was not written", path.display()))?;
+        assert!(written == *text, "{} differs from the download's", path.display());
+    }
     let manifest = fs::read_to_string(dir.join("Cargo.toml"))?;
+    assert!(manifest.contains("name = \"my-scalars\""), "{manifest}");
     assert!(manifest.contains("edition = \"2024\""), "{manifest}");
     assert!(manifest.contains("\n[workspace]\n"), "{manifest}");
     assert!(manifest.contains("autograd = { path = \"autograd\" }"), "{manifest}");
@@ -86,6 +95,14 @@ fn a_copied_chapter_crate_builds_and_runs_outside_the_repository() -> Result<()>
         dir.join("autograd/src/tensor/mod.rs").is_file(),
         "the engine comes along"
     );
+    // Each program is the one the verifier compiled, under its own header.
+    let square = fs::read_to_string(dir.join("src/bin/square.rs"))?;
+    let generated = fs::read_to_string(root().join("crates/ch02-scalars/src/bin/square.rs"))?;
+    assert_eq!(
+        square.split_once('\n').map(|(_, body)| body),
+        generated.split_once('\n').map(|(_, body)| body)
+    );
+    assert!(square.starts_with("// book/ch02-scalars.md, block `square`: copied from the book; yours to edit.\n"));
 
     // The code a reader starts from is formatted as rustfmt formats it.
     let fmt = Command::new(env!("CARGO"))
@@ -98,22 +115,10 @@ fn a_copied_chapter_crate_builds_and_runs_outside_the_repository() -> Result<()>
         "the copy is not rustfmt-clean:\n{}",
         String::from_utf8_lossy(&fmt.stdout)
     );
-    // Each program is the one the verifier compiled, under its own header.
-    let square = fs::read_to_string(dir.join("src/bin/square.rs"))?;
-    let generated = fs::read_to_string(root().join("crates/ch02-scalars/src/bin/square.rs"))?;
-    assert_eq!(
-        square.split_once('\n').map(|(_, body)| body),
-        generated.split_once('\n').map(|(_, body)| body)
-    );
-    assert!(square.starts_with("// book/ch02-scalars.md, block `square`: copied from the book; yours to edit.\n"));
 
     // The directory is now not empty: a second copy into it is refused.
     let again = xtask::copy_out::new_crate(root(), "ch02-scalars", &dir).unwrap_err();
     assert!(again.to_string().contains("not empty"), "{again}");
-
-    // The versions the book was verified with: `--locked` takes the lock as it is.
-    let stdout = cargo(&dir, &["run", "--locked", "--bin", "square"])?;
-    assert_eq!(stdout.trim_end(), shown_output("ch02-scalars", "square")?.trim_end());
     Ok(())
 }
 
@@ -121,21 +126,24 @@ fn a_copied_chapter_crate_builds_and_runs_outside_the_repository() -> Result<()>
 fn a_chapter_downloaded_from_the_book_builds_where_it_is_unpacked_and_runs_its_first_block() -> Result<()> {
     let book = tempfile::tempdir()?;
     let archives = xtask::downloads::write_all(root(), book.path())?;
-    let archive = book.path().join("downloads/ch10-adding-an-operation.tar.gz");
+    let archive = book.path().join("downloads/ch02-scalars.tar.gz");
     assert!(archives.contains(&archive), "{archives:?}");
     assert!(archives.contains(&book.path().join("downloads/autograd-book.tar.gz")));
 
     let unpacked = tempfile::tempdir()?;
     let file = fs::File::open(&archive)?;
     tar::Archive::new(flate2::read::GzDecoder::new(file)).unpack(unpacked.path())?;
-    let dir = unpacked.path().join("ch10-adding-an-operation");
+    let dir = unpacked.path().join("ch02-scalars");
     assert!(dir.join("autograd/src/lib.rs").is_file());
-    // A bare `cargo run` runs the chapter's first program.
+    // A bare `cargo run` runs the chapter's first program; `--locked`: the
+    // versions the book was verified with, the lock taken as it is.
+    let chapters = extract::read_book(root(), &root().join("book"))?;
+    let (copied, _) = xtask::copy_out::chapter_crate(root(), &chapters, "ch02-scalars", "ch02-scalars")?;
+    let first = copied.default_run.context("chapter 2 has a first program")?;
     let stdout = cargo(&dir, &["run", "--locked"])?;
-    assert_eq!(
-        stdout.trim_end(),
-        shown_output("ch10-adding-an-operation", "softplus")?.trim_end()
-    );
+    assert_eq!(stdout.trim_end(), shown_output("ch02-scalars", &first)?.trim_end());
+    let stdout = cargo(&dir, &["run", "--locked", "--bin", "square"])?;
+    assert_eq!(stdout.trim_end(), shown_output("ch02-scalars", "square")?.trim_end());
     Ok(())
 }
 
