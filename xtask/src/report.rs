@@ -1,9 +1,13 @@
-//! Stage 6, report: every block's verdict, a progress line per chapter, the
-//! closing `verify: N passed, M failed` line, and every failure at its file
-//! and line.
+//! Stage 6, report: every block's verdict, a progress line per chapter,
+//! every failure at its file and line, and the closing line, the last one
+//! printed, which says what was checked and how many things failed
+//! (`verify: 134 Rust blocks (…), 42 twins, 98 listings, 16 shown, 421
+//! tests; 0 failed`): it says `0 failed` exactly when verify succeeds.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
+
+use crate::workspace_tests::TestRun;
 
 /// How a block passed. Every block gets one of these or a failure: none is
 /// passed over in silence.
@@ -56,6 +60,13 @@ pub struct BlockReport {
     pub new_output: Option<String>,
 }
 
+impl BlockReport {
+    /// A Rust block (its label is `block `<name>``), passed or failed.
+    pub fn is_rust(&self) -> bool {
+        self.label.starts_with("block `")
+    }
+}
+
 #[derive(Debug)]
 pub struct ChapterReport {
     pub path: PathBuf,
@@ -80,7 +91,7 @@ pub struct Report {
     /// Why the `graph` blocks' DOT was not checked, when it was not.
     pub graphs_unchecked: Option<String>,
     /// What the workspace's tests did, when they were run.
-    pub workspace_tests: Option<crate::workspace_tests::TestRun>,
+    pub workspace_tests: Option<TestRun>,
     /// How much of the engine the chapters' listings show.
     pub coverage: Option<crate::coverage::Coverage>,
     /// What the prose check found; its unproven numbers are also problems.
@@ -101,7 +112,13 @@ impl Report {
     }
 
     pub fn is_success(&self) -> bool {
-        self.failed() == 0 && self.problems.is_empty() && self.workspace_tests.as_ref().is_none_or(|t| t.passed)
+        self.failures_in_all() == 0
+    }
+
+    /// Every failure the closing line counts: failed blocks, problems
+    /// outside any block, failed workspace tests.
+    pub fn failures_in_all(&self) -> usize {
+        self.failed() + self.problems.len() + self.workspace_tests.as_ref().map_or(0, |t| t.failures())
     }
 
     fn blocks(&self) -> impl Iterator<Item = &BlockReport> {
@@ -123,9 +140,10 @@ impl Report {
         blocks.chain(problems).collect()
     }
 
-    /// The closing report: the count line, notes, then every failure.
+    /// The closing report: notes, what the engine's coverage and the prose
+    /// check found, every failure, and last the closing line.
     pub fn summary(&self) -> String {
-        let mut out = format!("verify: {} passed, {} failed\n", self.passed(), self.failed());
+        let mut out = String::new();
         if let Some(why) = &self.twins_not_rerun {
             let twins = self.blocks().filter(|b| b.is_twin).count();
             let _ = writeln!(out, "note: {twins} python block(s) not re-run: {why}");
@@ -139,22 +157,89 @@ impl Report {
         if let Some(tests) = &self.workspace_tests {
             out.push_str(&skipped_tests_note(&tests.skipped));
         }
-        if !self.problems.is_empty() {
-            let _ = writeln!(out, "verify: {} problem(s) outside any block", self.problems.len());
-        }
         if let Some(coverage) = &self.coverage {
             out.push_str(&coverage.summary());
         }
         if let Some(prose) = &self.prose {
             out.push_str(&prose.summary());
         }
-        if self.workspace_tests.as_ref().is_some_and(|t| !t.passed) {
-            let _ = writeln!(out, "verify: the workspace's tests FAILED (their output is above)");
-        }
         for (location, message) in self.failures() {
             let _ = writeln!(out, "\n{location}: {}", message.trim_end().replace('\n', "\n    "));
         }
+        if let Some(tests) = self.workspace_tests.as_ref().filter(|t| !t.passed) {
+            let named = tests.counted.as_ref().map_or(&[][..], |c| &c.failed[..]);
+            let what = if named.is_empty() {
+                "cargo test failed before naming a failed test (a build error or a crashed test binary)".to_string()
+            } else {
+                format!("{} failed: {}", named.len(), named.join(", "))
+            };
+            let _ = writeln!(out, "\nthe workspace's tests: {what}; their output is above");
+        }
+        let _ = writeln!(out, "\n{}", self.closing_line());
         out
+    }
+
+    /// `verify: 134 Rust blocks (120 ran, 14 compiled only), 42 twins, 98
+    /// listings, 16 shown, 421 tests; 0 failed`: each kind of thing checked,
+    /// then how many failures, by kind when there are any.
+    pub fn closing_line(&self) -> String {
+        let count = |pred: &dyn Fn(&BlockReport) -> bool| self.blocks().filter(|b| pred(b)).count();
+        let passed =
+            |b: &BlockReport, pass: &dyn Fn(&Pass) -> bool| matches!(&b.verdict, Verdict::Passed(p) if pass(p));
+        let rust = |b: &BlockReport, pass: &dyn Fn(&Pass) -> bool| b.is_rust() && passed(b, pass);
+        let rust_kinds = [
+            (count(&|b| rust(b, &|p| *p == Pass::Ran)), "ran"),
+            (
+                count(&|b| rust(b, &|p| *p == Pass::Unchanged)),
+                "unchanged since they passed",
+            ),
+            (count(&|b| rust(b, &|p| *p == Pass::Compiled)), "compiled only"),
+            (count(&|b| rust(b, &|p| matches!(p, Pass::Ignored(_)))), "ignored"),
+            (count(&|b| b.is_rust() && !passed(b, &|_| true)), "failed"),
+        ];
+        let rust_parts: Vec<String> = rust_kinds
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+        let rust_parts = if rust_parts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", rust_parts.join(", "))
+        };
+        let mut parts = vec![
+            format!("{} Rust blocks{rust_parts}", count(&BlockReport::is_rust)),
+            format!("{} twins", count(&|b| b.is_twin)),
+            format!("{} listings", count(&|b| passed(b, &|p| *p == Pass::Listing))),
+            format!("{} shown", count(&|b| passed(b, &|p| matches!(p, Pass::Shown(_))))),
+        ];
+        match &self.workspace_tests {
+            Some(TestRun {
+                counted: Some(counted), ..
+            }) => parts.push(format!("{} tests", counted.passed + counted.failed.len())),
+            Some(_) => parts.push("the tests unchanged since they passed".into()),
+            None => {}
+        }
+        let failed = self.failures_in_all();
+        let mut kinds = Vec::new();
+        for (n, what) in [
+            (self.failed(), "in blocks"),
+            (self.problems.len(), "outside any block"),
+            (
+                self.workspace_tests.as_ref().map_or(0, TestRun::failures),
+                "in the tests",
+            ),
+        ] {
+            if n > 0 {
+                kinds.push(format!("{n} {what}"));
+            }
+        }
+        let by_kind = if failed > 0 {
+            format!(" ({})", kinds.join(", "))
+        } else {
+            String::new()
+        };
+        format!("verify: {}; {failed} failed{by_kind}", parts.join(", "))
     }
 }
 

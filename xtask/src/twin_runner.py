@@ -23,6 +23,12 @@ try:
 except BaseException as error:  # also SystemExit or KeyboardInterrupt from a broken install
     print(f"import torch failed: {type(error).__name__}: {error}", file=sys.stderr)
     sys.exit(3)
+try:
+    # What the twins import besides torch, imported once here too: a child
+    # that imports torch.func itself spends seconds of its time limit on it.
+    import torch.func  # noqa: F401
+except ImportError:
+    pass  # a torch without it: the twin that needs it will say so
 
 jobs_path, results_path = sys.argv[1], sys.argv[2]
 with open(jobs_path, encoding="utf-8") as f:

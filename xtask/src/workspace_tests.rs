@@ -1,10 +1,13 @@
-//! The workspace-tests stage: `cargo test --workspace`, the engine's and the
-//! verifier's own tests, with their output going straight to the terminal.
+//! The workspace-tests stage: `cargo test --workspace --no-fail-fast`, the
+//! engine's and the verifier's own tests, every test binary run even when
+//! one fails, their output going on to the terminal as it comes; the
+//! report counts the tests that passed and names the ones that failed.
 //! Skipped while nothing they can depend on has changed since they passed
 //! ([`cache::workspace_fingerprint`]). The tests skipped for want of a tool
 //! are written down as they skip ([`tools`]), for the report to name.
 
-use std::process::Command;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result};
 
@@ -19,10 +22,54 @@ const CACHE_ID: &str = "workspace tests";
 /// What the workspace's tests did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TestRun {
+    /// Whether `cargo test` succeeded (or passed before, unchanged since).
     pub passed: bool,
+    /// What ran: `None` when the tests were not re-run.
+    pub counted: Option<Counted>,
     /// The tests that skipped for want of a tool: (tool, test). Empty when
     /// the tests were not re-run.
     pub skipped: Vec<(String, String)>,
+}
+
+/// The tests of one run, as libtest reported them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counted {
+    pub passed: usize,
+    /// The failed tests' names (`graph::tests::x`, `src/lib.rs - f (line 3)`).
+    pub failed: Vec<String>,
+}
+
+impl TestRun {
+    /// How many failures the report counts for the tests: each failed test,
+    /// or one for a run that failed without naming a test (a build error, a
+    /// crashed binary: cargo's output above says which).
+    pub fn failures(&self) -> usize {
+        match &self.counted {
+            _ if self.passed => 0,
+            Some(counted) if !counted.failed.is_empty() => counted.failed.len(),
+            _ => 1,
+        }
+    }
+}
+
+impl Counted {
+    /// Adds what one line of libtest's output reports: `test x ... ok`
+    /// counts nothing (the summary line does), `test x ... FAILED` names a
+    /// failure, `test result: … N passed; …` adds N.
+    fn read(&mut self, line: &str) {
+        if let Some(name) = line
+            .strip_prefix("test ")
+            .and_then(|rest| rest.strip_suffix(" ... FAILED"))
+        {
+            self.failed.push(name.to_string());
+        } else if let Some(result) = line.strip_prefix("test result: ") {
+            let passed = result
+                .split(['.', ';'])
+                .find_map(|part| part.trim().strip_suffix(" passed"))
+                .and_then(|n| n.parse::<usize>().ok());
+            self.passed += passed.unwrap_or(0);
+        }
+    }
 }
 
 /// Runs the workspace's tests (or finds them unchanged since they passed).
@@ -42,10 +89,11 @@ pub fn run(layout: &Layout, cache: &mut VerdictCache) -> Result<TestRun> {
         );
         return Ok(TestRun {
             passed: true,
+            counted: None,
             skipped: Vec::new(),
         });
     }
-    println!("verify: running the workspace's tests (cargo test --workspace)");
+    println!("verify: running the workspace's tests (cargo test --workspace --no-fail-fast)");
     let skips = layout.target_dir.join("xtask/skipped-tests.txt");
     match std::fs::remove_file(&skips) {
         Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
@@ -53,15 +101,24 @@ pub fn run(layout: &Layout, cache: &mut VerdictCache) -> Result<TestRun> {
         }
         _ => {}
     }
-    let status = Command::new(build::cargo())
+    let mut child = Command::new(build::cargo())
         .current_dir(&layout.root)
-        .args(["test", "--workspace", "--manifest-path"])
+        .args(["test", "--workspace", "--no-fail-fast", "--manifest-path"])
         .arg(layout.root.join("Cargo.toml"))
         .arg("--target-dir")
         .arg(&layout.target_dir)
         .env(tools::SKIPS_VARIABLE, &skips)
-        .status()
+        .stdout(Stdio::piped())
+        .spawn()
         .context("cannot run cargo test")?;
+    let mut counted = Counted::default();
+    let stdout = child.stdout.take().context("cargo test's output")?;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.context("cannot read cargo test's output")?;
+        println!("{line}");
+        counted.read(&line);
+    }
+    let status = child.wait().context("cargo test did not finish")?;
     // Remembered only if nothing changed while they ran.
     let after = fingerprint();
     match (status.success(), before, after) {
@@ -74,6 +131,43 @@ pub fn run(layout: &Layout, cache: &mut VerdictCache) -> Result<TestRun> {
     );
     Ok(TestRun {
         passed: status.success(),
+        counted: Some(counted),
         skipped: tools::read_skips(&skips),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn libtests_lines_are_counted_and_failures_named() {
+        let mut counted = Counted::default();
+        for line in [
+            "running 3 tests",
+            "test a::b ... ok",
+            "test a::c ... FAILED",
+            "test src/lib.rs - f (line 3) ... FAILED",
+            "test result: FAILED. 84 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.3s",
+            "test result: ok. 5 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.1s",
+            "    a::c",
+        ] {
+            counted.read(line);
+        }
+        assert_eq!(counted.passed, 89);
+        assert_eq!(counted.failed, ["a::c", "src/lib.rs - f (line 3)"]);
+        let run = TestRun {
+            passed: false,
+            counted: Some(counted),
+            skipped: Vec::new(),
+        };
+        assert_eq!(run.failures(), 2);
+        // A build error names no test, and is one failure.
+        let broken = TestRun {
+            passed: false,
+            counted: Some(Counted::default()),
+            skipped: Vec::new(),
+        };
+        assert_eq!(broken.failures(), 1);
+    }
 }

@@ -148,8 +148,11 @@ fn a_good_book_passes_every_block_and_renders_its_outputs() -> Result<()> {
     // Nothing changed: a CI run passes and writes nothing.
     let report = fixture.verify(false, true)?;
     assert!(report.is_success(), "{}", report.summary());
+    // The last line says what was checked, and that nothing failed.
     assert!(
-        report.summary().starts_with("verify: 9 passed, 0 failed\n"),
+        report.summary().ends_with(
+            "\nverify: 5 Rust blocks (3 ran, 1 compiled only, 1 ignored), 0 twins, 0 listings, 4 shown; 0 failed\n"
+        ),
         "{}",
         report.summary()
     );
@@ -593,5 +596,42 @@ fn an_unproven_number_fails_at_its_line_and_a_quotation_is_counted() -> Result<(
     let report = fixture.verify(false, true)?;
     assert!(report.is_success(), "{}", report.summary());
     assert_contains(&report.summary(), "prose: 3 numbers checked, 1 quoted, 0 unproven\n");
+    Ok(())
+}
+
+/// Every failure in one run: the workspace's tests run with
+/// `--no-fail-fast`, so a failing test binary hides no other, each failed
+/// test is named, and the closing line counts them and is the last line.
+#[test]
+fn every_failing_test_binary_is_reported_and_the_closing_line_counts_their_failures() -> Result<()> {
+    let fixture = Fixture::new("good-small")?;
+    for (binary, test) in [("first", "a_first_failure"), ("second", "a_second_failure")] {
+        common::write(
+            &fixture.path(&format!("crates/autograd/tests/{binary}.rs")),
+            &format!("#[test]\nfn {test}() {{\n    assert_eq!(1 + 1, 3, \"a failure of the fixture's\");\n}}\n"),
+        )?;
+    }
+    let options = xtask::verify::Options {
+        workspace_tests: true,
+        ..options(true, false)
+    };
+    let report = verify(&fixture.layout, &options)?;
+    let tests = report.workspace_tests.as_ref().context("the tests ran")?;
+    let counted = tests.counted.as_ref().context("and were counted")?;
+    assert_eq!(
+        counted.failed,
+        ["a_first_failure", "a_second_failure"],
+        "{}",
+        report.summary()
+    );
+    assert!(!report.is_success());
+    let summary = report.summary();
+    assert_contains(
+        &summary,
+        "\nthe workspace's tests: 2 failed: a_first_failure, a_second_failure; their output is above\n",
+    );
+    let last = summary.lines().last().unwrap_or_default();
+    assert!(last.starts_with("verify: 2 Rust blocks (2 ran), "), "{summary}");
+    assert!(last.ends_with(" tests; 2 failed (2 in the tests)"), "{summary}");
     Ok(())
 }
