@@ -91,12 +91,14 @@ fn build_into(root: &Path, build_dir: Option<&Path>, preprocessor: VerifiedOutpu
     }
     let chapter_problems = preprocessor.problems();
     book.with_preprocessor(preprocessor);
+    let unlisted = unlisted(root, &book.source_dir())?;
     let warnings = Warnings::default();
     let built = tracing::subscriber::with_default(warnings.clone(), || book.build());
     let mut problems = chapter_problems
         .lock()
         .map(|mut p| std::mem::take(&mut *p))
         .unwrap_or_default();
+    problems.extend(unlisted);
     problems.extend(warnings.take().into_iter().map(|warning| Problem {
         location: "mdBook".into(),
         message: format!("warning: {warning}"),
@@ -114,6 +116,26 @@ fn build_into(root: &Path, build_dir: Option<&Path>, preprocessor: VerifiedOutpu
     let display_src = crate::layout::display_path(root, &source_dir);
     problems.extend(broken_links(&html, &source_dir, &display_src)?);
     Ok((html.join("index.html"), problems))
+}
+
+/// A problem for each markdown file of the book that `SUMMARY.md` does not
+/// list: mdBook leaves it out without a word, so its blocks would go
+/// unchecked and its page unpublished.
+fn unlisted(root: &Path, source_dir: &Path) -> Result<Vec<Problem>> {
+    let chapters = crate::extract::read_book(root, source_dir)?;
+    let summary = crate::layout::display_path(root, &source_dir.join("SUMMARY.md"));
+    Ok(crate::extract::unlisted_chapters(root, source_dir, &chapters)?
+        .into_iter()
+        .map(|path| Problem {
+            location: path.display().to_string(),
+            message: format!(
+                "{} does not list this chapter, so the book leaves it out and verify checks none of its \
+                 blocks: list it there, or move it out of {}",
+                summary.display(),
+                crate::layout::display_path(root, source_dir).display()
+            ),
+        })
+        .collect())
 }
 
 /// The rendered book's broken internal links, each at the chapter line that

@@ -438,9 +438,16 @@ pub fn sync(layout: &Layout, policy: SyncPolicy, chapters: &[Chapter], generated
         };
         synced.problems.push(Problem { location, message });
     }
+    // A crate none of whose files the book generates: its chapter is gone,
+    // or out of SUMMARY.md. One message for it, not one per file.
+    let mut whole_crates: BTreeMap<&str, usize> = BTreeMap::new();
     for drift in orphans {
         if policy.delete_orphans && (policy.force || !drift.kind.is_hand_edited()) {
             synced.orphans.push(drift.clone());
+            continue;
+        }
+        if !drift.kind.is_hand_edited() && !generated.iter().any(|k| k.name == drift.crate_name) {
+            *whole_crates.entry(drift.crate_name.as_str()).or_default() += 1;
             continue;
         }
         let message = if drift.kind.is_hand_edited() {
@@ -455,7 +462,31 @@ pub fn sync(layout: &Layout, policy: SyncPolicy, chapters: &[Chapter], generated
         let location = crates_rel.join(&drift.path).display().to_string();
         synced.problems.push(Problem { location, message });
     }
+    for (crate_name, files) in whole_crates {
+        synced.problems.push(Problem {
+            location: crates_rel.join(crate_name).display().to_string(),
+            message: format!("its {files} file(s): {}", gone_chapter(layout, crate_name)),
+        });
+    }
     Ok(synced)
+}
+
+/// Why nothing makes a chapter's files any more, for one message about all
+/// of them: its chapter is out of `SUMMARY.md`, or gone.
+pub fn gone_chapter(layout: &Layout, crate_name: &str) -> String {
+    let chapter = layout.book_dir.join(format!("{crate_name}.md"));
+    if chapter.is_file() {
+        format!(
+            "{} is not listed in SUMMARY.md, so no block generates these any more; list it again, or \
+             `cargo xtask verify --update` deletes them",
+            layout.shown(&chapter).display()
+        )
+    } else {
+        format!(
+            "their chapter {} no longer exists; `cargo xtask verify --update` deletes them",
+            layout.shown(&chapter).display()
+        )
+    }
 }
 
 /// Where a generated file comes from, as messages name it: the block's

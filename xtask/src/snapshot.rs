@@ -272,6 +272,13 @@ pub fn orphans(dir: &Path, chapters: &[Chapter]) -> Result<Vec<PathBuf>> {
     orphans_among(dir, &expected, &protected)
 }
 
+/// The chapter crate a snapshot or picture file belongs to: what its name
+/// has before `__`.
+pub fn crate_of(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_string_lossy();
+    name.split_once("__").map(|(chapter, _)| chapter.to_string())
+}
+
 /// The snapshots in `dir` the verifier made whose file name is not in
 /// `expected`, outside the chapters in `protected`.
 fn orphans_among(dir: &Path, expected: &HashSet<String>, protected: &HashSet<String>) -> Result<Vec<PathBuf>> {

@@ -7,6 +7,7 @@
 //! delete what no block makes any more, run the workspace's tests, report.
 //! One verdict cache is loaded at the start and saved at the end.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -147,12 +148,36 @@ fn remove_orphans(
     let shown_files = files.iter().map(|d| crates_rel.join(&d.path));
     let shown_snapshots = snapshots.iter().map(|p| layout.shown(p));
     if !options.update {
-        for shown in shown_snapshots {
+        // The snapshots of a chapter that is gone, or out of SUMMARY.md, in one message.
+        let mut of_gone_chapters: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+        for (path, shown) in snapshots.iter().zip(shown_snapshots) {
+            let crate_name = snapshot::crate_of(path);
+            if crate_name
+                .as_ref()
+                .is_some_and(|name| !chapters.iter().any(|c| &c.crate_name == name))
+            {
+                of_gone_chapters
+                    .entry(crate_name.unwrap_or_default())
+                    .or_default()
+                    .push(shown);
+                continue;
+            }
             report.problems.push(Problem {
                 location: shown.display().to_string(),
                 message: "orphan snapshot: no block of the book has this name any more; \
                           `cargo xtask verify --update` deletes it"
                     .into(),
+            });
+        }
+        for (crate_name, files) in of_gone_chapters {
+            let pattern = layout.shown(&layout.snapshots_dir.join(format!("{crate_name}__*")));
+            report.problems.push(Problem {
+                location: pattern.display().to_string(),
+                message: format!(
+                    "{} snapshot(s): {}",
+                    files.len(),
+                    generate::gone_chapter(layout, &crate_name)
+                ),
             });
         }
         return Ok(());

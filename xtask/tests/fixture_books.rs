@@ -635,3 +635,40 @@ fn every_failing_test_binary_is_reported_and_the_closing_line_counts_their_failu
     assert!(last.ends_with(" tests; 2 failed (2 in the tests)"), "{summary}");
     Ok(())
 }
+
+/// No chapter outside the book: a markdown file SUMMARY.md does not list is
+/// an error naming it, and a chapter taken out of SUMMARY.md gets one
+/// message for its crate and one for its snapshots, not one per file.
+#[test]
+fn a_chapter_summary_md_does_not_list_is_an_error_and_its_files_get_one_message() -> Result<()> {
+    let fixture = Fixture::new("good")?;
+    assert!(fixture.verify(true, false)?.is_success());
+    common::write(
+        &fixture.path("book/ch02-unlisted.md"),
+        "# Unlisted\n\nIt claims 3.14159.\n\n```rust,name=pi\nprintln!(\"2.71828\");\n```\n",
+    )?;
+    let report = fixture.verify(false, true)?;
+    assert_contains(
+        &failure_at(&report, "book/ch02-unlisted.md"),
+        "book/SUMMARY.md does not list this chapter, so the book leaves it out and verify checks none of its blocks",
+    );
+    assert_eq!(report.problems.len(), 1, "{}", report.summary());
+
+    // Taken out of SUMMARY.md, the chapter's crate and snapshots are orphans,
+    // each group in one message.
+    let summary = fixture.path("book/SUMMARY.md");
+    let listed = fs::read_to_string(&summary)?;
+    fs::write(&summary, listed.replace("- [Good](ch01-good.md)\n", ""))?;
+    let report = fixture.verify(false, true)?;
+    assert_contains(
+        &failure_at(&report, "crates/ch01-good"),
+        "file(s): book/ch01-good.md is not listed in SUMMARY.md, so no block generates these any more",
+    );
+    assert_contains(
+        &failure_at(&report, "tests/snapshots/ch01-good__*"),
+        "3 snapshot(s): book/ch01-good.md is not listed in SUMMARY.md",
+    );
+    assert_contains(&failure_at(&report, "book/ch01-good.md"), "does not list this chapter");
+    assert_eq!(report.problems.len(), 4, "{}", report.summary());
+    Ok(())
+}
