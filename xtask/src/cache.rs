@@ -16,6 +16,9 @@
 //!   (`rustc -vV`) and `PATH`.
 //!
 //! A failure erases the record, so a failing block runs again every time.
+//! A Rust block whose runs printed different things is remembered apart, by
+//! its executable's identity: until the executable changes, it fails
+//! without being trusted again, even if its runs happen to agree.
 //! `CI=true` and `--no-cache` use no cache at all: a fresh clone proves
 //! everything from scratch. The file lives in the target directory
 //! (`target/xtask/verified.json`): `cargo clean` forgets it.
@@ -31,13 +34,17 @@ use serde::{Deserialize, Serialize};
 use crate::hash::Fnv1a;
 
 /// The cache file's format; a file of another version is ignored.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 #[derive(Serialize, Deserialize, Default)]
 struct Stored {
     version: u32,
     /// What passed, by id (`block ch02-scalars/square`), with its fingerprint.
     passed: BTreeMap<String, String>,
+    /// The blocks seen printing two different outputs, by id, with their
+    /// executable's identity then.
+    #[serde(default)]
+    unstable: BTreeMap<String, String>,
 }
 
 /// The remembered passes of one run: loaded at the start, saved at the end.
@@ -96,6 +103,33 @@ impl VerdictCache {
     /// Forgets `id`: it failed, or could not be checked.
     pub fn forget(&mut self, id: &str) {
         self.stored.passed.remove(id);
+    }
+
+    /// Remembers that block `id`, built as `executable`, printed two
+    /// different outputs: it is never trusted again until it is rebuilt.
+    pub fn mark_unstable(&mut self, id: &str, executable: &Path) {
+        self.forget(id);
+        if let (Some(_), Some(identity)) = (&self.path, Self::identity(executable)) {
+            self.stored.unstable.insert(id.to_string(), identity);
+        }
+    }
+
+    /// Whether block `id` printed two different outputs before, built as
+    /// `executable` is now.
+    pub fn was_unstable(&self, id: &str, executable: &Path) -> bool {
+        self.path.is_some()
+            && Self::identity(executable).is_some_and(|identity| self.stored.unstable.get(id) == Some(&identity))
+    }
+
+    /// Forgets that block `id` was unstable: it has been rebuilt since.
+    pub fn clear_unstable(&mut self, id: &str) {
+        self.stored.unstable.remove(id);
+    }
+
+    fn identity(executable: &Path) -> Option<String> {
+        Fingerprint::new("executable")
+            .file_identity(executable)
+            .map(|f| f.hex())
     }
 
     /// Writes the cache back (atomically); an inactive cache writes nothing.

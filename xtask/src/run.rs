@@ -8,9 +8,14 @@
 //! of input, output beyond [`OUTPUT_LIMIT`] is counted and dropped, and the
 //! run's whole process group is killed when it ends, so a child it left
 //! running cannot hang the verifier. A run that exits by a signal is
-//! reported with the signal's name. Two runs must print the same thing: the
-//! book promises outputs a reader will reproduce, so any nondeterminism
-//! (unseeded randomness, addresses, time) is an error.
+//! reported with the signal's name. Every run must print the same thing:
+//! the book promises outputs a reader will reproduce, so any nondeterminism
+//! (unseeded randomness, addresses, time, a `HashMap`'s order) is an error.
+//! A block is run [`CHECK_RUNS`] times; one whose output `--update` would
+//! accept, a new or a changed one, [`ACCEPT_RUNS`] times, since a short
+//! `HashMap` can print the same twice by chance. And a block seen printing
+//! two outputs is remembered ([`VerdictCache::was_unstable`]): until its
+//! code changes it fails, however often it agrees afterwards.
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
@@ -32,6 +37,12 @@ use crate::snapshot;
 /// The exit code of a Rust program that panicked in `main`.
 const PANIC_EXIT_CODE: i32 = 101;
 
+/// How many times a block runs when its output is checked.
+pub const CHECK_RUNS: usize = 2;
+
+/// How many times a block runs before `--update` accepts a new output.
+pub const ACCEPT_RUNS: usize = 5;
+
 /// What running a Rust block came to, before its output is judged.
 #[derive(Debug)]
 pub enum BlockRun {
@@ -44,6 +55,12 @@ pub enum BlockRun {
     /// The compiler's errors and warnings.
     DoesNotCompile(Vec<Diagnostic>),
     Failed(Failure),
+    /// Two of its runs printed different things: the verdict cache
+    /// remembers it, for this executable.
+    Unstable {
+        failure: Failure,
+        executable: PathBuf,
+    },
     /// It passed before, and nothing it depends on has changed since: its
     /// snapshot holds its output.
     Unchanged(String),
@@ -55,8 +72,10 @@ pub enum BlockRun {
 }
 
 /// The run stage: every compiled Rust block of the book, in the chapters'
-/// order, run twice, or found unchanged since it passed. `stale` crates were
-/// not built: they are not the code the book shows.
+/// order, run, or found unchanged since it passed. `stale` crates were not
+/// built: they are not the code the book shows. `accepting`: `--update`
+/// will accept new outputs, so a block whose output is not its snapshot's
+/// runs [`ACCEPT_RUNS`] times.
 pub fn run_blocks(
     layout: &Layout,
     timeout: Duration,
@@ -64,6 +83,7 @@ pub fn run_blocks(
     built: &BuildResult,
     stale: &HashSet<String>,
     cache: &VerdictCache,
+    accepting: bool,
 ) -> Result<BTreeMap<BlockId, BlockRun>> {
     let mut runs = BTreeMap::new();
     for chapter in chapters {
@@ -76,7 +96,7 @@ pub fn run_blocks(
                 let crate_dir = layout.crates_rel().join(&chapter.crate_name);
                 BlockRun::NotBuilt(format!("not built: {} is out of date (see below)", crate_dir.display()))
             } else {
-                run_built(layout, timeout, &id, rust, built.blocks.get(&id), cache)?
+                run_built(layout, timeout, &id, rust, built.blocks.get(&id), cache, accepting)?
             };
             runs.insert(id, run);
         }
@@ -92,6 +112,7 @@ fn run_built(
     rust: &RustBlock,
     built: Option<&BlockBuild>,
     cache: &VerdictCache,
+    accepting: bool,
 ) -> Result<BlockRun> {
     let Some(built) = built else {
         return Ok(BlockRun::NotBuilt("not built: cargo build failed (see below)".into()));
@@ -117,16 +138,49 @@ fn run_built(
         let output = snapshot::read_output(&layout.snapshots_dir, &id.crate_name, &id.block)?;
         return Ok(BlockRun::Unchanged(output));
     }
+    if cache.was_unstable(&cache_id(id), executable) {
+        return Ok(BlockRun::Failed(Failure {
+            message: "nondeterministic output: an earlier run of this block printed two different outputs, \
+                      and its code has not changed since, so no output of it can be trusted, however often \
+                      its runs agree now; make it print the same thing every time (seed any randomness, sort \
+                      what a HashMap holds, print no addresses or times)"
+                .into(),
+            line: None,
+        }));
+    }
+    // A new or changed output, which `--update` would accept, needs more runs.
+    let runs = |output: &str| {
+        let known = snapshot::read_output(&layout.snapshots_dir, &id.crate_name, &id.block).ok();
+        if accepting && known.as_deref() != Some(output) {
+            ACCEPT_RUNS
+        } else {
+            CHECK_RUNS
+        }
+    };
     Ok(
-        match run_block(executable, &rust.mode, &built.line_map, &layout.scratch(), timeout)? {
+        match run_block(
+            executable,
+            &rust.mode,
+            &built.line_map,
+            &layout.scratch(),
+            timeout,
+            runs,
+        )? {
             Ok(output) => BlockRun::Ran {
                 output,
+                executable: executable.clone(),
+            },
+            Err(failure) if failure.message.starts_with(NONDETERMINISTIC) => BlockRun::Unstable {
+                failure,
                 executable: executable.clone(),
             },
             Err(failure) => BlockRun::Failed(failure),
         },
     )
 }
+
+/// How the failure of runs that disagree begins.
+const NONDETERMINISTIC: &str = "nondeterministic output";
 
 /// How the verdict cache names a Rust block.
 pub fn cache_id(id: &BlockId) -> String {
@@ -158,16 +212,19 @@ pub struct Failure {
     pub line: Option<usize>,
 }
 
-/// Runs a block's binary twice and returns the text to snapshot, or the
-/// reason the block fails. `Err` is kept for the verifier's own failures
-/// (cannot create a directory, cannot spawn): they are not the block's fault.
-/// `line_map` says which chapter line a panic in the block's code is at.
+/// Runs a block's binary [`CHECK_RUNS`] times, or as many as `runs` says
+/// once it has their common output, and returns the text to snapshot, or
+/// the reason the block fails. `Err` is kept for the verifier's own
+/// failures (cannot create a directory, cannot spawn): they are not the
+/// block's fault. `line_map` says which chapter line a panic in the block's
+/// code is at.
 pub fn run_block(
     executable: &Path,
     mode: &Mode,
     line_map: &LineMap,
     scratch_root: &Path,
     timeout: Duration,
+    runs: impl Fn(&str) -> usize,
 ) -> Result<Result<String, Failure>> {
     let judge = |run: RunOutcome| {
         output_of(&run, mode, timeout).map_err(|message| {
@@ -185,13 +242,37 @@ pub fn run_block(
         Ok(output) => output,
         Err(failure) => return Ok(Err(failure)),
     };
-    Ok(match judge(run_once(executable, scratch_root, timeout)?) {
-        Ok(second) => same_twice(Ok(first), Ok(second)).map_err(|message| Failure { message, line: None }),
-        Err(failure) => Err(Failure {
-            message: format!("the second run failed where the first passed: {}", failure.message),
-            ..failure
-        }),
-    })
+    let mut total = CHECK_RUNS;
+    let mut run = 2;
+    while run <= total {
+        let ordinal = match run {
+            2 => "second".to_string(),
+            3 => "third".to_string(),
+            4 => "fourth".to_string(),
+            5 => "fifth".to_string(),
+            n => format!("{n}th"),
+        };
+        match judge(run_once(executable, scratch_root, timeout)?) {
+            Ok(next) if next == first => {}
+            Ok(next) => {
+                return Ok(Err(Failure {
+                    message: differing_runs(&first, &next, &format!("{ordinal} run")),
+                    line: None,
+                }));
+            }
+            Err(failure) => {
+                return Ok(Err(Failure {
+                    message: format!("the {ordinal} run failed where the first passed: {}", failure.message),
+                    ..failure
+                }));
+            }
+        }
+        if run == CHECK_RUNS {
+            total = runs(&first).max(CHECK_RUNS);
+        }
+        run += 1;
+    }
+    Ok(Ok(first))
 }
 
 /// The chapter line of a panic in the block's own code, from the standard
@@ -218,16 +299,21 @@ pub(crate) fn same_twice(first: Result<String, String>, second: Result<String, S
     let first = first?;
     let second = second.map_err(|failure| format!("the second run failed where the first passed: {failure}"))?;
     if first != second {
-        let diff = TextDiff::from_lines(&first, &second)
-            .unified_diff()
-            .header("first run", "second run")
-            .to_string();
-        return Err(format!(
-            "nondeterministic output: two runs printed different things (the book's outputs must be \
-             reproducible: seed any randomness, print no addresses or times)\n{diff}"
-        ));
+        return Err(differing_runs(&first, &second, "second run"));
     }
     Ok(first)
+}
+
+/// The failure of two runs that printed different things, with their diff.
+fn differing_runs(first: &str, other: &str, other_name: &str) -> String {
+    let diff = TextDiff::from_lines(first, other)
+        .unified_diff()
+        .header("first run", other_name)
+        .to_string();
+    format!(
+        "{NONDETERMINISTIC}: two runs printed different things (the book's outputs must be \
+         reproducible: seed any randomness, sort what a HashMap holds, print no addresses or times)\n{diff}"
+    )
 }
 
 /// Most bytes of a stream a run may print: what a block prints is shown in

@@ -158,8 +158,14 @@ impl<'a> Judge<'a> {
                 (fail(line, compiler_messages(&chapter.display_path, &diagnostics)), None)
             }
             BlockRun::Failed(failure) => (fail(failure.line.unwrap_or(block.line), failure.message), None),
+            BlockRun::Unstable { failure, executable } => {
+                self.cache.mark_unstable(&run::cache_id(id), &executable);
+                (fail(failure.line.unwrap_or(block.line), failure.message), None)
+            }
             BlockRun::Unchanged(output) => (Verdict::Passed(Pass::Unchanged), Some(output)),
             BlockRun::Ran { output, executable } => {
+                // Its runs agreed, and it was rebuilt since any that did not.
+                self.cache.clear_unstable(&run::cache_id(id));
                 let verdict = self.judge_output(chapter, block.line, rust, id, &output, &executable)?;
                 (verdict, Some(output))
             }

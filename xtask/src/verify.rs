@@ -99,7 +99,15 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
     let (rust_runs, twins) = std::thread::scope(|scope| {
         let twins = scope
             .spawn(|| python::run_book_twins(layout, options.timeout, options.python.as_deref(), &chapters, &cache));
-        let rust_runs = run::run_blocks(layout, options.timeout, &chapters, &built, &synced.stale, &cache);
+        let rust_runs = run::run_blocks(
+            layout,
+            options.timeout,
+            &chapters,
+            &built,
+            &synced.stale,
+            &cache,
+            options.update,
+        );
         let twins = twins.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (rust_runs, twins)
     });

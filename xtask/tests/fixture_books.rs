@@ -672,3 +672,43 @@ fn a_chapter_summary_md_does_not_list_is_an_error_and_its_files_get_one_message(
     assert_eq!(report.problems.len(), 4, "{}", report.summary());
     Ok(())
 }
+
+/// Nondeterminism is never accepted: `--update` runs a new output more
+/// times than a check does, so a `HashMap` of many keys is refused; and a
+/// block seen printing two outputs is remembered, so that a later run whose
+/// runs agree by chance does not accept it, until its code changes.
+#[test]
+fn a_block_that_printed_two_outputs_is_never_accepted_until_its_code_changes() -> Result<()> {
+    let fixture = Fixture::new("good-small")?;
+    let chapter = fixture.path("book/ch01-small.md");
+    fs::write(
+        &chapter,
+        "# Small\n\n```rust,name=map\nuse std::collections::HashMap;\n\n\
+         let squares: HashMap<u32, u32> = (0..64).map(|i| (i, i * i)).collect();\n\
+         println!(\"{squares:?}\");\n```\n",
+    )?;
+    let report = fixture.verify(true, false)?;
+    assert_contains(&failure_at(&report, "book/ch01-small.md:3"), "nondeterministic output");
+    assert!(!fixture.path("tests/snapshots/ch01-small__map.snap").exists());
+
+    // A block whose first run differs from all the later ones: they agree
+    // with each other, as a short map's order may by chance.
+    let first_time = "# Small\n\n```rust,name=first-time\n\
+                      let marker = std::env::current_exe().unwrap().with_extension(\"seen\");\n\
+                      if marker.exists() {\n    println!(\"seen before\");\n} else {\n    \
+                      std::fs::write(&marker, \"\").unwrap();\n    println!(\"first time\");\n}\n```\n";
+    fs::write(&chapter, first_time)?;
+    let report = fixture.verify_cached(false, false, None)?;
+    assert_contains(&failure_at(&report, "book/ch01-small.md:3"), "+++ second run");
+    let report = fixture.verify_cached(true, false, None)?;
+    assert_contains(
+        &failure_at(&report, "book/ch01-small.md:3"),
+        "an earlier run of this block printed two different outputs, and its code has not changed since",
+    );
+    assert!(!fixture.path("tests/snapshots/ch01-small__first-time.snap").exists());
+    // Its code changed: it is judged afresh, and its runs now agree.
+    fs::write(&chapter, first_time.replace("seen before", "seen"))?;
+    let report = fixture.verify_cached(true, false, None)?;
+    assert!(report.is_success(), "{}", report.summary());
+    Ok(())
+}
