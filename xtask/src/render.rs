@@ -399,24 +399,47 @@ fn program_element(block_name: &str, code: &str, prefix: &str) -> String {
     )
 }
 
-/// `text` as the value of a double-quoted HTML attribute on one line.
+/// `text` as the value of a double-quoted HTML attribute on one line, as
+/// [`literal`] as the rest.
 fn attribute_escape(text: &str) -> String {
+    literal(text)
+        .replace('"', "&quot;")
+        .replace('\n', "&#10;")
+        .replace('\r', "&#13;")
+}
+
+/// `text` as HTML text that nothing after this preprocessor reads as
+/// anything but text: markup and entities escaped (markdown leaves raw HTML
+/// alone, so it must be done here), and the characters of mdBook's `{{#…}}`
+/// directives (its `links` preprocessor runs after this one) and of a
+/// formula's `$` ([`math::render`] runs on the result) written as
+/// character references, which the browser shows as the characters.
+fn literal(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '{' => out.push_str("&#123;"),
-            '}' => out.push_str("&#125;"),
-            '$' => out.push_str("&#36;"),
-            c => out.push(c),
+            c => out.push_str(&directive_safe_char(c)),
         }
     }
     out
+}
+
+/// Markup inserted as it is (a picture's SVG), with the characters of
+/// mdBook's directives and of formulas written as character references.
+fn directive_safe(markup: &str) -> String {
+    markup.chars().map(directive_safe_char).collect()
+}
+
+fn directive_safe_char(c: char) -> String {
+    match c {
+        '{' => "&#123;".into(),
+        '}' => "&#125;".into(),
+        '$' => "&#36;".into(),
+        c => c.to_string(),
+    }
 }
 
 /// The indentation or `>` markers of the line a block starts on: inside a
@@ -462,7 +485,7 @@ fn twin_pair(rust: &str, python: &str) -> String {
 fn graph_block(svg: &str, dot_text: &str, accepted: bool, prefix: &str) -> String {
     let mut text = format!("\n{prefix}\n{prefix}<div class=\"graph-picture\">\n");
     for line in svg.lines() {
-        text.push_str(&format!("{prefix}{line}\n"));
+        text.push_str(&format!("{prefix}{}\n", directive_safe(line)));
     }
     text.push_str(&format!(
         "{prefix}</div>\n{prefix}\n{prefix}<details class=\"graph-dot\">\n{prefix}<summary>The DOT text it printed</summary>\n"
@@ -479,13 +502,13 @@ fn failure_panel(block: &Block, finding: &BlockFinding, prefix: &str) -> String 
     let mut text = format!(
         "\n{prefix}\n{prefix}<div class=\"verify-failure\" id=\"not-verified-{}\">\n{prefix}<p><b>Not verified</b> at <code>{}</code>: {}</p>\n",
         block.line,
-        html_escape(&finding.location),
-        html_escape(summary)
+        literal(&finding.location),
+        literal(summary)
     );
     if !details.trim().is_empty() {
         text.push_str(&format!(
             "{prefix}<pre>{}</pre>\n",
-            html_escape(details.trim_end()).replace('\n', "&#10;")
+            literal(details.trim_end()).replace('\n', "&#10;")
         ));
     }
     text.push_str(&format!("{prefix}</div>"));
@@ -502,17 +525,12 @@ fn problems_panel(problems: &[(String, String)]) -> String {
     for (location, message) in problems {
         text.push_str(&format!(
             "<li><code>{}</code>: {}</li>\n",
-            html_escape(location),
-            html_escape(message.trim_end()).replace('\n', "<br>")
+            literal(location),
+            literal(message.trim_end()).replace('\n', "<br>")
         ));
     }
     text.push_str("</ul>\n</div>");
     text
-}
-
-/// `text` as HTML text: markdown leaves raw HTML alone, so it must be escaped here.
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// A quiz: what is normally shown under the block, behind a `<details>`
@@ -528,10 +546,13 @@ fn quiz_block(shown: &str, prefix: &str) -> String {
     )
 }
 
-/// The markdown shown under a block: a label and the output in a `text`
-/// fence long enough that no backticks in the output can close it.
-/// `accepted`: the output is the block's snapshot; otherwise (in a preview)
-/// it is a new one, and the label says so.
+/// What is shown under a block: a label and the output, as text that
+/// nothing reads as anything else ([`literal`]): an output that prints
+/// HTML, markdown, an mdBook directive (`{{#include …}}`, `{{#title …}}`)
+/// or a formula is shown as the characters it printed. It is the HTML a
+/// `text` fence renders to, written out: a `<pre>` block may hold blank
+/// lines. `accepted`: the output is the block's snapshot; otherwise (in a
+/// preview) it is a new one, and the label says so.
 fn output_block(output: &str, panics: bool, accepted: bool, prefix: &str) -> String {
     let label = match (panics, output.is_empty()) {
         (_, true) => "Output: (nothing)",
@@ -546,13 +567,11 @@ fn output_block(output: &str, panics: bool, accepted: bool, prefix: &str) -> Str
         )
     };
     if !output.is_empty() {
-        let longest_run = output.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-        let fence = "`".repeat(longest_run.max(2) + 1);
-        text.push_str(&format!("{prefix}{fence}text\n"));
+        text.push_str(&format!("{prefix}<pre><code class=\"language-text\">"));
         for line in output.lines() {
-            text.push_str(&format!("{prefix}{line}\n"));
+            text.push_str(&format!("{}\n{prefix}", literal(line)));
         }
-        text.push_str(&format!("{prefix}{fence}"));
+        text.push_str("</code></pre>");
     }
     text
 }
@@ -628,7 +647,8 @@ mod tests {
                 "# X\n\n{download}<div class=\"block-program\" hidden data-block=\"hi\" data-program=\"\
                  fn main() &#123;&#10;    fn hidden() &#123;&#125;&#10;    println!(&quot;hi&quot;);&#10;&#125;&#10;\
                  \"></div>\n\n```rust\n# fn hidden() {{}}\nprintln!(\"hi\");\n```\n\n\
-                 <p class=\"verified-output\">Output:</p>\n\n````text\nhello ``` world\n````\n\n\
+                 <p class=\"verified-output\">Output:</p>\n\n\
+                 <pre><code class=\"language-text\">hello ``` world\n</code></pre>\n\n\
                  <div class=\"block-program\" hidden data-block=\"nr\" data-program=\"\
                  fn main() &#123;&#10;    loop &#123;&#125;&#10;&#125;&#10;\"></div>\n\n\
                  ```rust\nloop {{}}\n```\n\n```text\nplain\n```\n"
@@ -662,9 +682,11 @@ mod tests {
             without_programs(&rendered),
             "<div class=\"twin-pair\">\n\
              <div class=\"twin-panel\" data-twin-tab=\"Rust\">\n\n<p class=\"twin-label\">Rust</p>\n\n\
-             ```rust\nprintln!(\"1.5\");\n```\n\n<p class=\"verified-output\">Output:</p>\n\n```text\n1.5\n```\n\n</div>\n\
+             ```rust\nprintln!(\"1.5\");\n```\n\n<p class=\"verified-output\">Output:</p>\n\n\
+             <pre><code class=\"language-text\">1.5\n</code></pre>\n\n</div>\n\
              <div class=\"twin-panel\" data-twin-tab=\"PyTorch\">\n\n<p class=\"twin-label\">PyTorch</p>\n\n\
-             ```python\nprint(1.5)\n```\n\n<p class=\"verified-output\">Output:</p>\n\n```text\n1.5000\n```\n\n</div>\n\
+             ```python\nprint(1.5)\n```\n\n<p class=\"verified-output\">Output:</p>\n\n\
+             <pre><code class=\"language-text\">1.5000\n</code></pre>\n\n</div>\n\
              </div>\n\nAfter.\n"
         );
         // Apart from its Rust block, a twin is shown where it stands.
@@ -673,7 +695,8 @@ mod tests {
         assert!(!rendered.contains("twin-pair"), "{rendered}");
         assert!(
             rendered.starts_with(
-                "```python\nprint(1.5)\n```\n\n<p class=\"verified-output\">Output:</p>\n\n```text\n1.5000\n```"
+                "```python\nprint(1.5)\n```\n\n<p class=\"verified-output\">Output:</p>\n\n\
+                 <pre><code class=\"language-text\">1.5000\n</code></pre>"
             ),
             "{rendered}"
         );
@@ -703,7 +726,9 @@ mod tests {
             "Let $x^2$.\n\n```rust,name=q,quiz\nprintln!(\"42\");\n```\n\n```rust,name=g,graph\nfn main() {}\n```\n";
         let rendered = render(dir.path(), chapter, markdown).map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let quiz = rendered.find("<details class=\"quiz\">").expect("a quiz");
-        let answer = rendered.find("```text\n42\n```").expect("the answer");
+        let answer = rendered
+            .find("<pre><code class=\"language-text\">42\n</code></pre>")
+            .expect("the answer");
         let end = rendered[quiz..].find("</details>").expect("closed") + quiz;
         assert!(quiz < answer && answer < end, "{rendered}");
         assert!(
@@ -761,7 +786,7 @@ mod tests {
         assert_contains(&shown, "<li><code>cargo build</code>: a dependency failed</li>");
         assert_contains(
             &shown,
-            "<li><code>book/ch01-x.md:7</code>: formula `\\frac{1}` does not parse",
+            "<li><code>book/ch01-x.md:7</code>: formula `\\frac&#123;1&#125;` does not parse",
         );
         // The failed block: its new output, then why it is not verified, escaped.
         let new = shown.find("New, not yet accepted. Output:").expect("the new output");
@@ -776,7 +801,7 @@ mod tests {
         // The block that passed shows its verified output, as published.
         assert_contains(
             &shown,
-            "<p class=\"verified-output\">Output:</p>\n\n```text\nverified\n```",
+            "<p class=\"verified-output\">Output:</p>\n\n<pre><code class=\"language-text\">verified\n</code></pre>",
         );
         Ok(())
     }

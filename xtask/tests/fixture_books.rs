@@ -712,3 +712,42 @@ fn a_block_that_printed_two_outputs_is_never_accepted_until_its_code_changes() -
     assert!(report.is_success(), "{}", report.summary());
     Ok(())
 }
+
+/// Outputs are text, never directives: what a block prints is shown as the
+/// characters it printed, whatever mdBook, markdown, HTML or a formula
+/// would make of them.
+#[test]
+fn an_output_that_prints_directives_html_markdown_or_math_is_shown_as_it_printed() -> Result<()> {
+    let fixture = Fixture::new("good-small")?;
+    common::write(&fixture.path("README.md"), "# A secret README\n\nnot for the page\n")?;
+    fs::write(
+        fixture.path("book/ch01-small.md"),
+        // The directives are made at run time: written in the block, mdBook
+        // would replace them in its code too (and the extractor refuses them).
+        "# Small\n\n```rust,name=hijack\nlet open = \"{\".repeat(2);\n\
+         println!(\"{open}#include ../README.md:1:3}}}}\");\n\
+         println!(\"{open}#title Hijacked}}}}\");\n\
+         println!(\"<b>bold</b> **strong** $x^2$ &amp;\");\n```\n",
+    )?;
+    let report = fixture.verify(true, false)?;
+    assert!(report.is_success(), "{}", report.summary());
+    xtask::book::build(&fixture.layout.root)?;
+    let page = fs::read_to_string(fixture.path("target/book/ch01-small.html"))?;
+    let title = page
+        .split_once("<title>")
+        .and_then(|(_, rest)| rest.split_once("</title>"));
+    assert!(title.is_some_and(|(title, _)| !title.contains("Hijacked")), "{title:?}");
+    assert!(
+        !page.contains("A secret README"),
+        "an output included the README:\n{page}"
+    );
+    for shown in [
+        "{{#include ../README.md:1:3}}",
+        "{{#title Hijacked}}",
+        "&lt;b&gt;bold&lt;/b&gt; **strong** $x^2$ &amp;amp;",
+    ] {
+        assert_contains(&page, shown);
+    }
+    assert!(!page.contains("<math"), "an output became a formula");
+    Ok(())
+}
