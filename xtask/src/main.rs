@@ -17,9 +17,11 @@ usage:
       hand is never overwritten or deleted unless --force is given. What
       passed before and has not changed since is not re-run, unless
       --no-cache is given or CI is set (see xtask/src/cache.rs).
-  cargo xtask book [--open]
+  cargo xtask book [--open] [--preview]
       Render the book into target/book, each block with its verified output,
-      and each chapter's code as a download in target/book/downloads.
+      and each chapter's code as a download in target/book/downloads. A block
+      whose code changed since its output was verified fails the build;
+      with --preview its output is shown marked as not verified instead.
   cargo xtask serve [--port <n>] [--open] [--timeout-ms <ms>]
       Serve the book on http://127.0.0.1:<n>/ (3000 unless told), verifying
       it again each time a chapter, a snapshot or the engine's source is
@@ -59,13 +61,26 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
     match command {
         "verify" => verify_command(root, rest),
         "book" => {
-            let open = match rest {
-                [] => false,
-                [flag] if flag == "--open" => true,
-                _ => bail!("{USAGE}"),
+            let (mut open, mut preview) = (false, false);
+            for arg in rest {
+                match arg.as_str() {
+                    "--open" => open = true,
+                    "--preview" => preview = true,
+                    _ => bail!("unknown argument `{arg}`\n{USAGE}"),
+                }
+            }
+            let index = if preview {
+                xtask::book::build_unverified(root)?
+            } else {
+                xtask::book::build(root)?
             };
-            let index = xtask::book::build(root)?;
             println!("book: {}", index.display());
+            if preview {
+                println!(
+                    "book: a preview: an output its block's code did not print is marked \"Not verified\" on its \
+                     page; `cargo xtask verify` checks them"
+                );
+            }
             if open {
                 open_in_browser(&index)?;
             }

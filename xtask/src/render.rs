@@ -40,6 +40,21 @@ pub enum Strictness {
     /// build rejects: what the blocks' verdicts already report (no output
     /// yet, an invalid block, no Graphviz) is passed over.
     Check,
+    /// `cargo xtask book --preview`: an output that is not the verified
+    /// output of the code the page shows (one recorded for other code, or
+    /// none yet) is shown marked not verified, and the build goes on.
+    Unverified,
+}
+
+/// How an output under a block is labelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Label {
+    /// The block's verified output.
+    Verified,
+    /// A preview's: what the block printed, not accepted yet.
+    New,
+    /// The snapshot of other code than the block's, or none: not verified.
+    Stale,
 }
 
 /// What the last verify run found wrong in a chapter, for its preview.
@@ -294,36 +309,56 @@ impl<'a> ChapterRenderer<'a> {
         if let Some(finding) = self.finding(block) {
             // A preview: what it printed, if it ran, and why that is not verified.
             if let Some(output) = &finding.new_output {
-                text.push_str(&self.shown_output(block, rust, output, false, prefix));
+                text.push_str(&self.shown_output(block, rust, output, Label::New, prefix));
             }
             text.push_str(&failure_panel(block, finding, prefix));
             return text;
         }
-        let output = match snapshot::read_output(self.snapshots_dir, &self.crate_name, &rust.name) {
-            Ok(output) => output,
+        let snapshot = match snapshot::read_block(self.snapshots_dir, &self.crate_name, &rust.name) {
+            Ok(snapshot) => snapshot,
             Err(error) => {
                 self.publish_error(
                     block.line,
                     format!("block `{}` has no verified output: {error:#}", rust.name),
                 );
-                text.push_str(&output_block("(no verified output yet)", false, true, prefix));
+                text.push_str(&output_block("(no verified output yet)", false, Label::Stale, prefix));
                 return text;
             }
         };
-        let shown = self.shown_output(block, rust, &output, true, prefix);
+        let label = self.label(block, &format!("block `{}`", rust.name), &snapshot.code, &rust.code);
+        let shown = self.shown_output(block, rust, &snapshot.output, label, prefix);
         text.push_str(&if rust.quiz { quiz_block(&shown, prefix) } else { shown });
         text
     }
 
+    /// How a committed output is labelled under a block whose code is
+    /// `code`, the snapshot having recorded `recorded`: other code than the
+    /// page shows printed it, so the published book refuses it (verify, which
+    /// runs the block, says what it prints now), and a preview marks it.
+    fn label(&mut self, block: &Block, what: &str, recorded: &str, code: &str) -> Label {
+        if recorded == code {
+            return Label::Verified;
+        }
+        self.publish_error(
+            block.line,
+            format!(
+                "{what}: its code changed since its output was verified (its snapshot records the code \
+                 that printed it): run `cargo xtask verify`, with `--update` to accept a new output; \
+                 `cargo xtask book --preview` builds the page with the output marked not verified"
+            ),
+        );
+        Label::Stale
+    }
+
     /// A block's output as shown under it: a `graph` block's as a picture,
-    /// any other's as text. `accepted`: it is the block's verified output.
-    fn shown_output(&mut self, block: &Block, rust: &RustBlock, output: &str, accepted: bool, prefix: &str) -> String {
+    /// any other's as text, under its label.
+    fn shown_output(&mut self, block: &Block, rust: &RustBlock, output: &str, label: Label, prefix: &str) -> String {
         if !rust.graph {
-            return output_block(output, rust.mode == Mode::ShouldPanic, accepted, prefix);
+            return output_block(output, rust.mode == Mode::ShouldPanic, label, prefix);
         }
         let path = graph::picture_path(self.snapshots_dir, &self.crate_name, &rust.name);
         match graph::picture(&path, output) {
-            Ok(svg) => graph_block(&svg, output, accepted, prefix),
+            Ok(svg) => graph_block(&svg, output, label, prefix),
             Err(error) => {
                 // Without Graphviz the verifier says so once, in a note.
                 let message = format!("graph block `{}`: {error}", rust.name);
@@ -331,7 +366,7 @@ impl<'a> ChapterRenderer<'a> {
                     GraphError::NoGraphviz(_) => self.publish_error(block.line, message),
                     _ => self.error(block.line, message),
                 }
-                output_block(output, false, accepted, prefix)
+                output_block(output, false, label, prefix)
             }
         }
     }
@@ -344,9 +379,21 @@ impl<'a> ChapterRenderer<'a> {
     /// A twin as shown: its code, as `python`, and its verified output.
     fn twin_block(&mut self, block: &Block, rust_name: &str, prefix: &str, quiz: bool) -> String {
         let mut text = reduced_block(self.markdown, block, "python");
+        let mut label = Label::Verified;
         let output = match snapshot::read_twin(self.snapshots_dir, &self.crate_name, rust_name) {
-            Ok(Some(twin)) => twin.output,
+            Ok(Some(twin)) => {
+                if let BlockKind::Python(python) = &block.kind {
+                    label = self.label(
+                        block,
+                        &format!("the PyTorch twin of `{rust_name}`"),
+                        &twin.code,
+                        &python.code,
+                    );
+                }
+                twin.output
+            }
             Ok(None) => {
+                label = Label::Stale;
                 let path = self
                     .snapshots_dir
                     .join(snapshot::twin_file_name(&self.crate_name, rust_name));
@@ -361,12 +408,13 @@ impl<'a> ChapterRenderer<'a> {
                 "(no verified output yet)".to_string()
             }
             Err(error) => {
+                label = Label::Stale;
                 self.publish_error(block.line, format!("{error:#}"));
                 "(no verified output yet)".to_string()
             }
         };
         // A quiz's twin, in the tab beside it, must not give the answer away.
-        let shown = output_block(&output, false, true, prefix);
+        let shown = output_block(&output, false, label, prefix);
         text.push_str(&if quiz { quiz_block(&shown, prefix) } else { shown });
         if let Some(finding) = self.finding(block) {
             text.push_str(&failure_panel(block, finding, prefix));
@@ -482,7 +530,7 @@ fn twin_pair(rust: &str, python: &str) -> String {
 
 /// A `graph` block's output as shown: the picture Graphviz drew from the
 /// verified DOT text, and the text itself, folded, under it.
-fn graph_block(svg: &str, dot_text: &str, accepted: bool, prefix: &str) -> String {
+fn graph_block(svg: &str, dot_text: &str, label: Label, prefix: &str) -> String {
     let mut text = format!("\n{prefix}\n{prefix}<div class=\"graph-picture\">\n");
     for line in svg.lines() {
         text.push_str(&format!("{prefix}{}\n", directive_safe(line)));
@@ -490,7 +538,7 @@ fn graph_block(svg: &str, dot_text: &str, accepted: bool, prefix: &str) -> Strin
     text.push_str(&format!(
         "{prefix}</div>\n{prefix}\n{prefix}<details class=\"graph-dot\">\n{prefix}<summary>The DOT text it printed</summary>\n"
     ));
-    text.push_str(&output_block(dot_text, false, accepted, prefix));
+    text.push_str(&output_block(dot_text, false, label, prefix));
     text.push_str(&format!("\n{prefix}\n{prefix}</details>"));
     text
 }
@@ -551,21 +599,23 @@ fn quiz_block(shown: &str, prefix: &str) -> String {
 /// HTML, markdown, an mdBook directive (`{{#include …}}`, `{{#title …}}`)
 /// or a formula is shown as the characters it printed. It is the HTML a
 /// `text` fence renders to, written out: a `<pre>` block may hold blank
-/// lines. `accepted`: the output is the block's snapshot; otherwise (in a
-/// preview) it is a new one, and the label says so.
-fn output_block(output: &str, panics: bool, accepted: bool, prefix: &str) -> String {
-    let label = match (panics, output.is_empty()) {
+/// lines. Its `label` says whether it is the block's verified output, or,
+/// in a preview, a new one or one not verified against the block's code.
+fn output_block(output: &str, panics: bool, label: Label, prefix: &str) -> String {
+    let what = match (panics, output.is_empty()) {
         (_, true) => "Output: (nothing)",
         (true, false) => "Output (it panics):",
         (false, false) => "Output:",
     };
-    let mut text = if accepted {
-        format!("\n{prefix}\n{prefix}<p class=\"verified-output\">{label}</p>\n{prefix}\n")
-    } else {
-        format!(
-            "\n{prefix}\n{prefix}<p class=\"verified-output new-output\">New, not yet accepted. {label}</p>\n{prefix}\n"
-        )
+    let (class, before) = match label {
+        Label::Verified => ("verified-output", ""),
+        Label::New => ("verified-output new-output", "New, not yet accepted. "),
+        Label::Stale => (
+            "verified-output new-output",
+            "Not verified: the code above is not the code that printed this. ",
+        ),
     };
+    let mut text = format!("\n{prefix}\n{prefix}<p class=\"{class}\">{before}{what}</p>\n{prefix}\n");
     if !output.is_empty() {
         text.push_str(&format!("{prefix}<pre><code class=\"language-text\">"));
         for line in output.lines() {
@@ -630,6 +680,7 @@ mod tests {
             block_name: "hi",
             chapter: Path::new("book/ch01-x.md"),
             line: 3,
+            code: "fn hidden() {}\nprintln!(\"hi\");\n",
             twin: None,
         };
         snapshot::record(dir.path(), &id, "hello ``` world\n", WritePolicy::Accept)?;
@@ -666,13 +717,14 @@ mod tests {
             block_name: "hi",
             chapter,
             line: 1,
+            code: "println!(\"1.5\");\n",
             twin: None,
         };
         snapshot::record(dir.path(), &rust, "1.5\n", WritePolicy::Accept)?;
-        let code = "print(1.5)\n";
         let twin = SnapshotId {
             line: 5,
-            twin: Some(snapshot::Twin { torch: "2.15.0", code }),
+            code: "print(1.5)\n",
+            twin: Some(snapshot::Twin { torch: "2.15.0" }),
             ..rust
         };
         snapshot::record(dir.path(), &twin, "1.5000\n", WritePolicy::Accept)?;
@@ -707,18 +759,24 @@ mod tests {
     fn quizzes_hide_the_output_graphs_draw_it_and_math_becomes_mathml() -> anyhow::Result<()> {
         let dir = tempfile::tempdir()?;
         let chapter = Path::new("book/ch01-x.md");
-        let id = |block_name, line| SnapshotId {
+        let id = |block_name, line, code| SnapshotId {
             crate_name: "ch01-x",
             block_name,
             chapter,
             line,
+            code,
             twin: None,
         };
-        snapshot::record(dir.path(), &id("q", 3), "42\n", WritePolicy::Accept)?;
+        snapshot::record(
+            dir.path(),
+            &id("q", 3, "println!(\"42\");\n"),
+            "42\n",
+            WritePolicy::Accept,
+        )?;
         let tape = autograd::scalar::Tape::new();
         let x = tape.var(1.0);
         let dot = (x * x - 10.0).powi(2).to_dot();
-        snapshot::record(dir.path(), &id("g", 7), &dot, WritePolicy::Accept)?;
+        snapshot::record(dir.path(), &id("g", 7, "fn main() {}\n"), &dot, WritePolicy::Accept)?;
         // The committed picture is shown, as in a book built without Graphviz.
         let picture = "<svg>the graph</svg>";
         graph::commit(&graph::picture_path(dir.path(), "ch01-x", "g"), &dot, picture)?;
@@ -760,6 +818,7 @@ mod tests {
             block_name: "ok",
             chapter,
             line: 9,
+            code: "println!(\"verified\");\n",
             twin: None,
         };
         snapshot::record(dir.path(), &id, "verified\n", WritePolicy::Accept)?;

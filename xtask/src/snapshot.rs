@@ -1,10 +1,12 @@
 //! Stage 5, snapshot: each runnable block's output, one insta snapshot per
 //! block, `tests/snapshots/<chapter>__<block>.snap`. A PyTorch twin's output
 //! is `<chapter>__<rust-block>.py.snap`: block names are kebab-case, so no
-//! Rust block's snapshot can end in `.py.snap`. A twin's snapshot also
-//! records the torch version in its description and the twin's code as its
-//! `expression`: without torch, the code is how the verifier tells that a
-//! committed output still belongs to the block the book shows.
+//! Rust block's snapshot can end in `.py.snap`. Every snapshot records the
+//! code that printed it as its `expression` (`cargo insta review` shows
+//! it), so the book build can tell that a committed output still belongs
+//! to the code the page shows ([`read_block`]), and, without torch, the
+//! verifier that a twin's does; a twin's also names the torch version in its
+//! description.
 //!
 //! Why not `insta::assert_snapshot!`: it is made for `cargo test`. It takes
 //! its update policy from process-wide environment variables (`INSTA_UPDATE`,
@@ -52,15 +54,17 @@ pub struct SnapshotId<'a> {
     /// The block's line now, for a pending snapshot (`cargo insta review`
     /// shows it); never written into an accepted one.
     pub line: usize,
+    /// The code that printed the output: a Rust block's with its hidden
+    /// lines, a twin's as written.
+    pub code: &'a str,
     /// Set for a PyTorch twin; `block_name` is then its Rust block's name.
     pub twin: Option<Twin<'a>>,
 }
 
-/// What a twin's snapshot records besides its output.
+/// What a twin's snapshot records besides its output and code.
 pub struct Twin<'a> {
     /// The public torch version it ran with (`2.15.0`).
     pub torch: &'a str,
-    pub code: &'a str,
 }
 
 impl SnapshotId<'_> {
@@ -82,7 +86,7 @@ impl SnapshotId<'_> {
     }
 
     fn expression(&self) -> &str {
-        self.twin.as_ref().map_or("", |twin| twin.code)
+        self.code
     }
 }
 
@@ -132,7 +136,16 @@ pub fn record(dir: &Path, id: &SnapshotId, output: &str, policy: WritePolicy) ->
     let path = dir.join(id.file_name());
     let pending = path.with_extension("snap.new");
     let new = TextSnapshotContents::new(output.to_string(), TextSnapshotKind::File);
-    let failure = match difference(&path, read_existing(&path)?, id, &new) {
+    let mut difference = difference(&path, read_existing(&path)?, id, &new);
+    // The same output and metadata, but not as insta writes them (an older
+    // verifier's quoting): `cargo insta accept` would rewrite the file.
+    if matches!(difference, Difference::None) && fs::read(&path)? != as_insta_saves(&path, &text_of(id, &new, false))? {
+        difference = Difference::Metadata(format!(
+            "snapshot {} is not in the form insta writes; `cargo xtask verify --update` rewrites it",
+            path.display()
+        ));
+    }
+    let failure = match difference {
         Difference::None => None,
         Difference::Metadata(_) if policy == WritePolicy::Pending => {
             write(&path, id, &new, false)?;
@@ -203,13 +216,26 @@ fn difference(path: &Path, old: Option<Existing>, id: &SnapshotId, new: &TextSna
         if id.twin.is_some() {
             "the twin's code changed, or torch's version did"
         } else {
-            "it was written by an older verifier"
+            "the block's code changed, and printed the same"
         }
     ))
 }
 
-/// The text of a block's snapshot, for the rendered book.
+/// The text of a block's snapshot.
 pub fn read_output(dir: &Path, crate_name: &str, block_name: &str) -> Result<String> {
+    read_block(dir, crate_name, block_name).map(|snapshot| snapshot.output)
+}
+
+/// A Rust block's committed snapshot: its output, and the code that printed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockSnapshot {
+    pub output: String,
+    /// Empty in a snapshot written before snapshots recorded their code.
+    pub code: String,
+}
+
+/// A Rust block's snapshot, for the rendered book.
+pub fn read_block(dir: &Path, crate_name: &str, block_name: &str) -> Result<BlockSnapshot> {
     let path = dir.join(file_name(crate_name, block_name));
     let existing = read_existing(&path)?.ok_or_else(|| {
         anyhow!(
@@ -217,7 +243,10 @@ pub fn read_output(dir: &Path, crate_name: &str, block_name: &str) -> Result<Str
             path.display()
         )
     })?;
-    Ok(existing.contents.to_string())
+    Ok(BlockSnapshot {
+        output: existing.contents.to_string(),
+        code: existing.expression,
+    })
 }
 
 /// A twin's committed snapshot.
@@ -334,7 +363,7 @@ pub fn delete(path: &Path) -> Result<()> {
 struct Existing {
     source: String,
     description: String,
-    /// Empty for a Rust block; a twin's code.
+    /// The code that printed it.
     expression: String,
     contents: TextSnapshotContents,
 }
@@ -376,8 +405,23 @@ fn read_existing(path: &Path) -> Result<Option<Existing>> {
 
 /// Writes a snapshot in insta's format. A pending snapshot also records the
 /// block's line as `assertion_line`, which `cargo insta review` shows; insta
-/// leaves it out of accepted snapshots, and so do we.
+/// leaves it out of accepted snapshots, and so do we. An accepted snapshot
+/// is written by insta itself, the metadata read back and saved as `cargo
+/// insta accept` saves it, so that accepting with either tool writes the
+/// same bytes.
 fn write(path: &Path, id: &SnapshotId, contents: &TextSnapshotContents, pending: bool) -> Result<()> {
+    let text = text_of(id, contents, pending);
+    let bytes = if pending {
+        text.into_bytes()
+    } else {
+        as_insta_saves(path, &text)?
+    };
+    // Atomically: an interrupted update leaves the old snapshot or the new one.
+    crate::atomic::write(path, &bytes)
+}
+
+/// A snapshot's text as the verifier writes it, before insta saves it.
+fn text_of(id: &SnapshotId, contents: &TextSnapshotContents, pending: bool) -> String {
     // JSON strings are valid YAML double-quoted scalars: safe for any path.
     let quote = |s: &str| serde_json::to_string(s).expect("a string serializes");
     let mut text = format!("---\nsource: {}\n", quote(&id.chapter.to_string_lossy()));
@@ -385,12 +429,28 @@ fn write(path: &Path, id: &SnapshotId, contents: &TextSnapshotContents, pending:
         text.push_str(&format!("assertion_line: {}\n", id.line));
     }
     text.push_str(&format!("description: {}\n", quote(&id.description())));
-    if id.twin.is_some() {
-        text.push_str(&format!("expression: {}\n", quote(id.expression())));
-    }
+    text.push_str(&format!("expression: {}\n", quote(id.expression())));
     text.push_str(&format!("---\n{contents}\n"));
-    // Atomically: an interrupted update leaves the old snapshot or the new one.
-    crate::atomic::write(path, text.as_bytes())
+    text
+}
+
+/// The bytes insta writes for the snapshot `text`, through a scratch file
+/// beside `path` (insta reads and saves only files).
+fn as_insta_saves(path: &Path, text: &str) -> Result<Vec<u8>> {
+    let dir = path.parent().context("a snapshot path has a directory")?;
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let scratch = tempfile::Builder::new()
+        .prefix(".insta-")
+        .suffix(".snap")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write a scratch file in {}", dir.display()))?;
+    fs::write(scratch.path(), text).with_context(|| format!("cannot write {}", scratch.path().display()))?;
+    let snapshot =
+        Snapshot::from_file(scratch.path()).map_err(|e| anyhow!("insta cannot read what was written: {e}"))?;
+    snapshot
+        .save(scratch.path())
+        .map_err(|e| anyhow!("insta cannot save {}: {e}", scratch.path().display()))?;
+    fs::read(scratch.path()).with_context(|| format!("cannot read {}", scratch.path().display()))
 }
 
 fn remove_if_present(path: &Path) -> Result<()> {
@@ -416,6 +476,7 @@ mod tests {
             block_name: "a-b",
             chapter: Path::new("book/ch01-x.md"),
             line,
+            code: "",
             twin: None,
         }
     }
@@ -455,7 +516,8 @@ mod tests {
         let dir = tempfile::tempdir()?;
         let code = "x = torch.tensor([1.0])\nprint(f\"{x!r}: \\\"q\\\"\")\n";
         let twin = |torch| SnapshotId {
-            twin: Some(Twin { torch, code }),
+            code,
+            twin: Some(Twin { torch }),
             ..id(9)
         };
         assert!(matches!(
@@ -532,10 +594,8 @@ mod tests {
         let dir = tempfile::tempdir()?;
         let snap = dir.path().join("ch01-x__a-b.py.snap");
         let twin = |torch| SnapshotId {
-            twin: Some(Twin {
-                torch,
-                code: "print(1)\n",
-            }),
+            code: "print(1)\n",
+            twin: Some(Twin { torch }),
             ..id(3)
         };
         record(dir.path(), &twin("2.15.0"), "1\n", WritePolicy::Accept)?;

@@ -211,6 +211,7 @@ impl<'a> Judge<'a> {
             block_name: &id.block,
             chapter: &chapter.display_path,
             line,
+            code: &rust.code,
             twin: None,
         };
         let recorded = snapshot::record(
@@ -347,10 +348,8 @@ impl<'a> Judge<'a> {
             block_name: &id.block,
             chapter: &chapter.display_path,
             line,
-            twin: torch.map(|torch| Twin {
-                torch,
-                code: &python.code,
-            }),
+            code: &python.code,
+            twin: torch.map(|torch| Twin { torch }),
         };
         let agreement = crosscheck::compare(rust_output, &output);
         if python.differs && agreement.is_ok() {

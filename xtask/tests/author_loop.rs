@@ -157,7 +157,8 @@ fn inserting_prose_rewrites_nothing_and_a_block_edit_only_its_own_files() -> Res
     // CI agrees: nothing in a committed file is out of date.
     assert!(run(&fixture, options(false, true))?.is_success());
 
-    // Editing one block's code (not its output) changes its own file only.
+    // Editing one block's code (not its output) changes its own files only:
+    // its program, and its snapshot, which records the code that printed it.
     edit(
         &chapter,
         "println!(\"{}\", greet());",
@@ -170,7 +171,13 @@ fn inserting_prose_rewrites_nothing_and_a_block_edit_only_its_own_files() -> Res
         .keys()
         .filter(|path| before.get(*path) != after.get(*path))
         .collect();
-    assert_eq!(changed, [Path::new("crates/ch01-good/src/bin/hello.rs")]);
+    assert_eq!(
+        changed,
+        [
+            Path::new("crates/ch01-good/src/bin/hello.rs"),
+            Path::new("tests/snapshots/ch01-good__hello.snap")
+        ]
+    );
     Ok(())
 }
 
@@ -336,8 +343,18 @@ fn cargo_insta_finds_a_pending_output_and_accepting_it_there_makes_verify_pass()
     assert_contains(&pending, "tests/snapshots/ch01-small__hello.snap");
     insta(&["accept", "--workspace"])?;
     assert!(!fixture.path("tests/snapshots/ch01-small__hello.snap.new").exists());
+    let snapshot = fixture.path("tests/snapshots/ch01-small__hello.snap");
+    let accepted = String::from_utf8(fs::read(&snapshot)?)?;
     let report = run(&fixture, options(false, true))?;
     assert!(report.is_success(), "after `cargo insta accept`:\n{}", report.summary());
+    // Accepted by either tool, the snapshot is the same file, byte for byte.
+    fs::remove_file(&snapshot)?;
+    assert!(update(&fixture)?.is_success());
+    assert_eq!(
+        fs::read_to_string(&snapshot)?,
+        accepted,
+        "verify --update and cargo insta accept differ"
+    );
     assert_eq!(
         xtask::snapshot::read_output(&fixture.layout.snapshots_dir, "ch01-small", "hello")?,
         "hello, insta"

@@ -751,3 +751,38 @@ fn an_output_that_prints_directives_html_markdown_or_math_is_shown_as_it_printed
     assert!(!page.contains("<math"), "an output became a formula");
     Ok(())
 }
+
+/// A snapshot knows its code: a block edited since its output was verified
+/// fails the book build at its line, and `cargo xtask book --preview` shows
+/// the old output marked as not verified; verify then accepts the new one.
+#[test]
+fn a_block_edited_since_its_output_was_verified_fails_the_book_build_and_a_preview_marks_it() -> Result<()> {
+    let fixture = Fixture::new("good-small")?;
+    assert!(fixture.verify(true, false)?.is_success());
+    let chapter = fixture.path("book/ch01-small.md");
+    let text = fs::read_to_string(&chapter)?;
+    fs::write(
+        &chapter,
+        text.replace("println!(\"hello\");", "println!(\"hello, edited\");"),
+    )?;
+
+    let error = format!("{:#}", xtask::book::build(&fixture.layout.root).unwrap_err());
+    assert_contains(
+        &error,
+        "book/ch01-small.md:3: block `hello`: its code changed since its output was verified",
+    );
+    assert!(!error.contains("block `other`"), "{error}");
+
+    xtask::book::build_unverified(&fixture.layout.root)?;
+    let page = fs::read_to_string(fixture.path("target/book/ch01-small.html"))?;
+    assert_contains(
+        &page,
+        "<p class=\"verified-output new-output\">Not verified: the code above is not the code that printed \
+         this. Output:</p>\n\n<pre><code class=\"language-text\">hello\n</code></pre>",
+    );
+    assert_eq!(page.matches("Not verified").count(), 1, "only the edited block");
+
+    assert!(fixture.verify(true, false)?.is_success());
+    xtask::book::build(&fixture.layout.root)?;
+    Ok(())
+}
