@@ -118,8 +118,17 @@ fn build_into(root: &Path, build_dir: Option<&Path>, preprocessor: VerifiedOutpu
     }));
     let html = book.build_dir_for("html");
     match built {
-        // The chapters' problems stopped the build: they say why.
-        Err(_) if !problems.is_empty() => return Ok((html.join("index.html"), problems)),
+        // The chapters' problems stopped the build: they say why, and that
+        // the links went unchecked.
+        Err(_) if !problems.is_empty() => {
+            problems.push(Problem {
+                location: "links".into(),
+                message: "not checked: the book build stopped at the problems above, so there are no pages \
+                          to check them in (`cargo xtask verify` checks them all the same)"
+                    .into(),
+            });
+            return Ok((html.join("index.html"), problems));
+        }
         Err(error) => return Err(error.context("cannot build the book")),
         Ok(()) => {}
     }

@@ -71,6 +71,7 @@ pub type Files = Vec<(PathBuf, String)>;
 pub fn new_crate(root: &Path, chapter: &str, dir: &Path) -> Result<Copied> {
     let book = extract::read_book(root, &root.join("book"))?;
     let name = resolve_chapter(&chapter_crates(&book), chapter)?;
+    ensure_outside(root, dir)?;
     ensure_empty(dir)?;
     let (copied, files) = chapter_crate(root, &book, &name, &package_name(dir))?;
     write_files(dir, &files)?;
@@ -350,6 +351,34 @@ pub fn write_files(dir: &Path, files: &Files) -> Result<()> {
             fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
         fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Refuses a `dir` inside the repository at `root`: the copy's own
+/// `[workspace]` below the repository's would make every cargo command in
+/// the repository fail with "multiple workspace roots found".
+fn ensure_outside(root: &Path, dir: &Path) -> Result<()> {
+    let root = root
+        .canonicalize()
+        .with_context(|| format!("cannot resolve {}", root.display()))?;
+    let absolute = std::path::absolute(dir).with_context(|| format!("cannot resolve {}", dir.display()))?;
+    // The nearest part of the path that exists, resolved (symbolic links
+    // included), and the rest as written.
+    let existing = absolute.ancestors().find(|a| a.exists()).unwrap_or(&absolute);
+    let rest = absolute.strip_prefix(existing).unwrap_or(Path::new(""));
+    let resolved = existing
+        .canonicalize()
+        .unwrap_or_else(|_| existing.to_path_buf())
+        .join(rest);
+    if resolved.starts_with(&root) {
+        bail!(
+            "{} is inside the book's repository ({}): the copy is a workspace of its own, and one below the \
+             repository's makes every cargo command there fail (\"multiple workspace roots found\"); give a \
+             directory outside it, such as ~/my-autograd",
+            dir.display(),
+            root.display()
+        );
     }
     Ok(())
 }

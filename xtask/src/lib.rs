@@ -18,6 +18,7 @@ pub mod book;
 pub mod browser;
 pub mod build;
 pub mod cache;
+pub mod commands;
 pub mod copy_out;
 pub mod coverage;
 pub mod crosscheck;

@@ -7,8 +7,11 @@
 //! very code that compiles and is tested: never a copy, never run as a block.
 //!
 //! This module reads them as mdBook does and checks them: a file that does
-//! not exist, an anchor that is not there, opened and never closed, closed
-//! and never opened, or given twice, is an error at the listing's line.
+//! not exist, or an anchor that is not there, is an error at the listing's
+//! line. An anchor opened and never closed, closed and never opened, or
+//! given twice is an error of the source file, once, at its own line
+//! ([`broken_anchors`]), and of the listings that include that very anchor;
+//! the file's other anchors are still good.
 
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
@@ -65,33 +68,87 @@ pub fn parse(content: &str) -> Result<Vec<Include>, String> {
     Ok(includes)
 }
 
-/// The region each anchor of a source file covers: its 1-based lines, from
-/// the one after `ANCHOR: name` to the one before `ANCHOR_END: name`. Or
-/// what is wrong with the file's anchors.
-pub fn anchors(source: &str) -> Result<BTreeMap<String, RangeInclusive<usize>>, String> {
+/// A source file's anchors.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Anchors {
+    /// The region each good anchor covers: its 1-based lines, from the one
+    /// after `ANCHOR: name` to the one before `ANCHOR_END: name`.
+    pub regions: BTreeMap<String, RangeInclusive<usize>>,
+    /// Each broken anchor, with the line that breaks it and what is wrong.
+    pub broken: BTreeMap<String, (usize, String)>,
+}
+
+/// The anchors of a source file, good and broken.
+pub fn anchors(source: &str) -> Anchors {
     let mut open: BTreeMap<String, usize> = BTreeMap::new();
-    let mut closed = BTreeMap::new();
+    let mut found = Anchors::default();
     for (index, line) in source.lines().enumerate() {
         let number = index + 1;
         if let Some(name) = anchor_after(line, "ANCHOR_END:") {
-            let Some(start) = open.remove(&name) else {
-                return Err(format!("line {number} closes anchor `{name}`, which is not open there"));
-            };
-            closed.insert(name, start + 1..=number - 1);
+            match open.remove(&name) {
+                Some(start) => {
+                    found.regions.insert(name, start + 1..=number - 1);
+                }
+                None => {
+                    let why = format!("closes anchor `{name}`, which is not open there");
+                    found.broken.entry(name).or_insert((number, why));
+                }
+            }
         } else if let Some(name) = anchor_after(line, "ANCHOR:")
-            && (closed.contains_key(&name) || open.insert(name.clone(), number).is_some())
+            && (found.regions.contains_key(&name) || open.insert(name.clone(), number).is_some())
         {
-            return Err(format!(
-                "line {number} opens anchor `{name}` a second time: anchor names are unique in a file"
-            ));
+            let why = format!("opens anchor `{name}` a second time: anchor names are unique in a file");
+            found.broken.entry(name).or_insert((number, why));
         }
     }
-    if let Some((name, line)) = open.into_iter().next() {
-        return Err(format!(
-            "anchor `{name}` is opened at line {line} and never closed (`ANCHOR_END: {name}`)"
-        ));
+    for (name, line) in open {
+        let why = format!("opens anchor `{name}`, which is never closed (`ANCHOR_END: {name}`)");
+        found.broken.entry(name).or_insert((line, why));
     }
-    Ok(closed)
+    for name in found.broken.keys() {
+        found.regions.remove(name);
+    }
+    found
+}
+
+/// Every broken anchor of the engine's source (`crates/autograd/src`) and
+/// of the other files the book's listings include, once each, as
+/// (`file:line`, what is wrong), the file as a path from `root`.
+pub fn broken_anchors(root: &Path, chapters: &[crate::extract::Chapter]) -> Vec<(String, String)> {
+    fn walk(root: &Path, dir: &Path, files: &mut std::collections::BTreeSet<PathBuf>) {
+        for entry in std::fs::read_dir(root.join(dir)).into_iter().flatten().flatten() {
+            let path = dir.join(entry.file_name());
+            if entry.path().is_dir() {
+                walk(root, &path, files);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.insert(path);
+            }
+        }
+    }
+    let mut files = std::collections::BTreeSet::new();
+    walk(root, Path::new("crates/autograd/src"), &mut files);
+    for chapter in chapters {
+        for block in &chapter.blocks {
+            if let crate::extract::BlockKind::Listing(includes) = &block.kind {
+                files.extend(includes.iter().map(|include| file_of(&chapter.display_path, include)));
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for file in files {
+        let Ok(source) = std::fs::read_to_string(root.join(&file)) else {
+            continue;
+        };
+        for (line, why) in anchors(&source).broken.into_values() {
+            found.push((format!("{}:{line}", file.display()), why));
+        }
+    }
+    found
+}
+
+/// The file an include of the chapter at `chapter` names, from the root.
+fn file_of(chapter: &Path, include: &Include) -> PathBuf {
+    normalize(&chapter.parent().unwrap_or(Path::new("")).join(&include.path))
 }
 
 /// The anchor name after `marker` in a line, as mdBook reads it
@@ -121,19 +178,26 @@ pub struct Shown {
 
 /// Resolves an include of the chapter at `chapter` (a path from `root`).
 pub fn resolve(root: &Path, chapter: &Path, include: &Include) -> Result<Shown, String> {
-    let file = normalize(&chapter.parent().unwrap_or(Path::new("")).join(&include.path));
+    let file = file_of(chapter, include);
     let source = std::fs::read_to_string(root.join(&file))
         .map_err(|e| format!("listing `{}`: cannot read {} ({e})", include.path, file.display()))?;
-    let anchors = anchors(&source).map_err(|why| format!("{}: {why}", file.display()))?;
-    let region = anchors.get(&include.anchor).ok_or_else(|| {
+    let anchors = anchors(&source);
+    if let Some((line, _)) = anchors.broken.get(&include.anchor) {
+        return Err(format!(
+            "anchor `{}` is broken at {}:{line} (reported there)",
+            include.anchor,
+            file.display()
+        ));
+    }
+    let region = anchors.regions.get(&include.anchor).ok_or_else(|| {
         format!(
             "{} has no anchor `{}` (its anchors: {})",
             file.display(),
             include.anchor,
-            if anchors.is_empty() {
+            if anchors.regions.is_empty() {
                 "none".to_string()
             } else {
-                anchors.keys().cloned().collect::<Vec<_>>().join(", ")
+                anchors.regions.keys().cloned().collect::<Vec<_>>().join(", ")
             }
         )
     })?;
@@ -190,25 +254,28 @@ mod tests {
     #[test]
     fn anchors_are_regions_and_their_mistakes_are_named() {
         let source = "a\n// ANCHOR: outer\nb\n// ANCHOR: inner\nc\n// ANCHOR_END: inner\nd\n// ANCHOR_END: outer\n";
-        let found = anchors(source).expect("good anchors");
-        assert_eq!(found["outer"], 3..=7);
-        assert_eq!(found["inner"], 5..=5);
-        assert!(
-            anchors("// ANCHOR: a\nx\n")
-                .unwrap_err()
-                .contains("opened at line 1 and never closed")
+        let found = anchors(source);
+        assert_eq!(found.regions["outer"], 3..=7);
+        assert_eq!(found.regions["inner"], 5..=5);
+        assert!(found.broken.is_empty());
+        // A broken anchor is named at its own line; the others stay good.
+        let unclosed = anchors("// ANCHOR: a\nx\n// ANCHOR: b\ny\n// ANCHOR_END: b\n");
+        assert_eq!(
+            unclosed.broken["a"],
+            (
+                1,
+                "opens anchor `a`, which is never closed (`ANCHOR_END: a`)".to_string()
+            )
         );
-        assert!(
-            anchors("x\n// ANCHOR_END: a\n")
-                .unwrap_err()
-                .contains("line 2 closes anchor `a`")
+        assert_eq!(unclosed.regions["b"], 4..=4);
+        assert_eq!(
+            anchors("x\n// ANCHOR_END: a\n").broken["a"],
+            (2, "closes anchor `a`, which is not open there".to_string())
         );
-        let twice = "// ANCHOR: a\n// ANCHOR_END: a\n// ANCHOR: a\n// ANCHOR_END: a\n";
-        assert!(
-            anchors(twice)
-                .unwrap_err()
-                .contains("line 3 opens anchor `a` a second time")
-        );
+        let twice = anchors("// ANCHOR: a\n// ANCHOR_END: a\n// ANCHOR: a\n// ANCHOR_END: a\n");
+        assert_eq!(twice.broken["a"].0, 3);
+        assert!(twice.broken["a"].1.contains("a second time"), "{twice:?}");
+        assert!(!twice.regions.contains_key("a"));
     }
 
     #[test]

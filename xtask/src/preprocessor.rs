@@ -121,8 +121,10 @@ impl Preprocessor for VerifiedOutput {
         if problems.is_empty() {
             return Ok(book);
         }
-        if self.findings.is_some() {
-            // A preview shows its problems in the pages: the build goes on.
+        if self.findings.is_some() || self.strictness == Strictness::Check {
+            // A preview shows its problems in the pages, and verify's own
+            // build goes on to check the links too: the problems are reported
+            // all the same.
             if let Ok(mut shared) = self.problems.lock() {
                 shared.extend(problems);
             }

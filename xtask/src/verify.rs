@@ -119,6 +119,11 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
         println!("{}", chapter.progress_line());
     }
     report.chapters = verdicts.chapters;
+    report.problems.extend(
+        crate::listing::broken_anchors(&layout.root, &chapters)
+            .into_iter()
+            .map(|(location, message)| Problem { location, message }),
+    );
     report.coverage = Some(coverage::measure(&layout.root, &chapters)?);
     let prose = prose::check(&layout.root, &layout.snapshots_dir, &chapters)?;
     report.problems.extend(prose.unproven.iter().map(|unproven| Problem {
@@ -126,6 +131,12 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
         message: format!("`{}` in the prose: {}", unproven.shown, unproven.message),
     }));
     report.prose = Some(prose);
+    let markdown = chapters
+        .iter()
+        .map(|c| std::fs::read_to_string(layout.root.join(&c.display_path)))
+        .collect::<std::io::Result<Vec<_>>>()
+        .context("cannot read a chapter again")?;
+    report.problems.extend(crate::commands::check(&chapters, &markdown));
     report.graphs_unchecked = verdicts.graphs_unchecked;
 
     if options.book_check {

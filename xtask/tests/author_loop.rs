@@ -73,12 +73,14 @@ fn every_bad_formula_is_reported_in_the_same_run_and_big_delimiters_render() -> 
     // pulldown-latex's context box keeps its lines.
     assert!(unparsed.lines().count() > 2, "{unparsed}");
     assert_eq!(report.problems.len(), 4, "{}", report.summary());
-    // `cargo xtask book` refuses the same formulas, all of them.
+    // `cargo xtask book` refuses the same formulas, all of them, and says
+    // that it could not check the links.
     let error = format!(
         "{:#}",
         xtask::book::build(&fixture.layout.root).expect_err("bad formulas")
     );
-    assert_contains(&error, "the book has 4 problem(s)");
+    assert_contains(&error, "the book has 5 problem(s)");
+    assert_contains(&error, "\nlinks: not checked");
 
     // Without the broken ones, the book builds, and `\big(` and `\Big(` are
     // MathML elements, not tags escaped to text (pulldown-latex 0.8 writes
@@ -411,16 +413,32 @@ fn listings_show_the_engines_source_and_a_missing_anchor_fails_at_its_line() -> 
     );
     assert!(!page.contains("ANCHOR"), "an anchor comment on the page:\n{page}");
 
-    // An anchor left open in the source fails the listing that uses it.
-    fs::write(
-        fixture.path("crates/autograd/src/lib.rs"),
-        ANCHORED_ENGINE.replace("// ANCHOR_END: square\n", ""),
-    )?;
+    // An anchor left open in the source is one error, at its own line, and
+    // fails the listing that uses it; the listings of the file's other
+    // anchors still pass.
+    let engine = format!(
+        "{}// ANCHOR: double\npub fn double(x: f64) -> f64 {{\n    2.0 * x\n}}\n// ANCHOR_END: double\n",
+        ANCHORED_ENGINE.replace("// ANCHOR_END: square\n", "")
+    );
+    fs::write(fixture.path("crates/autograd/src/lib.rs"), engine)?;
+    let double = "\n```rust,listing\n{{#include ../crates/autograd/src/lib.rs:double}}\n```\n";
+    fs::write(&chapter, format!("{}{double}{double}", fs::read_to_string(&chapter)?))?;
     let report = update(&fixture)?;
     assert_contains(
-        &failure_at(&report, "book/ch01-listings.md:5"),
-        "anchor `square` is opened at line 3 and never closed",
+        &failure_at(&report, "crates/autograd/src/lib.rs:3"),
+        "opens anchor `square`, which is never closed (`ANCHOR_END: square`)",
     );
+    assert_contains(
+        &failure_at(&report, "book/ch01-listings.md:5"),
+        "anchor `square` is broken at crates/autograd/src/lib.rs:3 (reported there)",
+    );
+    assert_eq!(
+        report.failed(),
+        1,
+        "only the listing of `square`:\n{}",
+        report.summary()
+    );
+    assert_eq!(report.problems.len(), 1, "{}", report.summary());
     Ok(())
 }
 
@@ -483,5 +501,33 @@ fn a_graph_picture_is_committed_beside_its_snapshot_and_the_book_shows_it() -> R
     fs::write(&picture, &old)?;
     let report = run(&fixture, options(false, true))?;
     assert_contains(&failure_at(&report, &at), "is missing or was drawn from other DOT text");
+    Ok(())
+}
+
+/// Links are checked even when a chapter has a problem that stops the
+/// published book's build: verify's own build goes on, and reports both;
+/// `cargo xtask book` says that it did not check them.
+#[test]
+fn links_are_checked_beside_a_formula_that_stops_the_book_build() -> Result<()> {
+    let fixture = Fixture::new("book-rejects")?;
+    let chapter = fixture.path("book/ch01-rejects.md");
+    fs::write(&chapter, fs::read_to_string(&chapter)? + "\nBad: $\\frac{1}$\n")?;
+    let report = update(&fixture)?;
+    let chapter_path = "book/ch01-rejects.md";
+    assert_contains(
+        &failure_at(&report, &format!("{chapter_path}:3")),
+        "link `ch09-missing.html` leads nowhere",
+    );
+    let formula_line = fs::read_to_string(&chapter)?.lines().count();
+    assert_contains(
+        &failure_at(&report, &format!("{chapter_path}:{formula_line}")),
+        "formula `\\frac{1}` does not parse",
+    );
+    let published = format!("{:#}", xtask::book::build(&fixture.layout.root).unwrap_err());
+    assert_contains(&published, "formula `\\frac{1}` does not parse");
+    assert_contains(
+        &published,
+        "links: not checked: the book build stopped at the problems above",
+    );
     Ok(())
 }

@@ -119,6 +119,17 @@ fn cargo_xtask_new_writes_the_chapters_download_its_package_named_after_the_dire
     // The directory is now not empty: a second copy into it is refused.
     let again = xtask::copy_out::new_crate(root(), "ch02-scalars", &dir).unwrap_err();
     assert!(again.to_string().contains("not empty"), "{again}");
+
+    // Nor is any directory inside the repository, existing or not: it would
+    // be a second workspace root below the repository's.
+    for inside in [root().join("crates/mycopy"), root().join("target/../book/new/deeper")] {
+        let error = xtask::copy_out::new_crate(root(), "2", &inside)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("is inside the book's repository"), "{error}");
+        assert!(error.contains("multiple workspace roots found"), "{error}");
+        assert!(!inside.exists(), "nothing written");
+    }
     Ok(())
 }
 
