@@ -109,15 +109,27 @@ pub fn run(layout: &Layout, cache: &mut VerdictCache) -> Result<TestRun> {
         .arg(&layout.target_dir)
         .env(tools::SKIPS_VARIABLE, &skips)
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .context("cannot run cargo test")?;
     let mut counted = Counted::default();
     let stdout = child.stdout.take().context("cargo test's output")?;
-    for line in BufReader::new(stdout).lines() {
-        let line = line.context("cannot read cargo test's output")?;
-        println!("{line}");
-        counted.read(&line);
-    }
+    let stderr = child.stderr.take().context("cargo test's errors")?;
+    // Passed on through this process's own printing, which a test of the
+    // verifier captures (a child's inherited streams it would not).
+    std::thread::scope(|scope| -> Result<()> {
+        scope.spawn(|| {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                eprintln!("{line}");
+            }
+        });
+        for line in BufReader::new(stdout).lines() {
+            let line = line.context("cannot read cargo test's output")?;
+            println!("{line}");
+            counted.read(&line);
+        }
+        Ok(())
+    })?;
     let status = child.wait().context("cargo test did not finish")?;
     // Remembered only if nothing changed while they ran.
     let after = fingerprint();
