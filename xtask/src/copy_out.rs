@@ -221,7 +221,7 @@ fn engine(root: &Path, root_manifest: &str) -> Result<Engine> {
         section("dependencies")?
     );
     let mut files = vec![(PathBuf::from("autograd/Cargo.toml"), text)];
-    for path in files_under(&dir.join("src"))? {
+    for path in crate::layout::files_under(&dir.join("src"))? {
         let relative = path.strip_prefix(&dir).context("a file under the engine's src/")?;
         files.push((Path::new("autograd").join(relative), read(&path)?));
     }
@@ -320,23 +320,6 @@ fn lockfile(workspace_lock: &str, members: &[Member]) -> Result<String> {
     kept.sort();
     let body: Vec<String> = kept.into_iter().map(|(_, _, entry)| entry).collect();
     Ok(format!("{head}\n[[package]]\n{}\n", body.join("\n\n[[package]]\n")))
-}
-
-/// Every file under `dir`, in a fixed order.
-fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut entries = fs::read_dir(dir)
-        .with_context(|| format!("cannot list {}", dir.display()))?
-        .collect::<std::io::Result<Vec<_>>>()?;
-    entries.sort_by_key(fs::DirEntry::file_name);
-    let mut found = Vec::new();
-    for entry in entries {
-        if entry.file_type()?.is_dir() {
-            found.extend(files_under(&entry.path())?);
-        } else {
-            found.push(entry.path());
-        }
-    }
-    Ok(found)
 }
 
 fn read(path: &Path) -> Result<String> {

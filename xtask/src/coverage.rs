@@ -163,18 +163,11 @@ pub fn measure(root: &Path, chapters: &[Chapter]) -> Result<Coverage> {
 /// The `.rs` files under `dir`, relative to it, sorted.
 fn rust_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(current) = pending.pop() {
-        for entry in std::fs::read_dir(&current).with_context(|| format!("cannot list {}", current.display()))? {
-            let path = entry?.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                found.push(path.strip_prefix(dir)?.to_path_buf());
-            }
+    for path in crate::layout::files_under(dir)? {
+        if path.extension().is_some_and(|e| e == "rs") {
+            found.push(path.strip_prefix(dir)?.to_path_buf());
         }
     }
-    found.sort();
     Ok(found)
 }
 

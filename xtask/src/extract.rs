@@ -217,22 +217,9 @@ pub fn read_book(root: &Path, book_dir: &Path) -> Result<Vec<Chapter>> {
 /// (SUMMARY.md itself aside), as paths from `root`, sorted: mdBook would
 /// leave each out of the book without a word, and so would the verifier.
 pub fn unlisted_chapters(root: &Path, book_dir: &Path, chapters: &[Chapter]) -> Result<Vec<PathBuf>> {
-    fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
-        for entry in std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
-            let path = entry?.path();
-            if path.is_dir() {
-                walk(&path, found)?;
-            } else if path.extension().is_some_and(|e| e == "md") {
-                found.push(path);
-            }
-        }
-        Ok(())
-    }
-    let mut found = Vec::new();
-    walk(book_dir, &mut found)?;
-    let mut unlisted: Vec<PathBuf> = found
+    let mut unlisted: Vec<PathBuf> = crate::layout::files_under(book_dir)?
         .into_iter()
-        .filter(|path| path != &book_dir.join("SUMMARY.md"))
+        .filter(|path| path.extension().is_some_and(|e| e == "md") && path != &book_dir.join("SUMMARY.md"))
         .map(|path| display_path(root, &path))
         .filter(|shown| !chapters.iter().any(|c| &c.display_path == shown))
         .collect();

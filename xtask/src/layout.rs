@@ -77,6 +77,25 @@ pub fn workspace_root(manifest_dir: Option<&Path>, cwd: &Path) -> Result<PathBuf
         })
 }
 
+/// Every file under `dir`, at any depth, sorted: the one walk of a
+/// directory the verifier's stages share.
+pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).with_context(|| format!("cannot list {}", current.display()))? {
+            let entry = entry.with_context(|| format!("cannot list {}", current.display()))?;
+            if entry.file_type()?.is_dir() {
+                pending.push(entry.path());
+            } else {
+                found.push(entry.path());
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
 /// `path` relative to `root` when it is inside it, for messages.
 pub fn display_path(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()

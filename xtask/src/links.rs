@@ -54,14 +54,12 @@ pub fn check(dir: &Path) -> Result<Vec<BrokenLink>> {
 }
 
 fn collect_html(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_html(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "html") {
-            out.push(path);
-        }
-    }
+    let pages = crate::layout::files_under(dir)?;
+    out.extend(
+        pages
+            .into_iter()
+            .filter(|path| path.extension().is_some_and(|e| e == "html")),
+    );
     Ok(())
 }
 

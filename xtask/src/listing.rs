@@ -115,18 +115,13 @@ pub fn anchors(source: &str) -> Anchors {
 /// of the other files the book's listings include, once each, as
 /// (`file:line`, what is wrong), the file as a path from `root`.
 pub fn broken_anchors(root: &Path, chapters: &[crate::extract::Chapter]) -> Vec<(String, String)> {
-    fn walk(root: &Path, dir: &Path, files: &mut std::collections::BTreeSet<PathBuf>) {
-        for entry in std::fs::read_dir(root.join(dir)).into_iter().flatten().flatten() {
-            let path = dir.join(entry.file_name());
-            if entry.path().is_dir() {
-                walk(root, &path, files);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                files.insert(path);
-            }
-        }
-    }
-    let mut files = std::collections::BTreeSet::new();
-    walk(root, Path::new("crates/autograd/src"), &mut files);
+    let engine = root.join("crates/autograd/src");
+    let mut files: std::collections::BTreeSet<PathBuf> = crate::layout::files_under(&engine)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|path| path.extension().is_some_and(|e| e == "rs"))
+        .filter_map(|path| path.strip_prefix(root).ok().map(Path::to_path_buf))
+        .collect();
     for chapter in chapters {
         for block in &chapter.blocks {
             if let crate::extract::BlockKind::Listing(includes) = &block.kind {
