@@ -212,7 +212,7 @@ def run_step(env, step, torch_dtype):
         return values, indices
     if op in ("argmax", "argmin"):
         # Positions as a float tensor of the case's dtype: the language's steps are tensors.
-        return getattr(torch, op)(arg(0), dim=attrs.get("dim")).to(torch_dtype), None
+        return getattr(torch, op)(arg(0), dim=attrs.get("dim"), keepdim=attrs.get("keepdim", False)).to(torch_dtype), None
     if op in ("softmax", "log_softmax"):
         return getattr(torch, op)(arg(0), dim=attrs["dim"]), None
     if op == "logsumexp":

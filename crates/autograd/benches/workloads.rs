@@ -218,7 +218,7 @@ impl TensorMlp {
         let h2 = (h1.matmul(w[1]) + b[1]).relu();
         let y = h2.matmul(w[2]) + b[2];
         let d = y - t;
-        let loss = (d * d).mean();
+        let loss = (d * d).mean_all();
         loss.backward().expect("scalar loss");
         // Read out and zeroed, as an optimizer step would.
         (0..3)
@@ -300,7 +300,7 @@ impl Rnn {
         for x in &self.xs {
             h = (g.tensor(x).matmul(wx) + h.matmul(wh) + b).tanh();
         }
-        (h * h).mean().backward().expect("scalar loss");
+        (h * h).mean_all().backward().expect("scalar loss");
         [wx, wh, b].iter().map(|p| p.take_grad().expect("reached")).collect()
     }
 }
@@ -313,7 +313,7 @@ fn topk_step(x: &ArcArray1<f32>) -> ArrayD<f32> {
     let g = Graph::<f32>::new();
     let x = g.tensor(x).requires_grad();
     let (values, _indices) = x.topk(1000);
-    values.sum().backward().expect("scalar");
+    values.sum_all().backward().expect("scalar");
     x.take_grad().expect("reached")
 }
 

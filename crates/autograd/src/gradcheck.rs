@@ -118,7 +118,7 @@ impl fmt::Display for Report {
 /// use autograd::gradcheck::gradcheck;
 /// use ndarray::array;
 ///
-/// let report = gradcheck(|x| (x[0].tanh() * x[1]).sum(), &[
+/// let report = gradcheck(|x| (x[0].tanh() * x[1]).sum_all(), &[
 ///     array![0.5, -1.0].into_dyn(),
 ///     array![2.0, 3.0].into_dyn(),
 /// ]).unwrap();

@@ -31,7 +31,7 @@
 //!
 //! let g = Graph::<f64>::new();
 //! let x = g.tensor([1.0, 5.0, 6.0]).requires_grad();
-//! let y = (x * x).sum();
+//! let y = (x * x).sum_all();
 //! y.backward()?;
 //! println!("{}", x.grad().unwrap()); // tensor([ 2., 10., 12.], dtype=f64)
 //! # assert_eq!(x.grad().unwrap().to_string(), "tensor([ 2., 10., 12.], dtype=f64)");
@@ -48,6 +48,43 @@
 //! let y = x * x;
 //! y.backward();
 //! assert_eq!(x.grad(), 10.0);
+//! ```
+//!
+//! # Reductions
+//!
+//! A reduction over some dimensions takes them and `keepdim`, always both, as
+//! PyTorch's `x.sum(dims, keepdim)` reads: `x.sum(-1, false)`,
+//! `x.mean([0, 1], true)`, `x.max(1, false)` (values and positions). The
+//! reduction of the whole tensor is spelled apart: `x.sum_all()`,
+//! `x.mean_all()`, `x.max_all()`, `x.argmax_all()`. So a PyTorch spelling
+//! either means here what it means in PyTorch or does not compile, with
+//! rustc asking for the missing `keepdim`; none compiles into a different
+//! reduction:
+//!
+//! ```compile_fail,E0061
+//! # let g = autograd::Graph::<f32>::new();
+//! # let x = g.tensor([[1.0f32, 2.0], [3.0, 4.0]]);
+//! let rows = x.sum(-1); // help: provide the argument: `x.sum(-1, /* bool */)`
+//! ```
+//!
+//! ```compile_fail,E0061
+//! # let g = autograd::Graph::<f32>::new();
+//! # let x = g.tensor([[1.0f32, 2.0], [3.0, 4.0]]);
+//! let (values, indices) = x.max(1); // help: `x.max(1, /* bool */)`
+//! ```
+//!
+//! ```compile_fail,E0061
+//! # let g = autograd::Graph::<f32>::new();
+//! # let x = g.tensor([[1.0f32, 2.0], [3.0, 4.0]]);
+//! let total = x.sum(); // the whole tensor's sum is `x.sum_all()`
+//! ```
+//!
+//! ```
+//! # let g = autograd::Graph::<f32>::new();
+//! # let x = g.tensor([[1.0f32, 2.0], [3.0, 4.0]]);
+//! assert_eq!(x.sum(1, true).shape(), [2, 1]); // as PyTorch's x.sum(1, keepdim=True)
+//! assert_eq!(x.sum(1, false).shape(), [2]);
+//! assert_eq!(x.sum_all().shape(), [0usize; 0]);
 //! ```
 //!
 //! # Errors

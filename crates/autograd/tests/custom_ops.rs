@@ -34,7 +34,7 @@ fn a_custom_operation_is_a_first_class_operation() {
     let y = softplus(x);
     assert_eq!(y.grad_fn(), Some("SoftplusBackward0"));
     assert!(y.to_dot().contains("SoftplusBackward0"));
-    y.sum().backward().expect("a scalar");
+    y.sum_all().backward().expect("a scalar");
     let grad = x.grad().expect("x requires grad").to_array();
     for (g, v) in grad.iter().zip([-1.0f64, 0.0, 2.0]) {
         assert_eq!(*g, 1.0 / (1.0 + (-v).exp()));
@@ -46,14 +46,17 @@ fn a_custom_operation_is_a_first_class_operation() {
 
 #[test]
 fn gradcheck_passes_a_right_backward_and_a_broadcast_gradient_is_summed() {
-    let report =
-        gradcheck(|t| softplus(t[0]).sum(), &[array![[-1.5, 0.25], [0.0, 3.0]].into_dyn()]).expect("gradcheck runs");
+    let report = gradcheck(
+        |t| softplus(t[0]).sum_all(),
+        &[array![[-1.5, 0.25], [0.0, 3.0]].into_dyn()],
+    )
+    .expect("gradcheck runs");
     assert!(report.passed(), "{report}");
 
     let g = Graph::<f64>::new();
     let a = g.tensor([[1.0, 2.0], [3.0, 4.0]]).requires_grad();
     let b = g.tensor([10.0, 20.0]).requires_grad();
-    broadcast_product(a, b).sum().backward().expect("a scalar");
+    broadcast_product(a, b).sum_all().backward().expect("a scalar");
     // b was used once per row: its gradient is summed over the rows.
     assert_eq!(
         b.grad().unwrap().to_array(),
@@ -70,7 +73,7 @@ fn a_backward_with_the_wrong_number_of_gradients_panics_naming_the_operation() {
     let y = g.record("WrongCountBackward", &[x], value, |ctx| {
         vec![ctx.pass_through(0), ctx.pass_through(0)]
     });
-    y.sum().backward().unwrap();
+    y.sum_all().backward().unwrap();
 }
 
 #[test]
@@ -84,7 +87,7 @@ fn a_gradient_of_the_wrong_shape_panics_naming_the_operation_and_the_shapes() {
     let y = g.record("WrongShapeBackward", &[x], value, |ctx| {
         vec![ctx.gradient(0, || ArrayD::zeros(vec![3]))]
     });
-    y.sum().backward().unwrap();
+    y.sum_all().backward().unwrap();
 }
 
 #[test]

@@ -30,7 +30,7 @@ fn tensor_graph_names_operations_and_shapes() {
     let g = Graph::new();
     let w = g.tensor([[1.0f32, 2.0], [3.0, 4.0]]).requires_grad();
     let x = g.tensor([1.0f32, 0.5]);
-    let loss = w.matmul(x).relu().sum();
+    let loss = w.matmul(x).relu().sum_all();
     loss.backward().unwrap();
     let dot = loss.to_dot();
     for op in [

@@ -242,12 +242,12 @@ fn the_new_operations_name_themselves_and_the_shapes() {
     let g = Graph::<f64>::new();
     let x = g.ones(&[2, 3]);
     assert_error(
-        g.ones(&[0]).try_max(),
+        g.ones(&[0]).try_max_all(),
         ErrorKind::Shape,
-        "max(): expected reduction dim to be specified for an empty tensor (use max_dim)",
+        "max_all(): expected reduction dim to be specified for an empty tensor (use max(dim, keepdim))",
     );
     assert_error(
-        g.ones(&[2, 0]).try_min_dim(1, false),
+        g.ones(&[2, 0]).try_min(1, false),
         ErrorKind::Shape,
         "min(): expected reduction dim 1 to have non-zero size (the tensor has shape [2, 0])",
     );
@@ -365,29 +365,29 @@ fn bad_dims_for_sum_and_mean() {
     let g = Graph::<f64>::new();
     let x = g.ones(&[2, 3]);
     assert_error(
-        x.try_sum_dim(2, false),
+        x.try_sum(2, false),
         ErrorKind::OutOfRange,
         "sum: dimension out of range (expected to be in range of [-2, 1], but got 2)",
     );
     assert_error(
-        x.try_mean_dim(5, true),
+        x.try_mean(5, true),
         ErrorKind::OutOfRange,
         "mean: dimension out of range (expected to be in range of [-2, 1], but got 5)",
     );
     assert_error(
-        g.scalar(1.0).try_sum_dim(1, false),
+        g.scalar(1.0).try_sum(1, false),
         ErrorKind::OutOfRange,
         "sum: dimension out of range (expected to be in range of [-1, 0], but got 1)",
     );
     assert_error(
-        x.try_sum_dim([0, -2], false),
+        x.try_sum([0, -2], false),
         ErrorKind::Invalid,
         "sum: dim 0 appears multiple times in the list of dims",
     );
     assert_error(
-        x.try_mean_dim(Vec::<i32>::new(), false),
+        x.try_mean(Vec::<i32>::new(), false),
         ErrorKind::Invalid,
-        "mean: no dimension given (to reduce over all of them, call mean())",
+        "mean: no dimension given (to reduce over all of them, call mean_all())",
     );
 }
 
@@ -395,14 +395,14 @@ fn bad_dims_for_sum_and_mean() {
 #[should_panic(expected = "sum: dimension out of range (expected to be in range of [-2, 1], but got 2)")]
 fn sum_dim_panics_with_the_message() {
     let g = Graph::<f64>::new();
-    let _ = g.ones(&[2, 3]).sum_dim(2);
+    let _ = g.ones(&[2, 3]).sum(2, false);
 }
 
 #[test]
 #[should_panic(expected = "mean: dimension out of range (expected to be in range of [-2, 1], but got 2)")]
 fn mean_dim_panics_with_the_message() {
     let g = Graph::<f64>::new();
-    let _ = g.ones(&[2, 3]).mean_dim(2);
+    let _ = g.ones(&[2, 3]).mean(2, false);
 }
 
 #[test]
@@ -619,12 +619,12 @@ fn backward_on_a_tensor_that_does_not_require_grad() {
     let g = Graph::<f64>::new();
     let message = "element 0 of tensors does not require grad and does not have a grad_fn";
     let x = g.tensor([1.0, 2.0]);
-    assert_error(x.sum().backward(), ErrorKind::NoGrad, message);
+    assert_error(x.sum_all().backward(), ErrorKind::NoGrad, message);
     assert_error((x * x).backward_with(g.ones(&[2])), ErrorKind::NoGrad, message);
     // A detached result, or one computed under no_grad, is the same case.
     let w = g.tensor([1.0, 2.0]).requires_grad();
-    assert_error(w.sum().detach().backward(), ErrorKind::NoGrad, message);
-    assert_error(g.no_grad(|| w.sum()).backward(), ErrorKind::NoGrad, message);
+    assert_error(w.sum_all().detach().backward(), ErrorKind::NoGrad, message);
+    assert_error(g.no_grad(|| w.sum_all()).backward(), ErrorKind::NoGrad, message);
 }
 
 #[test]

@@ -22,7 +22,7 @@ fn a_hook_sees_the_complete_gradient_of_a_tensor_used_twice_once() {
         None
     });
     // h is used twice: its gradient is 2h + 1 from the two uses together.
-    (h * h + h).sum().backward().unwrap();
+    (h * h + h).sum_all().backward().unwrap();
     assert_eq!(*seen.borrow(), vec![d(array![7.0, 13.0])]);
     assert_eq!(x.grad_array().unwrap(), d(array![21.0, 39.0]));
 }
@@ -34,12 +34,12 @@ fn a_replaced_gradient_is_what_flows_on_and_what_a_leaf_keeps() {
     let w = g.tensor([0.5, 0.5]).requires_grad();
     let clip = |grad: &ArrayD<f64>| Some(grad.mapv(|v| v.clamp(-1.0, 1.0)));
     let h = (x * w).register_hook(clip);
-    (h * h).sum().backward().unwrap(); // dL/dh = 2h = [1, -4], clipped to [1, -1]
+    (h * h).sum_all().backward().unwrap(); // dL/dh = 2h = [1, -4], clipped to [1, -1]
     assert_eq!(x.grad_array().unwrap(), d(array![0.5, -0.5]));
     assert_eq!(w.grad_array().unwrap(), d(array![1.0, 4.0]));
 
     let y = g.tensor([3.0]).requires_grad().register_hook(|grad| Some(grad * 10.0));
-    (y * y).sum().backward().unwrap();
+    (y * y).sum_all().backward().unwrap();
     assert_eq!(y.grad_array().unwrap(), d(array![60.0]));
 }
 
@@ -79,7 +79,7 @@ fn gradients_runs_the_hooks_too() {
         *count.borrow_mut() += 1;
         None
     });
-    let dx = h.sum().gradients(&[x]).unwrap()[0];
+    let dx = h.sum_all().gradients(&[x]).unwrap()[0];
     assert_eq!(dx.to_array(), d(array![2.0, 4.0]));
     assert_eq!(*seen.borrow(), 1);
 }
@@ -90,7 +90,7 @@ fn a_hook_returning_another_shape_is_an_error_naming_both() {
     let g = Graph::<f64>::new();
     let x = g.tensor([1.0, 2.0]).requires_grad();
     let h = (x * 2.0).register_hook(|_| Some(ArrayD::zeros(ndarray::IxDyn(&[3]))));
-    h.sum().backward().unwrap();
+    h.sum_all().backward().unwrap();
 }
 
 #[test]

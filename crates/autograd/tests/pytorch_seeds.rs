@@ -24,9 +24,9 @@ fn diff_round_forward_and_gradient_sum() {
         y.to_string(),
         "tensor([1.8901, 3.0846, 3.7810], grad_fn=<DivBackward0>)"
     );
-    y.sum().backward().unwrap();
+    y.sum_all().backward().unwrap();
     let grad = x.grad().unwrap();
-    assert_eq!(grad.sum().to_string(), "tensor(-0.0300)");
+    assert_eq!(grad.sum_all().to_string(), "tensor(-0.0300)");
     assert_eq!(grad.to_string(), "tensor([-0.0100, -0.0100, -0.0100])");
 }
 
@@ -55,7 +55,7 @@ fn linear_function_partials() {
 fn sum_of_squares_gives_two_x() {
     let g = Graph::<f64>::new();
     let x = g.tensor([1.0, 5.0, 6.0]).requires_grad();
-    let y = (x * x).sum();
+    let y = (x * x).sum_all();
     y.backward().unwrap();
     assert_eq!(x.to_string(), "tensor([1., 5., 6.], dtype=f64, requires_grad=True)");
     assert_eq!(x.grad().unwrap().to_string(), "tensor([ 2., 10., 12.], dtype=f64)");
@@ -146,7 +146,7 @@ fn topk_gradient_flows_to_the_selected_rows() {
         "tensor([1.5721, 1.4700, 1.3969], grad_fn=<TopkBackward0>)"
     );
     assert_eq!(indices.to_string(), "tensor([2, 0, 4])");
-    (top * top).sum().backward().unwrap();
+    (top * top).sum_all().backward().unwrap();
     assert_eq!(w.grad().unwrap().to_string(), W_GRAD);
     assert_eq!(x.grad().unwrap().to_string(), X_GRAD);
 }
@@ -162,7 +162,7 @@ fn topk_equals_an_explicit_selection_matrix() {
         select[[row, col]] = 1.0;
     }
     let picked = g.tensor(select).matmul(y);
-    (picked * picked).sum().backward().unwrap();
+    (picked * picked).sum_all().backward().unwrap();
     assert_eq!(w.grad().unwrap().to_string(), W_GRAD);
     assert_eq!(x.grad().unwrap().to_string(), X_GRAD);
 }

@@ -1,4 +1,4 @@
-// book/appendix-engine.md, block `shapes-route-gradients`: generated from the book: edit the chapter, not this file. fnv1a=cfa9820bed642315
+// book/appendix-engine.md, block `shapes-route-gradients`: generated from the book: edit the chapter, not this file. fnv1a=ac9b9b5683c1c949
 fn main() {
     use autograd::Graph;
     use ndarray::s;
@@ -13,6 +13,6 @@ fn main() {
 
     let rows = m.index_select(0, &[1, 1, 0]);
     m.zero_grad();
-    rows.sum().backward().unwrap();
+    rows.sum_all().backward().unwrap();
     println!("m.grad after reading row 1 twice = {}", m.grad().unwrap());
 }

@@ -8,7 +8,7 @@ use crate::error::{Error, ErrorKind, Result};
 
 // ANCHOR: dim
 /// One dimension: an index from the front (`0`, `1`, …) or, when negative,
-/// from the back (`-1` is the last), as in `x.sum_dim(-1)`.
+/// from the back (`-1` is the last), as in `x.sum(-1, false)`.
 pub trait Dim: Copy {
     /// The index as given, negative or not.
     fn signed(self) -> i64;
@@ -84,7 +84,7 @@ pub(crate) fn resolve_all(op: &str, dims: impl Dims, ndim: usize) -> Result<Vec<
     if dims.is_empty() {
         return Err(Error::new(
             ErrorKind::Invalid,
-            format!("{op}: no dimension given (to reduce over all of them, call {op}())"),
+            format!("{op}: no dimension given (to reduce over all of them, call {op}_all())"),
         ));
     }
     let mut resolved = Vec::new();

@@ -240,11 +240,11 @@ impl<'g, T: Element> Tensor<'g, T> {
             ));
         }
         let v = self.graph.zeros(&self.shape()).requires_grad();
-        let transposed = (self * v).sum().gradients(inputs)?;
+        let transposed = (self * v).sum_all().gradients(inputs)?;
         let along = transposed
             .iter()
             .zip(tangents)
-            .map(|(&jt_v, &u)| (jt_v * u).sum())
+            .map(|(&jt_v, &u)| (jt_v * u).sum_all())
             .reduce(|a, b| a + b)
             .unwrap_or_else(|| self.graph.scalar(T::zero()));
         if !along.tracks_grad() {

@@ -189,7 +189,7 @@ impl<T: Element> Node<T> {
 ///
 /// let g = Graph::<f64>::new();
 /// let x = g.tensor([1.0, 5.0, 6.0]).requires_grad();
-/// let y = (x * x).sum();
+/// let y = (x * x).sum_all();
 /// y.backward().unwrap();
 /// assert_eq!(x.grad().unwrap().to_string(), "tensor([ 2., 10., 12.], dtype=f64)");
 /// ```
@@ -353,7 +353,7 @@ impl<T: Element> Graph<T> {
     ///     vec![ctx.gradient(0, || ctx.grad_output * &sigmoid)]
     /// });
     /// assert_eq!(y.grad_fn(), Some("SoftplusBackward0"));
-    /// y.sum().backward().unwrap();
+    /// y.sum_all().backward().unwrap();
     /// assert_eq!(x.grad().unwrap().to_string(), "tensor([0.2689, 0.5000, 0.8808], dtype=f64)");
     /// ```
     ///

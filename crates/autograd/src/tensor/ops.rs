@@ -455,9 +455,9 @@ fn sign<T: Element>(x: T) -> T {
 
 // ANCHOR: sum-mean
 impl<'g, T: Element> Tensor<'g, T> {
-    /// The sum of all elements, as a 0-dimensional tensor. Each element
-    /// receives the output's gradient unchanged.
-    pub fn sum(self) -> Self {
+    /// The sum of all elements, as a 0-dimensional tensor (PyTorch's
+    /// `x.sum()`). Each element receives the output's gradient unchanged.
+    pub fn sum_all(self) -> Self {
         let value = ndarray::arr0(self.value().sum()).into_dyn();
         self.graph
             .record("SumBackward0", &[self], value, |ctx| {
@@ -466,8 +466,9 @@ impl<'g, T: Element> Tensor<'g, T> {
             .recorded(|c| c.zeros_like_input(0) + c.grad_output)
     }
 
-    /// The mean of all elements (NaN for an empty tensor, as in PyTorch).
-    pub fn mean(self) -> Self {
+    /// The mean of all elements (PyTorch's `x.mean()`; NaN for an empty tensor, as in
+    /// PyTorch).
+    pub fn mean_all(self) -> Self {
         let value = {
             let a = self.value();
             ndarray::arr0(a.sum() / T::from_usize(a.len()).expect("length fits")).into_dyn()
@@ -493,9 +494,9 @@ impl<'g, T: Element> Tensor<'g, T> {
     }
 
     /// Sums over the dimensions `dims` (one, as `-1`, or several, as
-    /// `[0, 1]`); `keepdim` keeps each with size 1. The infallible forms
-    /// are [`sum_dim`](Tensor::sum_dim) and [`sum_dim_keepdim`](Tensor::sum_dim_keepdim).
-    pub fn try_sum_dim(self, dims: impl Dims, keepdim: bool) -> Result<Self> {
+    /// `[0, 1]`); `keepdim` keeps each with size 1: PyTorch's
+    /// `x.sum(dims, keepdim)`. The whole tensor's sum is [`sum_all`](Tensor::sum_all).
+    pub fn try_sum(self, dims: impl Dims, keepdim: bool) -> Result<Self> {
         let axes = dims::resolve_all("sum", dims, self.ndim())?;
         let value = reduce(self.value().view(), &axes, keepdim, |lanes, axis| lanes.sum_axis(axis));
         let kept_axes = axes.clone();
@@ -507,20 +508,15 @@ impl<'g, T: Element> Tensor<'g, T> {
             .recorded(move |c| c.zeros_like_input(0) + kept(c, &kept_axes)))
     }
 
-    /// `x.sum(dims)`: sums over `dims`, which leave the shape.
+    /// `x.sum(dims, keepdim)` (panics on a bad dimension).
     #[track_caller]
-    pub fn sum_dim(self, dims: impl Dims) -> Self {
-        or_panic(self.try_sum_dim(dims, false))
+    pub fn sum(self, dims: impl Dims, keepdim: bool) -> Self {
+        or_panic(self.try_sum(dims, keepdim))
     }
 
-    /// `x.sum(dims, keepdim=True)`: sums over `dims`, kept with size 1.
-    #[track_caller]
-    pub fn sum_dim_keepdim(self, dims: impl Dims) -> Self {
-        or_panic(self.try_sum_dim(dims, true))
-    }
-
-    /// Averages over the dimensions `dims`; `keepdim` keeps each with size 1.
-    pub fn try_mean_dim(self, dims: impl Dims, keepdim: bool) -> Result<Self> {
+    /// Averages over the dimensions `dims`; `keepdim` keeps each with size
+    /// 1 (`x.mean(dims, keepdim)`; the whole tensor's is [`mean_all`](Tensor::mean_all)).
+    pub fn try_mean(self, dims: impl Dims, keepdim: bool) -> Result<Self> {
         let axes = dims::resolve_all("mean", dims, self.ndim())?;
         let shape = self.shape();
         let n = T::from_usize(axes.iter().map(|&a| shape[a]).product()).expect("length fits");
@@ -536,16 +532,10 @@ impl<'g, T: Element> Tensor<'g, T> {
             .recorded(move |c| (c.zeros_like_input(0) + kept(c, &kept_axes)) / c.constant(n)))
     }
 
-    /// `x.mean(dims)`.
+    /// `x.mean(dims, keepdim)` (panics on a bad dimension).
     #[track_caller]
-    pub fn mean_dim(self, dims: impl Dims) -> Self {
-        or_panic(self.try_mean_dim(dims, false))
-    }
-
-    /// `x.mean(dims, keepdim=True)`.
-    #[track_caller]
-    pub fn mean_dim_keepdim(self, dims: impl Dims) -> Self {
-        or_panic(self.try_mean_dim(dims, true))
+    pub fn mean(self, dims: impl Dims, keepdim: bool) -> Self {
+        or_panic(self.try_mean(dims, keepdim))
     }
 }
 
@@ -614,34 +604,35 @@ fn winner<T: Element>(lane: ArrayView1<'_, T>, want: Ordering) -> usize {
 }
 
 impl<'g, T: Element> Tensor<'g, T> {
-    /// The largest element, as a 0-dimensional tensor (NaN if there is
-    /// one). Its gradient is shared evenly among the elements equal to it,
-    /// as in PyTorch.
-    pub fn try_max(self) -> Result<Self> {
+    /// The largest element, as a 0-dimensional tensor (PyTorch's `x.max()`;
+    /// NaN if there is one). Its gradient is shared evenly among the
+    /// elements equal to it, as in PyTorch.
+    pub fn try_max_all(self) -> Result<Self> {
         self.extreme("max", "MaxBackward1", Ordering::Greater)
     }
 
-    /// The smallest element; its gradient is shared evenly among ties.
-    pub fn try_min(self) -> Result<Self> {
+    /// The smallest element (PyTorch's `x.min()`); its gradient is shared evenly
+    /// among ties.
+    pub fn try_min_all(self) -> Result<Self> {
         self.extreme("min", "MinBackward1", Ordering::Less)
     }
 
     /// The largest element (panics on an empty tensor).
     #[track_caller]
-    pub fn max(self) -> Self {
-        or_panic(self.try_max())
+    pub fn max_all(self) -> Self {
+        or_panic(self.try_max_all())
     }
 
     /// The smallest element (panics on an empty tensor).
     #[track_caller]
-    pub fn min(self) -> Self {
-        or_panic(self.try_min())
+    pub fn min_all(self) -> Self {
+        or_panic(self.try_min_all())
     }
 
     fn extreme(self, op: &str, name: &'static str, want: Ordering) -> Result<Self> {
         if self.numel() == 0 {
             return Err(shape_error(format!(
-                "{op}(): expected reduction dim to be specified for an empty tensor (use {op}_dim)"
+                "{op}_all(): expected reduction dim to be specified for an empty tensor (use {op}(dim, keepdim))"
             )));
         }
         let (value, share) = {
@@ -670,86 +661,83 @@ impl<'g, T: Element> Tensor<'g, T> {
     }
 
     /// The largest element along `dim` and its position, PyTorch's
-    /// `x.max(dim)`: among ties the first position, and NaN wins. The
-    /// gradient goes to that one position. [`max_dim_keepdim`](Tensor::max_dim_keepdim)
-    /// keeps `dim` with size 1.
-    pub fn try_max_dim(self, dim: impl Dim, keepdim: bool) -> Result<(Self, Indices)> {
+    /// `x.max(dim, keepdim)`: among ties the first position, and NaN wins.
+    /// The gradient goes to that one position.
+    pub fn try_max(self, dim: impl Dim, keepdim: bool) -> Result<(Self, Indices)> {
         self.extreme_dim("max", "MaxBackward0", dim, keepdim, Ordering::Greater)
     }
 
-    /// The smallest element along `dim` and its position (`x.min(dim)`).
-    pub fn try_min_dim(self, dim: impl Dim, keepdim: bool) -> Result<(Self, Indices)> {
+    /// The smallest element along `dim` and its position (`x.min(dim, keepdim)`).
+    pub fn try_min(self, dim: impl Dim, keepdim: bool) -> Result<(Self, Indices)> {
         self.extreme_dim("min", "MinBackward0", dim, keepdim, Ordering::Less)
     }
 
-    /// `x.max(dim)`: the largest elements along `dim` and their positions.
+    /// `x.max(dim, keepdim)`: the largest elements along `dim` and their positions.
     #[track_caller]
-    pub fn max_dim(self, dim: impl Dim) -> (Self, Indices) {
-        or_panic(self.try_max_dim(dim, false))
+    pub fn max(self, dim: impl Dim, keepdim: bool) -> (Self, Indices) {
+        or_panic(self.try_max(dim, keepdim))
     }
 
-    /// `x.max(dim, keepdim=True)`.
+    /// `x.min(dim, keepdim)`: the smallest elements along `dim` and their positions.
     #[track_caller]
-    pub fn max_dim_keepdim(self, dim: impl Dim) -> (Self, Indices) {
-        or_panic(self.try_max_dim(dim, true))
-    }
-
-    /// `x.min(dim)`: the smallest elements along `dim` and their positions.
-    #[track_caller]
-    pub fn min_dim(self, dim: impl Dim) -> (Self, Indices) {
-        or_panic(self.try_min_dim(dim, false))
-    }
-
-    /// `x.min(dim, keepdim=True)`.
-    #[track_caller]
-    pub fn min_dim_keepdim(self, dim: impl Dim) -> (Self, Indices) {
-        or_panic(self.try_min_dim(dim, true))
+    pub fn min(self, dim: impl Dim, keepdim: bool) -> (Self, Indices) {
+        or_panic(self.try_min(dim, keepdim))
     }
 
     /// The position of the largest element of the flattened tensor
     /// (`x.argmax()`), the first among ties. Not differentiable: positions
     /// have no gradient.
-    pub fn try_argmax(self) -> Result<Indices> {
+    pub fn try_argmax_all(self) -> Result<Indices> {
         Ok(self.try_reshape([-1])?.winners("argmax", 0, Ordering::Greater)?.0)
     }
 
     /// The position of the smallest element of the flattened tensor.
-    pub fn try_argmin(self) -> Result<Indices> {
+    pub fn try_argmin_all(self) -> Result<Indices> {
         Ok(self.try_reshape([-1])?.winners("argmin", 0, Ordering::Less)?.0)
     }
 
-    /// The positions of the largest elements along `dim` (`x.argmax(dim)`).
-    pub fn try_argmax_dim(self, dim: impl Dim) -> Result<Indices> {
-        Ok(self.winners("argmax", self.dim("argmax", dim)?, Ordering::Greater)?.0)
+    /// The positions of the largest elements along `dim` (`x.argmax(dim, keepdim)`).
+    pub fn try_argmax(self, dim: impl Dim, keepdim: bool) -> Result<Indices> {
+        self.positions("argmax", dim, keepdim, Ordering::Greater)
     }
 
-    /// The positions of the smallest elements along `dim` (`x.argmin(dim)`).
-    pub fn try_argmin_dim(self, dim: impl Dim) -> Result<Indices> {
-        Ok(self.winners("argmin", self.dim("argmin", dim)?, Ordering::Less)?.0)
+    /// The positions of the smallest elements along `dim` (`x.argmin(dim, keepdim)`).
+    pub fn try_argmin(self, dim: impl Dim, keepdim: bool) -> Result<Indices> {
+        self.positions("argmin", dim, keepdim, Ordering::Less)
     }
 
-    /// `x.argmax()` (panics on an empty tensor).
+    /// PyTorch's `x.argmax()` (panics on an empty tensor).
     #[track_caller]
-    pub fn argmax(self) -> Indices {
-        or_panic(self.try_argmax())
+    pub fn argmax_all(self) -> Indices {
+        or_panic(self.try_argmax_all())
     }
 
-    /// `x.argmin()` (panics on an empty tensor).
+    /// PyTorch's `x.argmin()` (panics on an empty tensor).
     #[track_caller]
-    pub fn argmin(self) -> Indices {
-        or_panic(self.try_argmin())
+    pub fn argmin_all(self) -> Indices {
+        or_panic(self.try_argmin_all())
     }
 
-    /// `x.argmax(dim)` (panics on a bad or empty dimension).
+    /// `x.argmax(dim, keepdim)` (panics on a bad or empty dimension).
     #[track_caller]
-    pub fn argmax_dim(self, dim: impl Dim) -> Indices {
-        or_panic(self.try_argmax_dim(dim))
+    pub fn argmax(self, dim: impl Dim, keepdim: bool) -> Indices {
+        or_panic(self.try_argmax(dim, keepdim))
     }
 
-    /// `x.argmin(dim)` (panics on a bad or empty dimension).
+    /// `x.argmin(dim, keepdim)` (panics on a bad or empty dimension).
     #[track_caller]
-    pub fn argmin_dim(self, dim: impl Dim) -> Indices {
-        or_panic(self.try_argmin_dim(dim))
+    pub fn argmin(self, dim: impl Dim, keepdim: bool) -> Indices {
+        or_panic(self.try_argmin(dim, keepdim))
+    }
+
+    fn positions(self, op: &str, dim: impl Dim, keepdim: bool, want: Ordering) -> Result<Indices> {
+        let axis = self.dim(op, dim)?;
+        let index = self.winners(op, axis, want)?.0;
+        Ok(if keepdim && self.ndim() > 0 {
+            Indices(index.0.insert_axis(Axis(axis)))
+        } else {
+            index
+        })
     }
 
     /// The winner of each lane along `axis`: its positions, and a mask of
@@ -837,7 +825,7 @@ impl<'g, T: Element> Tensor<'g, T> {
             })
             .recorded(move |c| {
                 let (g, y) = (c.grad_output, c.output);
-                y * (g - (g * y).sum_dim_keepdim(axis))
+                y * (g - (g * y).sum(axis, true))
             }))
     }
 
@@ -876,7 +864,7 @@ impl<'g, T: Element> Tensor<'g, T> {
             })
             .recorded(move |c| {
                 let (g, y) = (c.grad_output, c.output);
-                g - y.exp() * g.sum_dim_keepdim(axis)
+                g - y.exp() * g.sum(axis, true)
             }))
     }
 
@@ -922,16 +910,10 @@ impl<'g, T: Element> Tensor<'g, T> {
             }))
     }
 
-    /// `torch.logsumexp(x, dims)`.
+    /// `torch.logsumexp(x, dims, keepdim)` (panics on a bad dimension).
     #[track_caller]
-    pub fn logsumexp(self, dims: impl Dims) -> Self {
-        or_panic(self.try_logsumexp(dims, false))
-    }
-
-    /// `torch.logsumexp(x, dims, keepdim=True)`.
-    #[track_caller]
-    pub fn logsumexp_keepdim(self, dims: impl Dims) -> Self {
-        or_panic(self.try_logsumexp(dims, true))
+    pub fn logsumexp(self, dims: impl Dims, keepdim: bool) -> Self {
+        or_panic(self.try_logsumexp(dims, keepdim))
     }
 }
 

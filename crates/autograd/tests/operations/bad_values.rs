@@ -262,13 +262,13 @@ fn f32_sum_overflows_to_inf_never_wraps() {
     let g = Graph::<f32>::new();
     // 1000 · 1e36 = 1e39 > f32::MAX ≈ 3.4e38, in any summation order.
     let x = g.tensor(vec![1e36f32; 1000]).requires_grad();
-    let s = x.sum();
+    let s = x.sum_all();
     assert_eq!(s.item(), f32::INFINITY);
     s.backward().unwrap();
     assert!(x.grad_array().unwrap().iter().all(|&d| d == 1.0));
-    let m = x.mean();
+    let m = x.mean_all();
     assert_eq!(m.item(), f32::INFINITY, "the mean overflows in its sum, as in PyTorch");
-    let neg = g.tensor(vec![-1e36f32; 1000]).sum_dim(0);
+    let neg = g.tensor(vec![-1e36f32; 1000]).sum(0, false);
     assert_eq!(neg.item(), f32::NEG_INFINITY);
     let big = g.tensor(vec![f32::MAX, f32::MAX]);
     assert_eq!(
@@ -283,7 +283,7 @@ fn tensor_pow_of_a_negative_base_to_a_fractional_exponent_is_nan() {
     let g = Graph::<f64>::new();
     let x = g.tensor(vec![-8.0, -0.5, 4.0]).requires_grad();
     let y = x.pow(1.0 / 3.0);
-    y.sum().backward().unwrap();
+    y.sum_all().backward().unwrap();
     let v = y.to_array();
     assert!(v[0].is_nan() && v[1].is_nan() && (v[2] - 4f64.cbrt()).abs() < 1e-15);
     let d = x.grad_array().unwrap();
@@ -297,7 +297,7 @@ fn empty_tensors_go_forward_and_backward() {
     let w = g.ones(&[3, 2]).requires_grad();
     let h = x.matmul(w).relu();
     assert_eq!(h.shape(), [0, 2]);
-    let loss = h.sum();
+    let loss = h.sum_all();
     assert_eq!(loss.item(), 0.0, "the sum of nothing is 0");
     loss.backward().unwrap();
     assert_eq!(x.grad_array().unwrap().shape(), [0, 3]);
@@ -305,7 +305,7 @@ fn empty_tensors_go_forward_and_backward() {
         w.grad_array().unwrap(),
         ndarray::ArrayD::<f64>::zeros(ndarray::IxDyn(&[3, 2]))
     );
-    assert!(x.mean().item().is_nan(), "the mean of nothing is NaN");
+    assert!(x.mean_all().item().is_nan(), "the mean of nothing is NaN");
     let (v, i) = g.tensor(vec![1.0, 2.0]).topk(0);
     assert_eq!((v.shape(), i.to_vec()), (vec![0], vec![]));
 }
@@ -501,23 +501,23 @@ fn gradcheck_and_graph_export_take_empty_and_non_finite_tensors() {
     // An empty input: nothing to compare, so the check passes, as
     // torch.autograd.gradcheck does.
     let empty = ArrayD::<f64>::zeros(IxDyn(&[0, 3]));
-    let report = gradcheck(|x| x[0].exp().sum(), &[empty]).unwrap();
+    let report = gradcheck(|x| x[0].exp().sum_all(), &[empty]).unwrap();
     assert!(report.passed(), "{report}");
     // A NaN gradient can never pass: NaN is not within any tolerance.
     let x = ArrayD::from_shape_vec(IxDyn(&[2]), vec![-1.0, 4.0]).unwrap();
-    let report = gradcheck(|x| x[0].pow(0.5).sum(), &[x]).unwrap();
+    let report = gradcheck(|x| x[0].pow(0.5).sum_all(), &[x]).unwrap();
     assert!(!report.passed(), "a NaN derivative passed gradcheck: {report}");
     // from_vec of nothing, and the DOT export of NaN and empty tensors.
     let g = Graph::<f64>::new();
     let e = g.from_vec(&[2, 0], vec![]).unwrap().requires_grad();
-    let y = (e * f64::NAN).sum();
+    let y = (e * f64::NAN).sum_all();
     assert_eq!(y.item(), 0.0, "the sum of nothing is 0, even of NaN times nothing");
     y.backward().unwrap();
     assert_eq!(e.grad_array().unwrap().shape(), [2, 0]);
     let dot = y.to_dot();
     assert!(dot.starts_with("digraph"), "{dot}");
     let n = g.tensor(vec![NAN, INF]).requires_grad();
-    assert!(n.ln().sum().to_dot().contains("nan"));
+    assert!(n.ln().sum_all().to_dot().contains("nan"));
 }
 
 #[test]

@@ -55,7 +55,7 @@ where
 {
     let g = Graph::<f64>::new();
     let leaves: Vec<_> = inputs.iter().map(|x| g.tensor(x.clone()).requires_grad()).collect();
-    f(&leaves).sum().backward().expect("backward runs");
+    f(&leaves).sum_all().backward().expect("backward runs");
     leaves
         .iter()
         .zip(inputs)
@@ -284,10 +284,10 @@ fn pow_gradient() {
 
 #[test]
 fn sum_gradient() {
-    assert_gradcheck(|x| x[0].sum(), &[data(&[2, 3, 4], 1, -1.0, 1.0)]);
-    assert_gradcheck(|x| x[0].sum(), &[data(&[], 1, -1.0, 1.0)]);
+    assert_gradcheck(|x| x[0].sum_all(), &[data(&[2, 3, 4], 1, -1.0, 1.0)]);
+    assert_gradcheck(|x| x[0].sum_all(), &[data(&[], 1, -1.0, 1.0)]);
     // d(5·Σx)/dx = 5 everywhere.
-    let g = grads(|x| x[0].sum() * 5.0, &[d(array![[1.0, 2.0], [3.0, 4.0]])]);
+    let g = grads(|x| x[0].sum_all() * 5.0, &[d(array![[1.0, 2.0], [3.0, 4.0]])]);
     assert_close(&g[0], &d(array![[5.0, 5.0], [5.0, 5.0]]));
 }
 
@@ -297,7 +297,7 @@ fn sum_axis_gradient() {
     for axis in 0..3 {
         for keepdim in [false, true] {
             assert_gradcheck(
-                |t| t[0].try_sum_dim(axis, keepdim).unwrap().tanh(),
+                |t| t[0].try_sum(axis, keepdim).unwrap().tanh(),
                 std::slice::from_ref(&x),
             );
         }
@@ -306,25 +306,22 @@ fn sum_axis_gradient() {
     let x = d(array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
     let g = Graph::<f64>::new();
     let t = g.tensor(x.clone()).requires_grad();
-    let rows = t.sum_dim(1);
+    let rows = t.sum(1, false);
     assert_eq!(rows.shape(), vec![2]);
-    assert_eq!(t.sum_dim_keepdim(1).shape(), vec![2, 1]);
+    assert_eq!(t.sum(1, true).shape(), vec![2, 1]);
     assert_close(&rows.to_array(), &d(array![6.0, 15.0]));
-    (rows * g.tensor([1.0, 2.0])).sum().backward().unwrap();
+    (rows * g.tensor([1.0, 2.0])).sum_all().backward().unwrap();
     assert_close(&t.grad_array().unwrap(), &d(array![[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]]));
     // keepdim: the same with r as a column.
-    let gk = grads(
-        |x| x[0].sum_dim_keepdim(1) * x[0].graph().tensor(array![[1.0], [2.0]]),
-        &[x],
-    );
+    let gk = grads(|x| x[0].sum(1, true) * x[0].graph().tensor(array![[1.0], [2.0]]), &[x]);
     assert_close(&gk[0], &d(array![[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]]));
 }
 
 #[test]
 fn mean_gradient() {
-    assert_gradcheck(|x| x[0].mean(), &[data(&[2, 3, 4], 3, -1.0, 1.0)]);
+    assert_gradcheck(|x| x[0].mean_all(), &[data(&[2, 3, 4], 3, -1.0, 1.0)]);
     // d mean / dx = 1/n.
-    let g = grads(|x| x[0].mean(), &[d(array![[1.0, 2.0], [3.0, 4.0]])]);
+    let g = grads(|x| x[0].mean_all(), &[d(array![[1.0, 2.0], [3.0, 4.0]])]);
     assert_close(&g[0], &d(array![[0.25, 0.25], [0.25, 0.25]]));
 }
 
@@ -334,14 +331,14 @@ fn mean_axis_gradient() {
     for axis in 0..3 {
         for keepdim in [false, true] {
             assert_gradcheck(
-                |t| t[0].try_mean_dim(axis, keepdim).unwrap().exp(),
+                |t| t[0].try_mean(axis, keepdim).unwrap().exp(),
                 std::slice::from_ref(&x),
             );
         }
     }
     // Σ_j c_j·mean_i(x_ij) with c = [1, 2, 3] over 2 rows: column j gets c_j/2.
     let g = grads(
-        |x| x[0].mean_dim(0) * x[0].graph().tensor([1.0, 2.0, 3.0]),
+        |x| x[0].mean(0, false) * x[0].graph().tensor([1.0, 2.0, 3.0]),
         &[d(array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])],
     );
     assert_close(&g[0], &d(array![[0.5, 1.0, 1.5], [0.5, 1.0, 1.5]]));
@@ -382,7 +379,7 @@ fn matmul_matrix_vector_gradient() {
     let v = g.tensor([1.0, -2.0, 0.5]).requires_grad();
     let y = m.matmul(v);
     assert_eq!(y.shape(), vec![2]);
-    (y * g.tensor([3.0, -1.0])).sum().backward().unwrap();
+    (y * g.tensor([3.0, -1.0])).sum_all().backward().unwrap();
     assert_close(
         &m.grad_array().unwrap(),
         &d(array![[3.0, -6.0, 1.5], [-1.0, 2.0, -0.5]]),
@@ -402,7 +399,7 @@ fn matmul_vector_matrix_gradient() {
     let m = g.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).requires_grad();
     let y = u.matmul(m);
     assert_eq!(y.shape(), vec![3]);
-    (y * g.tensor([1.0, 10.0, 100.0])).sum().backward().unwrap();
+    (y * g.tensor([1.0, 10.0, 100.0])).sum_all().backward().unwrap();
     assert_close(&u.grad_array().unwrap(), &d(array![321.0, 654.0]));
     assert_close(
         &m.grad_array().unwrap(),
@@ -619,7 +616,7 @@ fn floor_ceil_round_have_zero_gradient() {
         let t = g.tensor(at_jumps.clone()).requires_grad();
         let y = op(t);
         assert!(y.tracks_grad(), "the result is still part of the graph, as in PyTorch");
-        y.sum().backward().unwrap();
+        y.sum_all().backward().unwrap();
         assert_close(&t.grad_array().unwrap(), &d(array![0.0, 0.0, 0.0, 0.0]));
     }
 }
@@ -645,7 +642,7 @@ fn where_routes_the_gradient_by_the_mask() {
     let c = g.tensor([1.0, 0.0, 1.0]);
     let y = where_(c, a, b);
     assert_close(&y.to_array(), &d(array![1.0, 20.0, 3.0]));
-    (y * g.tensor([5.0, 6.0, 7.0])).sum().backward().unwrap();
+    (y * g.tensor([5.0, 6.0, 7.0])).sum_all().backward().unwrap();
     assert_close(&a.grad_array().unwrap(), &d(array![5.0, 0.0, 7.0]));
     assert_close(&b.grad_array().unwrap(), &d(array![0.0, 6.0, 0.0]));
     assert!(c.grad_array().is_none(), "the condition gets no gradient");
@@ -698,7 +695,7 @@ fn topk_scatters_the_gradient_to_the_selected_positions() {
     assert_eq!(indices.as_array(), &array![[2usize, 3], [3, 0]].into_dyn());
     assert_close(&values.to_array(), &d(array![[2.0, 0.7], [1.6, 1.5]]));
     (values * g.tensor([[1.0, 10.0], [100.0, 1000.0]]))
-        .sum()
+        .sum_all()
         .backward()
         .unwrap();
     assert_close(
@@ -746,7 +743,7 @@ fn comparisons_have_no_gradient() {
         assert_close(&mask.to_array(), &d(ndarray::arr1(&expected)));
     }
     // Multiplying by a mask: the gradient is the mask, nothing flows through it.
-    let loss = (x * x.gt(0.0)).sum();
+    let loss = (x * x.gt(0.0)).sum_all();
     loss.backward().unwrap();
     assert_close(&x.grad_array().unwrap(), &d(array![0.0, 1.0, 1.0]));
     assert_gradcheck(
@@ -890,9 +887,9 @@ fn scalar_composite_gradient() {
 fn gradients_accumulate_across_backward_calls() {
     let g = Graph::<f64>::new();
     let x = g.tensor([1.0, -2.0, 3.0]).requires_grad();
-    (x * x).sum().backward().unwrap(); // 2x
+    (x * x).sum_all().backward().unwrap(); // 2x
     assert_close(&x.grad_array().unwrap(), &d(array![2.0, -4.0, 6.0]));
-    (x * 3.0).sum().backward().unwrap(); // + 3
+    (x * 3.0).sum_all().backward().unwrap(); // + 3
     assert_close(&x.grad_array().unwrap(), &d(array![5.0, -1.0, 9.0]));
 }
 
@@ -901,7 +898,7 @@ fn zero_grad_on_the_graph_and_on_one_tensor() {
     let g = Graph::<f64>::new();
     let x = g.tensor([1.0, 2.0]).requires_grad();
     let w = g.scalar(3.0).requires_grad();
-    let loss = (x * w).sum();
+    let loss = (x * w).sum_all();
     loss.backward().unwrap();
     assert_close(&x.grad_array().unwrap(), &d(array![3.0, 3.0]));
     assert_close(&w.grad_array().unwrap(), &d(ndarray::arr0(3.0)));
@@ -925,7 +922,7 @@ fn retain_grad_keeps_a_non_leaf_gradient() {
     let x = g.tensor([1.0, 2.0]).requires_grad();
     let h = (x * 2.0).retain_grad();
     let plain = x * 5.0;
-    let loss = (h * h).sum() + plain.sum();
+    let loss = (h * h).sum_all() + plain.sum_all();
     loss.backward().unwrap();
     // d(Σh²)/dh = 2h = 4x.
     assert_close(&h.grad_array().unwrap(), &d(array![4.0, 8.0]));
@@ -947,7 +944,7 @@ fn detach_stops_the_gradient() {
     assert!(!frozen.tracks_grad() && frozen.is_leaf() && frozen.grad_fn().is_none());
     assert_close(&frozen.to_array(), &d(array![1.0, 4.0, 9.0]));
     // Σ x·stop(x²): the gradient is x², not 3x².
-    (x * frozen).sum().backward().unwrap();
+    (x * frozen).sum_all().backward().unwrap();
     assert_close(&x.grad_array().unwrap(), &d(array![1.0, 4.0, 9.0]));
     assert!(frozen.grad().is_none());
 }
@@ -963,10 +960,10 @@ fn no_grad_scope_records_nothing() {
     });
     assert!(g.is_grad_enabled(), "recording resumes after the scope");
     assert!(!y.tracks_grad() && y.is_leaf() && y.grad_fn().is_none());
-    let err = y.sum().backward().unwrap_err();
+    let err = y.sum_all().backward().unwrap_err();
     assert_eq!(err.kind(), autograd::ErrorKind::NoGrad);
     // Used afterwards, y is a constant: d Σ x·y / dx = y.
-    (x * y).sum().backward().unwrap();
+    (x * y).sum_all().backward().unwrap();
     assert_close(&x.grad_array().unwrap(), &d(array![2f64.exp(), 4f64.exp()]));
     // Nested scopes restore the outer state.
     g.no_grad(|| {
@@ -984,7 +981,7 @@ fn backward_twice_on_one_graph_accumulates() {
     let g = Graph::<f64>::new();
     let x = g.tensor([1.0, 2.0]).requires_grad();
     let h = (x * x).retain_grad();
-    let loss = (h * 3.0).sum();
+    let loss = (h * 3.0).sum_all();
     loss.backward().unwrap();
     loss.backward().unwrap();
     assert_close(&x.grad_array().unwrap(), &d(array![12.0, 24.0])); // 2 × 6x
@@ -1000,7 +997,7 @@ fn changing_an_array_a_leaf_shares_leaves_the_graph_alone() {
     let g = Graph::<f64>::new();
     let x = g.tensor(&w).requires_grad();
     assert_eq!(x.value().as_ptr(), w.as_ptr(), "the leaf shares the array");
-    let y = (x * x).sum();
+    let y = (x * x).sum_all();
     w *= 10.0;
     y.backward().unwrap();
     assert_close(&w.to_owned(), &d(array![5.0, -10.0, 20.0]));
@@ -1023,7 +1020,7 @@ fn inputs_that_do_not_require_grad_get_none() {
     let g = Graph::<f64>::new();
     let x = g.tensor([1.0, 2.0]).requires_grad();
     let c = g.tensor([3.0, 4.0]);
-    (x * c).sum().backward().unwrap();
+    (x * c).sum_all().backward().unwrap();
     assert!(c.grad().is_none());
     assert!(!c.tracks_grad());
     assert_close(&x.grad_array().unwrap(), &d(array![3.0, 4.0]));
@@ -1034,7 +1031,7 @@ fn f32_graphs_work_too() {
     let g = Graph::<f32>::new();
     let x = g.tensor([0.5f32, -1.0, 2.0]).requires_grad();
     let w = g.tensor([[1.0f32, 2.0, 3.0], [-1.0, 0.5, 0.25]]).requires_grad();
-    let y = w.matmul(x.tanh()).sigmoid().sum();
+    let y = w.matmul(x.tanh()).sigmoid().sum_all();
     y.backward().unwrap();
     // Hand derivation, in f64: y = Σ_i σ(z_i), z = W·tanh(x);
     // dW_ij = σ'(z_i)·tanh(x_j), dx_j = Σ_i σ'(z_i)·W_ij·(1 − tanh² x_j).
@@ -1090,7 +1087,7 @@ fn a_shared_array_becomes_a_leaf_without_a_copy() {
             weights.as_ptr(),
             "the leaf shares the array's storage"
         );
-        (w * w).sum().backward().unwrap();
+        (w * w).sum_all().backward().unwrap();
         assert_close(&w.grad_array().unwrap(), &d(array![2.0, 4.0, 6.0]));
     }
     // The graph is gone, so the array is unique again: an update in place
@@ -1110,12 +1107,12 @@ fn a_shared_array_becomes_a_leaf_without_a_copy() {
 fn take_grad_moves_the_gradient_out_and_leaves_none() {
     let g = Graph::<f64>::new();
     let x = g.tensor([1.0, 5.0, 6.0]).requires_grad();
-    (x * x).sum().backward().unwrap();
+    (x * x).sum_all().backward().unwrap();
     assert_close(&x.take_grad().unwrap(), &d(array![2.0, 10.0, 12.0]));
     assert!(x.grad().is_none(), "taking the gradient zeroes it");
     assert!(x.take_grad().is_none());
     // The next backward starts from zero rather than accumulating.
-    (x * x).sum().backward().unwrap();
+    (x * x).sum_all().backward().unwrap();
     assert_close(&x.grad_array().unwrap(), &d(array![2.0, 10.0, 12.0]));
 }
 
@@ -1130,7 +1127,7 @@ fn a_passed_through_gradient_reaches_every_input_whatever_its_shape() {
     let c = g.tensor(data(&[2, 1], 3, -1.0, 1.0)).requires_grad();
     let w = g.tensor(data(&[2, 3], 4, 1.0, 2.0));
     let sum = (b + a) + (a - c) + c + c;
-    (sum * w).sum().backward().unwrap();
+    (sum * w).sum_all().backward().unwrap();
     let wv = w.to_array();
     assert_close(&a.grad_array().unwrap(), &(&wv * 2.0));
     assert_close(&b.grad_array().unwrap(), &wv.sum_axis(ndarray::Axis(0)));
@@ -1152,23 +1149,23 @@ fn the_toolbox_operations_pass_gradcheck() {
     let positive = || data(&[2, 3], 2, 0.5, 3.0);
     let batch = || data(&[2, 2, 3], 3, -1.0, 1.0);
     let cases: Vec<(&str, ToolboxOp, Vec<ArrayD<f64>>)> = vec![
-        ("sum_dim -1", |t| t[0].sum_dim(-1), vec![m()]),
-        ("sum_dim [0, 1]", |t| t[0].sum_dim([0, 1]), vec![m()]),
-        ("mean_dim_keepdim -2", |t| t[0].mean_dim_keepdim(-2) * t[0], vec![m()]),
+        ("sum_dim -1", |t| t[0].sum(-1, false), vec![m()]),
+        ("sum_dim [0, 1]", |t| t[0].sum([0, 1], false), vec![m()]),
+        ("mean_dim_keepdim -2", |t| t[0].mean(-2, true) * t[0], vec![m()]),
         ("pow 3", |t| t[0].pow(3), vec![m()]),
         ("sqrt", |t| t[0].sqrt(), vec![positive()]),
         ("abs", |t| t[0].abs(), vec![m()]),
         ("clamp", |t| t[0].clamp(-0.5, 0.5), vec![m()]),
         ("clamp_min", |t| t[0].clamp_min(0.1), vec![m()]),
         ("clamp_max", |t| t[0].clamp_max(0.1), vec![m()]),
-        ("max", |t| t[0].max(), vec![m()]),
-        ("min", |t| t[0].min(), vec![m()]),
-        ("max_dim", |t| t[0].max_dim(1).0, vec![m()]),
-        ("min_dim_keepdim", |t| t[0].min_dim_keepdim(0).0, vec![m()]),
+        ("max", |t| t[0].max_all(), vec![m()]),
+        ("min", |t| t[0].min_all(), vec![m()]),
+        ("max_dim", |t| t[0].max(1, false).0, vec![m()]),
+        ("min_dim_keepdim", |t| t[0].min(0, true).0, vec![m()]),
         ("softmax", |t| t[0].softmax(-1), vec![m()]),
         ("log_softmax", |t| t[0].log_softmax(0), vec![m()]),
-        ("logsumexp", |t| t[0].logsumexp([0, 1]), vec![m()]),
-        ("logsumexp_keepdim", |t| t[0].logsumexp_keepdim(1) * t[0], vec![m()]),
+        ("logsumexp", |t| t[0].logsumexp([0, 1], false), vec![m()]),
+        ("logsumexp_keepdim", |t| t[0].logsumexp(1, true) * t[0], vec![m()]),
         ("cat", |t| autograd::cat(&[t[0], t[1]], 0), vec![m(), positive()]),
         ("stack", |t| autograd::stack(&[t[0], t[1]], -1), vec![m(), positive()]),
         ("narrow", |t| t[0].narrow(-1, 1, 2), vec![m()]),
@@ -1209,15 +1206,15 @@ fn ties_kinks_and_stretches_get_pytorchs_gradients() {
     // abs'(0) = 0, clamp's edges get 0, expand sums back.
     let tied = array![1.0, 3.0, 3.0, 2.0].into_dyn();
     assert_eq!(
-        grads(|t| t[0].max(), std::slice::from_ref(&tied))[0],
+        grads(|t| t[0].max_all(), std::slice::from_ref(&tied))[0],
         array![0.0, 0.5, 0.5, 0.0].into_dyn()
     );
     assert_eq!(
-        grads(|t| t[0].max_dim(0).0, std::slice::from_ref(&tied))[0],
+        grads(|t| t[0].max(0, false).0, std::slice::from_ref(&tied))[0],
         array![0.0, 1.0, 0.0, 0.0].into_dyn()
     );
     assert_eq!(
-        grads(|t| t[0].min_dim(0).0, &[array![2.0, 1.0, 1.0].into_dyn()])[0],
+        grads(|t| t[0].min(0, false).0, &[array![2.0, 1.0, 1.0].into_dyn()])[0],
         array![0.0, 1.0, 0.0].into_dyn()
     );
     let edges = array![-1.0, 0.0, 0.5, 1.0, 2.0].into_dyn();
@@ -1239,11 +1236,11 @@ fn ties_kinks_and_stretches_get_pytorchs_gradients() {
     );
     let g = Graph::<f64>::new();
     let nan = g.tensor([1.0, f64::NAN, 3.0, f64::NAN]);
-    let (value, index) = nan.max_dim(0);
+    let (value, index) = nan.max(0, false);
     assert!(value.item().is_nan());
     assert_eq!(index.to_vec(), vec![1]);
-    assert_eq!(nan.argmin().to_vec(), vec![1]);
-    assert_eq!(g.tensor([[1.0, 3.0], [3.0, 1.0]]).argmax_dim(1).to_vec(), vec![1, 0]);
+    assert_eq!(nan.argmin_all().to_vec(), vec![1]);
+    assert_eq!(g.tensor([[1.0, 3.0], [3.0, 1.0]]).argmax(1, false).to_vec(), vec![1, 0]);
 }
 
 #[test]
@@ -1254,17 +1251,17 @@ fn softmax_of_large_inputs_is_finite_and_sums_to_one() {
     assert!(p.iter().all(|v| v.is_finite()));
     assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-6);
     assert!(x.log_softmax(0).to_vec()[..3].iter().all(|v| v.is_finite()));
-    assert!((x.logsumexp(0).item() - 1002.4076).abs() < 1e-3);
+    assert!((x.logsumexp(0, false).item() - 1002.4076).abs() < 1e-3);
     // An infinite maximum is taken out as 0, so ∞ − ∞ never happens.
     let inf = g.tensor([f32::INFINITY, 1.0]);
-    assert_eq!(inf.logsumexp(0).item(), f32::INFINITY);
+    assert_eq!(inf.logsumexp(0, false).item(), f32::INFINITY);
 }
 
 #[test]
 fn reading_a_gradient_twice_adds_no_node() {
     let g = Graph::<f64>::new();
     let x = g.tensor([1.0, 2.0]).requires_grad();
-    (x * x).sum().backward().unwrap();
+    (x * x).sum_all().backward().unwrap();
     let first = x.grad().unwrap();
     let after_one_read = g.len();
     for _ in 0..3 {
@@ -1272,7 +1269,7 @@ fn reading_a_gradient_twice_adds_no_node() {
     }
     assert_eq!(g.len(), after_one_read);
     // A new gradient is a new tensor; the one handed out before keeps its value.
-    (x * x).sum().backward().unwrap();
+    (x * x).sum_all().backward().unwrap();
     assert_eq!(x.grad().unwrap().to_vec(), vec![4.0, 8.0]);
     assert_eq!(first.to_vec(), vec![2.0, 4.0]);
     x.zero_grad();

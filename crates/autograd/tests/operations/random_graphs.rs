@@ -88,13 +88,13 @@ fn apply_unary<'g>(op: Unary, x: Tensor<'g, f64>) -> Tensor<'g, f64> {
         Unary::NumberLeft => 1.5 - x / 2.0,
         Unary::SumAxis(_) | Unary::MeanAxis(_) if x.ndim() == 0 => {
             if matches!(op, Unary::SumAxis(_)) {
-                x.sum()
+                x.sum_all()
             } else {
-                x.mean()
+                x.mean_all()
             }
         }
-        Unary::SumAxis(k) => x.sum_dim_keepdim(k % x.ndim()),
-        Unary::MeanAxis(k) => x.mean_dim_keepdim(k % x.ndim()),
+        Unary::SumAxis(k) => x.sum(k % x.ndim(), true),
+        Unary::MeanAxis(k) => x.mean(k % x.ndim(), true),
     }
 }
 
@@ -358,7 +358,7 @@ fn apply_post<'g>(op: Post, x: Tensor<'g, f64>) -> Tensor<'g, f64> {
         Post::FlattenReverseStep2 => x.reshape([x.numel()]).slice(s![..;-2]),
         Post::SelectRepeat if !shape.is_empty() => x.index_select(0, &[shape[0] - 1, 0, shape[0] - 1]),
         Post::Topk if !shape.is_empty() => x.topk(shape[shape.len() - 1].min(2)).0,
-        Post::SumAxis0 if !shape.is_empty() => x.sum_dim(0),
+        Post::SumAxis0 if !shape.is_empty() => x.sum(0, false),
         _ => x,
     }
 }

@@ -45,14 +45,14 @@ fn operations() -> Vec<(&'static str, Op, Vec<ArrayD<f64>>)> {
         ("relu", |t| t[0].relu() * t[0], vec![v()]),
         ("reciprocal", |t| t[0].reciprocal(), vec![v()]),
         ("floor", |t| t[0].floor() * t[0], vec![v()]),
-        ("sum", |t| t[0].sum() * t[0], vec![v()]),
-        ("mean", |t| t[0].mean() * t[0], vec![m()]),
+        ("sum", |t| t[0].sum_all() * t[0], vec![v()]),
+        ("mean", |t| t[0].mean_all() * t[0], vec![m()]),
         (
             "sum_axis",
-            |t| t[0].sum_dim(1) * t[0].sum_dim_keepdim(1).sum(),
+            |t| t[0].sum(1, false) * t[0].sum(1, true).sum_all(),
             vec![m()],
         ),
-        ("mean_axis", |t| t[0].mean_dim_keepdim(0) * t[0], vec![m()]),
+        ("mean_axis", |t| t[0].mean(0, true) * t[0], vec![m()]),
         ("matmul", |t| t[0].matmul(t[1]), vec![m(), m().reversed_axes()]),
         ("matrix @ vector", |t| t[0].matmul(t[1]), vec![m(), v()]),
         (
@@ -71,21 +71,17 @@ fn operations() -> Vec<(&'static str, Op, Vec<ArrayD<f64>>)> {
         ("clamp", |t| t[0].clamp(-1.0, 1.0) * t[0], vec![v()]),
         ("clamp_min", |t| t[0].clamp_min(0.0) * t[0], vec![v()]),
         ("clamp_max", |t| t[0].clamp_max(1.0) * t[0], vec![v()]),
-        ("max", |t| t[0].max() * t[0], vec![m()]),
-        ("min", |t| t[0].min() * t[0], vec![m()]),
-        ("max_dim", |t| t[0].max_dim(1).0 * t[0].sum_dim(1), vec![m()]),
-        ("min_dim_keepdim", |t| t[0].min_dim_keepdim(0).0 * t[0], vec![m()]),
-        ("sum over two dims", |t| t[0].sum_dim([0, -1]) * t[0], vec![m()]),
-        ("mean over -1", |t| t[0].mean_dim_keepdim(-1) * t[0], vec![m()]),
+        ("max", |t| t[0].max_all() * t[0], vec![m()]),
+        ("min", |t| t[0].min_all() * t[0], vec![m()]),
+        ("max_dim", |t| t[0].max(1, false).0 * t[0].sum(1, false), vec![m()]),
+        ("min_dim_keepdim", |t| t[0].min(0, true).0 * t[0], vec![m()]),
+        ("sum over two dims", |t| t[0].sum([0, -1], false) * t[0], vec![m()]),
+        ("mean over -1", |t| t[0].mean(-1, true) * t[0], vec![m()]),
         ("softmax", |t| t[0].softmax(-1), vec![m()]),
         ("softmax along 0", |t| t[0].softmax(0), vec![m()]),
         ("log_softmax", |t| t[0].log_softmax(1), vec![m()]),
-        ("logsumexp", |t| t[0].logsumexp(1), vec![m()]),
-        (
-            "logsumexp over all",
-            |t| t[0].logsumexp_keepdim([0, 1]) * t[0],
-            vec![m()],
-        ),
+        ("logsumexp", |t| t[0].logsumexp(1, false), vec![m()]),
+        ("logsumexp over all", |t| t[0].logsumexp([0, 1], true) * t[0], vec![m()]),
         ("cat", |t| autograd::cat(&[t[0], t[1]], 0).tanh(), vec![v(), w()]),
         ("cat along 1", |t| autograd::cat(&[t[0], t[0].tanh()], -1), vec![m()]),
         ("stack", |t| autograd::stack(&[t[0], t[1]], 1).tanh(), vec![v(), w()]),
@@ -116,7 +112,7 @@ fn operations() -> Vec<(&'static str, Op, Vec<ArrayD<f64>>)> {
 /// that its second derivatives are not all zero.
 fn loss<'g>(op: Op, inputs: &[Tensor<'g, f64>]) -> Tensor<'g, f64> {
     let y = op(inputs);
-    (y * y).sum() + y.sum()
+    (y * y).sum_all() + y.sum_all()
 }
 
 #[test]
@@ -145,7 +141,11 @@ fn recorded_gradients_differentiate_again_as_gradcheck_expects() {
                 // The numeric side passes plain leaves: make them variables.
                 let p: Vec<_> = p.iter().map(|t| t.requires_grad()).collect();
                 let grads = loss(op, &p).gradients(&p).unwrap();
-                grads.into_iter().map(|g| (g * g).sum()).reduce(|a, b| a + b).unwrap()
+                grads
+                    .into_iter()
+                    .map(|g| (g * g).sum_all())
+                    .reduce(|a, b| a + b)
+                    .unwrap()
             },
             &inputs,
         )
@@ -179,7 +179,7 @@ fn the_second_derivative_of_x_cubed_tanh_x_is_the_closed_form() {
 fn an_unused_input_gets_zeros_and_nothing_is_accumulated() {
     let g = Graph::<f64>::new();
     let (x, unused) = (g.tensor([1.0, 2.0]).requires_grad(), g.scalar(3.0).requires_grad());
-    let grads = (x * x).sum().gradients(&[x, unused]).unwrap();
+    let grads = (x * x).sum_all().gradients(&[x, unused]).unwrap();
     assert_eq!(
         grads[0].to_string(),
         "tensor([2., 4.], dtype=f64, grad_fn=<AddBackward0>)"
@@ -192,7 +192,7 @@ fn an_unused_input_gets_zeros_and_nothing_is_accumulated() {
 fn an_operation_without_a_recorded_backward_is_an_error_naming_it() {
     let g = Graph::<f64>::new();
     let x = g.tensor([1.0, 3.0, 2.0]).requires_grad();
-    let error = x.topk(2).0.sum().gradients(&[x]).unwrap_err();
+    let error = x.topk(2).0.sum_all().gradients(&[x]).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::NotRecorded);
     assert!(error.to_string().starts_with("TopkBackward0: "), "{error}");
 }
@@ -267,7 +267,7 @@ fn every_listed_operation_records_a_backward_that_agrees_or_is_known_not_to() {
                 })
                 .collect();
             let y = apply(&env, &sample.step(&operation.op)).unwrap().0;
-            let l = (y * y).sum() + y.sum();
+            let l = (y * y).sum_all() + y.sum_all();
             let mut names: Vec<&String> = env.keys().filter(|n| env[*n].tracks_grad()).collect();
             names.sort();
             let wrt: Vec<_> = names.iter().map(|n| env[*n]).collect();

@@ -1,4 +1,4 @@
-// book/ch03-vectors.md, block `broadcast-gradient-shapes`: generated from the book: edit the chapter, not this file. fnv1a=de6d8000eb1531a9
+// book/ch03-vectors.md, block `broadcast-gradient-shapes`: generated from the book: edit the chapter, not this file. fnv1a=e370e3219c8a7f5d
 fn main() {
     use autograd::Graph;
     let g = Graph::<f64>::new();
@@ -7,7 +7,7 @@ fn main() {
     let col_bias = g.zeros(&[5, 1]).requires_grad();
     let scalar_bias = g.scalar(0.5).requires_grad();
 
-    (q + row_bias + col_bias + scalar_bias).sum().backward().unwrap();
+    (q + row_bias + col_bias + scalar_bias).sum_all().backward().unwrap();
 
     println!("shape [3]:    {}", row_bias.grad().unwrap());
     println!("shape [5, 1]: {}", col_bias.grad().unwrap());

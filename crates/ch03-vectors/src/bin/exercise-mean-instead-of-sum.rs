@@ -1,4 +1,4 @@
-// book/ch03-vectors.md, block `exercise-mean-instead-of-sum`: generated from the book: edit the chapter, not this file. fnv1a=82fb4f52c607d31a
+// book/ch03-vectors.md, block `exercise-mean-instead-of-sum`: generated from the book: edit the chapter, not this file. fnv1a=d80188bb4a9d494e
 fn main() {
     use autograd::Graph;
     let g = Graph::<f64>::new();
@@ -7,7 +7,7 @@ fn main() {
         .tensor([[0.4458, 0.6325, 0.4701], [0.0154, 0.1349, 0.2547]])
         .requires_grad();
     let b = g.zeros(&[1, 3]).requires_grad();
-    (x.matmul(w) + b).mean().backward().unwrap();
+    (x.matmul(w) + b).mean_all().backward().unwrap();
 
     let ws = w.to_array();
     let rows: Vec<f64> = (0..2).map(|k| (0..3).map(|j| ws[[k, j]]).sum::<f64>() / 15.0).collect();

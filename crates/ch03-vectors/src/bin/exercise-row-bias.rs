@@ -1,4 +1,4 @@
-// book/ch03-vectors.md, block `exercise-row-bias`: generated from the book: edit the chapter, not this file. fnv1a=f0ae03c2184fa133
+// book/ch03-vectors.md, block `exercise-row-bias`: generated from the book: edit the chapter, not this file. fnv1a=81d3831cad59b817
 fn main() {
     use autograd::Graph;
     use autograd::gradcheck::gradcheck;
@@ -8,7 +8,7 @@ fn main() {
     let w = g.tensor([[0.4458, 0.6325, 0.4701], [0.0154, 0.1349, 0.2547]]);
     let c = g.tensor(array![[0.1], [0.2], [0.3], [0.4], [0.5]]).requires_grad();
     let z = x.matmul(w) + c;
-    (z * z).sum().backward().unwrap();
+    (z * z).sum_all().backward().unwrap();
     println!("{}", c.grad().unwrap());
     println!(
         "<> {}",
@@ -18,7 +18,7 @@ fn main() {
     let report = gradcheck(
         |t| {
             let z = t[0].matmul(t[1]) + t[2];
-            (z * z).sum()
+            (z * z).sum_all()
         },
         &[x.to_array(), w.to_array(), c.to_array()],
     )

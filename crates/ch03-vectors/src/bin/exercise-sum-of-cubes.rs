@@ -1,9 +1,9 @@
-// book/ch03-vectors.md, block `exercise-sum-of-cubes`: generated from the book: edit the chapter, not this file. fnv1a=60a5860cf281b03f
+// book/ch03-vectors.md, block `exercise-sum-of-cubes`: generated from the book: edit the chapter, not this file. fnv1a=d6fa6ca6fd01a7bf
 fn main() {
     use autograd::Graph;
     let g = Graph::<f64>::new();
     let x = g.tensor([1.0, -2.0, 3.0]).requires_grad();
-    x.pow(3.0).sum().backward().unwrap();
+    x.pow(3.0).sum_all().backward().unwrap();
     println!(
         "{} <> {}",
         x.grad().unwrap(),

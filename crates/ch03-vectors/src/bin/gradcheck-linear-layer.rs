@@ -1,11 +1,11 @@
-// book/ch03-vectors.md, block `gradcheck-linear-layer`: generated from the book: edit the chapter, not this file. fnv1a=1a9753d4debc8bb1
+// book/ch03-vectors.md, block `gradcheck-linear-layer`: generated from the book: edit the chapter, not this file. fnv1a=3fb59c65dc074dc5
 fn main() {
     use autograd::gradcheck::gradcheck;
     use ndarray::array;
     let report = gradcheck(
         |t| {
             let z = t[0].matmul(t[1]) + t[2];
-            (z * z).sum()
+            (z * z).sum_all()
         },
         &[
             array![

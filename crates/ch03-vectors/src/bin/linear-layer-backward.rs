@@ -1,4 +1,4 @@
-// book/ch03-vectors.md, block `linear-layer-backward`: generated from the book: edit the chapter, not this file. fnv1a=ca6617523aa45590
+// book/ch03-vectors.md, block `linear-layer-backward`: generated from the book: edit the chapter, not this file. fnv1a=c775a61993c2957c
 fn main() {
     use autograd::Graph;
     let g = Graph::new();
@@ -17,7 +17,7 @@ fn main() {
     let b = g.tensor([[0.9501f32, 0.2477, -1.2972]]).requires_grad();
     let q = x.tensordot(w, 1).retain_grad();
     let z = (q + b).retain_grad();
-    z.sum().backward().unwrap();
+    z.sum_all().backward().unwrap();
 
     println!("dZ = {}", z.grad().unwrap());
     println!("dQ = {}", q.grad().unwrap());

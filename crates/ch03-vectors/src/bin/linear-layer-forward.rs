@@ -1,4 +1,4 @@
-// book/ch03-vectors.md, block `linear-layer-forward`: generated from the book: edit the chapter, not this file. fnv1a=6eef8ba9ea1c82c0
+// book/ch03-vectors.md, block `linear-layer-forward`: generated from the book: edit the chapter, not this file. fnv1a=e881fe9625becc8c
 fn main() {
     use autograd::Graph;
     let g = Graph::new();
@@ -18,7 +18,7 @@ fn main() {
 
     let q = x.tensordot(w, 1);
     let z = q + b;
-    let o = z.sum();
+    let o = z.sum_all();
 
     println!("X: {:?}  W: {:?}  B: {:?}", x.shape(), w.shape(), b.shape());
     println!("Q: {:?}  Z: {:?}  O: {:?}", q.shape(), z.shape(), o.shape());

@@ -1,4 +1,4 @@
-// book/ch03-vectors.md, block `matmul-general-rule`: generated from the book: edit the chapter, not this file. fnv1a=a2a31f11060fde2d
+// book/ch03-vectors.md, block `matmul-general-rule`: generated from the book: edit the chapter, not this file. fnv1a=d7d85dfc599d8ea1
 fn main() {
     use autograd::Graph;
     use ndarray::{Axis, Ix2};
@@ -17,7 +17,7 @@ fn main() {
         .requires_grad();
     let b = g.tensor([[0.9501, 0.2477, -1.2972]]).requires_grad();
     let z = x.matmul(w) + b;
-    (z * z).sum().backward().unwrap();
+    (z * z).sum_all().backward().unwrap();
 
     // By hand, with plain ndarray matrices.
     let as2 = |t: autograd::Tensor<'_, f64>| t.to_array().into_dimensionality::<Ix2>().unwrap();

@@ -1,4 +1,4 @@
-// book/ch04-non-scalar-backward.md, block `upstream-as-loss`: generated from the book: edit the chapter, not this file. fnv1a=a309e59e1b069008
+// book/ch04-non-scalar-backward.md, block `upstream-as-loss`: generated from the book: edit the chapter, not this file. fnv1a=a6e8306f55ea59f8
 fn main() {
     use autograd::Graph;
     let g = Graph::<f64>::new();
@@ -9,7 +9,7 @@ fn main() {
     let via_upstream = a.grad().unwrap();
 
     a.zero_grad();
-    ((a * a) * v).sum().backward().unwrap();
+    ((a * a) * v).sum_all().backward().unwrap();
     let via_loss = a.grad().unwrap();
 
     println!("backward_with(v):     {via_upstream}");

@@ -1,4 +1,4 @@
-// book/ch05-recursion.md, block `exercise-matrix-recursion`: generated from the book: edit the chapter, not this file. fnv1a=cabbaaa600ffca6c
+// book/ch05-recursion.md, block `exercise-matrix-recursion`: generated from the book: edit the chapter, not this file. fnv1a=8b9885c75ec1c2f0
 fn main() {
     use autograd::Graph;
     let g = Graph::<f64>::new();
@@ -8,7 +8,7 @@ fn main() {
     for _ in 0..3 {
         h = w.matmul(h);
     }
-    h.sum().backward().unwrap();
+    h.sum_all().backward().unwrap();
 
     let wt = w.t();
     let by_hand = wt.matmul(wt.matmul(wt.matmul(g.ones(&[2]))));

@@ -1,4 +1,4 @@
-// book/ch06-topk.md, block `selection-matrix`: generated from the book: edit the chapter, not this file. fnv1a=e956ffad76910f17
+// book/ch06-topk.md, block `selection-matrix`: generated from the book: edit the chapter, not this file. fnv1a=6828fc02c44c5927
 fn main() {
     use autograd::Graph;
     let g = Graph::new();
@@ -17,7 +17,7 @@ fn main() {
         .requires_grad();
     let y = w.matmul(x);
     let (top, indices) = y.topk(3);
-    (top * top).sum().backward().unwrap();
+    (top * top).sum_all().backward().unwrap();
     let (w_grad_topk, x_grad_topk) = (w.grad().unwrap().to_array(), x.grad().unwrap().to_array());
 
     // The selection matrix: row r has a 1 in column indices[r].
@@ -30,7 +30,7 @@ fn main() {
 
     g.zero_grad();
     let picked = s.matmul(w.matmul(x));
-    (picked * picked).sum().backward().unwrap();
+    (picked * picked).sum_all().backward().unwrap();
 
     println!("S y  = {picked}");
     println!("same W.grad: {}", w.grad().unwrap().to_array() == w_grad_topk);

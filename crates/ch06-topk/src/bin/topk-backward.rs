@@ -1,4 +1,4 @@
-// book/ch06-topk.md, block `topk-backward`: generated from the book: edit the chapter, not this file. fnv1a=fca7c1e7a216eda3
+// book/ch06-topk.md, block `topk-backward`: generated from the book: edit the chapter, not this file. fnv1a=65f0a83fea3184d7
 fn main() {
     use autograd::Graph;
     let g = Graph::new();
@@ -16,7 +16,7 @@ fn main() {
         ])
         .requires_grad();
     let (top, _) = w.matmul(x).topk(3);
-    (top * top).sum().backward().unwrap();
+    (top * top).sum_all().backward().unwrap();
     println!("W.grad = {}", w.grad().unwrap());
     println!("x.grad = {}", x.grad().unwrap());
 }

@@ -1,4 +1,4 @@
-// book/ch06-topk.md, block `topk-gradient-by-hand`: generated from the book: edit the chapter, not this file. fnv1a=ff2d4ac6d0404082
+// book/ch06-topk.md, block `topk-gradient-by-hand`: generated from the book: edit the chapter, not this file. fnv1a=8e34a5802cdd6236
 fn main() {
     use autograd::Graph;
     use ndarray::Array2;
@@ -18,7 +18,7 @@ fn main() {
         .requires_grad();
     let y = w.matmul(x);
     let (top, indices) = y.topk(3);
-    (top * top).sum().backward().unwrap();
+    (top * top).sum_all().backward().unwrap();
 
     let (xs, ws, ys) = (x.to_array(), w.to_array(), y.to_array());
     let mut dw = Array2::<f32>::zeros((6, 6));

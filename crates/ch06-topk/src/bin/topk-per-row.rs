@@ -1,4 +1,4 @@
-// book/ch06-topk.md, block `topk-per-row`: generated from the book: edit the chapter, not this file. fnv1a=c61321186fcee7db
+// book/ch06-topk.md, block `topk-per-row`: generated from the book: edit the chapter, not this file. fnv1a=1a2aa6ec9c18edd7
 fn main() {
     use autograd::Graph;
     let g = Graph::<f64>::new();
@@ -7,6 +7,6 @@ fn main() {
     println!("top = {top}");
     println!("indices = {indices}");
 
-    top.sum().backward().unwrap();
+    top.sum_all().backward().unwrap();
     println!("grad = {}", scores.grad().unwrap());
 }

@@ -1,4 +1,4 @@
-// book/ch07-steps.md, block `diff-round-puzzle`: generated from the book: edit the chapter, not this file. fnv1a=bb6915f913b96353
+// book/ch07-steps.md, block `diff-round-puzzle`: generated from the book: edit the chapter, not this file. fnv1a=bf5bb41a57c2ace7
 use autograd::tensor::where_;
 use autograd::{Graph, Tensor};
 
@@ -13,7 +13,7 @@ fn diff_round<'g>(x: Tensor<'g>, decimals: i32) -> Tensor<'g> {
 fn main() {
     let g = Graph::new();
     let x = g.tensor([0.99f32, 1.54, 1.9]).requires_grad();
-    let loss = diff_round(x, 1).sum();
+    let loss = diff_round(x, 1).sum_all();
     loss.backward().unwrap();
-    println!("{}", x.grad().unwrap().sum());
+    println!("{}", x.grad().unwrap().sum_all());
 }

@@ -1,4 +1,4 @@
-// book/ch07-steps.md, block `diff-round-traced`: generated from the book: edit the chapter, not this file. fnv1a=5a0e0543273904a9
+// book/ch07-steps.md, block `diff-round-traced`: generated from the book: edit the chapter, not this file. fnv1a=4a99de1ce0b06761
 fn main() {
     use autograd::Graph;
     use autograd::tensor::where_;
@@ -10,7 +10,7 @@ fn main() {
     let diff = ((1.0 + 1e-2) * u - floor).retain_grad();
     let out = (u - diff + (floor + where_(diff.ge(0.5), 1.0, 0.0))).retain_grad();
     let y = out / 10.0;
-    y.sum().backward().unwrap();
+    y.sum_all().backward().unwrap();
 
     println!("u    = {u}");
     println!("diff = {diff}");

@@ -1,4 +1,4 @@
-// book/ch07-steps.md, block `steps-have-zero-gradient`: generated from the book: edit the chapter, not this file. fnv1a=875ec8d7b00699b0
+// book/ch07-steps.md, block `steps-have-zero-gradient`: generated from the book: edit the chapter, not this file. fnv1a=265b842d92143ccc
 fn main() {
     use autograd::Graph;
     let g = Graph::new();
@@ -6,7 +6,7 @@ fn main() {
 
     for (name, y) in [("floor", x.floor()), ("ceil", x.ceil()), ("round", x.round())] {
         x.zero_grad();
-        y.sum().backward().unwrap();
+        y.sum_all().backward().unwrap();
         println!("{name:>5}: {y}  grad {}", x.grad().unwrap());
     }
 }

@@ -1,16 +1,16 @@
-// book/ch07-steps.md, block `straight-through`: generated from the book: edit the chapter, not this file. fnv1a=145014dec52a3d82
+// book/ch07-steps.md, block `straight-through`: generated from the book: edit the chapter, not this file. fnv1a=f9a8aab3f0e2432a
 fn main() {
     use autograd::Graph;
     let g = Graph::new();
     let x = g.tensor([0.4f32, 1.6, 2.5, -0.7]).requires_grad();
 
     let plain = x.round();
-    plain.sum().backward().unwrap();
+    plain.sum_all().backward().unwrap();
     println!("round:          {}  grad {}", plain, x.grad().unwrap());
 
     x.zero_grad();
     let ste = x + (x.round() - x).detach();
-    ste.sum().backward().unwrap();
+    ste.sum_all().backward().unwrap();
     println!("straight-through: {}  grad {}", ste, x.grad().unwrap());
 
     let rounded = x.round();

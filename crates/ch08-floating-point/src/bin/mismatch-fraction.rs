@@ -1,4 +1,4 @@
-// book/ch08-floating-point.md, block `mismatch-fraction`: generated from the book: edit the chapter, not this file. fnv1a=4a3b5cf404568924
+// book/ch08-floating-point.md, block `mismatch-fraction`: generated from the book: edit the chapter, not this file. fnv1a=f101fba1c616cdc4
 use autograd::{Element, Graph};
 
 /// SplitMix64: a tiny, well-known pseudo-random generator.
@@ -27,7 +27,7 @@ fn mismatch_fraction<T: Element>(inputs: &[f64]) -> f64 {
     let x = g
         .tensor(inputs.iter().map(|&v| T::of_f64(v)).collect::<Vec<T>>())
         .requires_grad();
-    x.reciprocal().sum().backward().unwrap(); // 1/x, entry by entry
+    x.reciprocal().sum_all().backward().unwrap(); // 1/x, entry by entry
     let autograd = x.grad_array().unwrap();
     let textbook = (-x.pow(T::of_f64(2.0)).reciprocal()).to_array(); // -(1/x²)
     let differ = autograd.iter().zip(textbook.iter()).filter(|(a, b)| a != b).count();

@@ -1,4 +1,4 @@
-// book/ch09-training.md, block `exercise-relu-gradcheck`: generated from the book: edit the chapter, not this file. fnv1a=c49aa602041af092
+// book/ch09-training.md, block `exercise-relu-gradcheck`: generated from the book: edit the chapter, not this file. fnv1a=3efe966ea29bfa8a
 fn main() {
     use autograd::gradcheck::gradcheck;
     use ndarray::array;
@@ -8,7 +8,7 @@ fn main() {
         |p| {
             let g = p[0].graph();
             let hidden = g.tensor(x.clone()).matmul(p[0]).relu();
-            hidden.matmul(p[1]).sum()
+            hidden.matmul(p[1]).sum_all()
         },
         &[
             array![[0.3, -0.1], [0.5, 0.4]].into_dyn(),

@@ -1,4 +1,4 @@
-// book/ch09-training.md, block `shared-parameters`: generated from the book: edit the chapter, not this file. fnv1a=16b3fa69ec5140e7
+// book/ch09-training.md, block `shared-parameters`: generated from the book: edit the chapter, not this file. fnv1a=5af218283eb31383
 fn main() {
     use autograd::Graph;
     use ndarray::array;
@@ -8,7 +8,7 @@ fn main() {
         let g = Graph::<f64>::new();
         let wt = g.tensor(&w).requires_grad();
         println!("the leaf shares w's storage: {}", wt.value().as_ptr() == w.as_ptr());
-        (wt * wt).sum().backward().expect("a scalar that requires grad");
+        (wt * wt).sum_all().backward().expect("a scalar that requires grad");
         let grad = wt.take_grad().expect("w was used");
         println!("gradient left behind after take_grad: {}", wt.grad().is_some());
         grad

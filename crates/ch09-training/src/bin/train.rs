@@ -1,4 +1,4 @@
-// book/ch09-training.md, block `train`: generated from the book: edit the chapter, not this file. fnv1a=a6be823dee188953
+// book/ch09-training.md, block `train`: generated from the book: edit the chapter, not this file. fnv1a=61c64a27accfb7ef
 fn main() {
     struct Lcg(u64);
     impl Lcg {
@@ -29,7 +29,7 @@ fn main() {
     /// form that never overflows: max(z, 0) − z·y + ln(1 + e^(−|z|)).
     fn bce_with_logits<'g>(z: Tensor<'g, f64>, y: Tensor<'g, f64>) -> Tensor<'g, f64> {
         let abs = z.relu() + (-z).relu();
-        (z.relu() - z * y + ((-abs).exp() + 1.0).ln()).mean()
+        (z.relu() - z * y + ((-abs).exp() + 1.0).ln()).mean_all()
     }
 
     /// The network's logits for the points `x`: positive means "inside".
@@ -81,7 +81,7 @@ fn main() {
         fn accuracy(&self, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
             let g = Graph::<f64>::new();
             let inside = logits(g.tensor(x), self.leaves(&g)).ge(0.0);
-            inside.eq(g.tensor(y)).sum().item() / y.len() as f64
+            inside.eq(g.tensor(y)).sum_all().item() / y.len() as f64
         }
     }
 

@@ -1,4 +1,4 @@
-// book/ch10-adding-an-operation.md, block `exercise-softplus-composite`: generated from the book: edit the chapter, not this file. fnv1a=feb8727ee93ae8a4
+// book/ch10-adding-an-operation.md, block `exercise-softplus-composite`: generated from the book: edit the chapter, not this file. fnv1a=cba47ede8dd45a54
 fn main() {
     use autograd::{Graph, Tensor};
     fn softplus<'g>(x: Tensor<'g, f64>) -> Tensor<'g, f64> {
@@ -12,10 +12,10 @@ fn main() {
     }
     let g = Graph::<f64>::new();
     let x = g.tensor([-1.0, 0.0, 2.0]).requires_grad();
-    (x.exp() + 1.0).ln().sum().backward().unwrap();
+    (x.exp() + 1.0).ln().sum_all().backward().unwrap();
     let composite = x.grad_array().unwrap();
     x.zero_grad();
-    softplus(x).sum().backward().unwrap();
+    softplus(x).sum_all().backward().unwrap();
     println!("composite: {composite:.6}");
     println!("recorded:  {:.6}", x.grad_array().unwrap());
 }

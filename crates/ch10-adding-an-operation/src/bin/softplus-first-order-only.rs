@@ -1,4 +1,4 @@
-// book/ch10-adding-an-operation.md, block `softplus-first-order-only`: generated from the book: edit the chapter, not this file. fnv1a=cbbf68421d7dcb8a
+// book/ch10-adding-an-operation.md, block `softplus-first-order-only`: generated from the book: edit the chapter, not this file. fnv1a=81a681fdf70203aa
 fn main() {
     use autograd::{Graph, Tensor};
     fn softplus<'g>(x: Tensor<'g, f64>) -> Tensor<'g, f64> {
@@ -12,6 +12,6 @@ fn main() {
     }
     let g = Graph::<f64>::new();
     let x = g.tensor([-1.0, 0.0, 2.0]).requires_grad();
-    let error = softplus(x).sum().gradients(&[x]).unwrap_err();
+    let error = softplus(x).sum_all().gradients(&[x]).unwrap_err();
     println!("{error}");
 }

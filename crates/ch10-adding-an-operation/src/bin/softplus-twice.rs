@@ -1,4 +1,4 @@
-// book/ch10-adding-an-operation.md, block `softplus-twice`: generated from the book: edit the chapter, not this file. fnv1a=93c27a4833cc0463
+// book/ch10-adding-an-operation.md, block `softplus-twice`: generated from the book: edit the chapter, not this file. fnv1a=7383e925142002ef
 use autograd::{Graph, Tensor};
 
 /// Softplus with its rule twice: on arrays, for `backward`, and in tensor
@@ -19,8 +19,8 @@ fn sigmoid(v: f64) -> f64 {
 fn main() {
     let g = Graph::<f64>::new();
     let x = g.tensor([-1.0, 0.0, 2.0]).requires_grad();
-    let first = softplus(x).sum().gradients(&[x]).unwrap()[0];
-    let second = first.sum().gradients(&[x]).unwrap()[0];
+    let first = softplus(x).sum_all().gradients(&[x]).unwrap()[0];
+    let second = first.sum_all().gradients(&[x]).unwrap()[0];
     let by_hand = x.to_array().mapv(|v| sigmoid(v) * (1.0 - sigmoid(v)));
     println!("d/dx   = {:.4}", first.to_array());
     println!("d2/dx2 = {:.4} <> σ(x)(1 − σ(x)) = {by_hand:.4}", second.to_array());

@@ -1,4 +1,4 @@
-// book/ch10-adding-an-operation.md, block `softplus`: generated from the book: edit the chapter, not this file. fnv1a=f50c3857bb6094e2
+// book/ch10-adding-an-operation.md, block `softplus`: generated from the book: edit the chapter, not this file. fnv1a=bf826c8e48444846
 use autograd::{Graph, Tensor};
 
 /// softplus(x) = ln(1 + eˣ), with its backward rule: σ(x) times the
@@ -19,7 +19,7 @@ fn main() {
     let x = g.tensor([-1.0, 0.0, 2.0]).requires_grad();
     let y = softplus(x);
     println!("y     = {y}");
-    y.sum().backward().unwrap();
+    y.sum_all().backward().unwrap();
     let by_hand = x.to_array().mapv(sigmoid);
     println!("dy/dx = {} <> σ(x) = {by_hand:.4}", x.grad().unwrap());
 }

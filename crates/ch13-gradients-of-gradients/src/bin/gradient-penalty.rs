@@ -1,4 +1,4 @@
-// book/ch13-gradients-of-gradients.md, block `gradient-penalty`: generated from the book: edit the chapter, not this file. fnv1a=caa5a125a02adec6
+// book/ch13-gradients-of-gradients.md, block `gradient-penalty`: generated from the book: edit the chapter, not this file. fnv1a=a64bb99b204d103a
 fn main() {
     use autograd::gradcheck::gradcheck;
     use autograd::{Graph, Tensor};
@@ -7,9 +7,9 @@ fn main() {
     /// (‖∂f/∂x‖ − 1)² for f(x) = Σ tanh(x·W), at a fixed input x.
     fn penalty<'g>(w: Tensor<'g, f64>) -> Tensor<'g, f64> {
         let x = w.graph().tensor([[0.5, -1.0, 0.25]]).requires_grad();
-        let f = x.matmul(w).tanh().sum();
+        let f = x.matmul(w).tanh().sum_all();
         let dx = f.gradients(&[x]).unwrap()[0];
-        ((dx * dx).sum().pow(0.5) - 1.0).pow(2.0)
+        ((dx * dx).sum_all().pow(0.5) - 1.0).pow(2.0)
     }
 
     let w0 = array![[0.4, -0.3], [0.2, 0.8], [-0.6, 0.1]].into_dyn();

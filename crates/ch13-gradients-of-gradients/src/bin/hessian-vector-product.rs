@@ -1,4 +1,4 @@
-// book/ch13-gradients-of-gradients.md, block `hessian-vector-product`: generated from the book: edit the chapter, not this file. fnv1a=4e4a0fdefddd9e6e
+// book/ch13-gradients-of-gradients.md, block `hessian-vector-product`: generated from the book: edit the chapter, not this file. fnv1a=46c7a3f022d4dce6
 fn main() {
     use autograd::{Graph, Tensor};
     use ndarray::{ArrayD, array};
@@ -9,7 +9,7 @@ fn main() {
         let x = g.tensor([[0.5, -1.0], [1.5, 0.25], [-0.75, 1.0]]);
         let y = g.tensor([[1.0], [0.0], [0.5]]);
         let error = x.matmul(w1).tanh().matmul(w2) - y;
-        (error * error).mean()
+        (error * error).mean_all()
     }
 
     let w1_0 = array![[0.3, -0.2, 0.5], [0.1, 0.4, -0.3]].into_dyn();
@@ -21,7 +21,7 @@ fn main() {
     let w1 = g.tensor(w1_0.clone()).requires_grad();
     let w2 = g.tensor(w2_0.clone()).requires_grad();
     let grads = loss(w1, w2).gradients(&[w1, w2]).unwrap();
-    let along_v = (grads[0] * g.tensor(v1.clone())).sum() + (grads[1] * g.tensor(v2.clone())).sum();
+    let along_v = (grads[0] * g.tensor(v1.clone())).sum_all() + (grads[1] * g.tensor(v2.clone())).sum_all();
     let hv = along_v.gradients(&[w1, w2]).unwrap();
     println!("Hv, for w2: {:.6}", hv[1].to_array());
 

@@ -1,4 +1,4 @@
-// book/ch14-toolbox.md, block `batched-matmul`: generated from the book: edit the chapter, not this file. fnv1a=6092a308f1257894
+// book/ch14-toolbox.md, block `batched-matmul`: generated from the book: edit the chapter, not this file. fnv1a=38ed2de6ce2d6f30
 fn main() {
     use autograd::Graph;
     let g = Graph::<f64>::new();
@@ -8,7 +8,7 @@ fn main() {
     let w = g.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]).requires_grad();
     let y = x.matmul(w);
     println!("{y}");
-    y.sum().backward().unwrap();
+    y.sum_all().backward().unwrap();
     println!("{}", w.grad().unwrap());
     println!("{:?}", x.grad().unwrap().shape());
 }

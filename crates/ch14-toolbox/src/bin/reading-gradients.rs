@@ -1,9 +1,9 @@
-// book/ch14-toolbox.md, block `reading-gradients`: generated from the book: edit the chapter, not this file. fnv1a=cf2430c31373a376
+// book/ch14-toolbox.md, block `reading-gradients`: generated from the book: edit the chapter, not this file. fnv1a=c27ea0f31ec1398a
 fn main() {
     use autograd::Graph;
     let g = Graph::new();
     let x = g.tensor([1.0f32, 2.0, 4.0]).requires_grad();
-    let y = (x * x).sum();
+    let y = (x * x).sum_all();
     y.backward().unwrap();
     let before = g.len();
     for _ in 0..3 {

@@ -217,10 +217,10 @@ pub fn apply<'g, T: Num>(
         "floor" => tensor(0).floor(),
         "ceil" => tensor(0).ceil(),
         "round" => tensor(0).round(),
-        "sum" => tensor(0).sum(),
-        "mean" => tensor(0).mean(),
-        "sum_axis" => tensor(0).try_sum_dim(dims(), keepdim())?,
-        "mean_axis" => tensor(0).try_mean_dim(dims(), keepdim())?,
+        "sum" => tensor(0).sum_all(),
+        "mean" => tensor(0).mean_all(),
+        "sum_axis" => tensor(0).try_sum(dims(), keepdim())?,
+        "mean_axis" => tensor(0).try_mean(dims(), keepdim())?,
         "matmul" => tensor(0).try_matmul(tensor(1))?,
         "tensordot" => tensor(0).try_tensordot(tensor(1), attr(attrs.dims, "dims"))?,
         "transpose" => {
@@ -282,23 +282,23 @@ pub fn apply<'g, T: Num>(
                 (None, None) => panic!("step {}: clamp needs min or max", step.out),
             }
         }
-        "max" => tensor(0).try_max()?,
-        "min" => tensor(0).try_min()?,
+        "max" => tensor(0).try_max_all()?,
+        "min" => tensor(0).try_min_all()?,
         "max_dim" | "min_dim" => {
             let (values, indices) = if step.op == "max_dim" {
-                tensor(0).try_max_dim(dim(), keepdim())?
+                tensor(0).try_max(dim(), keepdim())?
             } else {
-                tensor(0).try_min_dim(dim(), keepdim())?
+                tensor(0).try_min(dim(), keepdim())?
             };
             return Ok((values, Some(indices)));
         }
         "argmax" | "argmin" => {
             let x = tensor(0);
             let indices = match (step.op.as_str(), attrs.dim) {
-                ("argmax", None) => x.try_argmax()?,
-                ("argmax", Some(d)) => x.try_argmax_dim(d)?,
-                (_, None) => x.try_argmin()?,
-                (_, Some(d)) => x.try_argmin_dim(d)?,
+                ("argmax", None) => x.try_argmax_all()?,
+                ("argmax", Some(d)) => x.try_argmax(d, attrs.keepdim.unwrap_or(false))?,
+                (_, None) => x.try_argmin_all()?,
+                (_, Some(d)) => x.try_argmin(d, attrs.keepdim.unwrap_or(false))?,
             };
             // Positions as a tensor of the case's float type, as the file holds them.
             x.graph().tensor(indices.as_array().mapv(|i| T::of_f64(i as f64)))
