@@ -251,6 +251,7 @@ def add_case(name, category, dtype, inputs, program, backward, *, retain=(), tie
         array = np.asarray(data, dtype=np.float64).astype(np_dtype)
         env[input_name] = torch.tensor(array, dtype=torch_dtype, requires_grad=requires_grad)
         case_inputs[input_name] = {**tensor_json(array, dtype), "requires_grad": requires_grad}
+        register_hook(env, input_name, hooks)
     values, indices, raised = {}, {}, None
     for position, step in enumerate(program):
         try:
@@ -262,6 +263,7 @@ def add_case(name, category, dtype, inputs, program, backward, *, retain=(), tie
             raised = (step["out"], e)
             break
         env[step["out"]] = value
+        register_hook(env, step["out"], hooks)
         values[step["out"]] = tensor_json(value.to(torch_dtype) if value.dtype == torch.bool else value, dtype)
         if idx is not None:
             indices[step["out"]] = tensor_json(idx, dtype)
@@ -272,8 +274,6 @@ def add_case(name, category, dtype, inputs, program, backward, *, retain=(), tie
     if raised is None:
         for retained in retain:
             env[retained].retain_grad()
-        for hooked, spec in (hooks or {}).items():
-            env[hooked].register_hook(hook_function(spec))
         try:
             for root, upstream, repeat in backward:
                 gradient = None if upstream is None else torch.tensor(
@@ -831,6 +831,14 @@ def jvp_cases(dtype):
     ], [])
 
 
+def register_hook(env, name, hooks):
+    """A case's hook is registered as soon as its tensor exists, so the
+    program's `grad` steps (create_graph=True) see it as well as the
+    backward calls."""
+    if hooks and name in hooks:
+        env[name].register_hook(hook_function(hooks[name]))
+
+
 def hook_function(spec):
     """{"scale": s} multiplies a gradient by s; {"clamp": c} clamps it to [-c, c]."""
     (kind, amount), = spec.items()
@@ -854,6 +862,19 @@ def hook_cases(dtype):
              hooks={"h": {"clamp": 0.25}})
     add_case(f"hook_on_a_leaf_twice_{dtype}", "hooks", dtype, inputs, program, [("l", None, 2)],
              hooks={"x": {"scale": 3.0}})
+    # Under create_graph=True the hook is part of the recorded gradient: its
+    # derivative flows into the second derivative, and it fires again when
+    # the second backward reaches its tensor.
+    inputs = {"x": (normal(rng, 3), True)}
+    second = [step("h", "mul", "x", "x"), step("t", "tanh", "h"), step("s", "sum", "t"),
+              step("d", "grad", "s", "x"), step("l", "sum", "d")]
+    add_case(f"hook_doubles_under_create_graph_{dtype}", "hooks", dtype, inputs, second, [("l", None, 1)],
+             hooks={"h": {"scale": 2.0}})
+    inputs = {"x": (normal(rng, 4), True), "w": (normal(rng, 4), True), "v": (normal(rng, 4), False)}
+    hvp = [step("h", "mul", "x", "w"), step("t", "tanh", "h"), step("y", "mul", "t", "h"), step("s", "sum", "y"),
+           step("d", "grad", "s", "x"), step("p", "mul", "d", "v"), step("l", "sum", "p")]
+    add_case(f"hook_clamps_before_a_hessian_vector_product_{dtype}", "hooks", dtype, inputs, hvp,
+             [("l", None, 1)], hooks={"h": {"clamp": 0.25}})
 
 
 def second_order_cases(dtype):

@@ -110,18 +110,9 @@ impl<'g, T: Element> Tensor<'g, T> {
         adjoint[root] = Some(graph.tensor(ArrayD::ones(IxDyn(&self.shape()))));
         let mut found: Vec<Option<Tensor<'g, T>>> = vec![None; wrt.len()];
         for id in (0..=root).rev() {
-            let Some(mut grad) = adjoint[id].take() else { continue };
-            // Hooks see the values; a replacement enters as a constant.
-            let replaced = {
-                let nodes = graph.nodes.borrow();
-                let hooks = &nodes[id].hooks;
-                (!hooks.is_empty())
-                    .then(|| super::run_hooks(hooks, nodes[grad.id as usize].value.to_owned()))
-                    .and_then(|(values, replaced)| replaced.then_some(values))
-            };
-            if let Some(values) = replaced {
-                grad = graph.tensor(values);
-            }
+            let Some(grad) = adjoint[id].take() else { continue };
+            // A hook's computation is recorded: its derivative flows.
+            let grad = super::run_hooks(graph, id, grad);
             for (slot, w) in found.iter_mut().zip(wrt) {
                 if w.id as usize == id {
                     *slot = Some(grad);

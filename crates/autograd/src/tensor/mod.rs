@@ -47,6 +47,7 @@ mod shape;
 
 use std::cell::{Cell, Ref, RefCell, RefMut};
 use std::fmt;
+use std::rc::Rc;
 
 use ndarray::{ArcArray, ArrayD, ArrayViewD, IxDyn};
 
@@ -69,9 +70,10 @@ pub type SharedArray<T> = ArcArray<T, IxDyn>;
 /// have the broadcast shape; the engine sums them back to each input's shape.
 type BackwardFn<T> = Box<dyn Fn(&BackwardContext<'_, T>) -> Vec<InputGrad<T>>>;
 
-/// A gradient hook ([`Tensor::register_hook`]): sees a tensor's gradient and
-/// may return another to use in its place.
-type Hook<T> = Box<dyn Fn(&ArrayD<T>) -> Option<ArrayD<T>>>;
+/// A gradient hook ([`Tensor::register_hook`]): sees a tensor's gradient, a
+/// tensor of the graph, and may return another to use in its place. Shared,
+/// so a backward pass can hold it while the hook records on the graph.
+type Hook<T> = Rc<dyn for<'a> Fn(Tensor<'a, T>) -> Option<Tensor<'a, T>>>;
 // ANCHOR_END: shared-array
 
 // ANCHOR: backward-context
@@ -164,8 +166,9 @@ struct Node<T: Element> {
     dtype: DType,
     /// `None` for a leaf.
     op: Option<Recorded<T>>,
-    /// Called, in order, with the node's gradient once it is complete.
-    hooks: Vec<Hook<T>>,
+    /// Called, in order, with the node's gradient once it is complete;
+    /// `None` where one was removed, so the others keep their handles.
+    hooks: Vec<Option<Hook<T>>>,
 }
 
 impl<T: Element> Node<T> {
@@ -399,14 +402,20 @@ impl<T: Element> Graph<T> {
     /// Backpropagates `seed` (d loss/d root) from `root` down the tape.
     fn backpropagate(&self, root: u32, seed: ArrayD<T>) {
         let mut guard = self.nodes_mut("backward");
-        let nodes: &mut Vec<Node<T>> = &mut guard;
         let root = root as usize;
         let mut adjoint: Vec<Option<ArrayD<T>>> = (0..=root).map(|_| None).collect();
         adjoint[root] = Some(seed);
         for id in (0..=root).rev() {
-            let Some(grad) = adjoint[id].take() else { continue };
+            let Some(mut grad) = adjoint[id].take() else { continue };
+            if !guard[id].hooks.is_empty() {
+                // A hook computes with tensors of the graph: let go of the
+                // tape while it runs. Nothing it computes is recorded.
+                drop(guard);
+                grad = self.no_grad(|| run_hooks(self, id, self.tensor(grad)).to_array());
+                guard = self.nodes_mut("backward");
+            }
+            let nodes: &mut Vec<Node<T>> = &mut guard;
             let node = &mut nodes[id];
-            let (grad, _) = run_hooks(&node.hooks, grad);
             if node.op.is_none() {
                 // A leaf that requires grad: the gradient ends here.
                 accumulate(node.grad_mut(), grad);
@@ -464,13 +473,18 @@ impl<T: Element> Graph<T> {
 // ANCHOR_END: backpropagate
 
 // ANCHOR: run-hooks
-/// A complete gradient passed through a node's hooks, in the order they
-/// were registered; each may replace it with one of the same shape. Also
-/// says whether one did.
-fn run_hooks<T: Element>(hooks: &[Hook<T>], mut grad: ArrayD<T>) -> (ArrayD<T>, bool) {
-    let mut replaced = false;
+/// Node `id`'s complete gradient passed through its hooks, in the order
+/// they were registered; each may replace it with a tensor of the same
+/// shape. What a hook computes is recorded as any computation is, so under
+/// [`Tensor::gradients`] its derivative flows.
+fn run_hooks<'g, T: Element>(graph: &'g Graph<T>, id: usize, mut grad: Tensor<'g, T>) -> Tensor<'g, T> {
+    let hooks: Vec<Hook<T>> = graph.nodes.borrow()[id].hooks.iter().flatten().cloned().collect();
     for hook in hooks {
-        if let Some(replacement) = hook(&grad) {
+        if let Some(replacement) = hook(grad) {
+            assert!(
+                std::ptr::eq(replacement.graph, graph),
+                "a hook returned a tensor of another graph"
+            );
             assert!(
                 replacement.shape() == grad.shape(),
                 "a hook returned a gradient of shape {:?} for a gradient of shape {:?}",
@@ -478,10 +492,24 @@ fn run_hooks<T: Element>(hooks: &[Hook<T>], mut grad: ArrayD<T>) -> (ArrayD<T>, 
                 grad.shape()
             );
             grad = replacement;
-            replaced = true;
         }
     }
-    (grad, replaced)
+    grad
+}
+
+/// A hook registered on a tensor ([`Tensor::register_hook`]), to remove it.
+pub struct HookHandle<'g, T: Element> {
+    tensor: Tensor<'g, T>,
+    index: usize,
+}
+
+impl<T: Element> HookHandle<'_, T> {
+    /// Removes the hook: later backward passes no longer call it (PyTorch's
+    /// `handle.remove()`).
+    pub fn remove(self) {
+        let Tensor { graph, id } = self.tensor;
+        graph.nodes_mut("remove")[id as usize].hooks[self.index] = None;
+    }
 }
 // ANCHOR_END: run-hooks
 
@@ -611,25 +639,33 @@ impl<'g, T: Element> Tensor<'g, T> {
     // ANCHOR_END: requires-grad
 
     // ANCHOR: register-hook
-    /// Registers `hook` to see this tensor's gradient during each backward
-    /// pass, once it is complete (every use of the tensor has sent its
-    /// part), before it goes on to the tensor's inputs or into its `.grad`.
-    /// Returning `Some(g)` replaces the gradient with `g` (of the same
-    /// shape): clipping, say; `None` keeps it. PyTorch's `register_hook`.
-    /// In [`gradients`](Tensor::gradients) a hook sees the values too, and a
-    /// replacement is a constant there.
+    /// Registers `hook` to see this tensor's gradient, as a tensor, in
+    /// every backward pass that reaches it, once it is complete (every use
+    /// of the tensor has sent its part), before it goes on to the tensor's
+    /// inputs or into its `.grad`. Returning `Some(g)` replaces the gradient
+    /// with `g` (of the same shape): clipping, say; `None` keeps it.
+    /// PyTorch's `register_hook`: in [`gradients`](Tensor::gradients) the
+    /// hook's computation is recorded, so its derivative flows into second
+    /// derivatives; in [`backward`](Tensor::backward) nothing it does is.
+    /// The handle removes it.
     ///
     /// # Panics
     /// On a tensor that does not require gradients (nothing would reach it).
-    pub fn register_hook(self, hook: impl Fn(&ArrayD<T>) -> Option<ArrayD<T>> + 'static) -> Self {
+    pub fn register_hook(
+        self,
+        hook: impl for<'a> Fn(Tensor<'a, T>) -> Option<Tensor<'a, T>> + 'static,
+    ) -> HookHandle<'g, T> {
         let mut nodes = self.graph.nodes_mut("register_hook");
         let node = &mut nodes[self.id as usize];
         assert!(
             node.requires_grad,
             "cannot register a hook on a tensor that doesn't require gradient"
         );
-        node.hooks.push(Box::new(hook));
-        self
+        node.hooks.push(Some(Rc::new(hook)));
+        HookHandle {
+            tensor: self,
+            index: node.hooks.len() - 1,
+        }
     }
     // ANCHOR_END: register-hook
 

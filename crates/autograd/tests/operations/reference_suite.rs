@@ -39,7 +39,7 @@ use crate::common;
 use std::collections::{BTreeMap, HashMap};
 
 use autograd::tensor::Indices;
-use autograd::{ErrorKind, Graph};
+use autograd::{ErrorKind, Graph, Tensor};
 use common::program::{Num, Step, apply, array, numbers};
 use ndarray::ArrayD;
 use serde::Deserialize;
@@ -194,16 +194,27 @@ fn run<T: Num>(case: &Case) -> Outcome<T> {
         error: None,
     };
     let mut env = HashMap::new();
+    // A hook is registered as soon as its tensor exists, so that the
+    // program's `grad` steps see it too, as PyTorch's do.
+    let hook = |name: &str, t: Tensor<'_, T>| {
+        if let Some(&spec) = case.hooks.get(name) {
+            t.register_hook(move |grad| {
+                Some(match spec {
+                    HookSpec::Scale(s) => grad * T::of_f64(s),
+                    HookSpec::Clamp(c) => grad.clamp(T::of_f64(-c), T::of_f64(c)),
+                })
+            });
+        }
+    };
     for (name, input) in &case.inputs {
         let leaf = graph.tensor(array::<T>(&input.shape, &input.data));
-        env.insert(
-            name.clone(),
-            if input.requires_grad {
-                leaf.requires_grad()
-            } else {
-                leaf
-            },
-        );
+        let leaf = if input.requires_grad {
+            leaf.requires_grad()
+        } else {
+            leaf
+        };
+        hook(name, leaf);
+        env.insert(name.clone(), leaf);
     }
     for step in &case.program {
         match apply(&env, step) {
@@ -212,6 +223,7 @@ fn run<T: Num>(case: &Case) -> Outcome<T> {
                 if let Some(indices) = indices {
                     outcome.indices.insert(step.out.clone(), indices);
                 }
+                hook(&step.out, value);
                 env.insert(step.out.clone(), value);
             }
             Err(e) => {
@@ -222,14 +234,6 @@ fn run<T: Num>(case: &Case) -> Outcome<T> {
     }
     for name in &case.retain {
         env[name].retain_grad();
-    }
-    for (name, &hook) in &case.hooks {
-        env[name].register_hook(move |grad: &ArrayD<T>| {
-            Some(match hook {
-                HookSpec::Scale(s) => grad.mapv(|g| g * T::of_f64(s)),
-                HookSpec::Clamp(c) => grad.mapv(|g| g.max(T::of_f64(-c)).min(T::of_f64(c))),
-            })
-        });
     }
     for call in &case.backward {
         let root = env[&call.root];

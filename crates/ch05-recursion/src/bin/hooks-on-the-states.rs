@@ -1,4 +1,4 @@
-// book/ch05-recursion.md, block `hooks-on-the-states`: generated from the book: edit the chapter, not this file. fnv1a=1dfcb743d2e10ab1
+// book/ch05-recursion.md, block `hooks-on-the-states`: generated from the book: edit the chapter, not this file. fnv1a=651ebc1ae84c6504
 fn main() {
     use std::cell::RefCell;
     use std::rc::Rc;
@@ -12,9 +12,10 @@ fn main() {
         let mut h = g.scalar(1.0);
         for _ in 0..10 {
             let log = Rc::clone(&seen);
-            h = (w * h).register_hook(move |grad| {
-                log.borrow_mut().push(grad.sum());
-                clip.then(|| grad.mapv(|v| v.clamp(-1.0, 1.0)))
+            h = w * h;
+            h.register_hook(move |grad| {
+                log.borrow_mut().push(grad.item());
+                clip.then(|| grad.clamp(-1.0, 1.0))
             });
         }
         h.backward().unwrap();
