@@ -100,6 +100,7 @@
 pub mod dual;
 pub mod element;
 pub mod error;
+pub mod func;
 pub mod gradcheck;
 mod number;
 pub mod scalar;

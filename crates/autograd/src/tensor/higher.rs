@@ -79,35 +79,89 @@ impl<'g, T: Element> Tensor<'g, T> {
 }
 // ANCHOR_END: with-recorded-backward
 
+// ANCHOR: grad-options
+/// What [`Tensor::gradients_with`] takes besides the tensors to
+/// differentiate by: PyTorch's keyword arguments of `torch.autograd.grad`.
+pub struct GradOptions<'g, T: Element> {
+    /// d(result)/d(output), of the output's shape (`grad_outputs`); `None`
+    /// means 1, for an output of one element.
+    pub grad_output: Option<Tensor<'g, T>>,
+    /// Zeros for a tensor the output does not depend on, instead of an
+    /// error (`materialize_grads=True`, which allows unused tensors).
+    pub materialize_grads: bool,
+}
+
+impl<T: Element> Default for GradOptions<'_, T> {
+    fn default() -> Self {
+        GradOptions {
+            grad_output: None,
+            materialize_grads: false,
+        }
+    }
+}
+// ANCHOR_END: grad-options
+
 // ANCHOR: gradients
 impl<'g, T: Element> Tensor<'g, T> {
     /// The gradient of this one-element tensor with respect to each tensor
     /// of `wrt`, as tensors recorded on the graph: differentiate them again
     /// for second derivatives (PyTorch's `torch.autograd.grad` with
-    /// `create_graph=True`). Nothing is accumulated into any `.grad`. A
-    /// tensor of `wrt` that the result does not depend on gets zeros.
+    /// `create_graph=True`). Nothing is accumulated into any `.grad`.
     ///
     /// # Errors
-    /// As [`backward`](Tensor::backward); and [`ErrorKind::NotRecorded`]
-    /// for an operation on the way whose backward has no recorded form.
+    /// As [`backward`](Tensor::backward); [`ErrorKind::NotRecorded`] for
+    /// an operation on the way whose backward has no recorded form; and
+    /// [`ErrorKind::Invalid`] for a tensor of `wrt` that does not require
+    /// gradients or that the output does not depend on (see
+    /// [`gradients_with`](Tensor::gradients_with) for zeros instead).
     pub fn gradients(self, wrt: &[Tensor<'g, T>]) -> Result<Vec<Tensor<'g, T>>> {
+        self.gradients_with(wrt, GradOptions::default())
+    }
+
+    /// [`gradients`](Tensor::gradients) with PyTorch's options: an
+    /// upstream gradient for an output of any shape, and zeros for unused
+    /// tensors.
+    pub fn gradients_with(self, wrt: &[Tensor<'g, T>], options: GradOptions<'g, T>) -> Result<Vec<Tensor<'g, T>>> {
         self.check_requires_grad()?;
-        if self.numel() != 1 {
-            return Err(Error::new(
-                ErrorKind::NonScalarBackward,
-                format!(
-                    "grad can be implicitly created only for scalar outputs (this output has shape {:?})",
-                    self.shape()
-                ),
-            ));
-        }
+        let seed = match options.grad_output {
+            Some(upstream) => {
+                self.same_graph("gradients", upstream)?;
+                if upstream.shape() != self.shape() {
+                    return Err(Error::new(
+                        ErrorKind::UpstreamShape,
+                        format!(
+                            "Mismatch in shape: grad_output has a shape of {:?} and output has a shape of {:?}",
+                            upstream.shape(),
+                            self.shape()
+                        ),
+                    ));
+                }
+                upstream
+            }
+            None if self.numel() == 1 => self.graph.tensor(ArrayD::ones(IxDyn(&self.shape()))),
+            None => {
+                return Err(Error::new(
+                    ErrorKind::NonScalarBackward,
+                    format!(
+                        "grad can be implicitly created only for scalar outputs (this output has shape {:?})",
+                        self.shape()
+                    ),
+                ));
+            }
+        };
         for &w in wrt {
             self.same_graph("gradients", w)?;
+            if !w.tracks_grad() {
+                return Err(Error::new(
+                    ErrorKind::Invalid,
+                    "One of the differentiated Tensors does not require grad",
+                ));
+            }
         }
         let graph = self.graph;
         let root = self.id as usize;
         let mut adjoint: Vec<Option<Tensor<'g, T>>> = vec![None; root + 1];
-        adjoint[root] = Some(graph.tensor(ArrayD::ones(IxDyn(&self.shape()))));
+        adjoint[root] = Some(seed);
         let mut found: Vec<Option<Tensor<'g, T>>> = vec![None; wrt.len()];
         for id in (0..=root).rev() {
             let Some(grad) = adjoint[id].take() else { continue };
@@ -173,12 +227,45 @@ impl<'g, T: Element> Tensor<'g, T> {
                 });
             }
         }
-        Ok(found
+        // No gradient arrived: zero if the output depends on the tensor
+        // through steps that are flat (floor), unused if it does not at all.
+        let reached = found.iter().any(Option::is_none).then(|| reached_from(graph, root));
+        found
             .into_iter()
             .zip(wrt)
-            .map(|(g, w)| g.unwrap_or_else(|| graph.zeros(&w.shape())))
-            .collect())
+            .enumerate()
+            .map(|(k, (g, w))| match g {
+                Some(g) => Ok(g),
+                None if options.materialize_grads
+                    || reached.as_ref().is_some_and(|r| r.get(w.id as usize) == Some(&true)) =>
+                {
+                    Ok(graph.zeros(&w.shape()))
+                }
+                None => Err(Error::new(
+                    ErrorKind::Invalid,
+                    format!(
+                        "The differentiated Tensor at index {k} appears to not have been used in the graph \
+                         (GradOptions {{ materialize_grads: true, .. }} gives it zeros)"
+                    ),
+                )),
+            })
+            .collect()
     }
+}
+
+/// Which nodes the output `root` depends on, through any recorded step.
+fn reached_from<T: Element>(graph: &super::Graph<T>, root: usize) -> Vec<bool> {
+    let nodes = graph.nodes.borrow();
+    let mut reached = vec![false; root + 1];
+    reached[root] = true;
+    for id in (0..=root).rev() {
+        if let (true, Some(op)) = (reached[id], &nodes[id].op) {
+            for &input in &op.inputs {
+                reached[input as usize] = true;
+            }
+        }
+    }
+    reached
 }
 // ANCHOR_END: gradients
 
@@ -230,8 +317,21 @@ impl<'g, T: Element> Tensor<'g, T> {
                 ),
             ));
         }
+        if let Some(k) = inputs.iter().position(|x| !x.tracks_grad()) {
+            return Err(Error::new(
+                ErrorKind::Invalid,
+                format!(
+                    "jvp: input {k} does not require grad, so nothing recorded depends on it \
+                     (autograd::func::jvp takes the function instead, and any input)"
+                ),
+            ));
+        }
         let v = self.graph.zeros(&self.shape()).requires_grad();
-        let transposed = (self * v).sum_all().gradients(inputs)?;
+        let all = || GradOptions {
+            grad_output: None,
+            materialize_grads: true,
+        };
+        let transposed = (self * v).sum_all().gradients_with(inputs, all())?;
         let along = transposed
             .iter()
             .zip(tangents)
@@ -242,7 +342,7 @@ impl<'g, T: Element> Tensor<'g, T> {
             // Nothing of `self` depends on the inputs: J·u is zero.
             return Ok(self.graph.zeros(&self.shape()));
         }
-        Ok(along.gradients(&[v])?[0])
+        Ok(along.gradients_with(&[v], all())?[0])
     }
 }
 // ANCHOR_END: jvp

@@ -55,7 +55,7 @@ use crate::element::Element;
 use crate::error::{Error, ErrorKind, Result};
 
 pub use dims::{Dim, Dims, NewShape};
-pub use higher::GradContext;
+pub use higher::{GradContext, GradOptions};
 pub use into_array::IntoArray;
 pub use ops::{Exponent, Indices, IntoOperand, Real, cat, stack, try_cat, try_stack, try_where, where_};
 // ANCHOR_END: tensor-module

@@ -8,6 +8,7 @@ use crate::common;
 use std::collections::{BTreeSet, HashMap};
 
 use autograd::gradcheck::gradcheck;
+use autograd::tensor::GradOptions;
 use autograd::{ErrorKind, Graph, Tensor};
 use common::operations::{Domain, listed};
 use common::program::apply;
@@ -175,17 +176,71 @@ fn the_second_derivative_of_x_cubed_tanh_x_is_the_closed_form() {
     }
 }
 
+/// PyTorch's rules for what `torch.autograd.grad` is asked about: an
+/// unused tensor is an error unless `materialize_grads` gives it zeros, a
+/// tensor behind a flat step (floor) gets zeros, and one that does not
+/// require grad is an error.
 #[test]
-fn an_unused_input_gets_zeros_and_nothing_is_accumulated() {
+fn an_unused_input_is_an_error_or_zeros_when_asked_and_nothing_is_accumulated() {
     let g = Graph::<f64>::new();
     let (x, unused) = (g.tensor([1.0, 2.0]).requires_grad(), g.scalar(3.0).requires_grad());
-    let grads = (x * x).sum_all().gradients(&[x, unused]).unwrap();
+    let loss = (x * x).sum_all();
+    let error = loss.gradients(&[x, unused]).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Invalid);
+    assert!(
+        error
+            .to_string()
+            .starts_with("The differentiated Tensor at index 1 appears to not have been used in the graph"),
+        "{error}"
+    );
+    let options = GradOptions {
+        materialize_grads: true,
+        ..GradOptions::default()
+    };
+    let grads = loss.gradients_with(&[x, unused], options).unwrap();
     assert_eq!(
         grads[0].to_string(),
         "tensor([2., 4.], dtype=f64, grad_fn=<AddBackward0>)"
     );
     assert_eq!(grads[1].to_array(), ndarray::arr0(0.0).into_dyn());
     assert!(x.grad().is_none(), "gradients() leaves .grad alone");
+
+    let flat = x.floor().sum_all().gradients(&[x]).unwrap();
+    assert_eq!(flat[0].to_array(), ndarray::arr1(&[0.0, 0.0]).into_dyn());
+    let constant = g.tensor([1.0, 2.0]);
+    let error = loss.gradients(&[constant]).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "One of the differentiated Tensors does not require grad"
+    );
+}
+
+/// `grad_outputs`: the gradient of a non-scalar output along an upstream
+/// gradient, recorded, so that it is differentiable in the upstream too.
+#[test]
+fn an_upstream_gradient_weights_a_non_scalar_output() {
+    let g = Graph::<f64>::new();
+    let x = g.tensor([1.0, 2.0, 3.0]).requires_grad();
+    let v = g.tensor([1.0, 0.5, -1.0]).requires_grad();
+    let y = x * x;
+    let options = GradOptions {
+        grad_output: Some(v),
+        ..GradOptions::default()
+    };
+    let vjp = y.gradients_with(&[x], options).unwrap()[0];
+    assert_eq!(vjp.to_array(), ndarray::arr1(&[2.0, 2.0, -6.0]).into_dyn()); // 2x·v
+    let dv = vjp.sum_all().gradients(&[v]).unwrap()[0];
+    assert_eq!(dv.to_array(), ndarray::arr1(&[2.0, 4.0, 6.0]).into_dyn()); // 2x
+    let error = y.gradients(&[x]).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::NonScalarBackward);
+    let wrong = GradOptions {
+        grad_output: Some(g.tensor([1.0, 2.0])),
+        ..GradOptions::default()
+    };
+    assert_eq!(
+        y.gradients_with(&[x], wrong).unwrap_err().to_string(),
+        "Mismatch in shape: grad_output has a shape of [2] and output has a shape of [3]"
+    );
 }
 
 #[test]
@@ -232,7 +287,7 @@ fn jvp_is_the_directional_derivative_of_every_operation() {
 }
 
 #[test]
-fn jvp_checks_its_tangents_and_is_zero_for_an_input_not_used() {
+fn jvp_checks_its_tangents_and_inputs_and_is_zero_for_an_input_not_used() {
     let g = Graph::<f64>::new();
     let (x, z) = (g.tensor([1.0, 2.0]).requires_grad(), g.scalar(5.0).requires_grad());
     let y = x.tanh();
@@ -245,6 +300,14 @@ fn jvp_checks_its_tangents_and_is_zero_for_an_input_not_used() {
     assert_eq!(
         y.jvp(&[z], &[g.scalar(1.0)]).unwrap().to_array(),
         ndarray::arr1(&[0.0, 0.0]).into_dyn()
+    );
+    // An input that does not require grad is not silently given zeros.
+    let plain = g.tensor([1.0, 2.0]);
+    let error = plain.tanh().jvp(&[plain], &[g.tensor([1.0, 1.0])]).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Invalid);
+    assert!(
+        error.to_string().starts_with("jvp: input 0 does not require grad"),
+        "{error}"
     );
 }
 
