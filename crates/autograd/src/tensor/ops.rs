@@ -13,6 +13,7 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Sub};
+use std::rc::Rc;
 
 use ndarray::{ArrayBase, ArrayD, ArrayView1, ArrayViewD, Axis, Data, Ix1, Ix2, IxDyn, SliceArg, SliceInfoElem, Zip};
 
@@ -1543,7 +1544,29 @@ fn check_slice(shape: &[usize], info: &[SliceInfoElem]) -> Result<()> {
     Ok(())
 }
 
+/// One side of a selection (a slice, a gather, top-k's values): a linear
+/// map that only moves entries, as arrays.
+type Moving<T> = Rc<dyn Fn(&ArrayD<T>) -> ArrayD<T>>;
+
 impl<'g, T: Element> Tensor<'g, T> {
+    /// Records the selection `forward` (already computed: `value`), whose
+    /// gradient is its transpose `back`, which scatters a gradient back to
+    /// where each entry came from. Each of the two is the other's
+    /// derivative, so the recorded backward is `back` recorded the same
+    /// way, with the roles swapped: every order of derivative goes through.
+    fn selection(self, names: [&'static str; 2], value: ArrayD<T>, forward: Moving<T>, back: Moving<T>) -> Self {
+        let scatter = Rc::clone(&back);
+        self.graph
+            .record(names[0], &[self], value, move |ctx| {
+                vec![ctx.gradient(0, || scatter(ctx.grad_output))]
+            })
+            .recorded(move |c| {
+                let value = back(&c.grad_output.to_array());
+                c.grad_output
+                    .selection([names[1], names[0]], value, Rc::clone(&back), Rc::clone(&forward))
+            })
+    }
+
     /// A slice of the tensor, with ndarray's `s![]` syntax:
     /// `a.slice(s![0, 1..3])` is PyTorch's `a[0, 1:3]`.
     pub fn try_slice(self, info: impl SliceArg<IxDyn>) -> Result<Self> {
@@ -1563,13 +1586,14 @@ impl<'g, T: Element> Tensor<'g, T> {
         };
         info.extend(std::iter::repeat_n(whole, self.ndim() - named));
         let value = self.value().slice(info.as_slice()).to_owned();
-        Ok(self.graph.record(name, &[self], value, move |ctx| {
-            vec![ctx.gradient(0, || {
-                let mut g = ArrayD::zeros(ctx.input(0).raw_dim());
-                g.slice_mut(info.as_slice()).assign(ctx.grad_output);
-                g
-            })]
-        }))
+        let (shape, taken) = (self.shape(), info.clone());
+        let forward: Moving<T> = Rc::new(move |a| a.slice(taken.as_slice()).to_owned());
+        let back: Moving<T> = Rc::new(move |g| {
+            let mut whole = ArrayD::zeros(IxDyn(&shape));
+            whole.slice_mut(info.as_slice()).assign(g);
+            whole
+        });
+        Ok(self.selection([name, "SliceBackwardBackward0"], value, forward, back))
     }
 
     /// A slice (panics on an out-of-range index).
@@ -1602,17 +1626,17 @@ impl<'g, T: Element> Tensor<'g, T> {
             )));
         }
         let value = self.value().select(Axis(axis), indices);
-        let indices = indices.to_vec();
-        Ok(self.graph.record("IndexSelectBackward0", &[self], value, move |ctx| {
-            vec![ctx.gradient(0, || {
-                let mut g = ArrayD::zeros(ctx.input(0).raw_dim());
-                for (k, &i) in indices.iter().enumerate() {
-                    let mut row = g.index_axis_mut(Axis(axis), i);
-                    row += &ctx.grad_output.index_axis(Axis(axis), k);
-                }
-                g
-            })]
-        }))
+        let (shape, indices, taken) = (self.shape(), indices.to_vec(), indices.to_vec());
+        let forward: Moving<T> = Rc::new(move |a| a.select(Axis(axis), &taken));
+        let back: Moving<T> = Rc::new(move |grad| {
+            let mut g = ArrayD::zeros(IxDyn(&shape));
+            for (k, &i) in indices.iter().enumerate() {
+                let mut row = g.index_axis_mut(Axis(axis), i);
+                row += &grad.index_axis(Axis(axis), k);
+            }
+            g
+        });
+        Ok(self.selection(["IndexSelectBackward0", "IndexAddBackward0"], value, forward, back))
     }
 
     /// `torch.index_select` (panics when an index is out of range).
@@ -1653,19 +1677,20 @@ impl<'g, T: Element> Tensor<'g, T> {
             q[axis] = i;
             q
         };
-        let value = {
-            let a = self.value();
-            ArrayD::from_shape_fn(index.raw_dim(), |p| a[source_of(&p, index[&p])])
+        let index = Rc::new(index);
+        let gather: Moving<T> = {
+            let index = Rc::clone(&index);
+            Rc::new(move |a| ArrayD::from_shape_fn(index.raw_dim(), |p| a[source_of(&p, index[&p])]))
         };
-        Ok(self.graph.record("GatherBackward0", &[self], value, move |ctx| {
-            vec![ctx.gradient(0, || {
-                let mut g = ArrayD::zeros(ctx.input(0).raw_dim());
-                for (p, &i) in index.indexed_iter() {
-                    g[source_of(&p, i)] += ctx.grad_output[&p];
-                }
-                g
-            })]
-        }))
+        let scatter: Moving<T> = Rc::new(move |grad| {
+            let mut g = ArrayD::zeros(IxDyn(&shape));
+            for (p, &i) in index.indexed_iter() {
+                g[source_of(&p, i)] += grad[&p];
+            }
+            g
+        });
+        let value = gather(&self.to_array());
+        Ok(self.selection(["GatherBackward0", "ScatterAddBackward0"], value, gather, scatter))
     }
 
     /// `torch.gather` (panics on a bad index).
@@ -1787,24 +1812,33 @@ pub fn try_where<'g, T: Element>(
             .and(y.expect("checked shape"))
             .map_collect(|&c, &x, &y| if c != T::zero() { x } else { y })
     };
-    Ok(graph.record("WhereBackward0", &[cond, a, b], value, |ctx| {
-        let mask = ctx.input(0);
-        let route = |keep_where_true: bool| {
-            let mask = mask.broadcast(ctx.grad_output.raw_dim()).expect("output shape");
-            Zip::from(ctx.grad_output).and(&mask).map_collect(|&g, &c| {
-                if (c != T::zero()) == keep_where_true {
-                    g
-                } else {
-                    T::zero()
-                }
-            })
-        };
-        vec![
-            InputGrad::None,
-            ctx.gradient(1, || route(true)),
-            ctx.gradient(2, || route(false)),
-        ]
-    }))
+    Ok(graph
+        .record("WhereBackward0", &[cond, a, b], value, |ctx| {
+            let mask = ctx.input(0);
+            let route = |keep_where_true: bool| {
+                let mask = mask.broadcast(ctx.grad_output.raw_dim()).expect("output shape");
+                Zip::from(ctx.grad_output).and(&mask).map_collect(|&g, &c| {
+                    if (c != T::zero()) == keep_where_true {
+                        g
+                    } else {
+                        T::zero()
+                    }
+                })
+            };
+            vec![
+                InputGrad::None,
+                ctx.gradient(1, || route(true)),
+                ctx.gradient(2, || route(false)),
+            ]
+        })
+        .with_recorded_backward(|c| {
+            let (mask, zero) = (c.input(0), c.constant(T::zero()));
+            vec![
+                None,
+                c.gradient(1, || where_(mask, c.grad_output, zero)),
+                c.gradient(2, || where_(mask, zero, c.grad_output)),
+            ]
+        }))
 }
 // ANCHOR_END: where
 
@@ -1959,23 +1993,39 @@ impl<'g, T: Element> Tensor<'g, T> {
                 }
             }
         }
-        let kept = indices.clone();
-        let values = self.graph.record("TopkBackward0", &[self], values, move |ctx| {
-            vec![ctx.gradient(0, || {
-                let mut g = ArrayD::zeros(ctx.input(0).raw_dim());
-                for ((mut g_lane, index_lane), grad_lane) in g
+        let kept = Rc::new(indices.clone());
+        let take: Moving<T> = {
+            let kept = Rc::clone(&kept);
+            Rc::new(move |a| {
+                let mut taken = ArrayD::zeros(kept.raw_dim());
+                for ((mut out, index_lane), lane) in taken
                     .lanes_mut(last)
                     .into_iter()
                     .zip(kept.lanes(last))
-                    .zip(ctx.grad_output.lanes(last))
+                    .zip(a.lanes(last))
                 {
-                    for (&i, &gi) in index_lane.iter().zip(grad_lane.iter()) {
-                        g_lane[i] += gi;
+                    for (o, &i) in out.iter_mut().zip(index_lane.iter()) {
+                        *o = lane[i];
                     }
                 }
-                g
-            })]
+                taken
+            })
+        };
+        let back: Moving<T> = Rc::new(move |grad| {
+            let mut g = ArrayD::zeros(IxDyn(&shape));
+            for ((mut g_lane, index_lane), grad_lane) in g
+                .lanes_mut(last)
+                .into_iter()
+                .zip(kept.lanes(last))
+                .zip(grad.lanes(last))
+            {
+                for (&i, &gi) in index_lane.iter().zip(grad_lane.iter()) {
+                    g_lane[i] += gi;
+                }
+            }
+            g
         });
+        let values = self.selection(["TopkBackward0", "TopkBackwardBackward0"], values, take, back);
         Ok((values, Indices(indices)))
     }
 
