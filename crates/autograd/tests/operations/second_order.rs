@@ -357,3 +357,38 @@ fn every_listed_operation_records_a_backward_that_agrees_or_is_known_not_to() {
     let refused: Vec<&str> = refused.iter().map(String::as_str).collect();
     assert_eq!(refused, NOT_RECORDED);
 }
+
+/// Third derivatives through the selections: y = Σ s(x)⁴ for a selection
+/// s gives d³y/dx³ summed = 24x at each selected entry, 0 elsewhere.
+#[test]
+fn the_selections_differentiate_three_times() {
+    let g = Graph::<f64>::new();
+    let x = g.tensor([0.5, -1.2, 2.0]).requires_grad();
+    let index = autograd::tensor::Indices::from(ndarray::arr1(&[2usize, 1]));
+    let mask = g.tensor([0.0, 1.0, 1.0]);
+    let selections: Vec<(&str, Tensor<'_, f64>)> = vec![
+        ("slice", x.slice(ndarray::s![1..])),
+        ("at", x.at(&[1]) + x.at(&[2])),
+        ("index_select", x.index_select(0, &[1, 2])),
+        ("gather", x.gather(0, &index)),
+        ("topk", x.topk(2).0),
+        ("where", autograd::tensor::where_(mask, x, 0.0)),
+    ];
+    for (name, selected) in selections {
+        let y = if name == "at" {
+            x.at(&[1]).pow(4) + x.at(&[2]).pow(4)
+        } else {
+            selected.pow(4).sum_all()
+        };
+        let first = y.gradients(&[x]).unwrap()[0];
+        let second = first.sum_all().gradients(&[x]).unwrap()[0];
+        let third = second.sum_all().gradients(&[x]).unwrap()[0];
+        // topk(2) takes the two largest, 2.0 and 0.5; the others take 1 and 2.
+        let expected = if name == "topk" {
+            array![24.0 * 0.5, 0.0, 24.0 * 2.0]
+        } else {
+            array![0.0, 24.0 * -1.2, 24.0 * 2.0]
+        };
+        assert_eq!(third.to_array(), expected.into_dyn(), "{name}");
+    }
+}
