@@ -12,7 +12,8 @@
 
 // ANCHOR: func-imports
 use crate::element::Element;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::Result;
+use crate::tensor::higher::{check_tangents, check_upstream};
 use crate::tensor::{GradOptions, Graph, Tensor, stack};
 // ANCHOR_END: func-imports
 
@@ -54,16 +55,7 @@ pub fn vjp<'g, T: Element>(
 ) -> Result<(Tensor<'g, T>, Vec<Tensor<'g, T>>)> {
     let inputs: Vec<_> = primals.iter().map(|&x| tracked(x)).collect();
     let y = f(&inputs);
-    if cotangent.shape() != y.shape() {
-        return Err(Error::new(
-            ErrorKind::UpstreamShape,
-            format!(
-                "vjp: the cotangent has shape {:?} and the output has shape {:?}",
-                cotangent.shape(),
-                y.shape()
-            ),
-        ));
-    }
+    check_upstream(y, cotangent)?;
     let grads = pull_back(y, &inputs, Some(cotangent))?;
     Ok((y, grads))
 }
@@ -200,22 +192,6 @@ fn assemble<'g, T: Element>(
     }
     let flat: Vec<_> = parts.iter().map(|p| p.reshape([-1])).collect();
     stack(&flat, dim).reshape(shape)
-}
-
-/// One tangent per input, of its shape.
-fn check_tangents<T: Element>(op: &str, inputs: &[Tensor<'_, T>], tangents: &[Tensor<'_, T>]) -> Result<()> {
-    let shapes = |ts: &[Tensor<'_, T>]| ts.iter().map(|t| t.shape()).collect::<Vec<_>>();
-    if inputs.len() != tangents.len() || inputs.iter().zip(tangents).any(|(x, v)| x.shape() != v.shape()) {
-        return Err(Error::new(
-            ErrorKind::Shape,
-            format!(
-                "{op}: tangents of shapes {:?} for inputs of shapes {:?}",
-                shapes(tangents),
-                shapes(inputs)
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// The `i`th of `n` unit vectors.

@@ -126,16 +126,7 @@ impl<'g, T: Element> Tensor<'g, T> {
         let seed = match options.grad_output {
             Some(upstream) => {
                 self.same_graph("gradients", upstream)?;
-                if upstream.shape() != self.shape() {
-                    return Err(Error::new(
-                        ErrorKind::UpstreamShape,
-                        format!(
-                            "Mismatch in shape: grad_output has a shape of {:?} and output has a shape of {:?}",
-                            upstream.shape(),
-                            self.shape()
-                        ),
-                    ));
-                }
+                check_upstream(self, upstream)?;
                 upstream
             }
             None if self.numel() == 1 => self.graph.tensor(ArrayD::ones(IxDyn(&self.shape()))),
@@ -253,6 +244,21 @@ impl<'g, T: Element> Tensor<'g, T> {
     }
 }
 
+/// An upstream gradient must have its output's shape.
+pub(crate) fn check_upstream<T: Element>(output: Tensor<'_, T>, upstream: Tensor<'_, T>) -> Result<()> {
+    if upstream.shape() == output.shape() {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::UpstreamShape,
+        format!(
+            "Mismatch in shape: grad_output has a shape of {:?} and output has a shape of {:?}",
+            upstream.shape(),
+            output.shape()
+        ),
+    ))
+}
+
 /// Which nodes the output `root` depends on, through any recorded step.
 fn reached_from<T: Element>(graph: &super::Graph<T>, root: usize) -> Vec<bool> {
     let nodes = graph.nodes.borrow();
@@ -304,19 +310,7 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// As [`gradients`](Tensor::gradients); [`ErrorKind::Shape`] if the
     /// tangents do not match the inputs.
     pub fn jvp(self, inputs: &[Tensor<'g, T>], tangents: &[Tensor<'g, T>]) -> Result<Tensor<'g, T>> {
-        let mismatch =
-            inputs.len() != tangents.len() || inputs.iter().zip(tangents).any(|(x, u)| x.shape() != u.shape());
-        if mismatch {
-            let shapes = |ts: &[Tensor<'g, T>]| ts.iter().map(|t| t.shape()).collect::<Vec<_>>();
-            return Err(Error::new(
-                ErrorKind::Shape,
-                format!(
-                    "jvp: tangents of shapes {:?} for inputs of shapes {:?}",
-                    shapes(tangents),
-                    shapes(inputs)
-                ),
-            ));
-        }
+        check_tangents("jvp", inputs, tangents)?;
         if let Some(k) = inputs.iter().position(|x| !x.tracks_grad()) {
             return Err(Error::new(
                 ErrorKind::Invalid,
@@ -344,5 +338,21 @@ impl<'g, T: Element> Tensor<'g, T> {
         }
         Ok(along.gradients_with(&[v], all())?[0])
     }
+}
+
+/// One tangent per input, of its shape.
+pub(crate) fn check_tangents<T: Element>(op: &str, inputs: &[Tensor<'_, T>], tangents: &[Tensor<'_, T>]) -> Result<()> {
+    let shapes = |ts: &[Tensor<'_, T>]| ts.iter().map(|t| t.shape()).collect::<Vec<_>>();
+    if inputs.len() != tangents.len() || inputs.iter().zip(tangents).any(|(x, v)| x.shape() != v.shape()) {
+        return Err(Error::new(
+            ErrorKind::Shape,
+            format!(
+                "{op}: tangents of shapes {:?} for inputs of shapes {:?}",
+                shapes(tangents),
+                shapes(inputs)
+            ),
+        ));
+    }
+    Ok(())
 }
 // ANCHOR_END: jvp

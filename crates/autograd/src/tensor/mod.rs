@@ -39,7 +39,7 @@
 
 // ANCHOR: tensor-module
 mod dims;
-mod higher;
+pub(crate) mod higher;
 mod init;
 mod into_array;
 mod ops;
