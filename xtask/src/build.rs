@@ -43,6 +43,21 @@ pub struct BuildResult {
     pub blocks: BTreeMap<BlockId, BlockBuild>,
     /// Errors that belong to no block: a broken dependency, a bad manifest.
     pub other_errors: Vec<String>,
+    /// The errors and warnings of the crates that are not blocks (the
+    /// engine, a dependency), at the file and line they point at: the main
+    /// build keeps only their errors, in `other_errors`; a stage's build
+    /// reports them all at the listings they come from ([`crate::stages`]).
+    pub engine_messages: Vec<EngineMessage>,
+}
+
+/// A compiler message of a crate that is not a block.
+#[derive(Debug, Clone)]
+pub struct EngineMessage {
+    pub is_error: bool,
+    /// As the compiler names it, relative to the workspace root.
+    pub file: PathBuf,
+    pub line: usize,
+    pub rendered: String,
 }
 
 /// Builds the given crates of the workspace at `root` into `target_dir`.
@@ -52,6 +67,21 @@ pub struct BuildResult {
 /// it, it is kept and reported only if the build fails for no reason the
 /// JSON messages gave.
 pub fn build(root: &Path, target_dir: &Path, crates: &[&GeneratedCrate], show_progress: bool) -> Result<BuildResult> {
+    let mut result = build_with(root, target_dir, crates, show_progress, &[])?;
+    let errors = result.engine_messages.drain(..).filter(|m| m.is_error);
+    result.other_errors.extend(errors.map(|m| m.rendered));
+    Ok(result)
+}
+
+/// [`build`] with more environment for cargo (a stage's `RUSTFLAGS`), and
+/// the messages of the crates that are not blocks kept apart.
+pub fn build_with(
+    root: &Path,
+    target_dir: &Path,
+    crates: &[&GeneratedCrate],
+    show_progress: bool,
+    env: &[(&str, &str)],
+) -> Result<BuildResult> {
     let mut result = BuildResult::default();
     if crates.is_empty() {
         return Ok(result);
@@ -74,6 +104,7 @@ pub fn build(root: &Path, target_dir: &Path, crates: &[&GeneratedCrate], show_pr
         }
     }
     let mut child = cargo_build(root, target_dir, crates, show_progress)
+        .envs(env.iter().copied())
         .spawn()
         .context("cannot run cargo build")?;
     let stdout = child.stdout.take().context("cargo build has no stdout")?;
@@ -95,7 +126,8 @@ pub fn build(root: &Path, target_dir: &Path, crates: &[&GeneratedCrate], show_pr
     }
     let status = child.wait().context("cargo build did not finish")?;
     let stderr = stderr.map(|reader| reader.join().unwrap_or_default());
-    let attributed = result.blocks.values().any(|b| !b.diagnostics.is_empty());
+    let attributed =
+        result.blocks.values().any(|b| !b.diagnostics.is_empty()) || result.engine_messages.iter().any(|m| m.is_error);
     if !status.success() && !attributed && result.other_errors.is_empty() {
         result.other_errors.push(match stderr {
             Some(text) => format!("cargo build failed ({status}):\n{}", text.trim_end()),
@@ -157,9 +189,18 @@ fn record(result: &mut BuildResult, targets: &BTreeMap<String, (BlockId, &LineMa
                         built.diagnostics.push(Diagnostic { line, rendered });
                     }
                 }
-                // A dependency's warnings are its own crate's business; its errors stop the book.
-                None if message.level == "error" => result.other_errors.push(rendered),
-                None => {}
+                // A dependency's warnings are its own crate's business (the
+                // main build drops them); its errors stop the book.
+                None => match message.spans.iter().find(|span| span.is_primary) {
+                    Some(span) => result.engine_messages.push(EngineMessage {
+                        is_error: message.level == "error",
+                        file: PathBuf::from(&span.file_name),
+                        line: span.line_start,
+                        rendered,
+                    }),
+                    None if message.level == "error" => result.other_errors.push(rendered),
+                    None => {}
+                },
             }
         }
         CargoMessage::Other => {}

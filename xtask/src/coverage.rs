@@ -67,6 +67,9 @@ impl FileCoverage {
 #[derive(Debug, Clone)]
 pub struct Coverage {
     pub files: Vec<FileCoverage>,
+    /// The longest listing: its lines, where it is (`book/ch06-topk.md:120`)
+    /// and the anchors it includes.
+    pub longest_listing: Option<(usize, String, String)>,
 }
 
 impl Coverage {
@@ -78,6 +81,9 @@ impl Coverage {
             "engine on the page: {shown} of {total} code lines ({})\n",
             percent(shown, total)
         );
+        if let Some((lines, at, anchors)) = &self.longest_listing {
+            let _ = writeln!(out, "  the longest listing: {lines} lines, {at} ({anchors})");
+        }
         for file in &self.files {
             let core = if CORE.contains(&file.file.as_str()) {
                 ", core"
@@ -138,15 +144,18 @@ pub fn measure(root: &Path, chapters: &[Chapter]) -> Result<Coverage> {
             shown: BTreeSet::new(),
         });
     }
+    let mut longest_listing = None;
     for chapter in chapters {
         for block in &chapter.blocks {
             let BlockKind::Listing(includes) = &block.kind else {
                 continue;
             };
+            let mut length = 0;
             for include in includes {
                 let Ok(shown) = listing::resolve(root, &chapter.display_path, include) else {
                     continue;
                 };
+                length += shown.lines.len();
                 let Ok(relative) = shown.file.strip_prefix(&src) else {
                     continue;
                 };
@@ -155,9 +164,14 @@ pub fn measure(root: &Path, chapters: &[Chapter]) -> Result<Coverage> {
                     file.shown.extend(shown.lines);
                 }
             }
+            if longest_listing.as_ref().is_none_or(|(lines, _, _)| length > *lines) {
+                let anchors: Vec<&str> = includes.iter().map(|include| include.anchor.as_str()).collect();
+                let at = format!("{}:{}", chapter.display_path.display(), block.line);
+                longest_listing = Some((length, at, anchors.join(", ")));
+            }
         }
     }
-    Ok(Coverage { files })
+    Ok(Coverage { files, longest_listing })
 }
 
 /// The `.rs` files under `dir`, relative to it, sorted.
@@ -174,8 +188,23 @@ fn rust_files(dir: &Path) -> Result<Vec<PathBuf>> {
 /// The 1-based code lines of a Rust source (rustfmt's layout): not blank,
 /// not only a comment, and outside any `#[cfg(test)] mod … { … }`.
 pub fn code_lines(source: &str) -> Vec<usize> {
+    let in_test = test_module_lines(source);
+    source
+        .lines()
+        .enumerate()
+        .filter(|&(i, line)| {
+            let trimmed = line.trim_start();
+            !in_test[i] && !trimmed.is_empty() && !trimmed.starts_with("//")
+        })
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+/// For each line of a Rust source, whether it belongs to a
+/// `#[cfg(test)] mod … { … }` (its attribute and closing brace included).
+pub fn test_module_lines(source: &str) -> Vec<bool> {
     let lines: Vec<&str> = source.lines().collect();
-    let mut code = Vec::new();
+    let mut in_test = vec![false; lines.len()];
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -187,17 +216,16 @@ pub fn code_lines(source: &str) -> Vec<usize> {
                 .is_some_and(|next| next.trim_start().starts_with("mod ") && next.trim_end().ends_with('{'));
         if test_module {
             let closing = format!("{indent}}}");
-            i = (i + 2..lines.len())
+            let end = (i + 2..lines.len())
                 .find(|&j| lines[j] == closing)
                 .map_or(lines.len(), |j| j + 1);
+            in_test[i..end].fill(true);
+            i = end;
             continue;
-        }
-        if !trimmed.is_empty() && !trimmed.starts_with("//") {
-            code.push(i + 1);
         }
         i += 1;
     }
-    code
+    in_test
 }
 
 #[cfg(test)]

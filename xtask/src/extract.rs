@@ -428,13 +428,13 @@ fn classify_inner(raw: &RawBlock) -> Result<BlockKind, String> {
     let attributes: Vec<&str> = parts.collect();
     match language {
         "" => Err("code block without a language: say `rust,name=...`, or `text` for output".into()),
-        "rust" if attributes.contains(&"listing") => match attributes[..] {
+        // A manifest's listing is `toml,listing`.
+        "rust" | "toml" if attributes.contains(&"listing") => match attributes[..] {
             ["listing"] => crate::listing::parse(&raw.content).map(BlockKind::Listing),
-            _ => Err(
-                "a `rust,listing` block takes no other attribute: it shows the engine's source, \
-                      and is never run"
-                    .into(),
-            ),
+            _ => Err(format!(
+                "a `{language},listing` block takes no other attribute: it shows the engine's source, \
+                 and is never run"
+            )),
         },
         "rust" if raw.content.contains("{{#include") => Err("an include line in a Rust block: a block that \
             shows the engine's source is a `rust,listing` block, and holds only its include lines"

@@ -41,6 +41,7 @@ pub mod run;
 pub mod rustfmt;
 pub mod serve;
 pub mod snapshot;
+pub mod stages;
 pub mod tools;
 pub mod verdict;
 pub mod verify;

@@ -169,6 +169,9 @@ pub fn is_anchor_line(line: &str) -> bool {
 pub struct Shown {
     pub file: PathBuf,
     pub lines: Vec<usize>,
+    /// For a region inside a block (an `impl`, a `fn`), the line that opens
+    /// it, as the caption shows where the listing goes: `impl<'t> Value<'t>`.
+    pub within: Option<String>,
 }
 
 /// Resolves an include of the chapter at `chapter` (a path from `root`).
@@ -197,8 +200,33 @@ pub fn resolve(root: &Path, chapter: &Path, include: &Include) -> Result<Shown, 
         )
     })?;
     let lines: Vec<&str> = source.lines().collect();
-    let shown = region.clone().filter(|&n| !is_anchor_line(lines[n - 1])).collect();
-    Ok(Shown { file, lines: shown })
+    let shown: Vec<usize> = region.clone().filter(|&n| !is_anchor_line(lines[n - 1])).collect();
+    let within = shown.first().and_then(|&first| opening_line(&lines, first));
+    Ok(Shown {
+        file,
+        lines: shown,
+        within,
+    })
+}
+
+/// The line that opens the block around line `first` (1-based), when that
+/// line is indented: the nearest line above it indented less that ends in
+/// `{`, without the brace.
+fn opening_line(lines: &[&str], first: usize) -> Option<String> {
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let own = lines[(first - 1)..]
+        .iter()
+        .find(|line| !line.trim().is_empty() && !is_anchor_line(line))
+        .map(|line| indent(line))?;
+    if own == 0 {
+        return None;
+    }
+    lines[..first - 1]
+        .iter()
+        .rev()
+        .filter(|line| !line.trim().is_empty() && !is_anchor_line(line))
+        .find(|line| indent(line) < own && line.trim_end().ends_with('{'))
+        .map(|line| line.trim().trim_end_matches('{').trim_end().to_string())
 }
 
 /// `path` with `.` and `..` resolved, without touching the file system.
@@ -274,6 +302,23 @@ mod tests {
     }
 
     #[test]
+    fn a_region_inside_a_block_knows_the_line_that_opens_it() {
+        let lines = [
+            "impl<'t> Value<'t> {",
+            "    fn a() {",
+            "        x();",
+            "    }",
+            "",
+            "    // ANCHOR: b",
+            "    fn b() {}",
+            "}",
+        ];
+        assert_eq!(opening_line(&lines, 6), Some("impl<'t> Value<'t>".into()));
+        assert_eq!(opening_line(&lines, 3), Some("fn a()".into()));
+        assert_eq!(opening_line(&lines, 1), None);
+    }
+
+    #[test]
     fn an_include_resolves_to_the_lines_it_shows() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("src")).unwrap();
@@ -291,7 +336,8 @@ mod tests {
             resolve(dir.path(), chapter, &include("all")),
             Ok(Shown {
                 file: PathBuf::from("src/a.rs"),
-                lines: vec![2, 4]
+                lines: vec![2, 4],
+                within: None,
             })
         );
         assert!(

@@ -272,22 +272,32 @@ impl<'a> ChapterRenderer<'a> {
     /// `rust`, its include lines left for mdBook's `links` preprocessor
     /// (this one runs before it) to replace with the code.
     fn listing(&mut self, block: &Block, includes: &[Include], prefix: &str) -> String {
-        let mut files = Vec::new();
+        let mut places: Vec<String> = Vec::new();
+        let mut language = "rust";
         for include in includes {
             match listing::resolve(self.root, self.chapter, include) {
-                Ok(shown) if !files.contains(&shown.file) => files.push(shown.file),
-                Ok(_) => {}
+                Ok(shown) => {
+                    if shown.file.extension().is_some_and(|e| e == "toml") {
+                        language = "toml";
+                    }
+                    let mut place = format!("<code>{}</code>", shown.file.display());
+                    if let Some(within) = &shown.within {
+                        place.push_str(&format!(", inside <code>{}</code>", literal(within)));
+                    }
+                    if !places.contains(&place) {
+                        places.push(place);
+                    }
+                }
                 Err(message) => self.publish_error(block.line, message),
             }
         }
-        let names: Vec<String> = files.iter().map(|f| format!("<code>{}</code>", f.display())).collect();
         let id = includes
             .first()
             .map_or_else(String::new, |include| format!(" id=\"listing-{}\"", include.anchor));
         format!(
             "<p class=\"listing-caption\"{id}>From {}</p>\n{prefix}\n{prefix}{}",
-            names.join(", "),
-            reduced_block(self.markdown, block, "rust")
+            places.join("; "),
+            reduced_block(self.markdown, block, language)
         )
     }
 

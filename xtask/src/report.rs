@@ -92,6 +92,8 @@ pub struct Report {
     pub graphs_unchecked: Option<String>,
     /// What the workspace's tests did, when they were run.
     pub workspace_tests: Option<TestRun>,
+    /// A line per chapter stage: its engine built, its blocks matched.
+    pub stages: Vec<String>,
     /// How much of the engine the chapters' listings show.
     pub coverage: Option<crate::coverage::Coverage>,
     /// What the prose check found; its unproven numbers are also problems.
@@ -156,6 +158,9 @@ impl Report {
         }
         if let Some(tests) = &self.workspace_tests {
             out.push_str(&skipped_tests_note(&tests.skipped));
+        }
+        for line in &self.stages {
+            let _ = writeln!(out, "{line}");
         }
         if let Some(coverage) = &self.coverage {
             out.push_str(&coverage.summary());

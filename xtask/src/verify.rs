@@ -26,6 +26,7 @@ use crate::report::{Problem, Report};
 use crate::run;
 use crate::rustfmt::Rustfmt;
 use crate::snapshot::{self, WritePolicy};
+use crate::stages;
 use crate::verdict::Judge;
 use crate::workspace_tests;
 
@@ -86,9 +87,22 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
     let synced = generate::sync(layout, options.sync_policy(), &chapters, &generated)?;
     report.problems.extend(synced.problems);
 
-    // A stale crate is not built: it is not the code the book shows.
-    let to_build: Vec<_> = generated.iter().filter(|k| !synced.stale.contains(&k.name)).collect();
-    let built = build::build(&layout.root, &layout.target_dir, &to_build, options.show_cargo_progress)?;
+    // A stale crate is not built: it is not the code the book shows. A
+    // staged chapter's crate is built against its own stage of the engine.
+    let stages = match stages::staged_through(&layout.root)? {
+        Some(through) => stages::plan(&layout.root, &chapters, &through)?,
+        None => Vec::new(),
+    };
+    let is_staged = |name: &str| stages.iter().any(|stage| stage.chapter == name);
+    let (staged, to_build): (Vec<_>, Vec<_>) = generated
+        .iter()
+        .filter(|k| !synced.stale.contains(&k.name))
+        .partition(|k| is_staged(&k.name));
+    let mut built = build::build(&layout.root, &layout.target_dir, &to_build, options.show_cargo_progress)?;
+    let (stage_built, stage_problems) =
+        stages::build(layout, &stages, &staged, &chapters, options.show_cargo_progress)?;
+    built.blocks.extend(stage_built.blocks);
+    built.other_errors.extend(stage_built.other_errors);
     report.problems.extend(built.other_errors.iter().map(|error| Problem {
         location: "cargo build".into(),
         message: error.clone(),
@@ -119,6 +133,34 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
         println!("{}", chapter.progress_line());
     }
     report.chapters = verdicts.chapters;
+    for stage in &stages {
+        let problems = stage_problems.get(&stage.chapter).map_or(&[][..], Vec::as_slice);
+        let (chapter, judged) = (&chapters[stage.index], &report.chapters[stage.index]);
+        let rust: Vec<_> = chapter
+            .blocks
+            .iter()
+            .zip(&judged.blocks)
+            .filter(|(block, _)| matches!(block.kind, extract::BlockKind::Rust(_)))
+            .collect();
+        let matched = rust
+            .iter()
+            .filter(|(_, judged)| matches!(judged.verdict, crate::report::Verdict::Passed(_)))
+            .count();
+        let line = stages::summary_line(stage, problems.len(), matched, rust.len());
+        println!("{line}");
+        report.stages.push(line);
+    }
+    if let Some(last) = stages.last()
+        && let Some(next) = chapters.get(last.index + 1)
+    {
+        let line = format!(
+            "stages end at {}: {} and the chapters after it are built against the finished engine",
+            last.chapter, next.crate_name
+        );
+        println!("{line}");
+        report.stages.push(line);
+    }
+    report.problems.extend(stage_problems.into_values().flatten());
     report.problems.extend(
         crate::listing::broken_anchors(&layout.root, &chapters)
             .into_iter()

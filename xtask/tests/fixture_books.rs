@@ -786,3 +786,99 @@ fn a_block_edited_since_its_output_was_verified_fails_the_book_build_and_a_previ
     xtask::book::build(&fixture.layout.root)?;
     Ok(())
 }
+
+/// The `stages` fixture with its stages running through `through`.
+fn staged_fixture(through: Option<&str>) -> Result<Fixture> {
+    let fixture = Fixture::new("stages")?;
+    if let Some(through) = through {
+        let book_toml = fixture.path("book.toml");
+        let text = fs::read_to_string(&book_toml)?;
+        fs::write(&book_toml, format!("{text}staged-through = \"{through}\"\n"))?;
+    }
+    Ok(fixture)
+}
+
+#[test]
+fn each_chapter_runs_against_the_engine_as_shown_by_its_end() -> Result<()> {
+    let fixture = staged_fixture(Some("ch02-cubes"))?;
+    let report = fixture.verify(true, false)?;
+    assert!(report.is_success(), "{}", report.summary());
+    assert_eq!(
+        report.stages,
+        [
+            "stage ch01-squares: engine builds, 1 blocks match (2 engine files, 23 lines)",
+            "stage ch02-cubes: engine builds, 1 blocks match (2 engine files, 36 lines)",
+        ]
+    );
+    // Chapter 1's engine has no inherent `describe` yet: the trait's answers.
+    let nine = xtask::snapshot::read_output(&fixture.layout.snapshots_dir, "ch01-squares", "nine")?;
+    assert_eq!(nine, "9 is a number");
+    let eight = xtask::snapshot::read_output(&fixture.layout.snapshots_dir, "ch02-cubes", "eight")?;
+    assert_eq!(eight, "8 is a square");
+    let stage = fs::read_to_string(fixture.path("target/stages/ch01-squares/crates/autograd/src/lib.rs"))?;
+    assert!(!stage.contains("fn cube") && !stage.contains("ANCHOR"), "{stage}");
+    Ok(())
+}
+
+#[test]
+fn a_block_that_prints_differently_at_its_stage_fails() -> Result<()> {
+    // Accepted against the finished engine, then checked against the stages.
+    let fixture = staged_fixture(None)?;
+    let report = fixture.verify(true, false)?;
+    assert!(report.is_success(), "{}", report.summary());
+    assert!(report.stages.is_empty());
+    let book_toml = fixture.path("book.toml");
+    let text = fs::read_to_string(&book_toml)?;
+    fs::write(&book_toml, format!("{text}staged-through = \"ch02-cubes\"\n"))?;
+    let report = fixture.verify(false, false)?;
+    assert_eq!(report.failed(), 1, "{}", report.summary());
+    let failure = failure_at(&report, "book/ch01-squares.md:15");
+    assert_contains(&failure, "9 is a number");
+    assert_contains(&failure, "9 is a square");
+    assert_eq!(
+        report.stages[0],
+        "stage ch01-squares: engine builds, 0 of 1 blocks match (2 engine files, 23 lines)"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_name_the_book_shows_only_later_fails_at_its_stage_with_the_chapter_line() -> Result<()> {
+    let fixture = staged_fixture(Some("ch02-cubes"))?;
+    // A block of chapter 1 that calls chapter 2's function: it builds against
+    // the finished engine, not against chapter 1's.
+    let chapter = fixture.path("book/ch01-squares.md");
+    let text = fs::read_to_string(&chapter)?;
+    fs::write(&chapter, text.replace("square(3.0), Square", "cube(3.0), Square"))?;
+    let report = fixture.verify(true, false)?;
+    let failure = failure_at(&report, "book/ch01-squares.md:17");
+    assert_contains(&failure, "against stage ch01-squares");
+    assert_contains(&failure, "cannot find function `cube`");
+
+    // A listing of chapter 1 that calls what chapter 2 shows: the engine's
+    // own error, at the listing's line.
+    let fixture = staged_fixture(Some("ch02-cubes"))?;
+    for (file, from, to) in [
+        ("ch01-squares.md", ":square}}", ":cube}}"),
+        ("ch02-cubes.md", ":cube}}", ":square}}"),
+    ] {
+        let path = fixture.path(&format!("book/{file}"));
+        fs::write(&path, fs::read_to_string(&path)?.replace(from, to))?;
+    }
+    let report = fixture.verify(true, false)?;
+    let failure: Vec<String> = report
+        .failures()
+        .into_iter()
+        .filter(|(at, _)| at == "book/ch01-squares.md:12")
+        .map(|(_, message)| message)
+        .collect();
+    let failure = failure.join("\n");
+    assert_contains(&failure, "stage ch01-squares: the engine as the book has shown it");
+    assert_contains(&failure, "cannot find function `square`");
+    assert!(
+        report.stages[0].contains("engine does not build cleanly"),
+        "{:?}",
+        report.stages
+    );
+    Ok(())
+}

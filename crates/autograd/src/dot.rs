@@ -6,7 +6,7 @@
 //! at the bottom, each node's cells stacked, so a picture stays narrow. Output is
 //! deterministic: the same graph always gives the same bytes.
 
-// ANCHOR: dot
+// ANCHOR: dot-node
 use std::fmt::Write;
 
 /// A node as the picture shows it, whichever engine it comes from.
@@ -22,9 +22,14 @@ pub(crate) struct DotNode {
 
 /// The fill of a leaf that requires a gradient (a parameter, an input).
 pub(crate) const PARAMETER_FILL: &str = "#dbeafe";
+// ANCHOR_END: dot-node
+
+// ANCHOR: dot-constant-fill
 /// The fill of a leaf that does not (a constant).
 pub(crate) const CONSTANT_FILL: &str = "#f3f4f6";
+// ANCHOR_END: dot-constant-fill
 
+// ANCHOR: dot-reachable
 /// The ids of the nodes reachable from `root`, in tape order: both engines'
 /// tapes are in topological order (an input's id is below its consumer's),
 /// so one descending sweep from the root finds them all.
@@ -44,10 +49,11 @@ pub(crate) fn reachable(root: u32, inputs_of: impl Fn(u32) -> Vec<u32>) -> Vec<u
     found.reverse();
     found
 }
+// ANCHOR_END: dot-reachable
 
-const HEADER: &str = "digraph {\n  rankdir=TB;\n  node [shape=record, fontname=\"Helvetica\", fontsize=11];\n";
-
-/// Formats a number briefly and exactly enough for a picture (4 significant digits).
+// ANCHOR: dot-number
+/// Formats a number briefly for a picture: an integer as it is, else at
+/// most four decimals, or four significant digits in exponent form.
 pub(crate) fn short_number(x: f64) -> String {
     if !x.is_finite() {
         // Spelled as PyTorch and Python print them, not Rust's `NaN`.
@@ -61,6 +67,10 @@ pub(crate) fn short_number(x: f64) -> String {
         format!("{x:.3e}")
     }
 }
+// ANCHOR_END: dot-number
+
+// ANCHOR: dot-writer
+const HEADER: &str = "digraph {\n  rankdir=TB;\n  node [shape=record, fontname=\"Helvetica\", fontsize=11];\n";
 
 /// Escapes text for a DOT record label.
 fn escape(text: &str) -> String {
@@ -98,7 +108,7 @@ pub(crate) fn graph(nodes: &[DotNode]) -> String {
     dot.push_str("}\n");
     dot
 }
-// ANCHOR_END: dot
+// ANCHOR_END: dot-writer
 
 #[cfg(test)]
 mod tests {

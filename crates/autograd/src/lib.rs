@@ -95,7 +95,14 @@
 //! errors for a non-scalar output, a wrong upstream shape and a tensor that
 //! does not require gradients.
 
+// ANCHOR: lib-scalar
 #![warn(missing_docs)]
+
+pub mod scalar;
+
+mod dot;
+mod print;
+// ANCHOR_END: lib-scalar
 
 pub mod dual;
 pub mod element;
@@ -103,11 +110,8 @@ pub mod error;
 pub mod func;
 pub mod gradcheck;
 mod number;
-pub mod scalar;
 pub mod tensor;
 
-mod dot;
-mod print;
 mod tanh;
 
 pub use element::Element;

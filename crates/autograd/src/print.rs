@@ -108,6 +108,7 @@ impl FloatStyle {
     }
 }
 
+// ANCHOR: python-non-finite
 /// NaN and the infinities as Python and PyTorch spell them: `nan`, `inf`,
 /// `-inf` (Rust writes `NaN`).
 pub(crate) fn python_non_finite(x: f64) -> String {
@@ -119,6 +120,7 @@ pub(crate) fn python_non_finite(x: f64) -> String {
         "-inf".into()
     }
 }
+// ANCHOR_END: python-non-finite
 
 /// Rewrites Rust's exponent (`e5`, `e-8`) the way Python writes it (`e+05`, `e-08`).
 fn python_exponent(rust: &str) -> String {
