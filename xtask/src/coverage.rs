@@ -18,13 +18,20 @@ use crate::listing;
 
 /// The engine's core, relative to its `src/`: the files every line of which
 /// the book shows, where the reader meets it.
-pub const CORE: [&str; 9] = [
+pub const CORE: [&str; 16] = [
     "scalar.rs",
     "tensor/mod.rs",
     "tensor/dims.rs",
     "tensor/init.rs",
     "tensor/shape.rs",
-    "tensor/ops.rs",
+    "tensor/ops/mod.rs",
+    "tensor/ops/elementwise.rs",
+    "tensor/ops/steps.rs",
+    "tensor/ops/reductions.rs",
+    "tensor/ops/products.rs",
+    "tensor/ops/layout.rs",
+    "tensor/ops/selection.rs",
+    "tensor/ops/operators.rs",
     "tensor/into_array.rs",
     "tensor/higher.rs",
     "gradcheck.rs",
@@ -33,7 +40,7 @@ pub const CORE: [&str; 9] = [
 /// One source file of the engine and which of its code lines are shown.
 #[derive(Debug, Clone)]
 pub struct FileCoverage {
-    /// Relative to the engine's `src/` (`tensor/ops.rs`).
+    /// Relative to the engine's `src/` (`tensor/ops/mod.rs`).
     pub file: String,
     pub code_lines: Vec<usize>,
     pub shown: BTreeSet<usize>,

@@ -1,6 +1,6 @@
 //! `reference/operations.json`, the one list of the tensor engine's
 //! operations, and the check that keeps it whole: every public operation of
-//! `src/tensor/ops.rs` is listed, and every listed operation has a reference
+//! `src/tensor/ops/` is listed, and every listed operation has a reference
 //! case, a NaN/inf case, an empty-tensor case and, if differentiable, a
 //! sample to gradcheck.
 
@@ -90,7 +90,8 @@ struct List {
 
 pub const LIST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../reference/operations.json");
 pub const CASES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../reference/cases.json");
-pub const OPS_SOURCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src/tensor/ops.rs");
+/// The engine's operations, a file per family.
+pub const OPS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src/tensor/ops");
 
 /// The list in `text` (the contents of an operations.json).
 pub fn parse(text: &str) -> Vec<Operation> {
@@ -142,14 +143,42 @@ pub fn values(shape: &[usize], domain: Domain, seed: u32) -> ArrayD<f64> {
     ArrayD::from_shape_vec(IxDyn(shape), (0..n).map(value).collect()).expect("as many values as the shape holds")
 }
 
-/// Public functions of ops.rs that are not operations.
+/// The source of the operations in `dir`: every `.rs` file under it, in its
+/// subdirectories too, one after another in the order of their paths.
+/// A directory without one is an error, so the check never passes on nothing.
+pub fn ops_source(dir: &str) -> String {
+    let mut files = Vec::new();
+    let mut pending = vec![std::path::PathBuf::from(dir)];
+    while let Some(dir) = pending.pop() {
+        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("listing {}: {e}", dir.display()));
+        for entry in entries {
+            let path = entry
+                .unwrap_or_else(|e| panic!("listing {}: {e}", dir.display()))
+                .path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    assert!(!files.is_empty(), "{dir} holds no .rs file: no operation to check");
+    files.sort();
+    files
+        .iter()
+        .map(|path| std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display())))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Public functions of `src/tensor/ops/` that are not operations.
 const NOT_OPERATIONS: &[&str] = &["as_array", "to_vec"];
 
 /// Steps of the language that are not operations of the engine.
 const NOT_LISTED: &[&str] = &["grad", "jvp"];
 
-/// The public operations of an ops.rs: each `pub fn`, without `try_` and
-/// `_keepdim`.
+/// The public operations of a source of operations (see [`ops_source`]):
+/// each `pub fn`, without `try_` and `_keepdim`.
 pub fn public_operations(source: &str) -> BTreeSet<String> {
     source
         .lines()
@@ -176,7 +205,7 @@ pub fn missing(source: &str, operations: &[Operation], cases: &serde_json::Value
     for name in public_operations(source) {
         if !apis.contains(name.as_str()) {
             problems.push(format!(
-                "`{name}` is a public operation of ops.rs that operations.json does not list"
+                "`{name}` is a public operation of tensor/ops/ that operations.json does not list"
             ));
         }
     }

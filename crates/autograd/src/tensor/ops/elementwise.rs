@@ -1,0 +1,331 @@
+//! Elementwise functions, the binary ones with broadcasting: arithmetic,
+//! powers, `exp`, `ln`, `tanh`, `sigmoid`, `relu`, `reciprocal`, `sqrt`,
+//! `sign`, `abs` and `clamp`. Each backward is the derivative at each
+//! element times the output's gradient there.
+
+// ANCHOR: elementwise-imports
+use ndarray::{ArrayD, ArrayViewD, Zip};
+
+use super::{Exponent, IntoOperand, each};
+use crate::element::Element;
+use crate::error::Result;
+use crate::tensor::shape::broadcast_shape;
+use crate::tensor::{BackwardContext, GradContext, Tensor};
+// ANCHOR_END: elementwise-imports
+
+// ANCHOR: zip-broadcast
+/// Applies `f` elementwise over two arrays broadcast to `shape`.
+fn zip_broadcast<T: Element>(
+    a: ArrayViewD<'_, T>,
+    b: ArrayViewD<'_, T>,
+    shape: &[usize],
+    f: impl Fn(T, T) -> T,
+) -> ArrayD<T> {
+    if a.shape() == b.shape() {
+        return Zip::from(a).and(b).map_collect(|&x, &y| f(x, y));
+    }
+    let (a, b) = (
+        a.broadcast(shape).expect("checked shape"),
+        b.broadcast(shape).expect("checked shape"),
+    );
+    Zip::from(&a).and(&b).map_collect(|&x, &y| f(x, y))
+}
+// ANCHOR_END: zip-broadcast
+
+// ANCHOR: pow-like-torch
+/// `x` to the power `p`, with the exact special cases PyTorch's kernel uses
+/// (so `x**2` is `x*x`, bit for bit).
+fn pow_like_torch<T: Element>(x: T, p: T) -> T {
+    let f = T::of_f64;
+    if p == f(2.0) {
+        x * x
+    } else if p == f(3.0) {
+        x * x * x
+    } else if p == f(1.0) {
+        x
+    } else if p == f(0.5) {
+        x.sqrt()
+    } else if p == f(-0.5) {
+        T::one() / x.sqrt()
+    } else if p == f(-1.0) {
+        T::one() / x
+    } else if p == f(-2.0) {
+        T::one() / (x * x)
+    } else {
+        x.powf(p)
+    }
+}
+// ANCHOR_END: pow-like-torch
+
+// ANCHOR: arithmetic
+impl<'g, T: Element> Tensor<'g, T> {
+    /// Combines two tensors elementwise after broadcasting them together.
+    pub(super) fn zip_with(self, op: &str, rhs: Self, f: impl Fn(T, T) -> T) -> Result<ArrayD<T>> {
+        self.same_graph(op, rhs)?;
+        let (a, b) = (self.value(), rhs.value());
+        let shape = broadcast_shape(op, a.shape(), b.shape())?;
+        Ok(zip_broadcast(a.view(), b.view(), &shape, f))
+    }
+
+    /// `self + rhs`.
+    pub fn try_add(self, rhs: impl IntoOperand<'g, T>) -> Result<Self> {
+        let rhs = rhs.into_operand(self.graph);
+        let value = self.zip_with("add", rhs, |a, b| a + b)?;
+        Ok(self
+            .graph
+            .record("AddBackward0", &[self, rhs], value, |ctx| {
+                // d/da = d/db = 1: the output's gradient flows on unchanged.
+                vec![ctx.pass_through(0), ctx.pass_through(1)]
+            })
+            .with_recorded_backward(|c| vec![c.gradient(0, || c.grad_output), c.gradient(1, || c.grad_output)]))
+    }
+
+    /// `self - rhs`.
+    pub fn try_sub(self, rhs: impl IntoOperand<'g, T>) -> Result<Self> {
+        let rhs = rhs.into_operand(self.graph);
+        let value = self.zip_with("sub", rhs, |a, b| a - b)?;
+        Ok(self
+            .graph
+            .record("SubBackward0", &[self, rhs], value, |ctx| {
+                vec![ctx.pass_through(0), ctx.gradient(1, || ctx.grad_output.mapv(|g| -g))]
+            })
+            .with_recorded_backward(|c| vec![c.gradient(0, || c.grad_output), c.gradient(1, || -c.grad_output)]))
+    }
+
+    /// `self * rhs`: d/da = b, d/db = a.
+    pub fn try_mul(self, rhs: impl IntoOperand<'g, T>) -> Result<Self> {
+        let rhs = rhs.into_operand(self.graph);
+        let value = self.zip_with("mul", rhs, |a, b| a * b)?;
+        Ok(self
+            .graph
+            .record("MulBackward0", &[self, rhs], value, |ctx| {
+                vec![
+                    ctx.gradient(0, || ctx.grad_output * ctx.input(1)),
+                    ctx.gradient(1, || ctx.grad_output * ctx.input(0)),
+                ]
+            })
+            .with_recorded_backward(|c| {
+                vec![
+                    c.gradient(0, || c.grad_output * c.input(1)),
+                    c.gradient(1, || c.grad_output * c.input(0)),
+                ]
+            }))
+    }
+
+    /// `self / rhs`: d/da = 1/b, d/db = −(a/b)/b.
+    pub fn try_div(self, rhs: impl IntoOperand<'g, T>) -> Result<Self> {
+        let rhs = rhs.into_operand(self.graph);
+        let value = self.zip_with("div", rhs, |a, b| a / b)?;
+        Ok(self
+            .graph
+            .record("DivBackward0", &[self, rhs], value, |ctx| {
+                let (x, y) = (ctx.input(0), ctx.input(1));
+                vec![
+                    ctx.gradient(0, || ctx.grad_output / y),
+                    ctx.gradient(1, || ctx.grad_output.mapv(|g| -g) * &(&(x / y) / y)),
+                ]
+            })
+            .with_recorded_backward(|c| {
+                let (x, y) = (c.input(0), c.input(1));
+                vec![
+                    c.gradient(0, || c.grad_output / y),
+                    c.gradient(1, || -c.grad_output * (x / y / y)),
+                ]
+            }))
+    }
+    // ANCHOR_END: arithmetic
+
+    // ANCHOR: unary
+    /// Records a function of one tensor: `forward` computes its value from
+    /// the input's ([`each`] lifts an elementwise function), `backward` the
+    /// input's gradient.
+    pub(super) fn unary(
+        self,
+        name: &'static str,
+        forward: impl FnOnce(ArrayViewD<'_, T>) -> ArrayD<T>,
+        backward: impl Fn(&BackwardContext<'_, T>) -> ArrayD<T> + 'static,
+    ) -> Self {
+        let value = forward(self.value().view());
+        self.graph
+            .record(name, &[self], value, move |ctx| vec![ctx.gradient(0, || backward(ctx))])
+    }
+
+    /// Gives a function of one tensor its backward in tensor operations:
+    /// `rule` maps the context to the input's gradient.
+    pub(super) fn recorded(self, rule: impl for<'a> Fn(&GradContext<'a, T>) -> Tensor<'a, T> + 'static) -> Self {
+        self.with_recorded_backward(move |c| vec![c.gradient(0, || rule(c))])
+    }
+    // ANCHOR_END: unary
+
+    // ANCHOR: pow
+    /// `self` to the power `p` (`2` or `2.0`), elementwise: d/dx xᵖ = p·xᵖ⁻¹.
+    pub fn pow(self, p: impl Exponent<T>) -> Self {
+        let p = p.exponent();
+        self.unary("PowBackward0", each(move |x| pow_like_torch(x, p)), move |ctx| {
+            if p == T::zero() {
+                ArrayD::zeros(ctx.grad_output.raw_dim())
+            } else {
+                ctx.grad_output * &ctx.input(0).mapv(|x| p * pow_like_torch(x, p - T::one()))
+            }
+        })
+        .recorded(move |c| {
+            if p == T::zero() {
+                c.grad_output * c.constant(T::zero())
+            } else {
+                c.grad_output * (c.input(0).pow(p - T::one()) * c.constant(p))
+            }
+        })
+    }
+    // ANCHOR_END: pow
+
+    // ANCHOR: exp
+    /// eˣ, elementwise; its derivative is its value.
+    pub fn exp(self) -> Self {
+        self.unary("ExpBackward0", each(T::exp), |ctx| ctx.grad_output * ctx.output)
+            .recorded(|c| c.grad_output * c.output)
+    }
+    // ANCHOR_END: exp
+
+    // ANCHOR: ln
+    /// The natural logarithm, elementwise: d/dx ln x = 1/x.
+    pub fn ln(self) -> Self {
+        self.unary("LogBackward0", each(T::ln), |ctx| ctx.grad_output / ctx.input(0))
+            .recorded(|c| c.grad_output / c.input(0))
+    }
+    // ANCHOR_END: ln
+
+    // ANCHOR: tanh
+    /// tanh, elementwise: d/dx tanh x = 1 − tanh² x. The value is the
+    /// element type's own ([`Element::map_tanh`]: for `f32`, correctly
+    /// rounded and vectorized).
+    pub fn tanh(self) -> Self {
+        self.unary("TanhBackward0", T::map_tanh, |ctx| {
+            Zip::from(ctx.grad_output)
+                .and(ctx.output)
+                .map_collect(|&g, &y| g * (T::one() - y * y))
+        })
+        .recorded(|c| c.grad_output * (c.constant(T::one()) - c.output * c.output))
+    }
+    // ANCHOR_END: tanh
+
+    // ANCHOR: sigmoid-relu
+    /// The logistic function 1/(1 + e⁻ˣ), elementwise: σ' = σ(1 − σ).
+    pub fn sigmoid(self) -> Self {
+        self.unary(
+            "SigmoidBackward0",
+            each(|x: T| T::one() / (T::one() + (-x).exp())),
+            |ctx| {
+                Zip::from(ctx.grad_output)
+                    .and(ctx.output)
+                    .map_collect(|&g, &y| g * (T::one() - y) * y)
+            },
+        )
+        .recorded(|c| c.grad_output * (c.constant(T::one()) - c.output) * c.output)
+    }
+
+    /// max(x, 0), elementwise; the gradient is 0 where the output is 0 (so 0 at x = 0).
+    pub fn relu(self) -> Self {
+        self.unary(
+            "ReluBackward0",
+            // Written so that NaN passes through, as in PyTorch.
+            each(|x| if x <= T::zero() { T::zero() } else { x }),
+            |ctx| {
+                Zip::from(ctx.grad_output)
+                    .and(ctx.output)
+                    .map_collect(|&g, &y| if y <= T::zero() { T::zero() } else { g })
+            },
+        )
+        .recorded(|c| c.grad_output * c.output.gt(c.constant(T::zero())))
+    }
+    // ANCHOR_END: sigmoid-relu
+
+    // ANCHOR: reciprocal
+    /// 1/x, elementwise. Its backward is −g·(1/x)², computed from the
+    /// output: this is why autograd's gradient of `1/x` can differ from the
+    /// hand formula `−1/x²` in the last bit.
+    pub fn reciprocal(self) -> Self {
+        self.unary("ReciprocalBackward0", each(|x| T::one() / x), |ctx| {
+            ctx.grad_output.mapv(|g| -g) * &ctx.output.mapv(|y| y * y)
+        })
+        .recorded(|c| -c.grad_output * (c.output * c.output))
+    }
+}
+// ANCHOR_END: reciprocal
+
+// ANCHOR: sqrt-abs-clamp
+impl<'g, T: Element> Tensor<'g, T> {
+    /// √x, elementwise: d/dx √x = 1/(2√x), computed from the output.
+    pub fn sqrt(self) -> Self {
+        self.unary("SqrtBackward0", each(T::sqrt), |ctx| {
+            Zip::from(ctx.grad_output)
+                .and(ctx.output)
+                .map_collect(|&g, &y| g / (y + y))
+        })
+        .recorded(|c| c.grad_output / (c.output + c.output))
+    }
+
+    /// −1, 0 or 1 by the sign of each element (0 for NaN). A step:
+    /// its gradient is zero everywhere.
+    pub fn sign(self) -> Self {
+        self.unary("SignBackward0", each(sign), |ctx| {
+            ArrayD::zeros(ctx.grad_output.raw_dim())
+        })
+        .recorded(|c| c.grad_output * c.constant(T::zero()))
+    }
+
+    /// |x|, elementwise: its derivative is the sign of x, so 0 at x = 0.
+    pub fn abs(self) -> Self {
+        self.unary("AbsBackward0", each(T::abs), |ctx| {
+            ctx.grad_output * &ctx.input(0).mapv(sign)
+        })
+        .recorded(|c| c.grad_output * c.input(0).sign())
+    }
+
+    /// Each element limited to `[min, max]` (PyTorch's `clamp`). The
+    /// gradient passes strictly inside, where `min < x < max`, and is 0
+    /// elsewhere: outside, where the output does not move with x, and on
+    /// the edges themselves, as PyTorch 2.15 computes it.
+    pub fn clamp(self, min: T, max: T) -> Self {
+        self.clamped("ClampBackward1", Some(min), Some(max))
+    }
+
+    /// `clamp(min=…)`: each element at least `min` (`clamp_min(0.0)` is a ReLU).
+    pub fn clamp_min(self, min: T) -> Self {
+        self.clamped("ClampMinBackward0", Some(min), None)
+    }
+
+    /// `clamp(max=…)`: each element at most `max`.
+    pub fn clamp_max(self, max: T) -> Self {
+        self.clamped("ClampMaxBackward0", None, Some(max))
+    }
+
+    fn clamped(self, name: &'static str, min: Option<T>, max: Option<T>) -> Self {
+        let inside = move |x: T| min.is_none_or(|lo| x > lo) && max.is_none_or(|hi| x < hi);
+        let limit = move |x: T| {
+            let x = min.map_or(x, |lo| if x < lo { lo } else { x });
+            max.map_or(x, |hi| if x > hi { hi } else { x })
+        };
+        self.unary(name, each(limit), move |ctx| {
+            Zip::from(ctx.grad_output)
+                .and(ctx.input(0))
+                .map_collect(|&g, &x| if inside(x) { g } else { T::zero() })
+        })
+        .recorded(move |c| {
+            let x = c.input(0);
+            let mask = x.value().mapv(|v| if inside(v) { T::one() } else { T::zero() });
+            c.grad_output * x.graph().tensor(mask)
+        })
+    }
+}
+
+/// The sign of x as PyTorch's `sign`: −1, 0 or 1, and 0 for NaN.
+fn sign<T: Element>(x: T) -> T {
+    if x > T::zero() {
+        T::one()
+    } else if x < T::zero() {
+        -T::one()
+    } else {
+        T::zero()
+    }
+}
+// ANCHOR_END: sqrt-abs-clamp

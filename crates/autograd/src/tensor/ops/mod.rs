@@ -1,0 +1,182 @@
+//! Every tensor operation, each with its forward computation and its
+//! backward rule side by side.
+//!
+//! A backward rule receives its context `ctx`, with `ctx.grad_output` =
+//! d(loss)/d(output), and returns one entry per input: `ctx.gradient(k, ||
+//! …)` computes input k's gradient only when that input needs one, and
+//! `ctx.pass_through(k)` hands it the output's gradient unchanged. The formulas are written as PyTorch writes them
+//! (same operations in the same order), so results agree with PyTorch to the
+//! last bit wherever the arithmetic allows.
+//!
+//! The operations live in a file per family: `elementwise.rs` (arithmetic
+//! and the functions of one element), `steps.rs` (steps, comparisons and
+//! `where_`), `reductions.rs`, `products.rs` (matrix products), `layout.rs`
+//! (shapes and joins), `selection.rs` (slices, gathers and top-k) and
+//! `operators.rs`. This file holds what they share: the operands, the
+//! indices, the errors and the helpers.
+
+// ANCHOR: ops-modules
+mod elementwise;
+mod layout;
+mod operators;
+mod products;
+mod reductions;
+mod selection;
+mod steps;
+
+pub use layout::{cat, stack, try_cat, try_stack};
+pub use operators::Real;
+pub use steps::{try_where, where_};
+// ANCHOR_END: ops-modules
+
+// ANCHOR: ops-imports
+use std::fmt;
+
+use ndarray::{ArrayD, ArrayViewD};
+
+use super::{Graph, Tensor};
+use crate::element::Element;
+use crate::error::{Error, ErrorKind, Result};
+// ANCHOR_END: ops-imports
+
+// ANCHOR: into-operand
+/// The right-hand side of a binary operation: a tensor, or a plain number
+/// (which becomes a 0-dimensional constant that broadcasts). A number of
+/// another float type does not compile, with a message that says to write
+/// it in the graph's type:
+///
+/// ```compile_fail
+/// let g = autograd::Graph::<f64>::new();
+/// let _ = g.tensor([1.0]) * 2.0f32;
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an operand of a `Graph<{T}>`: a tensor of that graph, a `{T}` or an `i32`",
+    label = "expected a `Tensor<{T}>`, a `{T}` or an `i32`",
+    note = "write the number as a `{T}` (a literal without a suffix, or `x as {T}`), or make the graph a `Graph::<{Self}>`"
+)]
+pub trait IntoOperand<'g, T: Element> {
+    /// The operand as a tensor of `graph`.
+    fn into_operand(self, graph: &'g Graph<T>) -> Tensor<'g, T>;
+}
+
+impl<'g, T: Element> IntoOperand<'g, T> for Tensor<'g, T> {
+    fn into_operand(self, _: &'g Graph<T>) -> Tensor<'g, T> {
+        self
+    }
+}
+
+impl<'g, T: Element> IntoOperand<'g, T> for &Tensor<'g, T> {
+    fn into_operand(self, _: &'g Graph<T>) -> Tensor<'g, T> {
+        *self
+    }
+}
+
+macro_rules! number_operand {
+    ($($t:ty),*) => {$(
+        impl<'g> IntoOperand<'g, $t> for $t {
+            fn into_operand(self, graph: &'g Graph<$t>) -> Tensor<'g, $t> {
+                graph.scalar(self)
+            }
+        }
+    )*};
+}
+number_operand!(f32, f64);
+
+/// An integer, as in PyTorch's `x * 3`: the number in the graph's float type.
+impl<'g, T: Element> IntoOperand<'g, T> for i32 {
+    fn into_operand(self, graph: &'g Graph<T>) -> Tensor<'g, T> {
+        graph.scalar(T::of_f64(f64::from(self)))
+    }
+}
+
+/// The exponent of [`Tensor::pow`]: a number of the graph's type, or an
+/// integer, as in PyTorch's `x.pow(2)`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an exponent for a `Graph<{T}>`: a `{T}` or an `i32`",
+    note = "write the exponent as a `{T}` (`2.0`, or `p as {T}`) or as an `i32` (`2`)"
+)]
+pub trait Exponent<T: Element> {
+    /// The exponent in the graph's type.
+    fn exponent(self) -> T;
+}
+
+impl<T: Element> Exponent<T> for T {
+    fn exponent(self) -> T {
+        self
+    }
+}
+
+impl<T: Element> Exponent<T> for i32 {
+    fn exponent(self) -> T {
+        T::of_f64(f64::from(self))
+    }
+}
+// ANCHOR_END: into-operand
+
+// ANCHOR: op-errors
+fn shape_error(message: String) -> Error {
+    Error::new(ErrorKind::Shape, message)
+}
+
+fn range_error(message: String) -> Error {
+    Error::new(ErrorKind::OutOfRange, message)
+}
+// ANCHOR_END: op-errors
+
+// ANCHOR: each
+/// An elementwise function as the forward of [`Tensor::unary`].
+fn each<T: Element>(f: impl Fn(T) -> T) -> impl FnOnce(ArrayViewD<'_, T>) -> ArrayD<T> {
+    move |values| values.mapv(f)
+}
+// ANCHOR_END: each
+
+// ANCHOR: or-panic
+/// Panics with the error's message, at the caller's line (every infallible
+/// operation is `#[track_caller]`): the infallible operators' behaviour.
+#[track_caller]
+fn or_panic<V>(result: Result<V>) -> V {
+    // A `match`, not `unwrap_or_else`: a closure would not pass on the
+    // caller's location, and the panic would point into this file.
+    match result {
+        Ok(value) => value,
+        Err(e) => panic!("{e}"),
+    }
+}
+// ANCHOR_END: or-panic
+
+// ANCHOR: indices
+/// Indices into a tensor, as returned by [`Tensor::topk`] and taken by
+/// [`Tensor::gather`]; prints like a PyTorch `int64` tensor: `tensor([2, 0, 4])`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Indices(ArrayD<usize>);
+
+impl Indices {
+    /// The indices as an array.
+    pub fn as_array(&self) -> &ArrayD<usize> {
+        &self.0
+    }
+
+    /// The indices in row-major order.
+    pub fn to_vec(&self) -> Vec<usize> {
+        self.0.iter().copied().collect()
+    }
+}
+
+impl<D: ndarray::Dimension> From<ndarray::Array<usize, D>> for Indices {
+    fn from(a: ndarray::Array<usize, D>) -> Self {
+        Indices(a.into_dyn())
+    }
+}
+
+impl From<Vec<usize>> for Indices {
+    fn from(v: Vec<usize>) -> Self {
+        Indices(ndarray::Array1::from(v).into_dyn())
+    }
+}
+
+impl fmt::Display for Indices {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::print::format_index_tensor(self.0.view()))
+    }
+}
+// ANCHOR_END: indices
