@@ -764,11 +764,16 @@ impl Expected {
             let words: Vec<&str> = info.split(',').map(str::trim).collect();
             expected.graphs += usize::from(words.contains(&"graph"));
             expected.quizzes += usize::from(words.contains(&"quiz"));
-            if let BlockKind::Listing(includes) = &block.kind {
-                expected.listings += 1;
-                if expected.first_listing.is_none() {
-                    expected.first_listing = includes.first().map(|include| include.anchor.clone());
+            match &block.kind {
+                BlockKind::Listing(includes) => {
+                    expected.listings += 1;
+                    if expected.first_listing.is_none() {
+                        expected.first_listing = includes.first().map(|include| include.anchor.clone());
+                    }
                 }
+                // A first version has its caption too.
+                BlockKind::Version(_) => expected.listings += 1,
+                _ => {}
             }
             prose.push_str(&markdown[cursor.min(block.range.start)..block.range.start]);
             cursor = block.range.end;

@@ -71,6 +71,11 @@ fn commands(chapter: &Chapter, text: &str) -> Vec<(usize, Command)> {
                 }
                 // `cd` into the directory `cargo xtask new` wrote keeps its chapter.
                 let copied_into = match words.as_slice() {
+                    [cargo, xtask, new, stage, _, dir, ..]
+                        if [cargo, xtask, new, stage] == ["cargo", "xtask", "new", "--stage"] =>
+                    {
+                        Some(dir)
+                    }
                     [cargo, xtask, new, _, dir, ..] if [cargo, xtask, new] == ["cargo", "xtask", "new"] => Some(dir),
                     _ => None,
                 };
@@ -110,7 +115,9 @@ fn entered_crate(words: &[String]) -> Option<String> {
     match words.as_slice() {
         ["tar", .., archive] => archive.strip_suffix(".tar.gz").map(String::from),
         ["cd", dir] => dir.rsplit('/').next().map(String::from),
-        ["cargo", "xtask", "new", chapter, ..] => Some(chapter.to_string()),
+        ["cargo", "xtask", "new", "--stage", chapter, ..] | ["cargo", "xtask", "new", chapter, ..] => {
+            Some(chapter.to_string())
+        }
         _ => None,
     }
 }
@@ -140,6 +147,11 @@ fn problem(chapters: &[Chapter], words: &[String], context: Option<&str>) -> Opt
                     "names no `cargo xtask` command: `{command}` (`cargo xtask help` lists them)"
                 ));
             }
+            // `new --stage <chapter> <dir>` names its chapter after the flag.
+            let rest = match (*command, rest) {
+                ("new", ["--stage", rest @ ..]) => rest,
+                _ => rest,
+            };
             match (*command, rest) {
                 ("new", [chapter, ..]) if chapter_of(chapter).is_none() => {
                     Some(format!("names no chapter crate: `{chapter}`"))
@@ -204,6 +216,28 @@ mod tests {
             blocks: crate::extract::blocks(markdown),
         };
         (chapter, markdown.to_string())
+    }
+
+    #[test]
+    fn a_starting_point_names_its_chapter_after_the_flag() {
+        let (two, two_text) = chapter("ch02-scalars", "# T\n\n```rust,name=square\nfn main() {}\n```\n");
+        let (intro, intro_text) = chapter(
+            "introduction",
+            "# I\n\n```console\ncargo xtask new --stage ch02 ~/a && cd ~/a && cargo run --bin square\n\
+             cargo xtask new --stage ch09 ~/b\n```\n",
+        );
+        let problems = check(&[intro, two], &[intro_text, two_text]);
+        let found: Vec<(&str, &str)> = problems
+            .iter()
+            .map(|p| (p.location.as_str(), p.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [(
+                "book/introduction.md:5",
+                "the command `cargo xtask new --stage ch09 ~/b` names no chapter crate: `ch09`"
+            )]
+        );
     }
 
     #[test]

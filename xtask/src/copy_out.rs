@@ -38,6 +38,9 @@ pub struct Copied {
     pub bins: Vec<String>,
     /// The program a bare `cargo run` runs: the chapter's first that runs.
     pub default_run: Option<String>,
+    /// A starting point ([`new_stage_crate`]): its engine is the book's as
+    /// of the start of the chapter.
+    pub starts_chapter: bool,
 }
 
 impl Copied {
@@ -47,6 +50,22 @@ impl Copied {
             Some(_) => "cargo run".to_string(),
             None => format!("cargo run --bin {}", self.bins.first().map_or("", String::as_str)),
         };
+        if self.starts_chapter {
+            return format!(
+                "new: wrote {} (package `{}`: {} program(s) from {}, and in autograd/ the engine as the book \
+                 has built it by the start of {})\n\
+                 next: type the chapter's listings into autograd/, each where its caption says, then\n  \
+                 cd {} && {run}\n\
+                 programs: {}",
+                dir.display(),
+                self.package,
+                self.bins.len(),
+                self.chapter,
+                self.chapter,
+                shell_word(&dir.display().to_string()),
+                self.bins.join(", ")
+            );
+        }
         format!(
             "new: wrote {} (package `{}`: {} program(s) from {}, and the engine in autograd/)\n\
              next:\n  cd {} && {run}\n\
@@ -74,6 +93,58 @@ pub fn new_crate(root: &Path, chapter: &str, dir: &Path) -> Result<Copied> {
     ensure_outside(root, dir)?;
     ensure_empty(dir)?;
     let (copied, files) = chapter_crate(root, &book, &name, &package_name(dir))?;
+    write_files(dir, &files)?;
+    Ok(copied)
+}
+
+/// Writes the reader's starting point for `chapter` into `dir`: the copy
+/// [`new_crate`] writes, with the engine as the book has shown it by the
+/// start of the chapter (the stage of the chapter before it) in place of
+/// the finished one. Its engine builds as it is; the chapter's programs
+/// build once the reader has typed the chapter's listings into it.
+pub fn new_stage_crate(root: &Path, chapter: &str, dir: &Path) -> Result<Copied> {
+    let book = extract::read_book(root, &root.join("book"))?;
+    let name = resolve_chapter(&chapter_crates(&book), chapter)?;
+    ensure_outside(root, dir)?;
+    ensure_empty(dir)?;
+    let (mut copied, files) = chapter_crate(root, &book, &name, &package_name(dir))?;
+    copied.starts_chapter = true;
+    let index = book
+        .iter()
+        .position(|c| c.crate_name == name)
+        .context("the chapter is in the book")?;
+    let showings = crate::stages::Showings::read(root, &book)?;
+    let stage = showings.files_at(crate::stages::Position {
+        chapter: index,
+        line: 0,
+    });
+    let text =
+        |lines: &[crate::stages::StageLine]| -> String { lines.iter().map(|l| format!("{}\n", l.text)).collect() };
+    let mut files: Files = files
+        .into_iter()
+        .filter(|(path, _)| !path.starts_with("autograd"))
+        .collect();
+    let manifest = match stage.get(Path::new("Cargo.toml")) {
+        Some(lines) => text(lines),
+        None => format!("[package]\nname = \"autograd\"\nversion = \"0.1.0\"\nedition = \"{EDITION}\"\n"),
+    };
+    files.push((PathBuf::from("autograd/Cargo.toml"), manifest));
+    if !stage.contains_key(Path::new("src/lib.rs")) {
+        let first = &book[index].display_path;
+        let lib = format!(
+            "//! The engine, built from the book: {} starts it here.\n",
+            first.display()
+        );
+        files.push((PathBuf::from("autograd/src/lib.rs"), lib));
+    }
+    for (path, lines) in &stage {
+        if path.starts_with("src") {
+            files.push((Path::new("autograd").join(path), text(lines)));
+        }
+    }
+    // The lock of the finished engine names dependencies the stage may not
+    // have yet: cargo writes the stage's own on its first build.
+    files.retain(|(path, _)| path != Path::new("Cargo.lock"));
     write_files(dir, &files)?;
     Ok(copied)
 }
@@ -158,6 +229,7 @@ pub fn chapter_crate(root: &Path, book: &[Chapter], name: &str, package: &str) -
         package: package.to_string(),
         bins,
         default_run,
+        starts_chapter: false,
     };
     Ok((copied, files))
 }
@@ -384,14 +456,15 @@ pub fn resolve_chapter(available: &[String], wanted: &str) -> Result<String> {
     if available.iter().any(|name| name == wanted) {
         return Ok(wanted.to_string());
     }
-    if let Ok(number) = wanted.parse::<u32>() {
+    // `3`, `03` or `ch03`.
+    if let Ok(number) = wanted.strip_prefix("ch").unwrap_or(wanted).parse::<u32>() {
         let prefix = format!("ch{number:02}-");
         if let Some(name) = available.iter().find(|name| name.starts_with(&prefix)) {
             return Ok(name.clone());
         }
     }
     bail!(
-        "no chapter crate `{wanted}`; the chapters are (by name, or chNN by its number NN):\n  {}",
+        "no chapter crate `{wanted}`; the chapters are (by name, by chNN or by its number NN):\n  {}",
         available.join("\n  ")
     )
 }

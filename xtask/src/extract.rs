@@ -104,8 +104,21 @@ pub enum BlockKind {
     /// A listing of the engine's own source (`rust,listing`): mdBook include
     /// lines, shown as the code they name, never compiled as a block.
     Listing(Vec<crate::listing::Include>),
+    /// An earlier version of an anchored region of the engine
+    /// (`rust,listing,version-of=<path>:<anchor>`): the code the stages have
+    /// in its place until a later chapter shows the region itself.
+    Version(Version),
     /// A block that breaks a rule; the message says which.
     Invalid(String),
+}
+
+#[derive(Debug)]
+pub struct Version {
+    /// The region it is a version of.
+    pub of: crate::listing::Include,
+    pub code: String,
+    /// The chapter line of its first code line.
+    pub first_code_line: usize,
 }
 
 #[derive(Debug)]
@@ -431,9 +444,17 @@ fn classify_inner(raw: &RawBlock) -> Result<BlockKind, String> {
         // A manifest's listing is `toml,listing`.
         "rust" | "toml" if attributes.contains(&"listing") => match attributes[..] {
             ["listing"] => crate::listing::parse(&raw.content).map(BlockKind::Listing),
+            ["listing", of] if of.starts_with("version-of=") => {
+                let of = crate::listing::parse(&format!("{{{{#include {}}}}}", &of["version-of=".len()..]))?;
+                Ok(BlockKind::Version(Version {
+                    of: of.into_iter().next().ok_or("`version-of=` names no region")?,
+                    code: raw.content.clone(),
+                    first_code_line: raw.line + 1,
+                }))
+            }
             _ => Err(format!(
-                "a `{language},listing` block takes no other attribute: it shows the engine's source, \
-                 and is never run"
+                "a `{language},listing` block takes no other attribute but `version-of=<path>:<anchor>` \
+                 (an earlier version of that region): it shows the engine's source, and is never run"
             )),
         },
         "rust" if raw.content.contains("{{#include") => Err("an include line in a Rust block: a block that \

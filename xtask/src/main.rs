@@ -29,10 +29,12 @@ usage:
       outputs, or show each failure at its block with its chapter line.
   cargo xtask preprocess [supports <renderer>]
       The verified-output preprocessor, for mdBook's own `mdbook build`.
-  cargo xtask new <chapter> <dir>
+  cargo xtask new [--stage] <chapter> <dir>
       Copy a chapter's crate (`ch02-scalars`, or its number `2`) into <dir> as
       a standalone crate, with the engine, that builds outside the repository:
-      the same files as the chapter's download from the built book.
+      the same files as the chapter's download from the built book. With
+      --stage, the engine is the one the book has built by the start of the
+      chapter: type the chapter's listings into it, and its programs run.
   cargo xtask browser [--screenshot <png>]
       Build the book and check it in headless Chromium: no console errors;
       outputs, math, graphs and quizzes shown; a screenshot of chapter 5.
@@ -89,9 +91,14 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
         "serve" => serve_command(root, rest),
         "preprocess" => xtask::preprocessor::command(rest).map(|()| ExitCode::SUCCESS),
         "new" => {
-            let [chapter, dir] = rest else { bail!("{USAGE}") };
-            let copied = xtask::copy_out::new_crate(root, chapter, Path::new(dir))?;
-            println!("{}", copied.next_steps(Path::new(dir)));
+            let copied = match rest {
+                [chapter, dir] => xtask::copy_out::new_crate(root, chapter, Path::new(dir))?,
+                [flag, chapter, dir] if flag == "--stage" => {
+                    xtask::copy_out::new_stage_crate(root, chapter, Path::new(dir))?
+                }
+                _ => bail!("{USAGE}"),
+            };
+            println!("{}", copied.next_steps(Path::new(dir_of(rest))));
             Ok(ExitCode::SUCCESS)
         }
         "bench" => xtask::bench::command(root, rest).map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
@@ -194,4 +201,9 @@ fn open_in_browser(path: &Path) -> Result<()> {
         bail!("`{opener} {}` failed ({status})", path.display());
     }
     Ok(())
+}
+
+/// The directory argument of `new`: its last.
+fn dir_of(rest: &[String]) -> &str {
+    rest.last().map_or("", String::as_str)
 }

@@ -95,14 +95,27 @@ impl Preprocessor for VerifiedOutput {
         let snapshots_dir = ctx.root.join(snapshots);
         let src = &ctx.config.book.src;
         let mut problems = Vec::new();
+        // Where the book shows each region of the engine, so that a listing
+        // shows a region as its chapter's stage has it. A book that cannot
+        // be read here is reported by the verifier; its listings are then
+        // shown as mdBook includes them.
+        let showings = crate::extract::read_book(&ctx.root, &ctx.root.join(src))
+            .and_then(|chapters| crate::stages::Showings::read(&ctx.root, &chapters))
+            .ok();
         book.for_each_mut(|item| {
             let BookItem::Chapter(chapter) = item else { return };
             let Some(source) = &chapter.source_path else { return };
             let shown = src.join(source);
             if let Some(findings) = &self.findings {
                 let findings = findings.get(&shown).unwrap_or(&self.book_findings);
-                let (content, errors) =
-                    render::render_preview(&ctx.root, &snapshots_dir, &shown, &chapter.content, findings);
+                let (content, errors) = render::render_preview(
+                    &ctx.root,
+                    &snapshots_dir,
+                    &shown,
+                    &chapter.content,
+                    findings,
+                    showings.as_ref(),
+                );
                 chapter.content = content;
                 problems.extend(errors.into_iter().map(|error| Problem {
                     location: format!("{}:{}", shown.display(), error.line),
@@ -110,7 +123,14 @@ impl Preprocessor for VerifiedOutput {
                 }));
                 return;
             }
-            match render::render_chapter(&ctx.root, &snapshots_dir, &shown, &chapter.content, self.strictness) {
+            match render::render_chapter(
+                &ctx.root,
+                &snapshots_dir,
+                &shown,
+                &chapter.content,
+                self.strictness,
+                showings.as_ref(),
+            ) {
                 Ok(content) => chapter.content = content,
                 Err(errors) => problems.extend(errors.into_iter().map(|error| Problem {
                     location: format!("{}:{}", shown.display(), error.line),

@@ -28,6 +28,7 @@ use std::path::Path;
 use crate::extract::{self, Block, BlockKind, Mode, PythonBlock, RustBlock};
 use crate::graph::{self, GraphError};
 use crate::listing::{self, Include};
+use crate::stages::{Position, Showings};
 use crate::{generate, math, snapshot};
 
 /// What a chapter that cannot be shown as published makes of it.
@@ -94,8 +95,9 @@ pub fn render_chapter(
     chapter: &Path,
     markdown: &str,
     strictness: Strictness,
+    showings: Option<&Showings>,
 ) -> Result<String, Vec<ChapterError>> {
-    render(root, snapshots_dir, chapter, markdown, strictness)
+    render(root, snapshots_dir, chapter, markdown, strictness, showings)
 }
 
 /// `markdown` as `cargo xtask serve` shows it: with the verified outputs,
@@ -108,10 +110,12 @@ pub fn render_preview(
     chapter: &Path,
     markdown: &str,
     findings: &Findings,
+    showings: Option<&Showings>,
 ) -> (String, Vec<ChapterError>) {
     // What the blocks' verdicts report is passed over, as for verify's own build.
     let mut renderer = ChapterRenderer::new(root, snapshots_dir, chapter, markdown, Strictness::Check);
     renderer.findings = Some(findings);
+    renderer.showings = showings;
     let formulas = math::check(markdown);
     let with_outputs = renderer.with_outputs();
     let mut errors = renderer.errors;
@@ -146,8 +150,10 @@ fn render(
     chapter: &Path,
     markdown: &str,
     strictness: Strictness,
+    showings: Option<&Showings>,
 ) -> Result<String, Vec<ChapterError>> {
     let mut renderer = ChapterRenderer::new(root, snapshots_dir, chapter, markdown, strictness);
+    renderer.showings = showings;
     // Formulas are checked on the markdown as written, so their lines are
     // the chapter's; they are rendered last, once the outputs are in (what
     // is inserted is code, HTML or SVG, never math).
@@ -187,6 +193,9 @@ struct ChapterRenderer<'a> {
     /// goes above the first program.
     download_linked: bool,
     errors: Vec<ChapterError>,
+    /// The book's listings of the engine, to show a region as the chapter's
+    /// stage has it (`None`: every include as mdBook shows it).
+    showings: Option<&'a Showings>,
 }
 
 impl<'a> ChapterRenderer<'a> {
@@ -207,6 +216,7 @@ impl<'a> ChapterRenderer<'a> {
             findings: None,
             download_linked: false,
             errors: Vec::new(),
+            showings: None,
         }
     }
 
@@ -228,6 +238,7 @@ impl<'a> ChapterRenderer<'a> {
                 }
                 BlockKind::Shown(_) | BlockKind::Python(PythonBlock { twin: None, .. }) => continue,
                 BlockKind::Listing(includes) => self.listing(block, includes, &prefix),
+                BlockKind::Version(version) => self.version(block, version, &prefix),
                 BlockKind::Rust(rust) => {
                     let text = self.rust_block(block, rust, &prefix);
                     // Its twin, when it follows at once, makes a pair of tabs.
@@ -268,13 +279,23 @@ impl<'a> ChapterRenderer<'a> {
         }
     }
 
-    /// A listing as shown: a caption naming the file, then the block as
-    /// `rust`, its include lines left for mdBook's `links` preprocessor
-    /// (this one runs before it) to replace with the code.
+    /// A listing as shown: a caption naming the file and where in it the
+    /// code goes, then the code. An include whose region the chapter's
+    /// stage has otherwise than the source (a nested region a later chapter
+    /// adds, an earlier version in place of a part) is written out as the
+    /// stage has it; the others are left for mdBook's `links`
+    /// preprocessor (this one runs before it) to replace with the code.
     fn listing(&mut self, block: &Block, includes: &[Include], prefix: &str) -> String {
         let mut places: Vec<String> = Vec::new();
         let mut language = "rust";
-        for include in includes {
+        let mut body = String::new();
+        let index = self.showings.and_then(|showings| showings.chapter_index(self.chapter));
+        for (offset, include) in includes.iter().enumerate() {
+            let at = index.map(|chapter| Position {
+                chapter,
+                line: block.line + 1 + offset,
+            });
+            let staged = self.showings.zip(at);
             match listing::resolve(self.root, self.chapter, include) {
                 Ok(shown) => {
                     if shown.file.extension().is_some_and(|e| e == "toml") {
@@ -284,11 +305,19 @@ impl<'a> ChapterRenderer<'a> {
                     if let Some(within) = &shown.within {
                         place.push_str(&format!(", inside <code>{}</code>", literal(within)));
                     }
+                    if let Some(earlier) = staged.and_then(|(s, at)| s.replaces(self.root, self.chapter, include, at)) {
+                        place.push_str(&format!(", replacing the version of {}", chapter_link(earlier)));
+                    }
                     if !places.contains(&place) {
                         places.push(place);
                     }
                 }
                 Err(message) => self.publish_error(block.line, message),
+            }
+            match staged.and_then(|(s, at)| s.listing_at(self.root, self.chapter, include, at)) {
+                // mdBook's `links` must not read the code as a directive.
+                Some(code) => body.push_str(&code.replace("{{#", "\\{{#")),
+                None => body.push_str(&format!("{{{{#include {}:{}}}}}\n", include.path, include.anchor)),
             }
         }
         let id = includes
@@ -297,7 +326,34 @@ impl<'a> ChapterRenderer<'a> {
         format!(
             "<p class=\"listing-caption\"{id}>From {}</p>\n{prefix}\n{prefix}{}",
             places.join("; "),
-            reduced_block(self.markdown, block, language)
+            fenced(block, self.markdown, language, &body, prefix)
+        )
+    }
+
+    /// An earlier version of a region, as shown: its caption says which file
+    /// it goes in and which listing replaces it.
+    fn version(&mut self, block: &Block, version: &crate::extract::Version, prefix: &str) -> String {
+        let mut caption = match listing::resolve(self.root, self.chapter, &version.of) {
+            Ok(shown) => format!("<code>{}</code>", shown.file.display()),
+            Err(message) => {
+                self.publish_error(block.line, message);
+                String::new()
+            }
+        };
+        if let Some((chapter, _)) = self
+            .showings
+            .and_then(|s| s.replaced_at(self.root, self.chapter, &version.of))
+        {
+            let when = if chapter == self.chapter {
+                "later in this chapter".to_string()
+            } else {
+                chapter_link(chapter)
+            };
+            caption.push_str(&format!(": a first version, which {when} replaces"));
+        }
+        format!(
+            "<p class=\"listing-caption\">From {caption}</p>\n{prefix}\n{prefix}{}",
+            reduced_block(self.markdown, block, "rust")
         )
     }
 
@@ -511,6 +567,29 @@ fn container_prefix(markdown: &str, start: usize) -> String {
 }
 
 /// A block's source with its info string reduced to `language`.
+/// A block's fence around `body` (lines ending in `\n`), each line under the
+/// container's `prefix` (a blockquote's `> `).
+fn fenced(block: &Block, markdown: &str, language: &str, body: &str, prefix: &str) -> String {
+    let opening = &markdown[block.range.start..];
+    let fence_len = opening.len() - opening.trim_start_matches(['`', '~']).len();
+    let fence = &opening[..fence_len];
+    let lines: String = body.lines().map(|line| format!("{prefix}{line}\n")).collect();
+    format!("{fence}{language}\n{lines}{prefix}{fence}")
+}
+
+/// A link to another chapter of the book (they share one directory).
+fn chapter_link(other: &Path) -> String {
+    let name = other
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = other
+        .file_stem()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!("<a href=\"{}\">{stem}</a>", name.replace(".md", ".html"))
+}
+
 fn reduced_block(markdown: &str, block: &Block, language: &str) -> String {
     let start = block.range.start;
     let opening_end = markdown[start..].find('\n').map_or(block.range.end, |i| start + i);
@@ -642,7 +721,7 @@ mod tests {
     use crate::snapshot::{SnapshotId, WritePolicy};
 
     fn render(snapshots: &Path, chapter: &Path, markdown: &str) -> Result<String, Vec<ChapterError>> {
-        render_chapter(Path::new("."), snapshots, chapter, markdown, Strictness::Publish)
+        render_chapter(Path::new("."), snapshots, chapter, markdown, Strictness::Publish, None)
     }
 
     /// `rendered` without the download link and the programs above blocks
@@ -845,7 +924,7 @@ mod tests {
         findings
             .others
             .push(("cargo build".into(), "a dependency failed".into()));
-        let (shown, errors) = render_preview(Path::new("."), dir.path(), chapter, markdown, &findings);
+        let (shown, errors) = render_preview(Path::new("."), dir.path(), chapter, markdown, &findings, None);
         // The formula is the chapter's own problem: returned, and listed on the page.
         assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), [7], "{errors:?}");
         assert!(
@@ -897,8 +976,8 @@ mod tests {
         );
         assert_eq!(found[2].0, 8, "{found:?}");
         // The verifier's own build passes over what block verdicts report.
-        let errors =
-            render_chapter(Path::new("."), dir.path(), chapter, markdown, Strictness::Check).expect_err("the formula");
+        let errors = render_chapter(Path::new("."), dir.path(), chapter, markdown, Strictness::Check, None)
+            .expect_err("the formula");
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].line, 8);
     }

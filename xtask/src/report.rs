@@ -75,7 +75,7 @@ pub struct ChapterReport {
 
 /// Something wrong that belongs to no block: a stale generated file, an
 /// orphan snapshot, a build error in a dependency.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Problem {
     /// A path, `path:line`, or the stage's name.
     pub location: String,

@@ -4,8 +4,8 @@
 //! The engine's source (`crates/autograd`) is the one source of truth; a
 //! stage is cut from it by the listings. A line of an engine file is in the
 //! stage of chapter N when a listing of chapters 1..N shows it; a blank line
-//! or a comment (`//`, `//!`; `#` in `Cargo.toml`) is in it when its file
-//! is, a `///` doc comment when the code line after it is; anchor comments
+//! or a `//!` comment is in it when its file is, another comment (`//`,
+//! `///`, `#` in `Cargo.toml`) when the code line after it is; anchor comments
 //! and `#[cfg(test)]` modules never are. So a stage holds exactly what a
 //! reader who typed the listings in page order has typed, and a listing that
 //! uses a name the book shows only later fails to compile at its stage, at
@@ -22,12 +22,13 @@
 //! changes, so cargo rebuilds only the stages that did.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
 use crate::build::{self, BuildResult};
-use crate::extract::{BlockKind, Chapter};
+use crate::extract::{BlockKind, Chapter, Version};
 use crate::generate::GeneratedCrate;
 use crate::layout::Layout;
 use crate::listing;
@@ -76,8 +77,354 @@ pub fn staged_through(root: &Path) -> Result<Option<String>> {
     }
 }
 
-/// The stages of the chapters up to `through`, in the book's order.
-pub fn plan(root: &Path, chapters: &[Chapter], through: &str) -> Result<Vec<Stage>> {
+/// Where something is shown: its chapter's index in the book's order, and
+/// the chapter line (an include line, a version's first code line). Page
+/// order is the order of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub chapter: usize,
+    pub line: usize,
+}
+
+impl Position {
+    /// Everything a chapter shows comes before this.
+    fn end_of(chapter: usize) -> Self {
+        Position {
+            chapter,
+            line: usize::MAX,
+        }
+    }
+}
+
+/// The book's listings of the engine, read once: where each anchored region
+/// is first shown, and the earlier versions the book gives of some of them.
+#[derive(Debug)]
+pub struct Showings {
+    /// The chapters' paths, by index.
+    chapters: Vec<PathBuf>,
+    /// Relative to the engine's directory (`src/scalar.rs`).
+    files: BTreeMap<PathBuf, EngineFile>,
+    /// What is wrong with a version block, at its chapter line.
+    pub problems: Vec<Problem>,
+}
+
+#[derive(Debug)]
+struct EngineFile {
+    lines: Vec<String>,
+    kinds: Vec<LineKind>,
+    /// Each line's innermost region that the book shows (0-based lines).
+    owner: Vec<Option<String>>,
+    /// The regions the book shows: their lines (1-based) and first showing.
+    shown: BTreeMap<String, (RangeInclusive<usize>, Position)>,
+    /// Earlier versions of regions, in page order.
+    versions: BTreeMap<String, Vec<EarlyVersion>>,
+}
+
+#[derive(Debug)]
+struct EarlyVersion {
+    position: Position,
+    lines: Vec<String>,
+}
+
+/// A line as a stage or a listing has it, and where the book shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageLine {
+    pub text: String,
+    /// The chapter and line that show it (`None`: a blank or comment line).
+    pub shown_at: Option<(PathBuf, usize)>,
+}
+
+impl Showings {
+    /// Reads the engine at `root/crates/autograd` and every listing of it.
+    pub fn read(root: &Path, chapters: &[Chapter]) -> Result<Self> {
+        let engine = root.join(ENGINE);
+        let mut files = BTreeMap::new();
+        if engine.is_dir() {
+            for path in crate::layout::files_under(&engine)? {
+                let relative = path.strip_prefix(&engine)?.to_path_buf();
+                let is_source = relative.starts_with("src") && path.extension().is_some_and(|e| e == "rs");
+                if !is_source && relative != Path::new("Cargo.toml") {
+                    continue;
+                }
+                let source =
+                    std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                let file = EngineFile::new(&source, is_toml(&relative));
+                files.insert(relative, file);
+            }
+        }
+        let mut showings = Showings {
+            chapters: chapters.iter().map(|c| c.display_path.clone()).collect(),
+            files,
+            problems: Vec::new(),
+        };
+        let mut versions = Vec::new();
+        for (index, chapter) in chapters.iter().enumerate() {
+            for block in &chapter.blocks {
+                match &block.kind {
+                    BlockKind::Listing(includes) => {
+                        for (offset, include) in includes.iter().enumerate() {
+                            let at = Position {
+                                chapter: index,
+                                line: block.line + 1 + offset,
+                            };
+                            showings.note_shown(root, chapter, include, at);
+                        }
+                    }
+                    BlockKind::Version(version) => versions.push((index, block.line, version)),
+                    _ => {}
+                }
+            }
+        }
+        for file in showings.files.values_mut() {
+            file.assign_owners();
+        }
+        for (index, fence, version) in versions {
+            showings.note_version(root, &chapters[index], index, fence, version);
+        }
+        Ok(showings)
+    }
+
+    fn note_shown(&mut self, root: &Path, chapter: &Chapter, include: &listing::Include, at: Position) {
+        // A listing that does not resolve fails on its own.
+        let Ok(shown) = listing::resolve(root, &chapter.display_path, include) else {
+            return;
+        };
+        let Some(file) = shown.file.strip_prefix(ENGINE).ok().and_then(|f| self.files.get_mut(f)) else {
+            return;
+        };
+        let (Some(&first), Some(&last)) = (shown.lines.first(), shown.lines.last()) else {
+            return;
+        };
+        file.shown.entry(include.anchor.clone()).or_insert((first..=last, at));
+    }
+
+    fn note_version(&mut self, root: &Path, chapter: &Chapter, index: usize, fence: usize, version: &Version) {
+        let mut problem = |message: String| {
+            self.problems.push(Problem {
+                location: format!("{}:{fence}", chapter.display_path.display()),
+                message,
+            });
+        };
+        let shown = match listing::resolve(root, &chapter.display_path, &version.of) {
+            Ok(shown) => shown,
+            Err(message) => return problem(format!("`version-of`: {message}")),
+        };
+        let anchor = &version.of.anchor;
+        let position = Position {
+            chapter: index,
+            line: version.first_code_line,
+        };
+        let Some(file) = shown.file.strip_prefix(ENGINE).ok().and_then(|f| self.files.get_mut(f)) else {
+            return problem(format!(
+                "`version-of`: {} is not a file of the engine",
+                shown.file.display()
+            ));
+        };
+        let Some((region, first)) = file.shown.get(anchor) else {
+            return problem(format!(
+                "a version of `{anchor}`, which no listing of the book shows: the finished code would never \
+                 be on a page (include `{anchor}` in the chapter that replaces this version)"
+            ));
+        };
+        if *first < position {
+            let at = &self.chapters[first.chapter];
+            return problem(format!(
+                "a version of `{anchor}` after the finished `{anchor}` is shown ({}:{}): a version comes \
+                 before the listing that replaces it",
+                at.display(),
+                first.line
+            ));
+        }
+        let finished: Vec<&str> = region
+            .clone()
+            .filter(|&n| !listing::is_anchor_line(&file.lines[n - 1]))
+            .map(|n| file.lines[n - 1].as_str())
+            .collect();
+        let lines: Vec<String> = version.code.lines().map(str::to_string).collect();
+        if lines == finished {
+            return problem(format!(
+                "this version of `{anchor}` is its finished code: show it with `{{{{#include {}:{anchor}}}}}`",
+                version.of.path
+            ));
+        }
+        file.versions
+            .entry(anchor.clone())
+            .or_default()
+            .push(EarlyVersion { position, lines });
+    }
+
+    /// The index of the chapter at `path` in the book's order.
+    pub fn chapter_index(&self, path: &Path) -> Option<usize> {
+        self.chapters.iter().position(|chapter| chapter == path)
+    }
+
+    /// For a listing of `include` at `at`: the chapter whose earlier
+    /// version of the region it replaces, if any.
+    pub fn replaces(&self, root: &Path, chapter: &Path, include: &listing::Include, at: Position) -> Option<&Path> {
+        let shown = listing::resolve(root, chapter, include).ok()?;
+        let file = self.files.get(shown.file.strip_prefix(ENGINE).ok()?)?;
+        let version = file
+            .versions
+            .get(&include.anchor)?
+            .iter()
+            .rev()
+            .find(|v| v.position < at)?;
+        Some(self.chapter_path(version.position))
+    }
+
+    /// For a version of `include`: the listing that replaces it, as
+    /// (chapter, line).
+    pub fn replaced_at(&self, root: &Path, chapter: &Path, include: &listing::Include) -> Option<(&Path, usize)> {
+        let shown = listing::resolve(root, chapter, include).ok()?;
+        let file = self.files.get(shown.file.strip_prefix(ENGINE).ok()?)?;
+        let (_, first) = file.shown.get(&include.anchor)?;
+        Some((self.chapter_path(*first), first.line))
+    }
+
+    /// The chapter of `position`'s path.
+    fn chapter_path(&self, position: Position) -> &Path {
+        &self.chapters[position.chapter]
+    }
+
+    /// The engine's files as a reader has typed them up to `limit`: each
+    /// file with a line shown by then, with its lines.
+    pub fn files_at(&self, limit: Position) -> BTreeMap<PathBuf, Vec<StageLine>> {
+        let mut files = BTreeMap::new();
+        for (relative, file) in &self.files {
+            let lines = self.lines_at(file, limit, None);
+            if lines.iter().any(|line| line.shown_at.is_some()) {
+                files.insert(relative.clone(), lines);
+            }
+        }
+        files
+    }
+
+    /// A region as the listing at `at` shows it: the code of the region that
+    /// the book has shown by then, nested additions of later chapters left
+    /// out, earlier versions in place of regions shown later. `None` when
+    /// that is the region as it is in the source (mdBook's include shows it).
+    pub fn listing_at(&self, root: &Path, chapter: &Path, include: &listing::Include, at: Position) -> Option<String> {
+        let shown = listing::resolve(root, chapter, include).ok()?;
+        let file = self.files.get(shown.file.strip_prefix(ENGINE).ok()?)?;
+        let (region, _) = file.shown.get(&include.anchor)?;
+        let lines = self.lines_at(file, at, Some(region));
+        let whole: Vec<&str> = shown.lines.iter().map(|&n| file.lines[n - 1].as_str()).collect();
+        let texts: Vec<&str> = lines.iter().map(|line| line.text.as_str()).collect();
+        (texts != whole).then(|| texts.iter().map(|line| format!("{line}\n")).collect())
+    }
+
+    /// The lines of `file` (or of its region `within`) as of `limit`.
+    fn lines_at(&self, file: &EngineFile, limit: Position, within: Option<&RangeInclusive<usize>>) -> Vec<StageLine> {
+        // Regions shown after `limit` with a version shown by then: the
+        // latest such version stands in their place.
+        let mut replaced: Vec<(RangeInclusive<usize>, &EarlyVersion)> = Vec::new();
+        for (anchor, versions) in &file.versions {
+            let (region, first) = &file.shown[anchor];
+            if *first > limit
+                && let Some(version) = versions.iter().rev().find(|v| v.position <= limit)
+            {
+                replaced.push((region.clone(), version));
+            }
+        }
+        let is_shown = |i: usize| {
+            file.owner[i]
+                .as_ref()
+                .and_then(|anchor| file.shown.get(anchor))
+                .filter(|(_, first)| *first <= limit)
+                .map(|(_, first)| (self.chapter_path(*first).to_path_buf(), first.line))
+        };
+        // Blank and comment lines outside every shown region are in every
+        // stage of their file; inside one, they come with it.
+        let mut keep: Vec<Option<Option<(PathBuf, usize)>>> = (0..file.lines.len())
+            .map(|i| match file.kinds[i] {
+                LineKind::Anchor | LineKind::Test => None,
+                LineKind::Blank | LineKind::Comment if file.owner[i].is_none() => Some(None),
+                LineKind::Blank | LineKind::Comment => is_shown(i).map(|_| None),
+                LineKind::Code | LineKind::Doc => is_shown(i).map(Some),
+            })
+            .collect();
+        // A comment outside every listing goes with the code after it.
+        for i in (0..file.lines.len()).rev() {
+            if file.kinds[i] == LineKind::Doc && file.owner[i].is_none() {
+                let next = (i + 1..file.lines.len()).find(|&j| matches!(file.kinds[j], LineKind::Code | LineKind::Doc));
+                keep[i] = next.and_then(|j| keep[j].as_ref()).map(|_| None);
+            }
+        }
+        let mut out = Vec::new();
+        for (i, line) in file.lines.iter().enumerate() {
+            let number = i + 1;
+            if within.is_some_and(|region| !region.contains(&number)) {
+                continue;
+            }
+            if let Some((region, version)) = replaced.iter().find(|(region, _)| region.contains(&number)) {
+                if number == *region.start() {
+                    let chapter = self.chapter_path(version.position).to_path_buf();
+                    out.extend(version.lines.iter().enumerate().map(|(k, text)| StageLine {
+                        text: text.clone(),
+                        shown_at: Some((chapter.clone(), version.position.line + k)),
+                    }));
+                }
+                continue;
+            }
+            if let Some(shown_at) = &keep[i] {
+                out.push(StageLine {
+                    text: line.clone(),
+                    shown_at: shown_at.clone(),
+                });
+            }
+        }
+        collapse_blanks(out)
+    }
+}
+
+impl EngineFile {
+    fn new(source: &str, toml: bool) -> Self {
+        let kinds = classify(source, toml);
+        EngineFile {
+            lines: source.lines().map(str::to_string).collect(),
+            owner: vec![None; kinds.len()],
+            kinds,
+            shown: BTreeMap::new(),
+            versions: BTreeMap::new(),
+        }
+    }
+
+    /// Each line's owner: the smallest shown region around it.
+    fn assign_owners(&mut self) {
+        let mut regions: Vec<(&String, &RangeInclusive<usize>)> = self
+            .shown
+            .iter()
+            .map(|(anchor, (region, _))| (anchor, region))
+            .collect();
+        // Outer regions first, so inner ones overwrite them.
+        regions.sort_by_key(|(_, region)| std::cmp::Reverse(region.end() - region.start()));
+        for (anchor, region) in regions {
+            for line in region.clone() {
+                self.owner[line - 1] = Some(anchor.clone());
+            }
+        }
+    }
+}
+
+/// No two blank lines in a row, none at the start or the end.
+fn collapse_blanks(lines: Vec<StageLine>) -> Vec<StageLine> {
+    let mut out: Vec<StageLine> = Vec::new();
+    for line in lines {
+        let blank = line.text.trim().is_empty();
+        if blank && out.last().is_none_or(|last| last.text.trim().is_empty()) {
+            continue;
+        }
+        out.push(line);
+    }
+    while out.last().is_some_and(|last| last.text.trim().is_empty()) {
+        out.pop();
+    }
+    out
+}
+
+/// The stages of the chapters up to `through`, in the book's order, from
+/// the first chapter that shows a listing of the engine.
+pub fn plan(showings: &Showings, chapters: &[Chapter], through: &str) -> Result<Vec<Stage>> {
     let Some(last) = chapters.iter().position(|c| c.crate_name == through) else {
         let names: Vec<&str> = chapters.iter().map(|c| c.crate_name.as_str()).collect();
         bail!(
@@ -85,66 +432,30 @@ pub fn plan(root: &Path, chapters: &[Chapter], through: &str) -> Result<Vec<Stag
             names.join(", ")
         );
     };
-    let engine = root.join(ENGINE);
-    let mut sources = BTreeMap::new();
-    for path in crate::layout::files_under(&engine)? {
-        let relative = path.strip_prefix(&engine)?.to_path_buf();
-        let is_source = relative.starts_with("src") && path.extension().is_some_and(|e| e == "rs");
-        if is_source || relative == Path::new("Cargo.toml") {
-            let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            sources.insert(relative, text);
-        }
-    }
-    // Each engine line's first showing, in page order.
-    let mut first_shown: BTreeMap<PathBuf, BTreeMap<usize, (usize, PathBuf, usize)>> = BTreeMap::new();
-    for (index, chapter) in chapters.iter().enumerate().take(last + 1) {
-        for block in &chapter.blocks {
-            let BlockKind::Listing(includes) = &block.kind else {
-                continue;
-            };
-            for (offset, include) in includes.iter().enumerate() {
-                // A listing that does not resolve fails on its own.
-                let Ok(shown) = listing::resolve(root, &chapter.display_path, include) else {
-                    continue;
-                };
-                let Ok(relative) = shown.file.strip_prefix(ENGINE) else {
-                    continue;
-                };
-                let lines = first_shown.entry(relative.to_path_buf()).or_default();
-                // The include line itself, the line after the fence.
-                let at = (index, chapter.display_path.clone(), block.line + 1 + offset);
-                for line in shown.lines {
-                    lines.entry(line).or_insert_with(|| at.clone());
-                }
-            }
-        }
-    }
     // A chapter before the first listing of the engine (the introduction)
     // shows the finished engine at work: it has no stage of its own.
-    let Some(first) = first_shown
+    let first = showings
+        .files
         .values()
-        .flat_map(|lines| lines.values())
-        .map(|(index, _, _)| *index)
+        .flat_map(|file| file.shown.values().map(|(_, at)| at.chapter))
         .min()
-    else {
-        bail!("book.toml: `staged-through = \"{through}\"`, but no chapter up to it shows a listing of the engine");
-    };
+        .filter(|&first| first <= last)
+        .with_context(|| {
+            format!(
+                "book.toml: `staged-through = \"{through}\"`, but no chapter up to it shows a listing of the engine"
+            )
+        })?;
     let mut stages = Vec::new();
     for (index, chapter) in chapters.iter().enumerate().take(last + 1).skip(first) {
-        let mut files = BTreeMap::new();
-        for (relative, source) in &sources {
-            let shown = first_shown.get(relative);
-            let at_stage: BTreeMap<usize, (PathBuf, usize)> = shown
-                .into_iter()
-                .flatten()
-                .filter(|(_, (first, _, _))| *first <= index)
-                .map(|(&line, (_, path, at))| (line, (path.clone(), *at)))
-                .collect();
-            if at_stage.is_empty() {
-                continue;
-            }
-            files.insert(relative.clone(), cut(source, &at_stage, is_toml(relative)));
-        }
+        let files = showings
+            .files_at(Position::end_of(index))
+            .into_iter()
+            .map(|(path, lines)| {
+                let text = lines.iter().map(|line| format!("{}\n", line.text)).collect();
+                let shown_at = lines.into_iter().map(|line| line.shown_at).collect();
+                (path, StageFile { text, shown_at })
+            })
+            .collect();
         stages.push(Stage {
             chapter: chapter.crate_name.clone(),
             index,
@@ -162,9 +473,9 @@ fn is_toml(path: &Path) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum LineKind {
     Blank,
-    /// `//` or `//!` (or `#` in a manifest): kept wherever its file is.
+    /// `//!`: kept wherever its file is.
     Comment,
-    /// `///`: kept when the code line after it is.
+    /// `//`, `///` (`#` in a manifest): kept when the code line after it is.
     Doc,
     Anchor,
     /// Inside a `#[cfg(test)]` module.
@@ -191,67 +502,22 @@ fn classify(source: &str, toml: bool) -> Vec<LineKind> {
             } else if trimmed.is_empty() {
                 LineKind::Blank
             } else if toml {
+                // A manifest's comment says something about what follows it.
                 if trimmed.starts_with('#') {
-                    LineKind::Comment
+                    LineKind::Doc
                 } else {
                     LineKind::Code
                 }
             } else if code.contains(&(i + 1)) {
                 LineKind::Code
-            } else if trimmed.starts_with("///") {
-                LineKind::Doc
-            } else {
+            } else if trimmed.starts_with("//!") {
                 LineKind::Comment
+            } else {
+                // A comment says something about the code after it.
+                LineKind::Doc
             }
         })
         .collect()
-}
-
-/// A file as a stage has it: the lines in `shown` (1-based, with where they
-/// were shown), and the blank and comment lines around them.
-fn cut(source: &str, shown: &BTreeMap<usize, (PathBuf, usize)>, toml: bool) -> StageFile {
-    let lines: Vec<&str> = source.lines().collect();
-    let kinds = classify(source, toml);
-    let mut keep = vec![false; lines.len()];
-    for i in 0..lines.len() {
-        keep[i] = match kinds[i] {
-            LineKind::Anchor | LineKind::Test => false,
-            LineKind::Blank | LineKind::Comment => true,
-            LineKind::Code | LineKind::Doc => shown.contains_key(&(i + 1)),
-        };
-    }
-    // A doc comment outside every listing goes with the code it documents.
-    for i in (0..lines.len()).rev() {
-        if kinds[i] == LineKind::Doc && !shown.contains_key(&(i + 1)) {
-            keep[i] = lines[i + 1..]
-                .iter()
-                .zip(&kinds[i + 1..])
-                .zip(&keep[i + 1..])
-                .find(|((_, kind), _)| matches!(kind, LineKind::Code | LineKind::Doc))
-                .is_some_and(|(_, &kept)| kept);
-        }
-    }
-    let mut text = String::new();
-    let mut shown_at = Vec::new();
-    let mut blank_before = true;
-    for (i, line) in lines.iter().enumerate() {
-        if !keep[i] {
-            continue;
-        }
-        let blank = kinds[i] == LineKind::Blank;
-        if blank && blank_before {
-            continue;
-        }
-        blank_before = blank;
-        text.push_str(line);
-        text.push('\n');
-        shown_at.push(shown.get(&(i + 1)).cloned());
-    }
-    while text.ends_with("\n\n") {
-        text.pop();
-        shown_at.pop();
-    }
-    StageFile { text, shown_at }
 }
 
 /// Builds each stage with its chapter's generated crate, in the stage's own
@@ -408,36 +674,101 @@ pub fn summary_line(stage: &Stage, engine_problems: usize, matched: usize, block
 mod tests {
     use super::*;
 
-    fn shown(lines: &[usize]) -> BTreeMap<usize, (PathBuf, usize)> {
-        lines.iter().map(|&l| (l, (PathBuf::from("book/ch.md"), 10))).collect()
+    /// One engine file, with each of `shown` (anchor, chapter) first
+    /// included at line 10 of its chapter.
+    fn showings(source: &str, toml: bool, shown: &[(&str, usize)]) -> (Showings, PathBuf) {
+        let mut file = EngineFile::new(source, toml);
+        let regions = listing::anchors(source).regions;
+        for &(anchor, chapter) in shown {
+            let at = Position { chapter, line: 10 };
+            file.shown.insert(anchor.into(), (regions[anchor].clone(), at));
+        }
+        file.assign_owners();
+        let path = PathBuf::from("src/lib.rs");
+        let showings = Showings {
+            chapters: (0..3).map(|n| PathBuf::from(format!("book/ch0{n}.md"))).collect(),
+            files: BTreeMap::from([(path.clone(), file)]),
+            problems: Vec::new(),
+        };
+        (showings, path)
+    }
+
+    fn text_at(showings: &Showings, path: &Path, chapter: usize) -> String {
+        let files = showings.files_at(Position::end_of(chapter));
+        files.get(path).map_or(String::new(), |lines| {
+            lines.iter().map(|l| format!("{}\n", l.text)).collect()
+        })
     }
 
     #[test]
-    fn a_stage_keeps_shown_code_and_the_comments_around_it() {
+    fn a_stage_keeps_shown_code_and_the_comments_that_go_with_it() {
         let source = "//! Docs.\n\n// ANCHOR: a\n/// Doc of a.\npub fn a() {}\n// ANCHOR_END: a\n\n\
-                      /// Doc of b.\npub fn b() {}\n\n\n// why c\nfn c() {}\n\n#[cfg(test)]\nmod tests {\n    fn t() {}\n}\n";
-        let file = cut(source, &shown(&[4, 5, 13]), false);
+                      /// Doc of b.\npub fn b() {}\n\n\n// why c\n// ANCHOR: c\nfn c() {}\n// ANCHOR_END: c\n\n\
+                      #[cfg(test)]\nmod tests {\n    fn t() {}\n}\n";
+        let (showings, path) = showings(source, false, &[("a", 1), ("c", 2)]);
+        assert_eq!(text_at(&showings, &path, 0), "");
+        // `// why c` goes with the code it is about.
         assert_eq!(
-            file.text,
+            text_at(&showings, &path, 1),
+            "//! Docs.\n\n/// Doc of a.\npub fn a() {}\n"
+        );
+        assert_eq!(
+            text_at(&showings, &path, 2),
             "//! Docs.\n\n/// Doc of a.\npub fn a() {}\n\n// why c\nfn c() {}\n"
         );
-        assert_eq!(file.shown_at.len(), 7);
-        assert_eq!(file.shown_at[3], Some((PathBuf::from("book/ch.md"), 10)));
-        assert_eq!(file.shown_at[0], None);
+        let lines = &showings.files_at(Position::end_of(2))[&path];
+        assert_eq!(lines[3].shown_at, Some((PathBuf::from("book/ch01.md"), 10)));
+        assert_eq!(lines[0].shown_at, None);
     }
 
     #[test]
     fn a_doc_comment_outside_the_listings_goes_with_its_code() {
         let source = "/// Doc.\n// ANCHOR: f\nfn f() {}\n// ANCHOR_END: f\n/// Gone.\nfn g() {}\n";
-        assert_eq!(cut(source, &shown(&[3]), false).text, "/// Doc.\nfn f() {}\n");
+        let (showings, path) = showings(source, false, &[("f", 1)]);
+        assert_eq!(text_at(&showings, &path, 1), "/// Doc.\nfn f() {}\n");
     }
 
     #[test]
-    fn a_manifest_keeps_its_comments_and_shown_tables() {
-        let source = "# ANCHOR: package\n[package]\nname = \"autograd\"\n# ANCHOR_END: package\n\n[dev-dependencies]\nserde = \"1\"\n";
+    fn a_nested_region_comes_in_with_its_own_chapter() {
+        let source = "// ANCHOR: walk\nfn walk() {\n    step();\n    // ANCHOR: hooks\n    // the hooks\n    \
+                      hooks();\n    // ANCHOR_END: hooks\n    done();\n}\n// ANCHOR_END: walk\n";
+        let (showings, path) = showings(source, false, &[("walk", 1), ("hooks", 2)]);
         assert_eq!(
-            cut(source, &shown(&[2, 3]), true).text,
-            "[package]\nname = \"autograd\"\n"
+            text_at(&showings, &path, 1),
+            "fn walk() {\n    step();\n    done();\n}\n"
         );
+        assert_eq!(
+            text_at(&showings, &path, 2),
+            "fn walk() {\n    step();\n    // the hooks\n    hooks();\n    done();\n}\n"
+        );
+    }
+
+    #[test]
+    fn an_early_version_stands_in_until_the_region_is_shown() {
+        let source = "// ANCHOR: grad\nfn grad() -> u8 {\n    cached()\n}\n// ANCHOR_END: grad\n";
+        let (mut showings, path) = showings(source, false, &[("grad", 2)]);
+        let early = EarlyVersion {
+            position: Position { chapter: 1, line: 40 },
+            lines: vec!["fn grad() -> u8 {".into(), "    0".into(), "}".into()],
+        };
+        showings
+            .files
+            .get_mut(&path)
+            .unwrap()
+            .versions
+            .insert("grad".into(), vec![early]);
+        assert_eq!(text_at(&showings, &path, 0), "");
+        assert_eq!(text_at(&showings, &path, 1), "fn grad() -> u8 {\n    0\n}\n");
+        assert_eq!(text_at(&showings, &path, 2), "fn grad() -> u8 {\n    cached()\n}\n");
+        let lines = &showings.files_at(Position::end_of(1))[&path];
+        assert_eq!(lines[1].shown_at, Some((PathBuf::from("book/ch01.md"), 41)));
+    }
+
+    #[test]
+    fn a_manifest_keeps_its_shown_tables_and_their_comments() {
+        let source = "# ANCHOR: package\n[package]\nname = \"autograd\"\n# ANCHOR_END: package\n\n\
+                      # Only for the tests.\n[dev-dependencies]\nserde = \"1\"\n";
+        let (showings, path) = showings(source, true, &[("package", 1)]);
+        assert_eq!(text_at(&showings, &path, 1), "[package]\nname = \"autograd\"\n");
     }
 }

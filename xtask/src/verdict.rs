@@ -108,7 +108,9 @@ impl<'a> Judge<'a> {
                     Verdict::Passed(Pass::Shown("python")),
                     false,
                 ),
-                BlockKind::Listing(_) => ("listing".to_string(), Verdict::Passed(Pass::Listing), false),
+                BlockKind::Listing(_) | BlockKind::Version(_) => {
+                    ("listing".to_string(), Verdict::Passed(Pass::Listing), false)
+                }
                 BlockKind::Python(python @ PythonBlock { twin: Some(name), .. }) => {
                     let rust_output = rust_outputs.get(name.as_str()).and_then(Option::as_deref);
                     let verdict = self.judge_twin(chapter, block, python, name, rust_output)?;

@@ -89,8 +89,10 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
 
     // A stale crate is not built: it is not the code the book shows. A
     // staged chapter's crate is built against its own stage of the engine.
+    let showings = stages::Showings::read(&layout.root, &chapters)?;
+    report.problems.extend(showings.problems.iter().cloned());
     let stages = match stages::staged_through(&layout.root)? {
-        Some(through) => stages::plan(&layout.root, &chapters, &through)?,
+        Some(through) => stages::plan(&showings, &chapters, &through)?,
         None => Vec::new(),
     };
     let is_staged = |name: &str| stages.iter().any(|stage| stage.chapter == name);

@@ -240,3 +240,64 @@ fn the_manifest_the_introduction_gives_a_readers_own_crate_builds_a_copied_block
     );
     Ok(())
 }
+
+#[test]
+fn a_chapters_starting_point_holds_the_engine_the_chapters_before_it_built() -> Result<()> {
+    let temp = tempfile::tempdir()?;
+    let dir = temp.path().join("start-ch03");
+    let copied = xtask::copy_out::new_stage_crate(root(), "ch03", &dir)?;
+    assert_eq!(copied.chapter, "ch03-vectors");
+    assert!(
+        copied
+            .next_steps(&dir)
+            .contains("type the chapter's listings into autograd/")
+    );
+    // Chapter 2's scalar engine, without the tensor engine chapter 3 builds.
+    assert!(dir.join("autograd/src/scalar.rs").is_file());
+    assert!(!dir.join("autograd/src/tensor").exists());
+    let lib = fs::read_to_string(dir.join("autograd/src/lib.rs"))?;
+    assert!(
+        lib.contains("pub mod scalar;") && !lib.contains("pub mod tensor;"),
+        "{lib}"
+    );
+    cargo(&dir, &["build", "-p", "autograd"])?;
+    let fmt = Command::new(env!("CARGO"))
+        .args(["fmt", "--check"])
+        .current_dir(&dir)
+        .output()
+        .context("cannot run cargo fmt")?;
+    ensure!(
+        fmt.status.success(),
+        "the starting point is not rustfmt-clean:\n{}",
+        String::from_utf8_lossy(&fmt.stdout)
+    );
+
+    // Chapter 2 starts from nothing: a manifest and an empty lib.rs, which
+    // build. With what chapter 2's listings show typed in, its programs
+    // print what the book shows.
+    let dir = temp.path().join("start-ch02");
+    xtask::copy_out::new_stage_crate(root(), "2", &dir)?;
+    let lib = fs::read_to_string(dir.join("autograd/src/lib.rs"))?;
+    assert!(lib.starts_with("//! The engine, built from the book"), "{lib}");
+    cargo(&dir, &["build", "-p", "autograd"])?;
+    let book = extract::read_book(root(), &root().join("book"))?;
+    let showings = xtask::stages::Showings::read(root(), &book)?;
+    let chapter = book
+        .iter()
+        .position(|c| c.crate_name == "ch02-scalars")
+        .context("chapter 2")?;
+    let typed = showings.files_at(xtask::stages::Position {
+        chapter: chapter + 1,
+        line: 0,
+    });
+    for (path, lines) in &typed {
+        let text: String = lines.iter().map(|line| format!("{}\n", line.text)).collect();
+        fs::write(dir.join("autograd").join(path), text)?;
+    }
+    let printed = cargo(&dir, &["run", "--bin", "tape-walk"])?;
+    assert_eq!(
+        printed.trim_end(),
+        shown_output("ch02-scalars", "tape-walk")?.trim_end()
+    );
+    Ok(())
+}

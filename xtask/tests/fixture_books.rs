@@ -882,3 +882,72 @@ fn a_name_the_book_shows_only_later_fails_at_its_stage_with_the_chapter_line() -
     );
     Ok(())
 }
+
+#[test]
+fn a_later_chapter_adds_to_an_earlier_listing_and_replaces_an_earlier_version() -> Result<()> {
+    let fixture = Fixture::new("stages-grow")?;
+    let book_toml = fixture.path("book.toml");
+    fs::write(
+        &book_toml,
+        fs::read_to_string(&book_toml)? + "staged-through = \"ch02-hooks\"\n",
+    )?;
+    let report = fixture.verify(true, false)?;
+    assert!(report.is_success(), "{}", report.summary());
+    let read = |chapter: &str| xtask::snapshot::read_output(&fixture.layout.snapshots_dir, chapter, "steps");
+    assert_eq!(read("ch01-walk")?, "[\"start\", \"end\"] plain");
+    assert_eq!(read("ch02-hooks")?, "[\"start\", \"hooks\", \"end\"] cached");
+
+    // The page shows what the stage has: chapter 1's walk without the hooks
+    // chapter 2 adds, and its rule as the version chapter 2 replaces.
+    let chapters = xtask::extract::read_book(&fixture.layout.root, &fixture.layout.book_dir)?;
+    let showings = xtask::stages::Showings::read(&fixture.layout.root, &chapters)?;
+    let render = |chapter: &str| -> Result<String> {
+        let path = Path::new("book").join(chapter);
+        let markdown = fs::read_to_string(fixture.path(&path.to_string_lossy()))?;
+        xtask::render::render_chapter(
+            &fixture.layout.root,
+            &fixture.layout.snapshots_dir,
+            &path,
+            &markdown,
+            xtask::render::Strictness::Check,
+            Some(&showings),
+        )
+        .map_err(|errors| anyhow::anyhow!("{errors:?}"))
+    };
+    let first = render("ch01-walk.md")?;
+    assert_contains(
+        &first,
+        "pub fn walk() -> Vec<&'static str> {\n    let mut steps = vec![\"start\"];\n    steps.push(\"end\");",
+    );
+    assert_contains(
+        &first,
+        "a first version, which <a href=\"ch02-hooks.html\">ch02-hooks</a> replaces",
+    );
+    let second = render("ch02-hooks.md")?;
+    assert_contains(
+        &second,
+        "inside <code>pub fn walk() -&gt; Vec&lt;&amp;'static str&gt;</code>",
+    );
+    assert_contains(
+        &second,
+        "replacing the version of <a href=\"ch01-walk.html\">ch01-walk</a>",
+    );
+    Ok(())
+}
+
+#[test]
+fn a_version_shown_after_its_finished_code_is_an_error_at_its_line() -> Result<()> {
+    let fixture = Fixture::new("stages-grow")?;
+    // Chapter 2 shows the finished rule; a version of it after that, in the
+    // same chapter, replaces nothing a reader has.
+    let chapter = fixture.path("book/ch02-hooks.md");
+    let version = "\n```rust,listing,version-of=../crates/autograd/src/lib.rs:rule\npub fn rule() -> &'static str {\n    \"late\"\n}\n```\n";
+    fs::write(&chapter, fs::read_to_string(&chapter)? + version)?;
+    let report = fixture.verify(true, false)?;
+    let failure = failure_at(&report, "book/ch02-hooks.md:15");
+    assert_contains(
+        &failure,
+        "a version of `rule` after the finished `rule` is shown (book/ch02-hooks.md:8)",
+    );
+    Ok(())
+}
