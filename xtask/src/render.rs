@@ -305,6 +305,12 @@ impl<'a> ChapterRenderer<'a> {
                     if let Some(within) = &shown.within {
                         place.push_str(&format!(", inside <code>{}</code>", literal(within)));
                     }
+                    if let Some(above) = self
+                        .showings
+                        .and_then(|s| s.added_after(self.root, self.chapter, include))
+                    {
+                        place.push_str(&format!(", added after <code>{}</code>", literal(&above)));
+                    }
                     if let Some(earlier) = staged.and_then(|(s, at)| s.replaces(self.root, self.chapter, include, at)) {
                         place.push_str(&format!(", replacing the version of {}", chapter_link(earlier)));
                     }

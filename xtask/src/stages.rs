@@ -281,6 +281,27 @@ impl Showings {
         Some((self.chapter_path(*first), first.line))
     }
 
+    /// For a region nested in another shown region (lines a later chapter
+    /// adds to an earlier listing): the code line of the outer region right
+    /// above it, which the reader has typed, as the caption says where the
+    /// new lines go.
+    pub fn added_after(&self, root: &Path, chapter: &Path, include: &listing::Include) -> Option<String> {
+        let shown = listing::resolve(root, chapter, include).ok()?;
+        let file = self.files.get(shown.file.strip_prefix(ENGINE).ok()?)?;
+        let (region, _) = file.shown.get(&include.anchor)?;
+        let outer = file
+            .shown
+            .iter()
+            .filter(|(anchor, (outer, _))| {
+                *anchor != &include.anchor && outer.contains(region.start()) && outer.contains(region.end())
+            })
+            .min_by_key(|(_, (outer, _))| outer.end() - outer.start())?;
+        let above = (0..region.start() - 1)
+            .rev()
+            .find(|&i| file.kinds[i] == LineKind::Code && file.owner[i].as_ref() == Some(outer.0))?;
+        Some(file.lines[above].trim().to_string())
+    }
+
     /// The chapter of `position`'s path.
     fn chapter_path(&self, position: Position) -> &Path {
         &self.chapters[position.chapter]
@@ -520,6 +541,62 @@ fn classify(source: &str, toml: bool) -> Vec<LineKind> {
         .collect()
 }
 
+/// The source files of a stage that no `mod` line of it declares, from
+/// `src/lib.rs` down: cargo would not compile them, so a stage could build
+/// without the code its chapter shows. Each is named at the listing that
+/// first showed a line of it.
+pub fn undeclared_modules(stage: &Stage) -> Vec<Problem> {
+    let mut reached = BTreeSet::new();
+    let mut queue = vec![PathBuf::from("src/lib.rs")];
+    while let Some(file) = queue.pop() {
+        let Some(staged) = stage.files.get(&file) else { continue };
+        if !reached.insert(file.clone()) {
+            continue;
+        }
+        // `mod x;` in `src/lib.rs` or `src/a/mod.rs` is a sibling file; in
+        // `src/a.rs` it is in `src/a/`.
+        let dir = match file.file_name().and_then(|n| n.to_str()) {
+            Some("lib.rs" | "mod.rs") => file.parent().map(Path::to_path_buf).unwrap_or_default(),
+            _ => file.with_extension(""),
+        };
+        for line in staged.text.lines() {
+            if let Some(name) = declared_module(line) {
+                queue.push(dir.join(format!("{name}.rs")));
+                queue.push(dir.join(name).join("mod.rs"));
+            }
+        }
+    }
+    stage
+        .files
+        .iter()
+        .filter(|(path, _)| path.starts_with("src") && !reached.contains(*path))
+        .map(|(path, file)| {
+            let (chapter, line) = file.shown_at.iter().flatten().next().cloned().unwrap_or_default();
+            Problem {
+                location: format!("{}:{line}", chapter.display()),
+                message: format!(
+                    "stage {}: the book shows code of src/{} by here, but no `mod` line it has shown declares \
+                     the module, so the stage would build without it: show the `mod` line in this chapter",
+                    stage.chapter,
+                    path.strip_prefix("src").unwrap_or(path).display()
+                ),
+            }
+        })
+        .collect()
+}
+
+/// The module a `mod name;` line declares (with any visibility).
+fn declared_module(line: &str) -> Option<&str> {
+    let line = line.trim();
+    let rest = line.strip_prefix("pub ").or_else(|| {
+        let after = line.strip_prefix("pub(")?;
+        Some(after.split_once(") ")?.1)
+    });
+    let rest = rest.unwrap_or(line).strip_prefix("mod ")?;
+    let name = rest.strip_suffix(';')?;
+    name.chars().all(|c| c.is_alphanumeric() || c == '_').then_some(name)
+}
+
 /// Builds each stage with its chapter's generated crate, in the stage's own
 /// workspace, warnings denied. Returns the blocks' builds (as the main build
 /// gives them) and the engine's own errors and warnings, each at the chapter
@@ -538,6 +615,10 @@ pub fn build(
         let Some(krate) = generated.iter().find(|k| k.name == stage.chapter) else {
             continue;
         };
+        problems
+            .entry(stage.chapter.clone())
+            .or_default()
+            .extend(undeclared_modules(stage));
         let root = write_workspace(layout, stage, krate)?;
         let built = build::build_with(
             &root,
@@ -744,6 +825,26 @@ mod tests {
     }
 
     #[test]
+    fn a_nested_region_says_which_line_it_follows() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = "// ANCHOR: walk\nfn walk() {\n    step();\n    // ANCHOR: hooks\n    hooks();\n    \
+                      // ANCHOR_END: hooks\n}\n// ANCHOR_END: walk\n";
+        std::fs::create_dir_all(dir.path().join("crates/autograd/src")).unwrap();
+        std::fs::write(dir.path().join("crates/autograd/src/lib.rs"), source).unwrap();
+        let (showings, _) = showings(source, false, &[("walk", 1), ("hooks", 2)]);
+        let include = |anchor: &str| listing::Include {
+            path: "../crates/autograd/src/lib.rs".into(),
+            anchor: anchor.into(),
+        };
+        let chapter = Path::new("book/ch02.md");
+        assert_eq!(
+            showings.added_after(dir.path(), chapter, &include("hooks")),
+            Some("step();".into())
+        );
+        assert_eq!(showings.added_after(dir.path(), chapter, &include("walk")), None);
+    }
+
+    #[test]
     fn an_early_version_stands_in_until_the_region_is_shown() {
         let source = "// ANCHOR: grad\nfn grad() -> u8 {\n    cached()\n}\n// ANCHOR_END: grad\n";
         let (mut showings, path) = showings(source, false, &[("grad", 2)]);
@@ -762,6 +863,36 @@ mod tests {
         assert_eq!(text_at(&showings, &path, 2), "fn grad() -> u8 {\n    cached()\n}\n");
         let lines = &showings.files_at(Position::end_of(1))[&path];
         assert_eq!(lines[1].shown_at, Some((PathBuf::from("book/ch01.md"), 41)));
+    }
+
+    #[test]
+    fn a_stage_file_that_no_mod_line_declares_is_named() {
+        let file = |text: &str| StageFile {
+            text: text.into(),
+            shown_at: vec![Some((PathBuf::from("book/ch03.md"), 7))],
+        };
+        let stage = Stage {
+            chapter: "ch03".into(),
+            index: 1,
+            files: BTreeMap::from([
+                (
+                    PathBuf::from("src/lib.rs"),
+                    file("pub mod scalar;\npub(crate) mod dot;\n"),
+                ),
+                (PathBuf::from("src/scalar.rs"), file("pub fn f() {}\n")),
+                (PathBuf::from("src/dot.rs"), file("mod inner;\n")),
+                (PathBuf::from("src/dot/inner.rs"), file("\n")),
+                (PathBuf::from("src/tensor/mod.rs"), file("pub struct Tensor;\n")),
+            ]),
+        };
+        let problems = undeclared_modules(&stage);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].location, "book/ch03.md:7");
+        assert!(
+            problems[0].message.contains("src/tensor/mod.rs"),
+            "{}",
+            problems[0].message
+        );
     }
 
     #[test]

@@ -926,7 +926,8 @@ fn a_later_chapter_adds_to_an_earlier_listing_and_replaces_an_earlier_version() 
     let second = render("ch02-hooks.md")?;
     assert_contains(
         &second,
-        "inside <code>pub fn walk() -&gt; Vec&lt;&amp;'static str&gt;</code>",
+        "inside <code>pub fn walk() -&gt; Vec&lt;&amp;'static str&gt;</code>, added after \
+         <code>let mut steps = vec![\"start\"];</code>",
     );
     assert_contains(
         &second,
