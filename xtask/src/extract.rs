@@ -443,7 +443,9 @@ fn classify_inner(raw: &RawBlock) -> Result<BlockKind, String> {
         "" => Err("code block without a language: say `rust,name=...`, or `text` for output".into()),
         // A manifest's listing is `toml,listing`.
         "rust" | "toml" if attributes.contains(&"listing") => match attributes[..] {
-            ["listing"] => crate::listing::parse(&raw.content).map(BlockKind::Listing),
+            // `collapsed`: shown folded, code to copy rather than to read
+            // (the renderer reads the attribute from the fence).
+            ["listing"] | ["listing", "collapsed"] => crate::listing::parse(&raw.content).map(BlockKind::Listing),
             ["listing", of] if of.starts_with("version-of=") => {
                 let of = crate::listing::parse(&format!("{{{{#include {}}}}}", &of["version-of=".len()..]))?;
                 Ok(BlockKind::Version(Version {
@@ -453,8 +455,9 @@ fn classify_inner(raw: &RawBlock) -> Result<BlockKind, String> {
                 }))
             }
             _ => Err(format!(
-                "a `{language},listing` block takes no other attribute but `version-of=<path>:<anchor>` \
-                 (an earlier version of that region): it shows the engine's source, and is never run"
+                "a `{language},listing` block takes no other attribute but `collapsed` (shown folded) or \
+                 `version-of=<path>:<anchor>` (an earlier version of that region): it shows the engine's \
+                 source, and is never run"
             )),
         },
         "rust" if raw.content.contains("{{#include") => Err("an include line in a Rust block: a block that \

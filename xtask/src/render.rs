@@ -329,10 +329,19 @@ impl<'a> ChapterRenderer<'a> {
         let id = includes
             .first()
             .map_or_else(String::new, |include| format!(" id=\"listing-{}\"", include.anchor));
+        let code = fenced(block, self.markdown, language, &body, prefix);
+        let info = self.markdown[block.range.start..].lines().next().unwrap_or("");
+        if info.split(',').any(|word| word.trim() == "collapsed") {
+            // Code to copy as it is: folded, its caption the fold's summary.
+            return format!(
+                "<details class=\"listing-collapsed\"{id}><summary class=\"listing-caption\">From {}: to copy as it \
+                 is</summary>\n{prefix}\n{prefix}{code}\n{prefix}\n{prefix}</details>",
+                places.join("; ")
+            );
+        }
         format!(
-            "<p class=\"listing-caption\"{id}>From {}</p>\n{prefix}\n{prefix}{}",
-            places.join("; "),
-            fenced(block, self.markdown, language, &body, prefix)
+            "<p class=\"listing-caption\"{id}>From {}</p>\n{prefix}\n{prefix}{code}",
+            places.join("; ")
         )
     }
 
@@ -340,7 +349,14 @@ impl<'a> ChapterRenderer<'a> {
     /// it goes in and which listing replaces it.
     fn version(&mut self, block: &Block, version: &crate::extract::Version, prefix: &str) -> String {
         let mut caption = match listing::resolve(self.root, self.chapter, &version.of) {
-            Ok(shown) => format!("<code>{}</code>", shown.file.display()),
+            Ok(shown) => match &shown.within {
+                Some(within) => format!(
+                    "<code>{}</code>, inside <code>{}</code>",
+                    shown.file.display(),
+                    literal(within)
+                ),
+                None => format!("<code>{}</code>", shown.file.display()),
+            },
             Err(message) => {
                 self.publish_error(block.line, message);
                 String::new()
@@ -593,6 +609,12 @@ fn chapter_link(other: &Path) -> String {
         .file_stem()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // `ch05-recursion` is "chapter 5".
+    let number = stem
+        .strip_prefix("ch")
+        .and_then(|rest| rest.split_once('-'))
+        .and_then(|(digits, _)| digits.parse::<u32>().ok());
+    let stem = number.map_or(stem, |n| format!("chapter {n}"));
     format!("<a href=\"{}\">{stem}</a>", name.replace(".md", ".html"))
 }
 

@@ -914,14 +914,22 @@ fn a_later_chapter_adds_to_an_earlier_listing_and_replaces_an_earlier_version() 
         )
         .map_err(|errors| anyhow::anyhow!("{errors:?}"))
     };
+    // A listing to copy rather than read is folded.
+    let walk = fixture.path("book/ch01-walk.md");
+    fs::write(&walk, fs::read_to_string(&walk)?.replace("```toml,listing\n", "```toml,listing,collapsed\n"))?;
     let first = render("ch01-walk.md")?;
+    assert_contains(
+        &first,
+        "<details class=\"listing-collapsed\" id=\"listing-manifest\"><summary class=\"listing-caption\">From \
+         <code>crates/autograd/Cargo.toml</code>: to copy as it is</summary>\n\n```toml\n{{#include",
+    );
     assert_contains(
         &first,
         "pub fn walk() -> Vec<&'static str> {\n    let mut steps = vec![\"start\"];\n    steps.push(\"end\");",
     );
     assert_contains(
         &first,
-        "a first version, which <a href=\"ch02-hooks.html\">ch02-hooks</a> replaces",
+        "a first version, which <a href=\"ch02-hooks.html\">chapter 2</a> replaces",
     );
     let second = render("ch02-hooks.md")?;
     assert_contains(
@@ -931,7 +939,7 @@ fn a_later_chapter_adds_to_an_earlier_listing_and_replaces_an_earlier_version() 
     );
     assert_contains(
         &second,
-        "replacing the version of <a href=\"ch01-walk.html\">ch01-walk</a>",
+        "replacing the version of <a href=\"ch01-walk.html\">chapter 1</a>",
     );
     Ok(())
 }
