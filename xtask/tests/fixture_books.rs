@@ -916,7 +916,10 @@ fn a_later_chapter_adds_to_an_earlier_listing_and_replaces_an_earlier_version() 
     };
     // A listing to copy rather than read is folded.
     let walk = fixture.path("book/ch01-walk.md");
-    fs::write(&walk, fs::read_to_string(&walk)?.replace("```toml,listing\n", "```toml,listing,collapsed\n"))?;
+    fs::write(
+        &walk,
+        fs::read_to_string(&walk)?.replace("```toml,listing\n", "```toml,listing,collapsed\n"),
+    )?;
     let first = render("ch01-walk.md")?;
     assert_contains(
         &first,

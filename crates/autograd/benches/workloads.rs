@@ -227,6 +227,25 @@ impl TensorMlp {
             .collect()
     }
 
+    /// The same step with its gradients from `gradients()`, which runs
+    /// every backward rule in its recorded form, in tensor operations (as
+    /// an engine that wrote each rule once would for first order too).
+    fn recorded_step(&self) -> Vec<ArrayD<f32>> {
+        let g = Graph::<f32>::new();
+        let w: Vec<_> = self.w.iter().map(|w| g.tensor(w).requires_grad()).collect();
+        let b: Vec<_> = self.b.iter().map(|b| g.tensor(b).requires_grad()).collect();
+        let x = g.tensor(&self.x);
+        let t = g.tensor(&self.t);
+        let h1 = (x.matmul(w[0]) + b[0]).relu();
+        let h2 = (h1.matmul(w[1]) + b[1]).relu();
+        let y = h2.matmul(w[2]) + b[2];
+        let d = y - t;
+        let loss = (d * d).mean_all();
+        let params: Vec<_> = (0..3).flat_map(|i| [w[i], b[i]]).collect();
+        let grads = loss.gradients(&params).expect("scalar loss");
+        grads.iter().map(|grad| grad.to_array()).collect()
+    }
+
     /// The floor: the same gradients derived by hand, with the same ndarray
     /// kernels (`dot`, broadcasting adds, `mapv`, `Zip`, `sum_axis`).
     fn hand_step(&self) -> Vec<ArrayD<f32>> {
@@ -302,6 +321,22 @@ impl Rnn {
         }
         (h * h).mean_all().backward().expect("scalar loss");
         [wx, wh, b].iter().map(|p| p.take_grad().expect("reached")).collect()
+    }
+
+    /// The same, its gradients from `gradients()` (recorded rules).
+    fn recorded_step(&self) -> Vec<ArrayD<f32>> {
+        let g = Graph::<f32>::new();
+        let (wx, wh, b) = (
+            g.tensor(&self.wx).requires_grad(),
+            g.tensor(&self.wh).requires_grad(),
+            g.tensor(&self.b).requires_grad(),
+        );
+        let mut h = g.tensor(&self.h0);
+        for x in &self.xs {
+            h = (g.tensor(x).matmul(wx) + h.matmul(wh) + b).tanh();
+        }
+        let grads = (h * h).mean_all().gradients(&[wx, wh, b]).expect("scalar loss");
+        grads.iter().map(|grad| grad.to_array()).collect()
     }
 }
 
@@ -445,9 +480,11 @@ fn workloads() -> Vec<Workload> {
     let mut rng = SplitMix(0x5EED_0006);
     let scalar_mlp = ScalarMlp::new(&mut rng);
     let mlp = std::rc::Rc::new(TensorMlp::new(&mut rng));
-    let rnn = Rnn::new(&mut rng);
+    let rnn = std::rc::Rc::new(Rnn::new(&mut rng));
+    let rnn2 = rnn.clone();
     let topk_input = Array1::from_shape_simple_fn(1_000_000, || rng.uniform(-1.0, 1.0) as f32).into_shared();
     let mlp2 = mlp.clone();
+    let mlp3 = mlp.clone();
     vec![
         Workload {
             name: "scalar_mlp",
@@ -490,6 +527,14 @@ fn workloads() -> Vec<Workload> {
             }),
         },
         Workload {
+            name: "tensor_mlp_recorded",
+            what: "the same step, gradients() (recorded rules) (info)",
+            steps: 1,
+            run: Box::new(move || {
+                black_box(mlp3.recorded_step());
+            }),
+        },
+        Workload {
             name: "tensor_mlp_hand",
             what: "same network, hand-written gradients (floor)",
             steps: 1,
@@ -503,6 +548,14 @@ fn workloads() -> Vec<Workload> {
             steps: 1,
             run: Box::new(move || {
                 black_box(rnn.step());
+            }),
+        },
+        Workload {
+            name: "rnn_recorded",
+            what: "the same RNN, gradients() (recorded rules) (info)",
+            steps: 1,
+            run: Box::new(move || {
+                black_box(rnn2.recorded_step());
             }),
         },
         Workload {
@@ -636,20 +689,28 @@ fn main() {
             "max_s": s.max,
         }));
     }
-    // The engine against its floor, interleaved (see `measure_pair`).
+    // The engine against its floor, and first-order backward against the
+    // recorded rules of `gradients()`, interleaved (see `measure_pair`).
     let mut pairs = Vec::new();
-    let position = |name: &str| selected.iter().position(|w| w.name == name);
-    if let (Some(i), Some(j)) = (position("tensor_mlp"), position("tensor_mlp_hand")) {
+    for (a, b) in [
+        ("tensor_mlp", "tensor_mlp_hand"),
+        ("tensor_mlp", "tensor_mlp_recorded"),
+        ("rnn", "rnn_recorded"),
+    ] {
+        let position = |name: &str| selected.iter().position(|w| w.name == name);
+        let (Some(i), Some(j)) = (position(a), position(b)) else {
+            continue;
+        };
         let (first, second) = selected.split_at_mut(i.max(j));
-        let (engine, hand) = if i < j {
+        let (one, other) = if i < j {
             (&mut first[i], &mut second[0])
         } else {
             (&mut second[0], &mut first[j])
         };
-        let p = measure_pair(&mut *engine.run, &mut *hand.run, budget * 2);
+        let p = measure_pair(&mut *one.run, &mut *other.run, budget * 2);
         if !json {
             println!(
-                "interleaved: tensor_mlp {} / tensor_mlp_hand {} (medians, {} rounds): ratio {:.3} (median of per-round ratios)",
+                "interleaved: {a} {} / {b} {} (medians, {} rounds): ratio {:.3} (median of per-round ratios)",
                 human(p.a.median),
                 human(p.b.median),
                 p.a.runs,
@@ -657,8 +718,8 @@ fn main() {
             );
         }
         pairs.push(serde_json::json!({
-            "a": "tensor_mlp",
-            "b": "tensor_mlp_hand",
+            "a": a,
+            "b": b,
             "rounds": p.a.runs,
             "a_median_s": p.a.median,
             "b_median_s": p.b.median,
