@@ -67,7 +67,9 @@ pub enum Op {
     /// [`Value::sigmoid`].
     Sigmoid,
 }
+// ANCHOR_END: op
 
+// ANCHOR: op-symbol
 impl Op {
     /// A short label, as shown in graph pictures.
     pub fn symbol(self) -> &'static str {
@@ -88,7 +90,7 @@ impl Op {
         }
     }
 }
-// ANCHOR_END: op
+// ANCHOR_END: op-symbol
 
 // ANCHOR: node
 /// Marks an unused input slot.
@@ -350,7 +352,9 @@ impl<'t> Value<'t> {
         let x = self.data();
         self.unary(Op::Ln, x.ln(), 1.0 / x)
     }
+    // ANCHOR_END: scalar-functions
 
+    // ANCHOR: scalar-activations
     /// The hyperbolic tangent: d/dx tanh x = 1 − tanh² x.
     pub fn tanh(self) -> Value<'t> {
         let t = self.data().tanh();
@@ -372,7 +376,7 @@ impl<'t> Value<'t> {
         self.unary(Op::Sigmoid, s, s * (1.0 - s))
     }
 }
-// ANCHOR_END: scalar-functions
+// ANCHOR_END: scalar-activations
 
 // ANCHOR: scalar-printing
 impl fmt::Display for Value<'_> {
@@ -405,7 +409,7 @@ impl fmt::Debug for Value<'_> {
 }
 // ANCHOR_END: scalar-printing
 
-// ANCHOR: scalar-operators
+// ANCHOR: operators-between-values
 /// Implements `value ∘ value`, `value ∘ f64` and `f64 ∘ value` for an operator,
 /// on owned values and on references.
 macro_rules! binary_operator {
@@ -434,6 +438,8 @@ macro_rules! binary_operator {
                 (*self).$impl_fn(rhs)
             }
         }
+        // ANCHOR_END: operators-between-values
+        // ANCHOR: operators-with-numbers
         impl<'t> $Trait<f64> for Value<'t> {
             type Output = Value<'t>;
             fn $method(self, rhs: f64) -> Value<'t> {
@@ -465,7 +471,9 @@ binary_operator!(Add, add, add_value);
 binary_operator!(Sub, sub, sub_value);
 binary_operator!(Mul, mul, mul_value);
 binary_operator!(Div, div, div_value);
+// ANCHOR_END: operators-with-numbers
 
+// ANCHOR: operators-negation-assignment
 impl<'t> Neg for Value<'t> {
     type Output = Value<'t>;
     fn neg(self) -> Value<'t> {
@@ -497,7 +505,7 @@ impl<'t> MulAssign<Value<'t>> for Value<'t> {
         *self = *self * rhs;
     }
 }
-// ANCHOR_END: scalar-operators
+// ANCHOR_END: operators-negation-assignment
 
 #[cfg(test)]
 mod tests {
