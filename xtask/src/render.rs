@@ -329,7 +329,21 @@ impl<'a> ChapterRenderer<'a> {
         let id = includes
             .first()
             .map_or_else(String::new, |include| format!(" id=\"listing-{}\"", include.anchor));
-        let code = fenced(block, self.markdown, language, &body, prefix);
+        let mut code = fenced(block, self.markdown, language, &body, prefix);
+        // A replacement shows, folded below it, what it changes.
+        for (offset, include) in includes.iter().enumerate() {
+            let at = index.map(|chapter| Position {
+                chapter,
+                line: block.line + 1 + offset,
+            });
+            let replaced = self.showings.zip(at).and_then(|(s, at)| {
+                let earlier = s.replaces(self.root, self.chapter, include, at)?;
+                Some((earlier, s.replacement(self.root, self.chapter, include, at)?))
+            });
+            if let Some((earlier, (old, new))) = replaced {
+                code.push_str(&changes(block, self.markdown, earlier, &old, &new, prefix));
+            }
+        }
         let info = self.markdown[block.range.start..].lines().next().unwrap_or("");
         if info.split(',').any(|word| word.trim() == "collapsed") {
             // Code to copy as it is: folded, its caption the fold's summary.
@@ -597,6 +611,30 @@ fn fenced(block: &Block, markdown: &str, language: &str, body: &str, prefix: &st
     let fence = &opening[..fence_len];
     let lines: String = body.lines().map(|line| format!("{prefix}{line}\n")).collect();
     format!("{fence}{language}\n{lines}{prefix}{fence}")
+}
+
+/// What a replacement changes, as a folded `diff` block: the lines of the
+/// earlier version it removes (`-`) and the lines it adds (`+`), in context.
+fn changes(block: &Block, markdown: &str, earlier: &Path, old: &[String], new: &[String], prefix: &str) -> String {
+    let old = old.join("\n") + "\n";
+    let new = new.join("\n") + "\n";
+    let diff = similar::TextDiff::from_lines(&old, &new);
+    let mut body = String::new();
+    for change in diff.iter_all_changes() {
+        let sign = match change.tag() {
+            similar::ChangeTag::Delete => '-',
+            similar::ChangeTag::Insert => '+',
+            similar::ChangeTag::Equal => ' ',
+        };
+        body.push(sign);
+        body.push_str(change.value());
+    }
+    format!(
+        "\n{prefix}\n{prefix}<details class=\"listing-changes\"><summary>What it changes in the version of {}</summary>\n\
+         {prefix}\n{prefix}{}\n{prefix}\n{prefix}</details>",
+        chapter_link(earlier),
+        fenced(block, markdown, "diff", &body, prefix)
+    )
 }
 
 /// A link to another chapter of the book (they share one directory).

@@ -272,6 +272,32 @@ impl Showings {
         Some(self.chapter_path(version.position))
     }
 
+    /// For a listing of `include` at `at` that replaces an earlier version:
+    /// that version's lines and the region's, as the page shows them.
+    pub fn replacement(
+        &self,
+        root: &Path,
+        chapter: &Path,
+        include: &listing::Include,
+        at: Position,
+    ) -> Option<(Vec<String>, Vec<String>)> {
+        let shown = listing::resolve(root, chapter, include).ok()?;
+        let file = self.files.get(shown.file.strip_prefix(ENGINE).ok()?)?;
+        let version = file
+            .versions
+            .get(&include.anchor)?
+            .iter()
+            .rev()
+            .find(|v| v.position < at)?;
+        let (region, _) = file.shown.get(&include.anchor)?;
+        let now = self
+            .lines_at(file, at, Some(region))
+            .into_iter()
+            .map(|line| line.text)
+            .collect();
+        Some((version.lines.clone(), now))
+    }
+
     /// For a version of `include`: the listing that replaces it, as
     /// (chapter, line).
     pub fn replaced_at(&self, root: &Path, chapter: &Path, include: &listing::Include) -> Option<(&Path, usize)> {
@@ -279,6 +305,20 @@ impl Showings {
         let file = self.files.get(shown.file.strip_prefix(ENGINE).ok()?)?;
         let (_, first) = file.shown.get(&include.anchor)?;
         Some((self.chapter_path(*first), first.line))
+    }
+
+    /// How many lines the listing of `include` at `at` shows.
+    pub fn listing_length(
+        &self,
+        root: &Path,
+        chapter: &Path,
+        include: &listing::Include,
+        at: Position,
+    ) -> Option<usize> {
+        let shown = listing::resolve(root, chapter, include).ok()?;
+        let file = self.files.get(shown.file.strip_prefix(ENGINE).ok()?)?;
+        let (region, _) = file.shown.get(&include.anchor)?;
+        Some(self.lines_at(file, at, Some(region)).len())
     }
 
     /// For a region nested in another shown region (lines a later chapter
@@ -539,6 +579,44 @@ fn classify(source: &str, toml: bool) -> Vec<LineKind> {
             }
         })
         .collect()
+}
+
+/// The longest listing a staged chapter may show: a reader types a piece
+/// this long and then reads again.
+pub const LONGEST_LISTING: usize = 40;
+
+/// The listings of a staged chapter longer than [`LONGEST_LISTING`], each at
+/// its line: split its region into anchors, with prose between them.
+pub fn long_listings(showings: &Showings, root: &Path, chapters: &[Chapter], stage: &Stage) -> Vec<Problem> {
+    let chapter = &chapters[stage.index];
+    let mut problems = Vec::new();
+    for block in &chapter.blocks {
+        let length = match &block.kind {
+            BlockKind::Listing(includes) => includes
+                .iter()
+                .enumerate()
+                .filter_map(|(offset, include)| {
+                    let at = Position {
+                        chapter: stage.index,
+                        line: block.line + 1 + offset,
+                    };
+                    showings.listing_length(root, &chapter.display_path, include, at)
+                })
+                .sum(),
+            BlockKind::Version(version) => version.code.lines().count(),
+            _ => continue,
+        };
+        if length > LONGEST_LISTING {
+            problems.push(Problem {
+                location: format!("{}:{}", chapter.display_path.display(), block.line),
+                message: format!(
+                    "a listing of {length} lines: a staged chapter shows at most {LONGEST_LISTING} at a time; split \
+                     its region into anchors, with a sentence between the parts"
+                ),
+            });
+        }
+    }
+    problems
 }
 
 /// The source files of a stage that no `mod` line of it declares, from

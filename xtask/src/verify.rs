@@ -95,6 +95,11 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
         Some(through) => stages::plan(&showings, &chapters, &through)?,
         None => Vec::new(),
     };
+    for stage in &stages {
+        report
+            .problems
+            .extend(stages::long_listings(&showings, &layout.root, &chapters, stage));
+    }
     let is_staged = |name: &str| stages.iter().any(|stage| stage.chapter == name);
     let (staged, to_build): (Vec<_>, Vec<_>) = generated
         .iter()

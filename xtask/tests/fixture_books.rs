@@ -944,6 +944,13 @@ fn a_later_chapter_adds_to_an_earlier_listing_and_replaces_an_earlier_version() 
         &second,
         "replacing the version of <a href=\"ch01-walk.html\">chapter 1</a>",
     );
+    // Folded below it, what the replacement changes.
+    assert_contains(
+        &second,
+        "What it changes in the version of <a href=\"ch01-walk.html\">chapter 1</a></summary>\n\n```diff\n\
+         -/// The rule, first version.\n+/// The rule, as chapter 2 has it.\n pub fn rule() -> &'static str {\n\
+         -    \"plain\"\n+    \"cached\"\n }\n```",
+    );
     Ok(())
 }
 
@@ -960,6 +967,26 @@ fn a_version_shown_after_its_finished_code_is_an_error_at_its_line() -> Result<(
     assert_contains(
         &failure,
         "a version of `rule` after the finished `rule` is shown (book/ch02-hooks.md:8)",
+    );
+    Ok(())
+}
+
+#[test]
+fn a_staged_chapter_shows_at_most_forty_lines_at_a_time() -> Result<()> {
+    let fixture = staged_fixture(Some("ch02-cubes"))?;
+    // Thirty lines of comment make chapter 1's listing 47 lines long.
+    let engine = fixture.path("crates/autograd/src/lib.rs");
+    let comment = "// A long explanation.\n".repeat(30);
+    let source = fs::read_to_string(&engine)?.replace(
+        "/// The square of `x`.\n",
+        &format!("{comment}/// The square of `x`.\n"),
+    );
+    fs::write(&engine, source)?;
+    let report = fixture.verify(true, false)?;
+    let failure = failure_at(&report, "book/ch01-squares.md:11");
+    assert_contains(
+        &failure,
+        "a listing of 47 lines: a staged chapter shows at most 40 at a time",
     );
     Ok(())
 }
