@@ -67,20 +67,22 @@ pub struct EngineMessage {
 /// it, it is kept and reported only if the build fails for no reason the
 /// JSON messages gave.
 pub fn build(root: &Path, target_dir: &Path, crates: &[&GeneratedCrate], show_progress: bool) -> Result<BuildResult> {
-    let mut result = build_with(root, target_dir, crates, show_progress, &[])?;
+    let mut result = build_with(root, target_dir, crates, show_progress, &[], None)?;
     let errors = result.engine_messages.drain(..).filter(|m| m.is_error);
     result.other_errors.extend(errors.map(|m| m.rendered));
     Ok(result)
 }
 
 /// [`build`] with more environment for cargo (a stage's `RUSTFLAGS`), and
-/// the messages of the crates that are not blocks kept apart.
+/// the messages of the crates that are not blocks kept apart; with
+/// `only_check`, `cargo check` of those binaries (their target names) only.
 pub fn build_with(
     root: &Path,
     target_dir: &Path,
     crates: &[&GeneratedCrate],
     show_progress: bool,
     env: &[(&str, &str)],
+    only_check: Option<&[String]>,
 ) -> Result<BuildResult> {
     let mut result = BuildResult::default();
     if crates.is_empty() {
@@ -103,7 +105,12 @@ pub fn build_with(
             result.blocks.insert(id, build);
         }
     }
-    let mut child = cargo_build(root, target_dir, crates, show_progress)
+    let mut command = match only_check {
+        // Checked, not built: the only question is whether they compile.
+        Some(bins) => cargo_check(root, target_dir, crates, bins, show_progress),
+        None => cargo_build(root, target_dir, crates, show_progress),
+    };
+    let mut child = command
         .envs(env.iter().copied())
         .spawn()
         .context("cannot run cargo build")?;
@@ -153,6 +160,38 @@ fn cargo_build(root: &Path, target_dir: &Path, crates: &[&GeneratedCrate], show_
         } else {
             Stdio::piped()
         });
+    for krate in crates {
+        command.args(["-p", &krate.name]);
+    }
+    command
+}
+
+/// `cargo check` of some binaries (their target names) of the given
+/// crates, with JSON messages on stdout.
+fn cargo_check(
+    root: &Path,
+    target_dir: &Path,
+    crates: &[&GeneratedCrate],
+    bins: &[String],
+    show_progress: bool,
+) -> Command {
+    let mut command = Command::new(cargo());
+    command
+        .current_dir(root)
+        .args(["check", "--keep-going", "--message-format=json"])
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(target_dir)
+        .stdout(Stdio::piped())
+        .stderr(if show_progress {
+            Stdio::inherit()
+        } else {
+            Stdio::piped()
+        });
+    for bin in bins {
+        command.args(["--bin", bin]);
+    }
     for krate in crates {
         command.args(["-p", &krate.name]);
     }

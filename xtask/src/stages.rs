@@ -13,13 +13,16 @@
 //!
 //! `book.toml` says how far the stages go (`staged-through` in
 //! `[preprocessor.verified-output]`): each chapter from the first that
-//! shows a listing of the engine up to that one is built
-//! against its own stage, in a workspace of its own under
-//! `target/stages/<chapter>/` that mirrors the repository's (the stage's
-//! engine in `crates/autograd`, the chapter's generated crate beside it) and
-//! a target directory shared by all stages; the chapters after it are built
-//! against the finished engine. Files are rewritten only when their text
-//! changes, so cargo rebuilds only the stages that did.
+//! shows a listing of the engine up to that one is built against its own
+//! stage, warnings denied; the chapters after it are built against the
+//! finished engine. Each block of a staged chapter is also checked against
+//! the engine as the page has shown it where the block stands (a *point*),
+//! so that every piece runs as soon as it exists.
+//!
+//! A stage or a point is a workspace of its own under
+//! `target/stages/<name>/`, its engine and the chapter's generated crate in
+//! `crates/<name>/`, all sharing one target directory. Files are rewritten
+//! only when their text changes, so cargo rebuilds only what did.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::RangeInclusive;
@@ -511,11 +514,7 @@ pub fn plan(showings: &Showings, chapters: &[Chapter], through: &str) -> Result<
         let files = showings
             .files_at(Position::end_of(index))
             .into_iter()
-            .map(|(path, lines)| {
-                let text = lines.iter().map(|line| format!("{}\n", line.text)).collect();
-                let shown_at = lines.into_iter().map(|line| line.shown_at).collect();
-                (path, StageFile { text, shown_at })
-            })
+            .map(|(path, lines)| (path, stage_file(lines)))
             .collect();
         stages.push(Stage {
             chapter: chapter.crate_name.clone(),
@@ -681,13 +680,16 @@ fn declared_module(line: &str) -> Option<&str> {
 /// line of the listing that showed the line it points at.
 pub fn build(
     layout: &Layout,
+    showings: &Showings,
     stages: &[Stage],
     generated: &[&GeneratedCrate],
     chapters: &[Chapter],
     show_progress: bool,
-) -> Result<(BuildResult, BTreeMap<String, Vec<Problem>>)> {
+) -> Result<StageBuilds> {
     let mut result = BuildResult::default();
     let mut problems: BTreeMap<String, Vec<Problem>> = BTreeMap::new();
+    let mut points_checked: BTreeMap<String, usize> = BTreeMap::new();
+    let mut written = BTreeSet::from([std::ffi::OsString::from("target")]);
     let target_dir = layout.target_dir.join("stages/target");
     for stage in stages {
         let Some(krate) = generated.iter().find(|k| k.name == stage.chapter) else {
@@ -697,17 +699,19 @@ pub fn build(
             .entry(stage.chapter.clone())
             .or_default()
             .extend(undeclared_modules(stage));
-        let root = write_workspace(layout, stage, krate)?;
+        let workspace = write_workspace(layout, &stage.chapter, stage, krate)?;
+        written.insert(stage.chapter.clone().into());
         let built = build::build_with(
-            &root,
+            &workspace.root,
             &target_dir,
-            &[*krate],
+            &[&workspace.krate],
             show_progress,
             &[("RUSTFLAGS", "-D warnings")],
+            None,
         )?;
         let chapter = &chapters[stage.index];
         for message in &built.engine_messages {
-            let file = message.file.strip_prefix(ENGINE).ok().map(Path::to_path_buf);
+            let file = message.file.strip_prefix(&workspace.engine).ok().map(Path::to_path_buf);
             let shown = file
                 .as_ref()
                 .and_then(|f| stage.files.get(f))
@@ -720,11 +724,11 @@ pub fn build(
                 location,
                 message: format!(
                     "stage {}: the engine as the book has shown it by the end of {} does not build \
-                     cleanly (line {} of {}, in target/stages/{}):\n{}",
+                     cleanly (line {} of its {}, in target/stages/{}):\n{}",
                     stage.chapter,
                     chapter.display_path.display(),
                     message.line,
-                    message.file.display(),
+                    file.as_deref().unwrap_or(&message.file).display(),
                     stage.chapter,
                     message.rendered
                 ),
@@ -740,24 +744,227 @@ pub fn build(
             }
             result.blocks.insert(id, block);
         }
+        let points = points(showings, chapters, stage);
+        points_checked.insert(stage.chapter.clone(), points.len());
+        for (point, blocks) in points {
+            written.insert(point_dir(&point).into());
+            let checked = check_point(layout, &target_dir, &point, &blocks, krate, chapter, show_progress)?;
+            let (engine, block_diagnostics) = checked;
+            problems.entry(stage.chapter.clone()).or_default().extend(engine);
+            for (id, diagnostics) in block_diagnostics {
+                if let Some(block) = result.blocks.get_mut(&id) {
+                    block.diagnostics.extend(diagnostics);
+                }
+            }
+        }
     }
-    Ok((result, problems))
+    // A stage or a point the book no longer has would only take space.
+    let stages_dir = layout.target_dir.join("stages");
+    for entry in std::fs::read_dir(&stages_dir).into_iter().flatten().flatten() {
+        if entry.path().is_dir() && !written.contains(&entry.file_name()) {
+            std::fs::remove_dir_all(entry.path())
+                .with_context(|| format!("cannot remove {}", entry.path().display()))?;
+        }
+    }
+    Ok(StageBuilds {
+        result,
+        problems,
+        points_checked,
+    })
 }
 
-/// Writes the stage's workspace, only the files whose text changed, and
-/// returns its root.
-fn write_workspace(layout: &Layout, stage: &Stage, krate: &GeneratedCrate) -> Result<PathBuf> {
-    let root = layout.target_dir.join("stages").join(&stage.chapter);
+/// What building the stages gave.
+pub struct StageBuilds {
+    /// The staged chapters' blocks, as the main build gives them.
+    pub result: BuildResult,
+    /// Each stage's own problems (its engine's errors and warnings).
+    pub problems: BTreeMap<String, Vec<Problem>>,
+    /// How many points inside each staged chapter its blocks were checked
+    /// at, besides the chapter's end.
+    pub points_checked: BTreeMap<String, usize>,
+}
+
+/// Each block's compiler messages at a point.
+type BlockDiagnostics = BTreeMap<crate::extract::BlockId, Vec<build::Diagnostic>>;
+
+/// The directory of a point's workspace under `target/stages/`.
+fn point_dir(point: &Stage) -> String {
+    point.chapter.replace('@', "-at-")
+}
+
+/// The engines a staged chapter's blocks stand at on the page, other than
+/// the chapter's end: for each, the names of the blocks that stand there.
+fn points(showings: &Showings, chapters: &[Chapter], stage: &Stage) -> Vec<(Stage, Vec<String>)> {
+    let chapter = &chapters[stage.index];
+    let end: BTreeMap<&PathBuf, &String> = stage.files.iter().map(|(path, file)| (path, &file.text)).collect();
+    let mut points: Vec<(Stage, Vec<String>)> = Vec::new();
+    for (block, rust) in chapter.compiled_blocks() {
+        let files: BTreeMap<PathBuf, StageFile> = showings
+            .files_at(Position {
+                chapter: stage.index,
+                line: block.line,
+            })
+            .into_iter()
+            .map(|(path, lines)| (path, stage_file(lines)))
+            .collect();
+        if files
+            .iter()
+            .map(|(path, file)| (path, &file.text))
+            .collect::<BTreeMap<_, _>>()
+            == end
+        {
+            continue;
+        }
+        match points.iter_mut().find(|(point, _)| point.files == files) {
+            Some((_, blocks)) => blocks.push(rust.name.clone()),
+            None => {
+                let point = Stage {
+                    chapter: format!("{}@{}", stage.chapter, block.line),
+                    index: stage.index,
+                    files,
+                };
+                points.push((point, vec![rust.name.clone()]));
+            }
+        }
+    }
+    points
+}
+
+fn stage_file(lines: Vec<StageLine>) -> StageFile {
+    let text = lines.iter().map(|line| format!("{}\n", line.text)).collect();
+    let shown_at = lines.into_iter().map(|line| line.shown_at).collect();
+    StageFile { text, shown_at }
+}
+
+/// Checks `blocks` against the engine as the page has shown it where they
+/// stand (`point`): they must compile there, as a reader who runs each
+/// block as soon as the page gives it would find. Warnings are the chapter
+/// end's to judge (a helper shown before its first caller is unused for a
+/// while). Returns the engine's errors at the listings' lines, and each
+/// block's errors.
+fn check_point(
+    layout: &Layout,
+    target_dir: &Path,
+    point: &Stage,
+    blocks: &[String],
+    krate: &GeneratedCrate,
+    chapter: &Chapter,
+    show_progress: bool,
+) -> Result<(Vec<Problem>, BlockDiagnostics)> {
+    let mut point_files = point.files.clone();
+    // `-D warnings` stays as the stages have it (so their dependencies are
+    // built once); the source lets warnings be.
+    if let Some(lib) = point_files.get_mut(Path::new("src/lib.rs")) {
+        lib.text.insert_str(0, "#![allow(warnings)]\n");
+        lib.shown_at.insert(0, None);
+    }
+    let staged = Stage {
+        chapter: point.chapter.clone(),
+        index: point.index,
+        files: point_files,
+    };
+    let workspace = write_workspace(layout, &point_dir(point), &staged, krate)?;
+    let bins: Vec<String> = blocks
+        .iter()
+        .map(|name| GeneratedCrate::bin_name(&krate.name, name))
+        .collect();
+    let checked = build::build_with(
+        &workspace.root,
+        target_dir,
+        &[&workspace.krate],
+        show_progress,
+        &[("RUSTFLAGS", "-D warnings")],
+        Some(&bins),
+    )?;
+    let at = point.chapter.rsplit('@').next().unwrap_or_default();
+    let mut engine = Vec::new();
+    for message in checked.engine_messages.iter().filter(|m| m.is_error) {
+        let file = message.file.strip_prefix(&workspace.engine).ok().map(Path::to_path_buf);
+        let shown = file
+            .as_ref()
+            .and_then(|f| staged.files.get(f))
+            .and_then(|f| f.shown_at.get(message.line.wrapping_sub(1)).cloned().flatten());
+        let location = match &shown {
+            Some((path, line)) => format!("{}:{line}", path.display()),
+            None => format!("{}:{at}", chapter.display_path.display()),
+        };
+        engine.push(Problem {
+            location,
+            message: format!(
+                "the engine as the book has shown it up to {}:{at}, where block `{}` stands, does not compile:\n{}",
+                chapter.display_path.display(),
+                blocks.first().map_or("", String::as_str),
+                message.rendered
+            ),
+        });
+    }
+    let mut diagnostics = BTreeMap::new();
+    for (id, block) in checked.blocks {
+        if !blocks.contains(&id.block) || block.diagnostics.is_empty() {
+            continue;
+        }
+        let found: Vec<build::Diagnostic> = block
+            .diagnostics
+            .into_iter()
+            .map(|mut diagnostic| {
+                diagnostic.rendered = format!(
+                    "where it stands on the page, against the engine as shown up to {}:{at}:\n{}",
+                    chapter.display_path.display(),
+                    diagnostic.rendered
+                );
+                diagnostic
+            })
+            .collect();
+        diagnostics.insert(id, found);
+    }
+    Ok((engine, diagnostics))
+}
+
+/// A stage's workspace as written.
+struct StageWorkspace {
+    root: PathBuf,
+    /// The stage's engine, relative to the root.
+    engine: PathBuf,
+    /// The chapter's crate, its line maps naming its files where they are.
+    krate: GeneratedCrate,
+}
+
+/// Writes the stage's workspace, only the files whose text changed.
+///
+/// The stages share one target directory, and cargo tells two path
+/// packages of one name and version apart by their path *relative to their
+/// workspace*: so each stage's engine and chapter crate live under a
+/// directory named after the stage (`crates/ch02-scalars-at-256/autograd`),
+/// or one stage's compiled engine would pass for another's.
+fn write_workspace(layout: &Layout, name: &str, stage: &Stage, krate: &GeneratedCrate) -> Result<StageWorkspace> {
+    let root = layout.target_dir.join("stages").join(name);
+    let crates_rel = layout.crates_rel().join(name);
+    let engine = crates_rel.join("autograd");
+    let chapter_rel = crates_rel.join(&krate.name);
+    let line_maps = krate
+        .line_maps
+        .iter()
+        .map(|(block, map)| {
+            let mut map = map.clone();
+            map.generated_file = chapter_rel.join(GeneratedCrate::bin_path(block));
+            (block.clone(), map)
+        })
+        .collect();
+    let staged_krate = GeneratedCrate {
+        name: krate.name.clone(),
+        files: krate.files.clone(),
+        line_maps,
+        unformatted: krate.unformatted.clone(),
+    };
     let mut wanted: BTreeMap<PathBuf, String> = BTreeMap::new();
     let manifest_path = layout.root.join("Cargo.toml");
     let mut manifest: toml::Table = std::fs::read_to_string(&manifest_path)
         .with_context(|| format!("cannot read {}", manifest_path.display()))?
         .parse()
         .with_context(|| format!("cannot parse {}", manifest_path.display()))?;
-    let crates_rel = layout.crates_rel();
     let members = vec![
-        toml::Value::from(ENGINE),
-        toml::Value::from(crates_rel.join(&krate.name).to_string_lossy().into_owned()),
+        toml::Value::from(engine.to_string_lossy().into_owned()),
+        toml::Value::from(chapter_rel.to_string_lossy().into_owned()),
     ];
     let workspace = manifest
         .get_mut("workspace")
@@ -772,9 +979,13 @@ fn write_workspace(layout: &Layout, stage: &Stage, krate: &GeneratedCrate) -> Re
     {
         if let Some(path) = dependency.get_mut("path")
             && let Some(relative) = path.as_str()
-            && Path::new(relative) != Path::new(ENGINE)
         {
-            *path = toml::Value::from(layout.root.join(relative).to_string_lossy().into_owned());
+            let moved = if Path::new(relative) == Path::new(ENGINE) {
+                engine.clone()
+            } else {
+                layout.root.join(relative)
+            };
+            *path = toml::Value::from(moved.to_string_lossy().into_owned());
         }
     }
     wanted.insert("Cargo.toml".into(), toml::to_string(&manifest)?);
@@ -782,10 +993,10 @@ fn write_workspace(layout: &Layout, stage: &Stage, krate: &GeneratedCrate) -> Re
         wanted.insert("Cargo.lock".into(), lock);
     }
     for (path, file) in &stage.files {
-        wanted.insert(Path::new(ENGINE).join(path), file.text.clone());
+        wanted.insert(engine.join(path), file.text.clone());
     }
     for (path, text) in &krate.files {
-        wanted.insert(crates_rel.join(&krate.name).join(path), text.clone());
+        wanted.insert(chapter_rel.join(path), text.clone());
     }
     // What an earlier run wrote and this stage no longer has must go: a
     // file of a later chapter left behind would build into the stage.
@@ -805,24 +1016,33 @@ fn write_workspace(layout: &Layout, stage: &Stage, krate: &GeneratedCrate) -> Re
         std::fs::create_dir_all(path.parent().context("a file has a directory")?)?;
         crate::atomic::write(&path, text.as_bytes())?;
     }
-    Ok(root)
+    Ok(StageWorkspace {
+        root,
+        engine,
+        krate: staged_krate,
+    })
 }
 
 /// The report's line for a stage: whether its engine built, and how many of
 /// the chapter's blocks printed their snapshots against it.
-pub fn summary_line(stage: &Stage, engine_problems: usize, matched: usize, blocks: usize) -> String {
+pub fn summary_line(stage: &Stage, engine_problems: usize, matched: usize, blocks: usize, points: usize) -> String {
     let engine = if engine_problems == 0 {
         "engine builds".to_string()
     } else {
         format!("engine does not build cleanly ({engine_problems} problem(s), below)")
     };
-    let matches = if matched == blocks {
-        format!("{blocks} blocks match")
-    } else {
-        format!("{matched} of {blocks} blocks match")
+    let matches = match (matched == blocks, blocks) {
+        (true, 1) => "1 block matches".to_string(),
+        (true, _) => format!("{blocks} blocks match"),
+        (false, _) => format!("{matched} of {blocks} blocks match"),
+    };
+    let points = match points {
+        0 => "no block stands before the engine is complete".to_string(),
+        1 => "compiled where they stand at 1 earlier point".to_string(),
+        n => format!("compiled where they stand at {n} earlier points"),
     };
     format!(
-        "stage {}: {engine}, {matches} ({} engine files, {} lines)",
+        "stage {}: {engine}, {matches} ({points}); {} engine files, {} lines",
         stage.chapter,
         stage.files.len(),
         stage.files.values().map(|f| f.shown_at.len()).sum::<usize>()

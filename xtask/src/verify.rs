@@ -106,10 +106,17 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
         .filter(|k| !synced.stale.contains(&k.name))
         .partition(|k| is_staged(&k.name));
     let mut built = build::build(&layout.root, &layout.target_dir, &to_build, options.show_cargo_progress)?;
-    let (stage_built, stage_problems) =
-        stages::build(layout, &stages, &staged, &chapters, options.show_cargo_progress)?;
-    built.blocks.extend(stage_built.blocks);
-    built.other_errors.extend(stage_built.other_errors);
+    let stage_builds = stages::build(
+        layout,
+        &showings,
+        &stages,
+        &staged,
+        &chapters,
+        options.show_cargo_progress,
+    )?;
+    built.blocks.extend(stage_builds.result.blocks);
+    built.other_errors.extend(stage_builds.result.other_errors);
+    let (stage_problems, points_checked) = (stage_builds.problems, stage_builds.points_checked);
     report.problems.extend(built.other_errors.iter().map(|error| Problem {
         location: "cargo build".into(),
         message: error.clone(),
@@ -153,7 +160,8 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
             .iter()
             .filter(|(_, judged)| matches!(judged.verdict, crate::report::Verdict::Passed(_)))
             .count();
-        let line = stages::summary_line(stage, problems.len(), matched, rust.len());
+        let points = points_checked.get(&stage.chapter).copied().unwrap_or(0);
+        let line = stages::summary_line(stage, problems.len(), matched, rust.len(), points);
         println!("{line}");
         report.stages.push(line);
     }

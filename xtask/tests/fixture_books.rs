@@ -806,8 +806,8 @@ fn each_chapter_runs_against_the_engine_as_shown_by_its_end() -> Result<()> {
     assert_eq!(
         report.stages,
         [
-            "stage ch01-squares: engine builds, 1 blocks match (2 engine files, 23 lines)",
-            "stage ch02-cubes: engine builds, 1 blocks match (2 engine files, 36 lines)",
+            "stage ch01-squares: engine builds, 1 block matches (no block stands before the engine is complete); 2 engine files, 23 lines",
+            "stage ch02-cubes: engine builds, 1 block matches (no block stands before the engine is complete); 2 engine files, 36 lines",
         ]
     );
     // Chapter 1's engine has no inherent `describe` yet: the trait's answers.
@@ -815,7 +815,7 @@ fn each_chapter_runs_against_the_engine_as_shown_by_its_end() -> Result<()> {
     assert_eq!(nine, "9 is a number");
     let eight = xtask::snapshot::read_output(&fixture.layout.snapshots_dir, "ch02-cubes", "eight")?;
     assert_eq!(eight, "8 is a square");
-    let stage = fs::read_to_string(fixture.path("target/stages/ch01-squares/crates/autograd/src/lib.rs"))?;
+    let stage = fs::read_to_string(fixture.path("target/stages/ch01-squares/crates/ch01-squares/autograd/src/lib.rs"))?;
     assert!(!stage.contains("fn cube") && !stage.contains("ANCHOR"), "{stage}");
     Ok(())
 }
@@ -837,7 +837,7 @@ fn a_block_that_prints_differently_at_its_stage_fails() -> Result<()> {
     assert_contains(&failure, "9 is a square");
     assert_eq!(
         report.stages[0],
-        "stage ch01-squares: engine builds, 0 of 1 blocks match (2 engine files, 23 lines)"
+        "stage ch01-squares: engine builds, 0 of 1 blocks match (no block stands before the engine is complete); 2 engine files, 23 lines"
     );
     Ok(())
 }
@@ -988,5 +988,37 @@ fn a_staged_chapter_shows_at_most_forty_lines_at_a_time() -> Result<()> {
         &failure,
         "a listing of 47 lines: a staged chapter shows at most 40 at a time",
     );
+    Ok(())
+}
+
+#[test]
+fn a_block_that_uses_what_its_chapter_shows_only_below_it_fails_where_it_stands() -> Result<()> {
+    let fixture = staged_fixture(Some("ch02-cubes"))?;
+    // Chapter 2's block moved above the listing of `cube`: it builds at the
+    // chapter's end, but not where a reader meets it.
+    let chapter = fixture.path("book/ch02-cubes.md");
+    let text = fs::read_to_string(&chapter)?;
+    let (listing, block) = text
+        .split_once("\n\n```rust,name=eight")
+        .context("the fixture's block")?;
+    let (title, listing) = listing.split_once("\n\n").context("the fixture's title")?;
+    fs::write(&chapter, format!("{title}\n\n```rust,name=eight{block}\n{listing}\n"))?;
+    let report = fixture.verify(true, false)?;
+    let failure = failure_at(&report, "book/ch02-cubes.md:5");
+    assert_contains(
+        &failure,
+        "where it stands on the page, against the engine as shown up to book/ch02-cubes.md:3",
+    );
+    assert_contains(&failure, "cannot find function `cube`");
+    assert!(
+        report.stages[1].contains("compiled where they stand at 1 earlier point"),
+        "{:?}",
+        report.stages
+    );
+    // Put back below the listing, it passes: the point's own build is not
+    // taken for the chapter's end (they share a target directory).
+    fs::write(&chapter, &text)?;
+    let report = fixture.verify(true, false)?;
+    assert!(report.is_success(), "{}", report.summary());
     Ok(())
 }

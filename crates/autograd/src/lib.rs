@@ -99,10 +99,14 @@
 #![warn(missing_docs)]
 
 pub mod scalar;
-
-mod dot;
-mod print;
 // ANCHOR_END: lib-scalar
+
+// ANCHOR: lib-dot
+mod dot;
+// ANCHOR_END: lib-dot
+// ANCHOR: lib-print
+mod print;
+// ANCHOR_END: lib-print
 
 pub mod dual;
 pub mod element;

@@ -216,9 +216,11 @@ impl<'t> Value<'t> {
     fn node(self) -> Node {
         self.tape.nodes.borrow()[self.id as usize]
     }
-    // ANCHOR_END: value
+}
+// ANCHOR_END: value
 
-    // ANCHOR: backward
+// ANCHOR: backward
+impl Value<'_> {
     /// Backpropagates from this value: adds d(self)/d(node) to the gradient
     /// of every node it was computed from (and 1 to its own).
     ///
@@ -249,9 +251,11 @@ impl<'t> Value<'t> {
             }
         }
     }
-    // ANCHOR_END: backward
+}
+// ANCHOR_END: backward
 
-    // ANCHOR: scalar-to-dot
+// ANCHOR: scalar-to-dot
+impl Value<'_> {
     /// The graph that computed this value, in Graphviz DOT: one box per node
     /// with its operation, value and gradient.
     pub fn to_dot(self) -> String {
@@ -279,9 +283,11 @@ impl<'t> Value<'t> {
             .collect();
         crate::dot::graph(&pictured)
     }
-    // ANCHOR_END: scalar-to-dot
+}
+// ANCHOR_END: scalar-to-dot
 
-    // ANCHOR: unary-binary
+// ANCHOR: unary-binary
+impl<'t> Value<'t> {
     /// Records a unary operation with its value and local derivative.
     fn unary(self, op: Op, value: f64, d_self: f64) -> Value<'t> {
         self.tape.push(op, value, [(self.id, d_self), (NO_INPUT, 0.0)])
