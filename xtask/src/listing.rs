@@ -172,6 +172,9 @@ pub struct Shown {
     /// For a region inside a block (an `impl`, a `fn`), the line that opens
     /// it, as the caption shows where the listing goes: `impl<'t> Value<'t>`.
     pub within: Option<String>,
+    /// When that block is not an item (a loop, a struct literal), the item
+    /// around it: `fn leaf(…)`.
+    pub within_item: Option<String>,
 }
 
 /// Resolves an include of the chapter at `chapter` (a path from `root`).
@@ -201,18 +204,55 @@ pub fn resolve(root: &Path, chapter: &Path, include: &Include) -> Result<Shown, 
     })?;
     let lines: Vec<&str> = source.lines().collect();
     let shown: Vec<usize> = region.clone().filter(|&n| !is_anchor_line(lines[n - 1])).collect();
-    let within = shown.first().and_then(|&first| opening_line(&lines, first));
+    let first = shown.first().copied();
+    let within = first.and_then(|first| opening_line(&lines, first));
+    let within_item = first
+        .zip(within.as_ref())
+        .filter(|(_, within)| !is_item(within))
+        .and_then(|(first, _)| enclosing_item(&lines, first));
     Ok(Shown {
         file,
         lines: shown,
         within,
+        within_item,
     })
+}
+
+/// Whether an opening line starts an item: a `fn`, an `impl`, a type.
+fn is_item(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let keyword = words
+        .iter()
+        .find(|w| !matches!(**w, "pub" | "pub(crate)" | "pub(super)" | "unsafe" | "const" | "async"))
+        .copied()
+        .unwrap_or("");
+    ["fn", "impl", "struct", "enum", "trait", "mod", "macro_rules!"]
+        .iter()
+        .any(|item| keyword == *item || keyword.starts_with(&format!("{item}<")))
+}
+
+/// The nearest item (see [`is_item`]) whose block holds line `first`.
+fn enclosing_item(lines: &[&str], first: usize) -> Option<String> {
+    let mut line = first;
+    while let Some(opener) = opening_line_at(lines, line) {
+        let (at, text) = opener;
+        if is_item(&text) {
+            return Some(text);
+        }
+        line = at;
+    }
+    None
 }
 
 /// The line that opens the block around line `first` (1-based), when that
 /// line is indented: the nearest line above it indented less that ends in
 /// `{`, without the brace.
 fn opening_line(lines: &[&str], first: usize) -> Option<String> {
+    opening_line_at(lines, first).map(|(_, text)| text)
+}
+
+/// [`opening_line`], with the 1-based line it is at.
+fn opening_line_at(lines: &[&str], first: usize) -> Option<(usize, String)> {
     let indent = |line: &str| line.len() - line.trim_start().len();
     let own = lines[(first - 1)..]
         .iter()
@@ -221,12 +261,21 @@ fn opening_line(lines: &[&str], first: usize) -> Option<String> {
     if own == 0 {
         return None;
     }
-    lines[..first - 1]
-        .iter()
+    let at = (0..first - 1)
         .rev()
-        .filter(|line| !line.trim().is_empty() && !is_anchor_line(line))
-        .find(|line| indent(line) < own && line.trim_end().ends_with('{'))
-        .map(|line| line.trim().trim_end_matches('{').trim_end().to_string())
+        .filter(|&i| !lines[i].trim().is_empty() && !is_anchor_line(lines[i]))
+        .find(|&i| indent(lines[i]) < own && lines[i].trim_end().ends_with('{'))?;
+    let opener = lines[at].trim().trim_end_matches('{').trim_end();
+    // A signature over several lines opens its block on `) -> T {`: it is
+    // named by its first line, `fn record<'g>(…) -> T`.
+    if let Some(rest) = opener.strip_prefix(')') {
+        let start = (0..at).rev().find(|&i| {
+            indent(lines[i]) == indent(lines[at]) && !lines[i].trim().is_empty() && !is_anchor_line(lines[i])
+        })?;
+        let head = lines[start].trim().trim_end_matches('(');
+        return Some((start + 1, format!("{head}(…){rest}")));
+    }
+    Some((at + 1, opener.to_string()))
 }
 
 /// `path` with `.` and `..` resolved, without touching the file system.
@@ -316,6 +365,27 @@ mod tests {
         assert_eq!(opening_line(&lines, 6), Some("impl<'t> Value<'t>".into()));
         assert_eq!(opening_line(&lines, 3), Some("fn a()".into()));
         assert_eq!(opening_line(&lines, 1), None);
+        let literal = [
+            "fn leaf() -> Node {",
+            "    push(Node {",
+            "        op: None,",
+            "        hooks: 0,",
+            "    })",
+            "}",
+        ];
+        assert_eq!(opening_line(&literal, 4), Some("push(Node".into()));
+        assert_eq!(enclosing_item(&literal, 4), Some("fn leaf() -> Node".into()));
+        assert!(is_item("pub(crate) fn f()") && is_item("impl<T> X<T>") && !is_item("for id in 0..n"));
+        let signature = [
+            "    pub fn record<'g>(",
+            "        name: &str,",
+            "    ) -> Tensor<'g> {",
+            "        push(1);",
+        ];
+        assert_eq!(
+            opening_line(&signature, 4),
+            Some("pub fn record<'g>(…) -> Tensor<'g>".into())
+        );
     }
 
     #[test]
@@ -338,6 +408,7 @@ mod tests {
                 file: PathBuf::from("src/a.rs"),
                 lines: vec![2, 4],
                 within: None,
+                within_item: None,
             })
         );
         assert!(

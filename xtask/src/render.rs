@@ -305,6 +305,9 @@ impl<'a> ChapterRenderer<'a> {
                     if let Some(within) = &shown.within {
                         place.push_str(&format!(", inside <code>{}</code>", literal(within)));
                     }
+                    if let Some(item) = &shown.within_item {
+                        place.push_str(&format!(" of <code>{}</code>", literal(item)));
+                    }
                     if let Some(above) = self
                         .showings
                         .and_then(|s| s.added_after(self.root, self.chapter, include))

@@ -70,10 +70,12 @@ pub type SharedArray<T> = ArcArray<T, IxDyn>;
 /// have the broadcast shape; the engine sums them back to each input's shape.
 type BackwardFn<T> = Box<dyn Fn(&BackwardContext<'_, T>) -> Vec<InputGrad<T>>>;
 
+// ANCHOR: hook-type
 /// A gradient hook ([`Tensor::register_hook`]): sees a tensor's gradient, a
 /// tensor of the graph, and may return another to use in its place. Shared,
 /// so a backward pass can hold it while the hook records on the graph.
 type Hook<T> = Rc<dyn for<'a> Fn(Tensor<'a, T>) -> Option<Tensor<'a, T>>>;
+// ANCHOR_END: hook-type
 // ANCHOR_END: shared-array
 
 // ANCHOR: backward-context
@@ -166,9 +168,11 @@ struct Node<T: Element> {
     dtype: DType,
     /// `None` for a leaf.
     op: Option<Recorded<T>>,
+    // ANCHOR: node-hooks
     /// Called, in order, with the node's gradient once it is complete;
     /// `None` where one was removed, so the others keep their handles.
     hooks: Vec<Option<Hook<T>>>,
+    // ANCHOR_END: node-hooks
 }
 
 impl<T: Element> Node<T> {
@@ -320,7 +324,9 @@ impl<T: Element> Graph<T> {
             retains_grad: false,
             dtype,
             op: None,
+            // ANCHOR: leaf-hooks
             hooks: Vec::new(),
+            // ANCHOR_END: leaf-hooks
         })
     }
 
@@ -393,7 +399,9 @@ impl<T: Element> Graph<T> {
                 backward: Box::new(backward),
                 recorded: None,
             }),
+            // ANCHOR: record-hooks
             hooks: Vec::new(),
+            // ANCHOR_END: record-hooks
         })
     }
     // ANCHOR_END: record
@@ -407,6 +415,7 @@ impl<T: Element> Graph<T> {
         adjoint[root] = Some(seed);
         for id in (0..=root).rev() {
             let Some(mut grad) = adjoint[id].take() else { continue };
+            // ANCHOR: backward-hooks
             if !guard[id].hooks.is_empty() {
                 // A hook computes with tensors of the graph: let go of the
                 // tape while it runs. Nothing it computes is recorded.
@@ -414,6 +423,7 @@ impl<T: Element> Graph<T> {
                 grad = self.no_grad(|| run_hooks(self, id, self.tensor(grad)).to_array());
                 guard = self.nodes_mut("backward");
             }
+            // ANCHOR_END: backward-hooks
             let nodes: &mut Vec<Node<T>> = &mut guard;
             let node = &mut nodes[id];
             if node.op.is_none() {
