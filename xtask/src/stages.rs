@@ -377,6 +377,59 @@ impl Showings {
         (texts != whole).then(|| texts.iter().map(|line| format!("{line}\n")).collect())
     }
 
+    /// The finished engine's sources with each region the book shows after
+    /// `limit` in its version as of `limit`, where it has one; with the
+    /// versions in place (for each file, its text and whether a version is).
+    fn finished_with_versions(&self, limit: Position) -> Vec<(PathBuf, String, bool)> {
+        let mut out = Vec::new();
+        for (relative, file) in &self.files {
+            let replaced: Vec<(RangeInclusive<usize>, &EarlyVersion)> = file
+                .versions
+                .iter()
+                .filter_map(|(anchor, versions)| {
+                    let (region, first) = &file.shown[anchor];
+                    let version = versions.iter().rev().find(|v| v.position <= limit)?;
+                    (*first > limit).then(|| (region.clone(), version))
+                })
+                .collect();
+            let mut text = String::new();
+            for (i, line) in file.lines.iter().enumerate() {
+                let number = i + 1;
+                match replaced.iter().find(|(region, _)| region.contains(&number)) {
+                    Some((region, version)) if number == *region.start() => {
+                        for line in &version.lines {
+                            text.push_str(line);
+                            text.push('\n');
+                        }
+                    }
+                    Some(_) => {}
+                    None => {
+                        text.push_str(line);
+                        text.push('\n');
+                    }
+                }
+            }
+            out.push((relative.clone(), text, !replaced.is_empty()));
+        }
+        out
+    }
+
+    /// The chapters from `from` on that give a version of some region, each
+    /// with the fence line of its first version.
+    fn chapters_with_versions_from(&self, from: usize) -> BTreeMap<usize, usize> {
+        let mut found = BTreeMap::new();
+        for file in self.files.values() {
+            for version in file.versions.values().flatten() {
+                if version.position.chapter >= from {
+                    let fence = version.position.line - 1;
+                    let entry = found.entry(version.position.chapter).or_insert(fence);
+                    *entry = (*entry).min(fence);
+                }
+            }
+        }
+        found
+    }
+
     /// The lines of `file` (or of its region `within`) as of `limit`.
     fn lines_at(&self, file: &EngineFile, limit: Position, within: Option<&RangeInclusive<usize>>) -> Vec<StageLine> {
         // Regions shown after `limit` with a version shown by then: the
@@ -761,7 +814,8 @@ pub fn build(
     // A stage or a point the book no longer has would only take space.
     let stages_dir = layout.target_dir.join("stages");
     for entry in std::fs::read_dir(&stages_dir).into_iter().flatten().flatten() {
-        if entry.path().is_dir() && !written.contains(&entry.file_name()) {
+        let versions = entry.file_name().to_string_lossy().starts_with("versions-");
+        if entry.path().is_dir() && !versions && !written.contains(&entry.file_name()) {
             std::fs::remove_dir_all(entry.path())
                 .with_context(|| format!("cannot remove {}", entry.path().display()))?;
         }
@@ -920,6 +974,132 @@ fn check_point(
     Ok((engine, diagnostics))
 }
 
+/// Makes the files under `root` exactly `wanted` (its `target/` aside),
+/// writing only the files whose text changed, so cargo rebuilds only what
+/// did. What an earlier run wrote and the stage no longer has goes: a file
+/// of a later chapter left behind would build into the stage.
+fn write_files(root: &Path, wanted: &BTreeMap<PathBuf, String>) -> Result<()> {
+    if root.exists() {
+        for path in crate::layout::files_under(root)? {
+            let relative = path.strip_prefix(root)?;
+            if !wanted.contains_key(relative) && !relative.starts_with("target") {
+                std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+            }
+        }
+    }
+    for (relative, text) in wanted {
+        let path = root.join(relative);
+        if std::fs::read_to_string(&path).is_ok_and(|old| &old == text) {
+            continue;
+        }
+        std::fs::create_dir_all(path.parent().context("a file has a directory")?)?;
+        crate::atomic::write(&path, text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The versions that chapters after the stages give: a chapter that is not
+/// staged yet still has its earlier versions compiled, each in place of
+/// its region in the finished engine (`cargo check`, warnings allowed: a
+/// helper of the finished code may be unused by the version).
+pub fn check_versions(
+    layout: &Layout,
+    showings: &Showings,
+    chapters: &[Chapter],
+    last_staged: Option<usize>,
+) -> Result<Vec<Problem>> {
+    let mut problems = Vec::new();
+    let from = last_staged.map_or(0, |last| last + 1);
+    for (chapter, fence) in showings.chapters_with_versions_from(from) {
+        let name = format!("versions-{}", chapters[chapter].crate_name);
+        let root = layout.target_dir.join("stages").join(&name);
+        let engine = Path::new("crates").join(&name).join("autograd");
+        let mut wanted: BTreeMap<PathBuf, String> = BTreeMap::new();
+        for (path, mut text, _) in showings.finished_with_versions(Position::end_of(chapter)) {
+            if path == Path::new("Cargo.toml") {
+                text = engine_manifest_for_check(&text)?;
+            } else if path == Path::new("src/lib.rs") {
+                text.insert_str(0, "#![allow(warnings)]\n");
+            }
+            wanted.insert(engine.join(path), text);
+        }
+        wanted.insert(
+            "Cargo.toml".into(),
+            workspace_manifest(layout, std::slice::from_ref(&engine), &engine)?,
+        );
+        if let Ok(lock) = std::fs::read_to_string(layout.root.join("Cargo.lock")) {
+            wanted.insert("Cargo.lock".into(), lock);
+        }
+        write_files(&root, &wanted)?;
+        let output = std::process::Command::new(build::cargo())
+            .current_dir(&root)
+            .args(["check", "--quiet", "--message-format=short", "-p", "autograd"])
+            .arg("--target-dir")
+            .arg(layout.target_dir.join("stages/target"))
+            .env("RUSTFLAGS", "-D warnings")
+            .output()
+            .context("cannot run cargo check")?;
+        if !output.status.success() {
+            problems.push(Problem {
+                location: format!("{}:{fence}", chapters[chapter].display_path.display()),
+                message: format!(
+                    "the versions {} gives do not compile in place of their regions in the finished engine \
+                     (in target/stages/{name}):\n{}",
+                    chapters[chapter].display_path.display(),
+                    String::from_utf8_lossy(&output.stderr).trim_end()
+                ),
+            });
+        }
+    }
+    Ok(problems)
+}
+
+/// The engine's manifest without what needs the repository (its tests'
+/// dependencies, its benches).
+fn engine_manifest_for_check(text: &str) -> Result<String> {
+    let mut manifest: toml::Table = text.parse().context("cannot parse the engine's Cargo.toml")?;
+    manifest.remove("dev-dependencies");
+    manifest.remove("bench");
+    Ok(toml::to_string(&manifest)?)
+}
+
+/// A workspace manifest for a stage's workspace: the repository's, with
+/// `members`, the engine's path dependency at `engine`, and the other path
+/// dependencies where they are.
+fn workspace_manifest(layout: &Layout, members: &[PathBuf], engine: &Path) -> Result<String> {
+    let manifest_path = layout.root.join("Cargo.toml");
+    let mut manifest: toml::Table = std::fs::read_to_string(&manifest_path)
+        .with_context(|| format!("cannot read {}", manifest_path.display()))?
+        .parse()
+        .with_context(|| format!("cannot parse {}", manifest_path.display()))?;
+    let workspace = manifest
+        .get_mut("workspace")
+        .and_then(toml::Value::as_table_mut)
+        .context("the root Cargo.toml has no [workspace]")?;
+    let members = members
+        .iter()
+        .map(|m| toml::Value::from(m.to_string_lossy().into_owned()))
+        .collect();
+    workspace.insert("members".into(), toml::Value::Array(members));
+    let dependencies = workspace.get_mut("dependencies").and_then(toml::Value::as_table_mut);
+    for dependency in dependencies
+        .into_iter()
+        .flat_map(|table| table.iter_mut().map(|(_, value)| value))
+    {
+        if let Some(path) = dependency.get_mut("path")
+            && let Some(relative) = path.as_str()
+        {
+            let moved = if Path::new(relative) == Path::new(ENGINE) {
+                engine.to_path_buf()
+            } else {
+                layout.root.join(relative)
+            };
+            *path = toml::Value::from(moved.to_string_lossy().into_owned());
+        }
+    }
+    Ok(toml::to_string(&manifest)?)
+}
+
 /// A stage's workspace as written.
 struct StageWorkspace {
     root: PathBuf,
@@ -957,38 +1137,8 @@ fn write_workspace(layout: &Layout, name: &str, stage: &Stage, krate: &Generated
         unformatted: krate.unformatted.clone(),
     };
     let mut wanted: BTreeMap<PathBuf, String> = BTreeMap::new();
-    let manifest_path = layout.root.join("Cargo.toml");
-    let mut manifest: toml::Table = std::fs::read_to_string(&manifest_path)
-        .with_context(|| format!("cannot read {}", manifest_path.display()))?
-        .parse()
-        .with_context(|| format!("cannot parse {}", manifest_path.display()))?;
-    let members = vec![
-        toml::Value::from(engine.to_string_lossy().into_owned()),
-        toml::Value::from(chapter_rel.to_string_lossy().into_owned()),
-    ];
-    let workspace = manifest
-        .get_mut("workspace")
-        .and_then(toml::Value::as_table_mut)
-        .context("the root Cargo.toml has no [workspace]")?;
-    workspace.insert("members".into(), toml::Value::Array(members));
-    // Path dependencies other than the engine stay where they are.
-    let dependencies = workspace.get_mut("dependencies").and_then(toml::Value::as_table_mut);
-    for dependency in dependencies
-        .into_iter()
-        .flat_map(|table| table.iter_mut().map(|(_, value)| value))
-    {
-        if let Some(path) = dependency.get_mut("path")
-            && let Some(relative) = path.as_str()
-        {
-            let moved = if Path::new(relative) == Path::new(ENGINE) {
-                engine.clone()
-            } else {
-                layout.root.join(relative)
-            };
-            *path = toml::Value::from(moved.to_string_lossy().into_owned());
-        }
-    }
-    wanted.insert("Cargo.toml".into(), toml::to_string(&manifest)?);
+    let members = [engine.clone(), chapter_rel.clone()];
+    wanted.insert("Cargo.toml".into(), workspace_manifest(layout, &members, &engine)?);
     if let Ok(lock) = std::fs::read_to_string(layout.root.join("Cargo.lock")) {
         wanted.insert("Cargo.lock".into(), lock);
     }
@@ -998,24 +1148,7 @@ fn write_workspace(layout: &Layout, name: &str, stage: &Stage, krate: &Generated
     for (path, text) in &krate.files {
         wanted.insert(chapter_rel.join(path), text.clone());
     }
-    // What an earlier run wrote and this stage no longer has must go: a
-    // file of a later chapter left behind would build into the stage.
-    if root.exists() {
-        for path in crate::layout::files_under(&root)? {
-            let relative = path.strip_prefix(&root)?;
-            if !wanted.contains_key(relative) && !relative.starts_with("target") {
-                std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
-            }
-        }
-    }
-    for (relative, text) in &wanted {
-        let path = root.join(relative);
-        if std::fs::read_to_string(&path).is_ok_and(|old| &old == text) {
-            continue;
-        }
-        std::fs::create_dir_all(path.parent().context("a file has a directory")?)?;
-        crate::atomic::write(&path, text.as_bytes())?;
-    }
+    write_files(&root, &wanted)?;
     Ok(StageWorkspace {
         root,
         engine,

@@ -117,6 +117,10 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
     built.blocks.extend(stage_builds.result.blocks);
     built.other_errors.extend(stage_builds.result.other_errors);
     let (stage_problems, points_checked) = (stage_builds.problems, stage_builds.points_checked);
+    let last_staged = stages.last().map(|stage| stage.index);
+    report
+        .problems
+        .extend(stages::check_versions(layout, &showings, &chapters, last_staged)?);
     report.problems.extend(built.other_errors.iter().map(|error| Problem {
         location: "cargo build".into(),
         message: error.clone(),

@@ -1022,3 +1022,25 @@ fn a_block_that_uses_what_its_chapter_shows_only_below_it_fails_where_it_stands(
     assert!(report.is_success(), "{}", report.summary());
     Ok(())
 }
+
+#[test]
+fn a_version_in_a_chapter_not_staged_yet_must_compile_in_place_of_its_region() -> Result<()> {
+    // No stages: the version of `rule` is still compiled, in place of the
+    // finished `rule`.
+    let fixture = Fixture::new("stages-grow")?;
+    let report = fixture.verify(true, false)?;
+    assert!(report.is_success(), "{}", report.summary());
+    let chapter = fixture.path("book/ch01-walk.md");
+    fs::write(
+        &chapter,
+        fs::read_to_string(&chapter)?.replace("    \"plain\"\n", "    plain\n"),
+    )?;
+    let report = fixture.verify(true, false)?;
+    let failure = failure_at(&report, "book/ch01-walk.md:13");
+    assert_contains(
+        &failure,
+        "do not compile in place of their regions in the finished engine",
+    );
+    assert_contains(&failure, "cannot find value `plain`");
+    Ok(())
+}
