@@ -339,10 +339,25 @@ impl Showings {
                 *anchor != &include.anchor && outer.contains(region.start()) && outer.contains(region.end())
             })
             .min_by_key(|(_, (outer, _))| outer.end() - outer.start())?;
-        let above = (0..region.start() - 1)
-            .rev()
-            .find(|&i| file.kinds[i] == LineKind::Code && file.owner[i].as_ref() == Some(outer.0))?;
-        Some(file.lines[above].trim().to_string())
+        let in_outer = |i: usize| file.kinds[i] == LineKind::Code && file.owner[i].as_ref() == Some(outer.0);
+        let above = (0..region.start() - 1).rev().find(|&i| in_outer(i))?;
+        let line = file.lines[above].as_str();
+        // A line of closing brackets (`});`) says little: name the statement
+        // it ends by its first line.
+        if !line.trim().chars().all(|c| "})];,".contains(c)) {
+            return Some(line.trim().to_string());
+        }
+        let indent = line.len() - line.trim_start().len();
+        let start = (0..above).rev().find(|&i| {
+            let other = file.lines[i].as_str();
+            in_outer(i)
+                && other.len() - other.trim_start().len() == indent
+                && !other.trim_start().starts_with(['}', ')', ']'])
+        });
+        Some(match start {
+            Some(start) => format!("{} … {}", file.lines[start].trim(), line.trim()),
+            None => line.trim().to_string(),
+        })
     }
 
     /// The chapter of `position`'s path.

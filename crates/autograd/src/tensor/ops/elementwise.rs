@@ -71,67 +71,73 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn try_add(self, rhs: impl IntoOperand<'g, T>) -> Result<Self> {
         let rhs = rhs.into_operand(self.graph);
         let value = self.zip_with("add", rhs, |a, b| a + b)?;
-        Ok(self
-            .graph
-            .record("AddBackward0", &[self, rhs], value, |ctx| {
-                // d/da = d/db = 1: the output's gradient flows on unchanged.
-                vec![ctx.pass_through(0), ctx.pass_through(1)]
-            })
-            .with_recorded_backward(|c| vec![c.gradient(0, || c.grad_output), c.gradient(1, || c.grad_output)]))
+        let sum = self.graph.record("AddBackward0", &[self, rhs], value, |ctx| {
+            // d/da = d/db = 1: the output's gradient flows on unchanged.
+            vec![ctx.pass_through(0), ctx.pass_through(1)]
+        });
+        // ANCHOR: add-recorded
+        let sum =
+            sum.with_recorded_backward(|c| vec![c.gradient(0, || c.grad_output), c.gradient(1, || c.grad_output)]);
+        // ANCHOR_END: add-recorded
+        Ok(sum)
     }
 
     /// `self - rhs`.
     pub fn try_sub(self, rhs: impl IntoOperand<'g, T>) -> Result<Self> {
         let rhs = rhs.into_operand(self.graph);
         let value = self.zip_with("sub", rhs, |a, b| a - b)?;
-        Ok(self
-            .graph
-            .record("SubBackward0", &[self, rhs], value, |ctx| {
-                vec![ctx.pass_through(0), ctx.gradient(1, || ctx.grad_output.mapv(|g| -g))]
-            })
-            .with_recorded_backward(|c| vec![c.gradient(0, || c.grad_output), c.gradient(1, || -c.grad_output)]))
+        let difference = self.graph.record("SubBackward0", &[self, rhs], value, |ctx| {
+            vec![ctx.pass_through(0), ctx.gradient(1, || ctx.grad_output.mapv(|g| -g))]
+        });
+        // ANCHOR: sub-recorded
+        let difference = difference
+            .with_recorded_backward(|c| vec![c.gradient(0, || c.grad_output), c.gradient(1, || -c.grad_output)]);
+        // ANCHOR_END: sub-recorded
+        Ok(difference)
     }
 
     /// `self * rhs`: d/da = b, d/db = a.
     pub fn try_mul(self, rhs: impl IntoOperand<'g, T>) -> Result<Self> {
         let rhs = rhs.into_operand(self.graph);
         let value = self.zip_with("mul", rhs, |a, b| a * b)?;
-        Ok(self
-            .graph
-            .record("MulBackward0", &[self, rhs], value, |ctx| {
-                vec![
-                    ctx.gradient(0, || ctx.grad_output * ctx.input(1)),
-                    ctx.gradient(1, || ctx.grad_output * ctx.input(0)),
-                ]
-            })
-            .with_recorded_backward(|c| {
-                vec![
-                    c.gradient(0, || c.grad_output * c.input(1)),
-                    c.gradient(1, || c.grad_output * c.input(0)),
-                ]
-            }))
+        let product = self.graph.record("MulBackward0", &[self, rhs], value, |ctx| {
+            vec![
+                ctx.gradient(0, || ctx.grad_output * ctx.input(1)),
+                ctx.gradient(1, || ctx.grad_output * ctx.input(0)),
+            ]
+        });
+        // ANCHOR: mul-recorded
+        let product = product.with_recorded_backward(|c| {
+            vec![
+                c.gradient(0, || c.grad_output * c.input(1)),
+                c.gradient(1, || c.grad_output * c.input(0)),
+            ]
+        });
+        // ANCHOR_END: mul-recorded
+        Ok(product)
     }
 
     /// `self / rhs`: d/da = 1/b, d/db = −(a/b)/b.
     pub fn try_div(self, rhs: impl IntoOperand<'g, T>) -> Result<Self> {
         let rhs = rhs.into_operand(self.graph);
         let value = self.zip_with("div", rhs, |a, b| a / b)?;
-        Ok(self
-            .graph
-            .record("DivBackward0", &[self, rhs], value, |ctx| {
-                let (x, y) = (ctx.input(0), ctx.input(1));
-                vec![
-                    ctx.gradient(0, || ctx.grad_output / y),
-                    ctx.gradient(1, || ctx.grad_output.mapv(|g| -g) * &(&(x / y) / y)),
-                ]
-            })
-            .with_recorded_backward(|c| {
-                let (x, y) = (c.input(0), c.input(1));
-                vec![
-                    c.gradient(0, || c.grad_output / y),
-                    c.gradient(1, || -c.grad_output * (x / y / y)),
-                ]
-            }))
+        let quotient = self.graph.record("DivBackward0", &[self, rhs], value, |ctx| {
+            let (x, y) = (ctx.input(0), ctx.input(1));
+            vec![
+                ctx.gradient(0, || ctx.grad_output / y),
+                ctx.gradient(1, || ctx.grad_output.mapv(|g| -g) * &(&(x / y) / y)),
+            ]
+        });
+        // ANCHOR: div-recorded
+        let quotient = quotient.with_recorded_backward(|c| {
+            let (x, y) = (c.input(0), c.input(1));
+            vec![
+                c.gradient(0, || c.grad_output / y),
+                c.gradient(1, || -c.grad_output * (x / y / y)),
+            ]
+        });
+        // ANCHOR_END: div-recorded
+        Ok(quotient)
     }
     // ANCHOR_END: arithmetic
 
@@ -149,12 +155,14 @@ impl<'g, T: Element> Tensor<'g, T> {
         self.graph
             .record(name, &[self], value, move |ctx| vec![ctx.gradient(0, || backward(ctx))])
     }
+    // ANCHOR: unary-recorded
 
     /// Gives a function of one tensor its backward in tensor operations:
     /// `rule` maps the context to the input's gradient.
     pub(super) fn recorded(self, rule: impl for<'a> Fn(&GradContext<'a, T>) -> Tensor<'a, T> + 'static) -> Self {
         self.with_recorded_backward(move |c| vec![c.gradient(0, || rule(c))])
     }
+    // ANCHOR_END: unary-recorded
     // ANCHOR_END: unary
 
     // ANCHOR: pow
@@ -168,6 +176,7 @@ impl<'g, T: Element> Tensor<'g, T> {
                 ctx.grad_output * &ctx.input(0).mapv(|x| p * pow_like_torch(x, p - T::one()))
             }
         })
+        // ANCHOR: pow-recorded
         .recorded(move |c| {
             if p == T::zero() {
                 c.grad_output * c.constant(T::zero())
@@ -175,6 +184,7 @@ impl<'g, T: Element> Tensor<'g, T> {
                 c.grad_output * (c.input(0).pow(p - T::one()) * c.constant(p))
             }
         })
+        // ANCHOR_END: pow-recorded
     }
     // ANCHOR_END: pow
 

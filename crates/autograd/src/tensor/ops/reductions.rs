@@ -25,7 +25,9 @@ impl<'g, T: Element> Tensor<'g, T> {
             .record("SumBackward0", &[self], value, |ctx| {
                 vec![ctx.gradient(0, || ArrayD::from_elem(ctx.input(0).raw_dim(), ctx.grad_output.sum()))]
             })
+            // ANCHOR: sum-recorded
             .recorded(|c| c.zeros_like_input(0) + c.grad_output)
+        // ANCHOR_END: sum-recorded
     }
 
     /// The mean of all elements (PyTorch's `x.mean()`; NaN for an empty tensor, as in
@@ -42,10 +44,12 @@ impl<'g, T: Element> Tensor<'g, T> {
                     ArrayD::from_elem(ctx.input(0).raw_dim(), ctx.grad_output.sum() / n)
                 })]
             })
+            // ANCHOR: mean-recorded
             .recorded(|c| {
                 let n = T::from_usize(c.input(0).numel()).expect("length fits");
                 (c.zeros_like_input(0) + c.grad_output) / c.constant(n)
             })
+        // ANCHOR_END: mean-recorded
     }
     // ANCHOR_END: sum-mean
 
