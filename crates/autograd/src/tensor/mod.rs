@@ -38,9 +38,15 @@
 //!   gradient goes to whichever indices were returned.
 
 // ANCHOR: tensor-module
+// ANCHOR: module-dims
 mod dims;
+// ANCHOR_END: module-dims
+// ANCHOR: module-higher
 pub(crate) mod higher;
+// ANCHOR_END: module-higher
+// ANCHOR: module-init
 mod init;
+// ANCHOR_END: module-init
 mod into_array;
 mod ops;
 mod shape;
@@ -54,8 +60,12 @@ use ndarray::{ArcArray, ArrayD, ArrayViewD, IxDyn};
 use crate::element::Element;
 use crate::error::{Error, ErrorKind, Result};
 
+// ANCHOR: module-dims-names
 pub use dims::{Dim, Dims, NewShape};
+// ANCHOR_END: module-dims-names
+// ANCHOR: module-higher-names
 pub use higher::{GradContext, GradOptions};
+// ANCHOR_END: module-higher-names
 pub use into_array::IntoArray;
 pub use ops::{Exponent, Indices, IntoOperand, Real, cat, stack, try_cat, try_stack, try_where, where_};
 // ANCHOR_END: tensor-module
@@ -150,9 +160,11 @@ struct Recorded<T: Element> {
     name: &'static str,
     inputs: Vec<u32>,
     backward: BackwardFn<T>,
+    // ANCHOR: node-recorded
     /// The same rule in tensor operations, for gradients that are recorded
     /// in turn ([`Tensor::gradients`]); `None` if the operation has none.
     recorded: Option<higher::RecordedFn<T>>,
+    // ANCHOR_END: node-recorded
 }
 
 struct Node<T: Element> {
@@ -397,7 +409,9 @@ impl<T: Element> Graph<T> {
                 name,
                 inputs: inputs.iter().map(|t| t.id).collect(),
                 backward: Box::new(backward),
+                // ANCHOR: record-recorded
                 recorded: None,
+                // ANCHOR_END: record-recorded
             }),
             // ANCHOR: record-hooks
             hooks: Vec::new(),
