@@ -1,4 +1,4 @@
-// book/ch05-recursion.md, block `powers-of-w`: generated from the book: edit the chapter, not this file. fnv1a=cf620b5f6adb1544
+// book/ch05-recursion.md, block `powers-of-w`: generated from the book: edit the chapter, not this file. fnv1a=05cbff47c294a0b8
 fn main() {
     use autograd::scalar::Tape;
     println!("{:>5} {:>12} {:>12} {:>12}", "t", "w = 0.5", "w = 1", "w = 1.5");
@@ -24,5 +24,5 @@ fn main() {
     let by_loop = (0..100).fold(1.0, |p, _| p * w0);
     let by_powi = w0.powi(100);
     let apart = (by_loop.to_bits() as i64 - by_powi.to_bits() as i64).abs();
-    println!("1.5^100: {by_loop:e} in order, {by_powi:e} by powi, {apart} bit apart");
+    println!("1.5^100: {by_loop:e} in order, {by_powi:e} by powi, {apart} ulp apart");
 }
