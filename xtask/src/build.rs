@@ -146,24 +146,7 @@ pub fn build_with(
 
 /// The one `cargo build` of the given crates, with JSON messages on stdout.
 fn cargo_build(root: &Path, target_dir: &Path, crates: &[&GeneratedCrate], show_progress: bool) -> Command {
-    let mut command = Command::new(cargo());
-    command
-        .current_dir(root)
-        .args(["build", "--bins", "--keep-going", "--message-format=json"])
-        .arg("--manifest-path")
-        .arg(root.join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(target_dir)
-        .stdout(Stdio::piped())
-        .stderr(if show_progress {
-            Stdio::inherit()
-        } else {
-            Stdio::piped()
-        });
-    for krate in crates {
-        command.args(["-p", &krate.name]);
-    }
-    command
+    cargo_command(&["build", "--bins"], root, target_dir, crates, show_progress)
 }
 
 /// `cargo check` of some binaries (their target names) of the given
@@ -175,10 +158,27 @@ fn cargo_check(
     bins: &[String],
     show_progress: bool,
 ) -> Command {
+    let mut command = cargo_command(&["check"], root, target_dir, crates, show_progress);
+    for bin in bins {
+        command.args(["--bin", bin]);
+    }
+    command
+}
+
+/// `cargo <subcommand>` of the given crates in the workspace at `root`,
+/// every target that can be built, JSON messages on stdout.
+fn cargo_command(
+    subcommand: &[&str],
+    root: &Path,
+    target_dir: &Path,
+    crates: &[&GeneratedCrate],
+    show_progress: bool,
+) -> Command {
     let mut command = Command::new(cargo());
     command
         .current_dir(root)
-        .args(["check", "--keep-going", "--message-format=json"])
+        .args(subcommand)
+        .args(["--keep-going", "--message-format=json"])
         .arg("--manifest-path")
         .arg(root.join("Cargo.toml"))
         .arg("--target-dir")
@@ -189,9 +189,6 @@ fn cargo_check(
         } else {
             Stdio::piped()
         });
-    for bin in bins {
-        command.args(["--bin", bin]);
-    }
     for krate in crates {
         command.args(["-p", &krate.name]);
     }

@@ -256,6 +256,12 @@ impl Showings {
             .push(EarlyVersion { position, lines });
     }
 
+    /// The engine file an include of the chapter at `chapter` names.
+    fn file_of(&self, root: &Path, chapter: &Path, include: &listing::Include) -> Option<&EngineFile> {
+        let shown = listing::resolve(root, chapter, include).ok()?;
+        self.files.get(shown.file.strip_prefix(ENGINE).ok()?)
+    }
+
     /// The index of the chapter at `path` in the book's order.
     pub fn chapter_index(&self, path: &Path) -> Option<usize> {
         self.chapters.iter().position(|chapter| chapter == path)
@@ -264,8 +270,7 @@ impl Showings {
     /// For a listing of `include` at `at`: the chapter whose earlier
     /// version of the region it replaces, if any.
     pub fn replaces(&self, root: &Path, chapter: &Path, include: &listing::Include, at: Position) -> Option<&Path> {
-        let shown = listing::resolve(root, chapter, include).ok()?;
-        let file = self.files.get(shown.file.strip_prefix(ENGINE).ok()?)?;
+        let file = self.file_of(root, chapter, include)?;
         let version = file
             .versions
             .get(&include.anchor)?
@@ -284,8 +289,7 @@ impl Showings {
         include: &listing::Include,
         at: Position,
     ) -> Option<(Vec<String>, Vec<String>)> {
-        let shown = listing::resolve(root, chapter, include).ok()?;
-        let file = self.files.get(shown.file.strip_prefix(ENGINE).ok()?)?;
+        let file = self.file_of(root, chapter, include)?;
         let version = file
             .versions
             .get(&include.anchor)?
@@ -304,8 +308,7 @@ impl Showings {
     /// For a version of `include`: the listing that replaces it, as
     /// (chapter, line).
     pub fn replaced_at(&self, root: &Path, chapter: &Path, include: &listing::Include) -> Option<(&Path, usize)> {
-        let shown = listing::resolve(root, chapter, include).ok()?;
-        let file = self.files.get(shown.file.strip_prefix(ENGINE).ok()?)?;
+        let file = self.file_of(root, chapter, include)?;
         let (_, first) = file.shown.get(&include.anchor)?;
         Some((self.chapter_path(*first), first.line))
     }
@@ -318,8 +321,7 @@ impl Showings {
         include: &listing::Include,
         at: Position,
     ) -> Option<usize> {
-        let shown = listing::resolve(root, chapter, include).ok()?;
-        let file = self.files.get(shown.file.strip_prefix(ENGINE).ok()?)?;
+        let file = self.file_of(root, chapter, include)?;
         let (region, _) = file.shown.get(&include.anchor)?;
         Some(self.lines_at(file, at, Some(region)).len())
     }
@@ -329,8 +331,7 @@ impl Showings {
     /// above it, which the reader has typed, as the caption says where the
     /// new lines go.
     pub fn added_after(&self, root: &Path, chapter: &Path, include: &listing::Include) -> Option<String> {
-        let shown = listing::resolve(root, chapter, include).ok()?;
-        let file = self.files.get(shown.file.strip_prefix(ENGINE).ok()?)?;
+        let file = self.file_of(root, chapter, include)?;
         let (region, _) = file.shown.get(&include.anchor)?;
         let outer = file
             .shown
@@ -383,11 +384,14 @@ impl Showings {
     /// out, earlier versions in place of regions shown later. `None` when
     /// that is the region as it is in the source (mdBook's include shows it).
     pub fn listing_at(&self, root: &Path, chapter: &Path, include: &listing::Include, at: Position) -> Option<String> {
-        let shown = listing::resolve(root, chapter, include).ok()?;
-        let file = self.files.get(shown.file.strip_prefix(ENGINE).ok()?)?;
+        let file = self.file_of(root, chapter, include)?;
         let (region, _) = file.shown.get(&include.anchor)?;
         let lines = self.lines_at(file, at, Some(region));
-        let whole: Vec<&str> = shown.lines.iter().map(|&n| file.lines[n - 1].as_str()).collect();
+        let whole: Vec<&str> = region
+            .clone()
+            .map(|n| file.lines[n - 1].as_str())
+            .filter(|line| !listing::is_anchor_line(line))
+            .collect();
         let texts: Vec<&str> = lines.iter().map(|line| line.text.as_str()).collect();
         (texts != whole).then(|| texts.iter().map(|line| format!("{line}\n")).collect())
     }
