@@ -765,10 +765,10 @@ impl Expected {
             expected.graphs += usize::from(words.contains(&"graph"));
             expected.quizzes += usize::from(words.contains(&"quiz"));
             match &block.kind {
-                BlockKind::Listing(includes) => {
+                BlockKind::Listing(listing) => {
                     expected.listings += 1;
                     if expected.first_listing.is_none() {
-                        expected.first_listing = includes.first().map(|include| include.anchor.clone());
+                        expected.first_listing = listing.includes.first().map(|include| include.anchor.clone());
                     }
                 }
                 // A first version has its caption too.

@@ -154,11 +154,11 @@ pub fn measure(root: &Path, chapters: &[Chapter]) -> Result<Coverage> {
     let mut longest_listing = None;
     for chapter in chapters {
         for block in &chapter.blocks {
-            let BlockKind::Listing(includes) = &block.kind else {
+            let BlockKind::Listing(shown_listing) = &block.kind else {
                 continue;
             };
             let mut length = 0;
-            for include in includes {
+            for include in &shown_listing.includes {
                 let Ok(shown) = listing::resolve(root, &chapter.display_path, include) else {
                     continue;
                 };
@@ -171,8 +171,13 @@ pub fn measure(root: &Path, chapters: &[Chapter]) -> Result<Coverage> {
                     file.shown.extend(shown.lines);
                 }
             }
-            if longest_listing.as_ref().is_none_or(|(lines, _, _)| length > *lines) {
-                let anchors: Vec<&str> = includes.iter().map(|include| include.anchor.as_str()).collect();
+            // A collapsed listing is code to copy, not to read.
+            if !shown_listing.collapsed && longest_listing.as_ref().is_none_or(|(lines, _, _)| length > *lines) {
+                let anchors: Vec<&str> = shown_listing
+                    .includes
+                    .iter()
+                    .map(|include| include.anchor.as_str())
+                    .collect();
                 let at = format!("{}:{}", chapter.display_path.display(), block.line);
                 longest_listing = Some((length, at, anchors.join(", ")));
             }

@@ -103,13 +103,20 @@ pub enum BlockKind {
     Python(PythonBlock),
     /// A listing of the engine's own source (`rust,listing`): mdBook include
     /// lines, shown as the code they name, never compiled as a block.
-    Listing(Vec<crate::listing::Include>),
+    Listing(Listing),
     /// An earlier version of an anchored region of the engine
     /// (`rust,listing,version-of=<path>:<anchor>`): the code the stages have
     /// in its place until a later chapter shows the region itself.
     Version(Version),
     /// A block that breaks a rule; the message says which.
     Invalid(String),
+}
+
+#[derive(Debug)]
+pub struct Listing {
+    pub includes: Vec<crate::listing::Include>,
+    /// `collapsed`: shown folded, code to copy rather than to read.
+    pub collapsed: bool,
 }
 
 #[derive(Debug)]
@@ -443,9 +450,12 @@ fn classify_inner(raw: &RawBlock) -> Result<BlockKind, String> {
         "" => Err("code block without a language: say `rust,name=...`, or `text` for output".into()),
         // A manifest's listing is `toml,listing`.
         "rust" | "toml" if attributes.contains(&"listing") => match attributes[..] {
-            // `collapsed`: shown folded, code to copy rather than to read
-            // (the renderer reads the attribute from the fence).
-            ["listing"] | ["listing", "collapsed"] => crate::listing::parse(&raw.content).map(BlockKind::Listing),
+            ["listing"] | ["listing", "collapsed"] => crate::listing::parse(&raw.content).map(|includes| {
+                BlockKind::Listing(Listing {
+                    includes,
+                    collapsed: attributes.contains(&"collapsed"),
+                })
+            }),
             ["listing", of] if of.starts_with("version-of=") => {
                 let of = crate::listing::parse(&format!("{{{{#include {}}}}}", &of["version-of=".len()..]))?;
                 Ok(BlockKind::Version(Version {
@@ -520,10 +530,11 @@ fn python_block(raw: &RawBlock, attributes: &[&str]) -> Result<PythonBlock, Stri
 /// invalid, at its line. `chapter` is the chapter's path from `root`.
 pub fn check_listings(root: &Path, chapter: &Path, blocks: &mut [Block]) {
     for block in blocks {
-        let BlockKind::Listing(includes) = &block.kind else {
+        let BlockKind::Listing(listing) = &block.kind else {
             continue;
         };
-        let problem = includes
+        let problem = listing
+            .includes
             .iter()
             .find_map(|include| crate::listing::resolve(root, chapter, include).err());
         if let Some(message) = problem {

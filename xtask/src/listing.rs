@@ -124,8 +124,13 @@ pub fn broken_anchors(root: &Path, chapters: &[crate::extract::Chapter]) -> Vec<
         .collect();
     for chapter in chapters {
         for block in &chapter.blocks {
-            if let crate::extract::BlockKind::Listing(includes) = &block.kind {
-                files.extend(includes.iter().map(|include| file_of(&chapter.display_path, include)));
+            if let crate::extract::BlockKind::Listing(listing) = &block.kind {
+                files.extend(
+                    listing
+                        .includes
+                        .iter()
+                        .map(|include| file_of(&chapter.display_path, include)),
+                );
             }
         }
     }

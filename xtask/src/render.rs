@@ -25,9 +25,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::extract::{self, Block, BlockKind, Mode, PythonBlock, RustBlock};
+use crate::extract::{self, Block, BlockKind, Listing, Mode, PythonBlock, RustBlock};
 use crate::graph::{self, GraphError};
-use crate::listing::{self, Include};
+use crate::listing;
 use crate::stages::{Position, Showings};
 use crate::{generate, math, snapshot};
 
@@ -237,7 +237,7 @@ impl<'a> ChapterRenderer<'a> {
                     continue;
                 }
                 BlockKind::Shown(_) | BlockKind::Python(PythonBlock { twin: None, .. }) => continue,
-                BlockKind::Listing(includes) => self.listing(block, includes, &prefix),
+                BlockKind::Listing(listing) => self.listing(block, listing, &prefix),
                 BlockKind::Version(version) => self.version(block, version, &prefix),
                 BlockKind::Rust(rust) => {
                     let text = self.rust_block(block, rust, &prefix);
@@ -285,7 +285,8 @@ impl<'a> ChapterRenderer<'a> {
     /// adds, an earlier version in place of a part) is written out as the
     /// stage has it; the others are left for mdBook's `links`
     /// preprocessor (this one runs before it) to replace with the code.
-    fn listing(&mut self, block: &Block, includes: &[Include], prefix: &str) -> String {
+    fn listing(&mut self, block: &Block, listing: &Listing, prefix: &str) -> String {
+        let includes = &listing.includes;
         let mut places: Vec<String> = Vec::new();
         let mut language = "rust";
         let mut body = String::new();
@@ -347,8 +348,7 @@ impl<'a> ChapterRenderer<'a> {
                 code.push_str(&changes(block, self.markdown, earlier, &old, &new, prefix));
             }
         }
-        let info = self.markdown[block.range.start..].lines().next().unwrap_or("");
-        if info.split(',').any(|word| word.trim() == "collapsed") {
+        if listing.collapsed {
             // Code to copy as it is: folded, its caption the fold's summary.
             return format!(
                 "<details class=\"listing-collapsed\"{id}><summary class=\"listing-caption\">From {}: to copy as it \

@@ -164,8 +164,8 @@ impl Showings {
         for (index, chapter) in chapters.iter().enumerate() {
             for block in &chapter.blocks {
                 match &block.kind {
-                    BlockKind::Listing(includes) => {
-                        for (offset, include) in includes.iter().enumerate() {
+                    BlockKind::Listing(listing) => {
+                        for (offset, include) in listing.includes.iter().enumerate() {
                             let at = Position {
                                 chapter: index,
                                 line: block.line + 1 + offset,
@@ -657,13 +657,26 @@ fn classify(source: &str, toml: bool) -> Vec<LineKind> {
 pub const LONGEST_LISTING: usize = 40;
 
 /// The listings of a staged chapter longer than [`LONGEST_LISTING`], each at
-/// its line: split its region into anchors, with prose between them.
+/// its line: split its region into anchors, with prose between them. A
+/// collapsed listing of code outside the engine's core (the printing, say)
+/// is code to copy, not to read, and may be longer.
 pub fn long_listings(showings: &Showings, root: &Path, chapters: &[Chapter], stage: &Stage) -> Vec<Problem> {
     let chapter = &chapters[stage.index];
+    let is_core = |include: &listing::Include| {
+        listing::resolve(root, &chapter.display_path, include).is_ok_and(|shown| {
+            let file = shown
+                .file
+                .strip_prefix(Path::new(ENGINE).join("src"))
+                .unwrap_or(&shown.file);
+            crate::coverage::CORE.iter().any(|core| file == Path::new(core))
+        })
+    };
     let mut problems = Vec::new();
     for block in &chapter.blocks {
         let length = match &block.kind {
-            BlockKind::Listing(includes) => includes
+            BlockKind::Listing(listing) if listing.collapsed && !listing.includes.iter().any(is_core) => continue,
+            BlockKind::Listing(listing) => listing
+                .includes
                 .iter()
                 .enumerate()
                 .filter_map(|(offset, include)| {

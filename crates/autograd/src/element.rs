@@ -1,9 +1,12 @@
 //! The number types a [`Tensor`](crate::Tensor) can hold: `f32` and `f64`.
 
-// ANCHOR: element
+// ANCHOR: element-sealed
 use std::fmt::{Debug, Display};
 
-use ndarray::{ArrayD, ArrayViewD, LinalgScalar, ScalarOperand};
+// ANCHOR: element-tanh-imports
+use ndarray::{ArrayD, ArrayViewD};
+// ANCHOR_END: element-tanh-imports
+use ndarray::{LinalgScalar, ScalarOperand};
 use num_traits::{Float, FromPrimitive};
 
 mod sealed {
@@ -11,7 +14,9 @@ mod sealed {
     impl Sealed for f32 {}
     impl Sealed for f64 {}
 }
+// ANCHOR_END: element-sealed
 
+// ANCHOR: element
 /// A floating-point element type of a tensor: implemented for `f32` and `f64` only.
 ///
 /// `f32` is the default, as in PyTorch: tensors of it print without a dtype
@@ -42,8 +47,11 @@ pub trait Element:
     fn as_f64(self) -> f64;
     /// Narrows from `f64`, rounding to nearest.
     fn of_f64(x: f64) -> Self;
+    // ANCHOR: element-round
     /// Rounds half to even, as `torch.round` does.
     fn round_half_even(self) -> Self;
+    // ANCHOR_END: element-round
+    // ANCHOR: element-tanh
     /// The hyperbolic tangent the tensor engine uses. For `f32` it is
     /// computed in `f64` and rounded once (see `tanh.rs`): the correctly
     /// rounded result on every input the tests sweep, where glibc's `tanhf`
@@ -54,8 +62,11 @@ pub trait Element:
     fn map_tanh(values: ArrayViewD<'_, Self>) -> ArrayD<Self> {
         values.mapv(Self::tanh_rounded)
     }
+    // ANCHOR_END: element-tanh
 }
+// ANCHOR_END: element
 
+// ANCHOR: element-impls
 impl Element for f32 {
     const DTYPE: &'static str = "f32";
     const IS_DEFAULT: bool = true;
@@ -65,12 +76,17 @@ impl Element for f32 {
     fn of_f64(x: f64) -> Self {
         x as f32
     }
+    // ANCHOR: f32-round
     fn round_half_even(self) -> Self {
         self.round_ties_even()
     }
+    // ANCHOR_END: f32-round
+    // ANCHOR: f32-tanh
     fn tanh_rounded(self) -> Self {
         crate::tanh::tanh_f32(self)
     }
+    // ANCHOR_END: f32-tanh
+    // ANCHOR: f32-map-tanh
     fn map_tanh(values: ArrayViewD<'_, Self>) -> ArrayD<Self> {
         match values.as_slice() {
             Some(input) => {
@@ -81,6 +97,7 @@ impl Element for f32 {
             None => values.mapv(Self::tanh_rounded),
         }
     }
+    // ANCHOR_END: f32-map-tanh
 }
 
 impl Element for f64 {
@@ -92,11 +109,15 @@ impl Element for f64 {
     fn of_f64(x: f64) -> Self {
         x
     }
+    // ANCHOR: f64-round
     fn round_half_even(self) -> Self {
         self.round_ties_even()
     }
+    // ANCHOR_END: f64-round
+    // ANCHOR: f64-tanh
     fn tanh_rounded(self) -> Self {
         self.tanh()
     }
+    // ANCHOR_END: f64-tanh
 }
-// ANCHOR_END: element
+// ANCHOR_END: element-impls

@@ -26,7 +26,9 @@ pub enum ErrorKind {
     /// Anything else the engine refuses (for example tensors of two graphs).
     Invalid,
 }
+// ANCHOR_END: error
 
+// ANCHOR: error-type
 /// An error from a fallible tensor operation or from `backward`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error {
@@ -63,4 +65,4 @@ impl std::error::Error for Error {}
 
 /// `Result<T, autograd::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-// ANCHOR_END: error
+// ANCHOR_END: error-type

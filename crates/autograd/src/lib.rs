@@ -108,20 +108,37 @@ mod dot;
 mod print;
 // ANCHOR_END: lib-print
 
-pub mod dual;
+// ANCHOR: lib-tensor
 pub mod element;
 pub mod error;
-pub mod func;
-pub mod gradcheck;
-mod number;
 pub mod tensor;
-
-mod tanh;
 
 pub use element::Element;
 pub use error::{Error, ErrorKind, Result};
 /// The `ndarray` this crate is built on, for arrays in and out without a
 /// dependency of your own to keep at the same version.
 pub use ndarray;
+pub use tensor::{BackwardContext, Graph, InputGrad, Tensor};
+// ANCHOR_END: lib-tensor
+// ANCHOR: lib-real
+pub use tensor::Real;
+// ANCHOR_END: lib-real
+// ANCHOR: lib-cat-stack
+pub use tensor::{cat, stack};
+// ANCHOR_END: lib-cat-stack
+
+// ANCHOR: lib-gradcheck
+pub mod gradcheck;
+// ANCHOR_END: lib-gradcheck
+// ANCHOR: lib-tanh
+mod tanh;
+// ANCHOR_END: lib-tanh
+// ANCHOR: lib-dual
+pub mod dual;
+mod number;
+
 pub use number::Number;
-pub use tensor::{BackwardContext, Graph, InputGrad, Real, Tensor, cat, stack};
+// ANCHOR_END: lib-dual
+// ANCHOR: lib-func
+pub mod func;
+// ANCHOR_END: lib-func

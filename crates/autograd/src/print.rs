@@ -7,6 +7,7 @@
 //! column width) is chosen from the values that will be shown, then the nested
 //! brackets are laid out with every element right-aligned to that width.
 
+// ANCHOR: print-float
 use ndarray::{ArrayViewD, Axis};
 
 use crate::Element;
@@ -30,7 +31,9 @@ pub(crate) fn format_tensor<T: Element>(data: ndarray::ArrayViewD<'_, T>, suffix
     let dtype = (!T::IS_DEFAULT).then_some(T::DTYPE);
     render(data, style.width, |x| style.spell(x.as_f64()), dtype, suffixes)
 }
+// ANCHOR_END: print-float
 
+// ANCHOR: print-index
 /// Formats integer data (for example topk's indices) as PyTorch prints an int64 tensor: `tensor([2, 0, 4])`.
 pub(crate) fn format_index_tensor(data: ndarray::ArrayViewD<'_, usize>) -> String {
     // PyTorch names int64 and bool only when there is no element to show the type.
@@ -38,7 +41,9 @@ pub(crate) fn format_index_tensor(data: ndarray::ArrayViewD<'_, usize>) -> Strin
     let width = plain_width(&data, |i| i.to_string());
     render(data, width, |i| i.to_string(), dtype, &[])
 }
+// ANCHOR_END: print-index
 
+// ANCHOR: print-bool
 /// Formats boolean data as PyTorch prints a bool tensor: `tensor([ True,  True, False])`.
 pub(crate) fn format_bool_tensor(data: ndarray::ArrayViewD<'_, bool>) -> String {
     let dtype = data.is_empty().then_some("bool");
@@ -50,7 +55,9 @@ pub(crate) fn format_bool_tensor(data: ndarray::ArrayViewD<'_, bool>) -> String 
 fn python_bool(b: bool) -> String {
     String::from(if b { "True" } else { "False" })
 }
+// ANCHOR_END: print-bool
 
+// ANCHOR: print-float-style
 /// How PyTorch writes every number of one float tensor.
 #[derive(Debug, Clone, Copy)]
 enum Notation {
@@ -107,6 +114,7 @@ impl FloatStyle {
         }
     }
 }
+// ANCHOR_END: print-float-style
 
 // ANCHOR: python-non-finite
 /// NaN and the infinities as Python and PyTorch spell them: `nan`, `inf`,
@@ -122,6 +130,7 @@ pub(crate) fn python_non_finite(x: f64) -> String {
 }
 // ANCHOR_END: python-non-finite
 
+// ANCHOR: print-layout
 /// Rewrites Rust's exponent (`e5`, `e-8`) the way Python writes it (`e+05`, `e-08`).
 fn python_exponent(rust: &str) -> String {
     let (mantissa, exponent) = rust.split_once('e').expect("`{:e}` output has an exponent");
@@ -130,6 +139,7 @@ fn python_exponent(rust: &str) -> String {
     format!("{mantissa}e{sign}{:02}", exponent.unsigned_abs())
 }
 
+// ANCHOR: print-plain-width
 /// The column width for types whose text needs no style choice: the longest shown element.
 fn plain_width<T: Copy>(data: &ArrayViewD<'_, T>, spell: impl Fn(T) -> String) -> usize {
     shown_values(data)
@@ -137,6 +147,7 @@ fn plain_width<T: Copy>(data: &ArrayViewD<'_, T>, spell: impl Fn(T) -> String) -
         .map(|x| spell(x).len())
         .fold(1, usize::max)
 }
+// ANCHOR_END: print-plain-width
 
 /// Whether a tensor of `len` elements is printed with `...` in place of its middle.
 fn is_summarized(len: usize) -> bool {
@@ -332,6 +343,7 @@ impl<F> Layout<F> {
         format!("{:>width$}", (self.spell)(x), width = self.width)
     }
 }
+// ANCHOR_END: print-layout
 
 #[cfg(test)]
 mod tests {

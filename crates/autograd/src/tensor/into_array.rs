@@ -5,7 +5,10 @@
 //! copies nothing.
 
 // ANCHOR: into-array
-use ndarray::{ArcArray, ArrayD};
+// ANCHOR: into-array-import-shared
+use ndarray::ArcArray;
+// ANCHOR_END: into-array-import-shared
+use ndarray::ArrayD;
 
 use super::SharedArray;
 use crate::element::Element;
@@ -25,7 +28,9 @@ pub trait IntoArray<T: Element> {
         self.into_array().into_shared()
     }
 }
+// ANCHOR_END: into-array
 
+// ANCHOR: into-array-shared
 impl<T: Element, D: ndarray::Dimension> IntoArray<T> for ArcArray<T, D> {
     fn into_array(self) -> ArrayD<T> {
         self.into_owned().into_dyn()
@@ -43,7 +48,9 @@ impl<T: Element, D: ndarray::Dimension> IntoArray<T> for &ArcArray<T, D> {
         self.clone().into_dyn()
     }
 }
+// ANCHOR_END: into-array-shared
 
+// ANCHOR: into-array-owned
 impl<T: Element, D: ndarray::Dimension> IntoArray<T> for ndarray::Array<T, D> {
     fn into_array(self) -> ArrayD<T> {
         self.into_dyn()
@@ -61,7 +68,9 @@ impl<T: Element> IntoArray<T> for Vec<T> {
         ndarray::Array1::from(self).into_dyn()
     }
 }
+// ANCHOR_END: into-array-owned
 
+// ANCHOR: into-array-rows
 /// Rows, as a JSON reader returns a matrix: a 2-D tensor.
 ///
 /// # Panics
@@ -78,7 +87,9 @@ impl<T: Element> IntoArray<T> for Vec<Vec<T>> {
         ArrayD::from_shape_vec(ndarray::IxDyn(&[rows, columns]), data).expect("rows of equal length")
     }
 }
+// ANCHOR_END: into-array-rows
 
+// ANCHOR: into-array-literals
 impl<T: Element> IntoArray<T> for &[T] {
     fn into_array(self) -> ArrayD<T> {
         ndarray::Array1::from(self.to_vec()).into_dyn()
@@ -107,4 +118,4 @@ macro_rules! scalar_into_array {
     )*};
 }
 scalar_into_array!(f32, f64);
-// ANCHOR_END: into-array
+// ANCHOR_END: into-array-literals

@@ -48,14 +48,24 @@ pub(crate) mod higher;
 mod init;
 // ANCHOR_END: module-init
 mod into_array;
+// ANCHOR: module-ops
 mod ops;
 mod shape;
+// ANCHOR_END: module-ops
 
-use std::cell::{Cell, Ref, RefCell, RefMut};
+// ANCHOR: import-cell
+use std::cell::Cell;
+// ANCHOR_END: import-cell
+use std::cell::{Ref, RefCell, RefMut};
 use std::fmt;
+// ANCHOR: import-rc
 use std::rc::Rc;
+// ANCHOR_END: import-rc
 
-use ndarray::{ArcArray, ArrayD, ArrayViewD, IxDyn};
+use ndarray::{ArcArray, ArrayD, IxDyn};
+// ANCHOR: import-views
+use ndarray::ArrayViewD;
+// ANCHOR_END: import-views
 
 use crate::element::Element;
 use crate::error::{Error, ErrorKind, Result};
@@ -67,7 +77,24 @@ pub use dims::{Dim, Dims, NewShape};
 pub use higher::{GradContext, GradOptions};
 // ANCHOR_END: module-higher-names
 pub use into_array::IntoArray;
-pub use ops::{Exponent, Indices, IntoOperand, Real, cat, stack, try_cat, try_stack, try_where, where_};
+// ANCHOR: reexport-operand
+pub use ops::IntoOperand;
+// ANCHOR_END: reexport-operand
+// ANCHOR: reexport-exponent
+pub use ops::Exponent;
+// ANCHOR_END: reexport-exponent
+// ANCHOR: reexport-real
+pub use ops::Real;
+// ANCHOR_END: reexport-real
+// ANCHOR: reexport-indices
+pub use ops::Indices;
+// ANCHOR_END: reexport-indices
+// ANCHOR: reexport-where
+pub use ops::{try_where, where_};
+// ANCHOR_END: reexport-where
+// ANCHOR: reexport-cat-stack
+pub use ops::{cat, stack, try_cat, try_stack};
+// ANCHOR_END: reexport-cat-stack
 // ANCHOR_END: tensor-module
 
 // ANCHOR: shared-array
@@ -88,19 +115,21 @@ type Hook<T> = Rc<dyn for<'a> Fn(Tensor<'a, T>) -> Option<Tensor<'a, T>>>;
 // ANCHOR_END: hook-type
 // ANCHOR_END: shared-array
 
-// ANCHOR: backward-context
+// ANCHOR: input-grad
 /// What a backward rule gives one input of its operation.
 pub enum InputGrad<T> {
     /// The input needs no gradient.
     None,
-    /// The output's gradient, unchanged (addition): the engine hands the
-    /// array itself on, so passing it through copies nothing.
+    /// The output's gradient, unchanged (addition): the engine passes the
+    /// output's own gradient on, as it is.
     PassThrough,
     /// A gradient the rule computed. It may have the output's broadcast
     /// shape: the engine sums it back to the input's shape.
     Computed(ArrayD<T>),
 }
+// ANCHOR_END: input-grad
 
+// ANCHOR: backward-context
 /// What a backward rule may look at: the gradient arriving at the output,
 /// the operation's inputs and output, and which inputs need a gradient.
 pub struct BackwardContext<'a, T> {
@@ -149,8 +178,10 @@ impl<T> BackwardContext<'_, T> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum DType {
     Float,
+    // ANCHOR: dtype-bool
     /// A 0/1 mask from a comparison: printed as `True`/`False`.
     Bool,
+    // ANCHOR_END: dtype-bool
 }
 // ANCHOR_END: dtype
 
@@ -172,9 +203,11 @@ struct Node<T: Element> {
     /// Accumulated gradient: kept for leaves that require it and for
     /// non-leaves after `retain_grad`.
     grad: Option<ArrayD<T>>,
+    // ANCHOR: node-grad-tensor
     /// The leaf [`Tensor::grad`] made of `grad`, handed out again until
     /// `grad` changes: reading a gradient twice does not grow the tape.
     grad_tensor: Option<u32>,
+    // ANCHOR_END: node-grad-tensor
     requires_grad: bool,
     retains_grad: bool,
     dtype: DType,
@@ -186,7 +219,9 @@ struct Node<T: Element> {
     hooks: Vec<Option<Hook<T>>>,
     // ANCHOR_END: node-hooks
 }
+// ANCHOR_END: tensor-node
 
+// ANCHOR: grad-mut
 impl<T: Element> Node<T> {
     /// The gradient, to change it: the tensor made of the old one is
     /// forgotten (it keeps its value, as every recorded value does).
@@ -195,7 +230,7 @@ impl<T: Element> Node<T> {
         &mut self.grad
     }
 }
-// ANCHOR_END: tensor-node
+// ANCHOR_END: grad-mut
 
 // ANCHOR: graph
 /// A computation graph: the tape every [`Tensor`] of it is recorded on.
@@ -214,7 +249,10 @@ impl<T: Element> Node<T> {
 /// ```
 pub struct Graph<T: Element = f32> {
     nodes: RefCell<Vec<Node<T>>>,
+    // ANCHOR: graph-grad-enabled
+    /// Whether operations are recorded (off inside [`Graph::no_grad`]).
     grad_enabled: Cell<bool>,
+    // ANCHOR_END: graph-grad-enabled
 }
 
 impl<T: Element> Default for Graph<T> {
@@ -228,12 +266,16 @@ impl<T: Element> Graph<T> {
     pub fn new() -> Self {
         Graph {
             nodes: RefCell::new(Vec::new()),
+            // ANCHOR: new-grad-enabled
             grad_enabled: Cell::new(true),
+            // ANCHOR_END: new-grad-enabled
         }
     }
-    // ANCHOR_END: graph
+}
+// ANCHOR_END: graph
 
-    // ANCHOR: graph-constructors
+// ANCHOR: graph-tensor
+impl<T: Element> Graph<T> {
     /// A leaf tensor holding `data` (an ndarray array, a `Vec`, a nested
     /// array such as `[[1.0, 2.0], [3.0, 4.0]]`, or a single number). It does
     /// not require gradients until [`Tensor::requires_grad`] says so.
@@ -248,7 +290,11 @@ impl<T: Element> Graph<T> {
     pub fn scalar(&self, x: T) -> Tensor<'_, T> {
         self.tensor(ndarray::arr0(x))
     }
+}
+// ANCHOR_END: graph-tensor
 
+// ANCHOR: graph-constructors
+impl<T: Element> Graph<T> {
     /// A tensor of zeros.
     pub fn zeros(&self, shape: &[usize]) -> Tensor<'_, T> {
         self.tensor(ArrayD::zeros(IxDyn(shape)))
@@ -271,9 +317,11 @@ impl<T: Element> Graph<T> {
                 )
             })
     }
-    // ANCHOR_END: graph-constructors
+}
+// ANCHOR_END: graph-constructors
 
-    // ANCHOR: no-grad
+// ANCHOR: no-grad
+impl<T: Element> Graph<T> {
     /// Runs `f` with recording switched off (PyTorch's `torch.no_grad()`):
     /// tensors computed inside are leaves that do not require gradients.
     pub fn no_grad<R>(&self, f: impl FnOnce() -> R) -> R {
@@ -293,16 +341,22 @@ impl<T: Element> Graph<T> {
     pub fn is_grad_enabled(&self) -> bool {
         self.grad_enabled.get()
     }
-    // ANCHOR_END: no-grad
+}
+// ANCHOR_END: no-grad
 
-    // ANCHOR: graph-zero-grad
+// ANCHOR: graph-zero-grad
+impl<T: Element> Graph<T> {
     /// Clears the gradient of every tensor of the graph.
     pub fn zero_grad(&self) {
         for node in self.nodes_mut("zero_grad").iter_mut() {
             *node.grad_mut() = None;
         }
     }
+}
+// ANCHOR_END: graph-zero-grad
 
+// ANCHOR: graph-len
+impl<T: Element> Graph<T> {
     /// How many nodes the graph holds.
     pub fn len(&self) -> usize {
         self.nodes.borrow().len()
@@ -312,9 +366,11 @@ impl<T: Element> Graph<T> {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-    // ANCHOR_END: graph-zero-grad
+}
+// ANCHOR_END: graph-len
 
-    // ANCHOR: leaf-push
+// ANCHOR: nodes-mut
+impl<T: Element> Graph<T> {
     /// The tape, to change it. A `value()` still held keeps it borrowed:
     /// the message names what was being done, where the standard library
     /// would only say "already borrowed".
@@ -326,12 +382,18 @@ impl<T: Element> Graph<T> {
             )
         })
     }
+}
+// ANCHOR_END: nodes-mut
 
+// ANCHOR: leaf-push
+impl<T: Element> Graph<T> {
     fn leaf(&self, value: SharedArray<T>, dtype: DType) -> Tensor<'_, T> {
         self.push(Node {
             value,
             grad: None,
+            // ANCHOR: leaf-grad-tensor
             grad_tensor: None,
+            // ANCHOR_END: leaf-grad-tensor
             requires_grad: false,
             retains_grad: false,
             dtype,
@@ -349,14 +411,20 @@ impl<T: Element> Graph<T> {
         nodes.push(node);
         Tensor { graph: self, id }
     }
-    // ANCHOR_END: leaf-push
+}
+// ANCHOR_END: leaf-push
 
+// ANCHOR: record
+impl<T: Element> Graph<T> {
     /// Records an operation: its `name` (shown as the result's `grad_fn`
     /// and in graph pictures), its `inputs`, the `value` it computed from
     /// them, and its `backward` rule, which, given the gradient of the
-    /// output, returns one [`InputGrad`] per input. Every operation of the
-    /// engine is recorded this way, and so is one of your own: this is the
-    /// counterpart of PyTorch's `torch.autograd.Function`.
+    /// output, returns one [`InputGrad`] per input.
+    // ANCHOR: record-doc
+    ///
+    /// Every operation of the engine is recorded this way, and so is one of
+    /// your own: this is the counterpart of PyTorch's
+    /// `torch.autograd.Function`.
     ///
     /// If no input requires gradients, or recording is off
     /// ([`Graph::no_grad`]), the result is a plain leaf and `backward` is
@@ -383,7 +451,7 @@ impl<T: Element> Graph<T> {
     /// If an input belongs to another graph. When the graph is backwarded,
     /// if `backward` returns another number of gradients than the operation
     /// has inputs, or a gradient whose shape does not sum down to its input's.
-    // ANCHOR: record
+    // ANCHOR_END: record-doc
     pub fn record<'g>(
         &'g self,
         name: &'static str,
@@ -394,14 +462,19 @@ impl<T: Element> Graph<T> {
         if let Some(k) = inputs.iter().position(|t| !std::ptr::eq(t.graph, self)) {
             panic!("{name}: input {k} belongs to another graph");
         }
-        let tracked = self.is_grad_enabled() && inputs.iter().any(|t| t.tracks_grad());
+        let tracked = inputs.iter().any(|t| t.tracks_grad());
+        // ANCHOR: record-no-grad
+        let tracked = tracked && self.is_grad_enabled();
+        // ANCHOR_END: record-no-grad
         if !tracked {
             return self.leaf(value.into_shared(), DType::Float);
         }
         self.push(Node {
             value: value.into_shared(),
             grad: None,
+            // ANCHOR: record-grad-tensor
             grad_tensor: None,
+            // ANCHOR_END: record-grad-tensor
             requires_grad: true,
             retains_grad: false,
             dtype: DType::Float,
@@ -418,9 +491,11 @@ impl<T: Element> Graph<T> {
             // ANCHOR_END: record-hooks
         })
     }
-    // ANCHOR_END: record
+}
+// ANCHOR_END: record
 
-    // ANCHOR: backpropagate
+// ANCHOR: backpropagate
+impl<T: Element> Graph<T> {
     /// Backpropagates `seed` (d loss/d root) from `root` down the tape.
     fn backpropagate(&self, root: u32, seed: ArrayD<T>) {
         let mut guard = self.nodes_mut("backward");
@@ -428,15 +503,18 @@ impl<T: Element> Graph<T> {
         let mut adjoint: Vec<Option<ArrayD<T>>> = (0..=root).map(|_| None).collect();
         adjoint[root] = Some(seed);
         for id in (0..=root).rev() {
-            let Some(mut grad) = adjoint[id].take() else { continue };
+            let Some(grad) = adjoint[id].take() else { continue };
             // ANCHOR: backward-hooks
-            if !guard[id].hooks.is_empty() {
+            let grad = if guard[id].hooks.is_empty() {
+                grad
+            } else {
                 // A hook computes with tensors of the graph: let go of the
                 // tape while it runs. Nothing it computes is recorded.
                 drop(guard);
-                grad = self.no_grad(|| run_hooks(self, id, self.tensor(grad)).to_array());
+                let hooked = self.no_grad(|| run_hooks(self, id, self.tensor(grad)).to_array());
                 guard = self.nodes_mut("backward");
-            }
+                hooked
+            };
             // ANCHOR_END: backward-hooks
             let nodes: &mut Vec<Node<T>> = &mut guard;
             let node = &mut nodes[id];
@@ -464,6 +542,8 @@ impl<T: Element> Graph<T> {
                 op.inputs.len()
             );
             let shape_of = |k: usize| nodes[op.inputs[k] as usize].value.shape();
+            // ANCHOR_END: backpropagate
+            // ANCHOR: backward-inputs
             // One input that takes the upstream gradient unchanged, at its
             // full shape, is given the array itself, after the others have
             // read it (as a view, summed down to their shape if broadcast).
@@ -494,7 +574,7 @@ impl<T: Element> Graph<T> {
         }
     }
 }
-// ANCHOR_END: backpropagate
+// ANCHOR_END: backward-inputs
 
 // ANCHOR: run-hooks
 /// Node `id`'s complete gradient passed through its hooks, in the order
@@ -545,7 +625,9 @@ fn accumulate<T: Element>(slot: &mut Option<ArrayD<T>>, grad: ArrayD<T>) {
         None => *slot = Some(grad),
     }
 }
+// ANCHOR_END: accumulate
 
+// ANCHOR: accumulate-view
 /// Adds a borrowed gradient, summed down to `shape`, into an accumulator:
 /// it is copied only when it must be kept as is.
 fn accumulate_view<T: Element>(slot: &mut Option<ArrayD<T>>, grad: ArrayViewD<'_, T>, shape: &[usize]) {
@@ -555,7 +637,7 @@ fn accumulate_view<T: Element>(slot: &mut Option<ArrayD<T>>, grad: ArrayViewD<'_
         _ => accumulate(slot, shape::reduce_to_shape(grad, shape)),
     }
 }
-// ANCHOR_END: accumulate
+// ANCHOR_END: accumulate-view
 
 // ANCHOR: tensor-handle
 /// A tensor: a copyable handle to a node of a [`Graph`].
@@ -585,7 +667,9 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn to_array(self) -> ArrayD<T> {
         self.value().to_owned()
     }
+    // ANCHOR_END: tensor-handle
 
+    // ANCHOR: tensor-shape
     /// The tensor's elements in row-major order, as `t.flatten().tolist()`.
     pub fn to_vec(self) -> Vec<T> {
         self.value().iter().copied().collect()
@@ -619,7 +703,7 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn numel(self) -> usize {
         self.value().len()
     }
-    // ANCHOR_END: tensor-handle
+    // ANCHOR_END: tensor-shape
 
     // ANCHOR: requires-grad
     /// Marks a leaf as requiring gradients (PyTorch's `requires_grad=True`).
@@ -633,10 +717,12 @@ impl<'g, T: Element> Tensor<'g, T> {
             node.op.is_none(),
             "you can only change requires_grad flags of leaf variables"
         );
+        // ANCHOR: requires-grad-float
         assert!(
             node.dtype == DType::Float,
             "only tensors of floating point dtype can require gradients"
         );
+        // ANCHOR_END: requires-grad-float
         node.requires_grad = true;
         self
     }
@@ -660,9 +746,11 @@ impl<'g, T: Element> Tensor<'g, T> {
             .as_ref()
             .map(|op| op.name)
     }
-    // ANCHOR_END: requires-grad
+}
+// ANCHOR_END: requires-grad
 
-    // ANCHOR: register-hook
+// ANCHOR: register-hook
+impl<'g, T: Element> Tensor<'g, T> {
     /// Registers `hook` to see this tensor's gradient, as a tensor, in
     /// every backward pass that reaches it, once it is complete (every use
     /// of the tensor has sent its part), before it goes on to the tensor's
@@ -691,9 +779,11 @@ impl<'g, T: Element> Tensor<'g, T> {
             index: node.hooks.len() - 1,
         }
     }
-    // ANCHOR_END: register-hook
+}
+// ANCHOR_END: register-hook
 
-    // ANCHOR: retain-grad
+// ANCHOR: retain-grad
+impl<'g, T: Element> Tensor<'g, T> {
     /// Asks a non-leaf to keep its gradient after `backward` (leaves always do).
     ///
     /// # Panics
@@ -710,9 +800,11 @@ impl<'g, T: Element> Tensor<'g, T> {
         }
         self
     }
-    // ANCHOR_END: retain-grad
+}
+// ANCHOR_END: retain-grad
 
-    // ANCHOR: grad
+// ANCHOR: grad
+impl<'g, T: Element> Tensor<'g, T> {
     /// The accumulated gradient as a tensor of the same graph (a leaf), or
     /// `None` if no gradient has reached this tensor (or it is a non-leaf
     /// without [`retain_grad`](Tensor::retain_grad)). Reading it again
@@ -727,29 +819,37 @@ impl<'g, T: Element> Tensor<'g, T> {
         self.graph.nodes_mut("grad")[self.id as usize].grad_tensor = Some(tensor.id);
         Some(tensor)
     }
+    // ANCHOR_END: grad
 
+    // ANCHOR: grad-array
     /// The accumulated gradient as an array (a copy).
     pub fn grad_array(self) -> Option<ArrayD<T>> {
         self.graph.nodes.borrow()[self.id as usize].grad.clone()
     }
-    // ANCHOR_END: grad
+}
+// ANCHOR_END: grad-array
 
-    // ANCHOR: take-grad
+// ANCHOR: take-grad
+impl<'g, T: Element> Tensor<'g, T> {
     /// Moves the accumulated gradient out, leaving none: reading and zeroing
     /// in one step, without a copy (what an optimizer step wants).
     pub fn take_grad(self) -> Option<ArrayD<T>> {
         self.graph.nodes_mut("take_grad")[self.id as usize].grad_mut().take()
     }
-    // ANCHOR_END: take-grad
+}
+// ANCHOR_END: take-grad
 
-    // ANCHOR: tensor-zero-grad
+// ANCHOR: tensor-zero-grad
+impl<'g, T: Element> Tensor<'g, T> {
     /// Clears this tensor's gradient (PyTorch's `x.grad = None`).
     pub fn zero_grad(self) {
         *self.graph.nodes_mut("zero_grad")[self.id as usize].grad_mut() = None;
     }
-    // ANCHOR_END: tensor-zero-grad
+}
+// ANCHOR_END: tensor-zero-grad
 
-    // ANCHOR: detach
+// ANCHOR: detach
+impl<'g, T: Element> Tensor<'g, T> {
     /// A new leaf with the same data that does not require gradients: the
     /// gradient stops here.
     pub fn detach(self) -> Self {
@@ -760,9 +860,11 @@ impl<'g, T: Element> Tensor<'g, T> {
         };
         self.graph.leaf(value, dtype)
     }
-    // ANCHOR_END: detach
+}
+// ANCHOR_END: detach
 
-    // ANCHOR: tensor-backward
+// ANCHOR: tensor-backward
+impl<'g, T: Element> Tensor<'g, T> {
     /// Backpropagates from a one-element tensor, accumulating d(self)/d(leaf)
     /// into every leaf that requires gradients.
     ///
@@ -786,7 +888,11 @@ impl<'g, T: Element> Tensor<'g, T> {
         self.graph.backpropagate(self.id, ArrayD::ones(IxDyn(&shape)));
         Ok(())
     }
+}
+// ANCHOR_END: tensor-backward
 
+// ANCHOR: backward-with
+impl<'g, T: Element> Tensor<'g, T> {
     /// Backpropagates with an upstream gradient d(loss)/d(self) of this
     /// tensor's shape: computes the vector-Jacobian product `upstream · J`
     /// and accumulates it into the leaves.
@@ -811,9 +917,11 @@ impl<'g, T: Element> Tensor<'g, T> {
         self.graph.backpropagate(self.id, seed);
         Ok(())
     }
-    // ANCHOR_END: tensor-backward
+}
+// ANCHOR_END: backward-with
 
-    // ANCHOR: tensor-to-dot
+// ANCHOR: tensor-to-dot
+impl<'g, T: Element> Tensor<'g, T> {
     /// The computation graph that produced this tensor, in Graphviz DOT.
     pub fn to_dot(self) -> String {
         let nodes = self.graph.nodes.borrow();
@@ -846,9 +954,11 @@ impl<'g, T: Element> Tensor<'g, T> {
             .collect();
         crate::dot::graph(&pictured)
     }
-    // ANCHOR_END: tensor-to-dot
+}
+// ANCHOR_END: tensor-to-dot
 
-    // ANCHOR: tensor-checks
+// ANCHOR: tensor-checks
+impl<'g, T: Element> Tensor<'g, T> {
     fn check_requires_grad(self) -> Result<()> {
         if self.tracks_grad() {
             Ok(())
@@ -873,7 +983,7 @@ impl<'g, T: Element> Tensor<'g, T> {
 }
 // ANCHOR_END: tensor-checks
 
-// ANCHOR: tensor-printing
+// ANCHOR: tensor-summary
 /// A one-line rendering of a value for graph pictures: the numbers when
 /// there are at most four, otherwise just the shape's element count.
 fn summarize<T: Element>(a: ArrayViewD<'_, T>) -> String {
@@ -888,7 +998,9 @@ fn summarize<T: Element>(a: ArrayViewD<'_, T>) -> String {
         format!("{} values", a.len())
     }
 }
+// ANCHOR_END: tensor-summary
 
+// ANCHOR: tensor-printing
 impl<T: Element> fmt::Display for Tensor<'_, T> {
     /// Prints as PyTorch does: `tensor([ 2., 10., 12.], dtype=f64)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -902,7 +1014,9 @@ impl<T: Element> fmt::Display for Tensor<'_, T> {
         }
         let text = match node.dtype {
             DType::Float => crate::print::format_tensor(node.value.view(), &suffixes),
+            // ANCHOR: display-bool
             DType::Bool => crate::print::format_bool_tensor(node.value.map(|&x| x != T::zero()).view()),
+            // ANCHOR_END: display-bool
         };
         f.write_str(&text)
     }

@@ -1,7 +1,10 @@
 //! Broadcasting: combining shapes forward, and undoing it backward.
 
 // ANCHOR: shape-imports
-use ndarray::{ArrayD, ArrayViewD, Axis, CowArray};
+use ndarray::{ArrayD, Axis};
+// ANCHOR: shape-views-import
+use ndarray::{ArrayViewD, CowArray};
+// ANCHOR_END: shape-views-import
 
 use crate::element::Element;
 use crate::error::{Error, ErrorKind, Result};

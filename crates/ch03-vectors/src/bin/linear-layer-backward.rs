@@ -1,4 +1,4 @@
-// book/ch03-vectors.md, block `linear-layer-backward`: generated from the book: edit the chapter, not this file. fnv1a=c775a61993c2957c
+// book/ch03-vectors.md, block `linear-layer-backward`: generated from the book: edit the chapter, not this file. fnv1a=01c1c5c098c68519
 fn main() {
     use autograd::Graph;
     let g = Graph::new();
@@ -15,7 +15,7 @@ fn main() {
         .tensor([[0.4458f32, 0.6325, 0.4701], [0.0154, 0.1349, 0.2547]])
         .requires_grad();
     let b = g.tensor([[0.9501f32, 0.2477, -1.2972]]).requires_grad();
-    let q = x.tensordot(w, 1).retain_grad();
+    let q = x.matmul(w).retain_grad();
     let z = (q + b).retain_grad();
     z.sum_all().backward().unwrap();
 

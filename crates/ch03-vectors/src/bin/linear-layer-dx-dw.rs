@@ -1,4 +1,4 @@
-// book/ch03-vectors.md, block `linear-layer-dx-dw`: generated from the book: edit the chapter, not this file. fnv1a=b8484e283acfc341
+// book/ch03-vectors.md, block `linear-layer-dx-dw`: generated from the book: edit the chapter, not this file. fnv1a=6655f8ac38ad5846
 fn main() {
     use autograd::Graph;
     let g = Graph::new();
@@ -15,7 +15,7 @@ fn main() {
         .tensor([[0.4458f32, 0.6325, 0.4701], [0.0154, 0.1349, 0.2547]])
         .requires_grad();
     let b = g.tensor([[0.9501f32, 0.2477, -1.2972]]).requires_grad();
-    (x.tensordot(w, 1) + b).sum_all().backward().unwrap();
+    (x.matmul(w) + b).sum_all().backward().unwrap();
 
     let (xs, ws) = (x.to_array(), w.to_array());
     let w_row_sums: Vec<f32> = (0..2).map(|k| (0..3).map(|j| ws[[k, j]]).sum()).collect();

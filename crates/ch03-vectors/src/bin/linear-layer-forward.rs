@@ -1,4 +1,4 @@
-// book/ch03-vectors.md, block `linear-layer-forward`: generated from the book: edit the chapter, not this file. fnv1a=e881fe9625becc8c
+// book/ch03-vectors.md, block `linear-layer-forward`: generated from the book: edit the chapter, not this file. fnv1a=f57d58b50958f17d
 fn main() {
     use autograd::Graph;
     let g = Graph::new();
@@ -16,7 +16,7 @@ fn main() {
         .requires_grad();
     let b = g.tensor([[0.9501f32, 0.2477, -1.2972]]).requires_grad();
 
-    let q = x.tensordot(w, 1);
+    let q = x.matmul(w);
     let z = q + b;
     let o = z.sum_all();
 

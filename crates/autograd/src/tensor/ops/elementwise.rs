@@ -6,11 +6,17 @@
 // ANCHOR: elementwise-imports
 use ndarray::{ArrayD, ArrayViewD, Zip};
 
-use super::{Exponent, IntoOperand, each};
+use super::IntoOperand;
+// ANCHOR: elementwise-import-each
+use super::{Exponent, each};
+// ANCHOR_END: elementwise-import-each
 use crate::element::Element;
 use crate::error::Result;
 use crate::tensor::shape::broadcast_shape;
-use crate::tensor::{BackwardContext, GradContext, Tensor};
+use crate::tensor::{BackwardContext, Tensor};
+// ANCHOR: elementwise-import-grad-context
+use crate::tensor::GradContext;
+// ANCHOR_END: elementwise-import-grad-context
 // ANCHOR_END: elementwise-imports
 
 // ANCHOR: zip-broadcast
@@ -66,7 +72,9 @@ impl<'g, T: Element> Tensor<'g, T> {
         let shape = broadcast_shape(op, a.shape(), b.shape())?;
         Ok(zip_broadcast(a.view(), b.view(), &shape, f))
     }
+    // ANCHOR_END: arithmetic
 
+    // ANCHOR: add-sub
     /// `self + rhs`.
     pub fn try_add(self, rhs: impl IntoOperand<'g, T>) -> Result<Self> {
         let rhs = rhs.into_operand(self.graph);
@@ -95,7 +103,9 @@ impl<'g, T: Element> Tensor<'g, T> {
         // ANCHOR_END: sub-recorded
         Ok(difference)
     }
+    // ANCHOR_END: add-sub
 
+    // ANCHOR: mul-div
     /// `self * rhs`: d/da = b, d/db = a.
     pub fn try_mul(self, rhs: impl IntoOperand<'g, T>) -> Result<Self> {
         let rhs = rhs.into_operand(self.graph);
@@ -139,9 +149,11 @@ impl<'g, T: Element> Tensor<'g, T> {
         // ANCHOR_END: div-recorded
         Ok(quotient)
     }
-    // ANCHOR_END: arithmetic
+}
+// ANCHOR_END: mul-div
 
-    // ANCHOR: unary
+// ANCHOR: unary
+impl<'g, T: Element> Tensor<'g, T> {
     /// Records a function of one tensor: `forward` computes its value from
     /// the input's ([`each`] lifts an elementwise function), `backward` the
     /// input's gradient.
@@ -186,25 +198,31 @@ impl<'g, T: Element> Tensor<'g, T> {
         })
         // ANCHOR_END: pow-recorded
     }
-    // ANCHOR_END: pow
+}
+// ANCHOR_END: pow
 
-    // ANCHOR: exp
+// ANCHOR: exp
+impl<'g, T: Element> Tensor<'g, T> {
     /// eˣ, elementwise; its derivative is its value.
     pub fn exp(self) -> Self {
         self.unary("ExpBackward0", each(T::exp), |ctx| ctx.grad_output * ctx.output)
             .recorded(|c| c.grad_output * c.output)
     }
-    // ANCHOR_END: exp
+}
+// ANCHOR_END: exp
 
-    // ANCHOR: ln
+// ANCHOR: ln
+impl<'g, T: Element> Tensor<'g, T> {
     /// The natural logarithm, elementwise: d/dx ln x = 1/x.
     pub fn ln(self) -> Self {
         self.unary("LogBackward0", each(T::ln), |ctx| ctx.grad_output / ctx.input(0))
             .recorded(|c| c.grad_output / c.input(0))
     }
-    // ANCHOR_END: ln
+}
+// ANCHOR_END: ln
 
-    // ANCHOR: tanh
+// ANCHOR: tanh
+impl<'g, T: Element> Tensor<'g, T> {
     /// tanh, elementwise: d/dx tanh x = 1 − tanh² x. The value is the
     /// element type's own ([`Element::map_tanh`]: for `f32`, correctly
     /// rounded and vectorized).
@@ -216,9 +234,11 @@ impl<'g, T: Element> Tensor<'g, T> {
         })
         .recorded(|c| c.grad_output * (c.constant(T::one()) - c.output * c.output))
     }
-    // ANCHOR_END: tanh
+}
+// ANCHOR_END: tanh
 
-    // ANCHOR: sigmoid-relu
+// ANCHOR: sigmoid-relu
+impl<'g, T: Element> Tensor<'g, T> {
     /// The logistic function 1/(1 + e⁻ˣ), elementwise: σ' = σ(1 − σ).
     pub fn sigmoid(self) -> Self {
         self.unary(
@@ -247,9 +267,11 @@ impl<'g, T: Element> Tensor<'g, T> {
         )
         .recorded(|c| c.grad_output * c.output.gt(c.constant(T::zero())))
     }
-    // ANCHOR_END: sigmoid-relu
+}
+// ANCHOR_END: sigmoid-relu
 
-    // ANCHOR: reciprocal
+// ANCHOR: reciprocal
+impl<'g, T: Element> Tensor<'g, T> {
     /// 1/x, elementwise. Its backward is −g·(1/x)², computed from the
     /// output: this is why autograd's gradient of `1/x` can differ from the
     /// hand formula `−1/x²` in the last bit.

@@ -17,20 +17,38 @@
 
 // ANCHOR: ops-modules
 mod elementwise;
+// ANCHOR: ops-module-layout
 mod layout;
+// ANCHOR_END: ops-module-layout
 mod operators;
+// ANCHOR: ops-module-products
 mod products;
+// ANCHOR_END: ops-module-products
+// ANCHOR: ops-module-reductions
 mod reductions;
+// ANCHOR_END: ops-module-reductions
+// ANCHOR: ops-module-selection
 mod selection;
+// ANCHOR_END: ops-module-selection
+// ANCHOR: ops-module-steps
 mod steps;
+// ANCHOR_END: ops-module-steps
 
+// ANCHOR: ops-reexport-layout
 pub use layout::{cat, stack, try_cat, try_stack};
+// ANCHOR_END: ops-reexport-layout
+// ANCHOR: ops-reexport-real
 pub use operators::Real;
+// ANCHOR_END: ops-reexport-real
+// ANCHOR: ops-reexport-steps
 pub use steps::{try_where, where_};
+// ANCHOR_END: ops-reexport-steps
 // ANCHOR_END: ops-modules
 
 // ANCHOR: ops-imports
+// ANCHOR: ops-import-fmt
 use std::fmt;
+// ANCHOR_END: ops-import-fmt
 
 use ndarray::{ArrayD, ArrayViewD};
 
@@ -58,7 +76,9 @@ pub trait IntoOperand<'g, T: Element> {
     /// The operand as a tensor of `graph`.
     fn into_operand(self, graph: &'g Graph<T>) -> Tensor<'g, T>;
 }
+// ANCHOR_END: into-operand
 
+// ANCHOR: operand-impls
 impl<'g, T: Element> IntoOperand<'g, T> for Tensor<'g, T> {
     fn into_operand(self, _: &'g Graph<T>) -> Tensor<'g, T> {
         self
@@ -88,7 +108,9 @@ impl<'g, T: Element> IntoOperand<'g, T> for i32 {
         graph.scalar(T::of_f64(f64::from(self)))
     }
 }
+// ANCHOR_END: operand-impls
 
+// ANCHOR: exponent
 /// The exponent of [`Tensor::pow`]: a number of the graph's type, or an
 /// integer, as in PyTorch's `x.pow(2)`.
 #[diagnostic::on_unimplemented(
@@ -111,17 +133,19 @@ impl<T: Element> Exponent<T> for i32 {
         T::of_f64(f64::from(self))
     }
 }
-// ANCHOR_END: into-operand
+// ANCHOR_END: exponent
 
 // ANCHOR: op-errors
 fn shape_error(message: String) -> Error {
     Error::new(ErrorKind::Shape, message)
 }
+// ANCHOR_END: op-errors
 
+// ANCHOR: range-error
 fn range_error(message: String) -> Error {
     Error::new(ErrorKind::OutOfRange, message)
 }
-// ANCHOR_END: op-errors
+// ANCHOR_END: range-error
 
 // ANCHOR: each
 /// An elementwise function as the forward of [`Tensor::unary`].

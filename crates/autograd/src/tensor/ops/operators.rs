@@ -6,7 +6,10 @@
 // ANCHOR: operators-imports
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use super::{IntoOperand, each, or_panic};
+use super::{IntoOperand, or_panic};
+// ANCHOR: operators-import-each
+use super::each;
+// ANCHOR_END: operators-import-each
 use crate::element::Element;
 use crate::tensor::Tensor;
 // ANCHOR_END: operators-imports
@@ -35,7 +38,9 @@ tensor_operator!(Add, add, try_add);
 tensor_operator!(Sub, sub, try_sub);
 tensor_operator!(Mul, mul, try_mul);
 tensor_operator!(Div, div, try_div);
+// ANCHOR_END: tensor-operators
 
+// ANCHOR: number-on-the-left
 /// `number ∘ tensor` for each operator and element type. `c / x` is
 /// computed as PyTorch computes it, `x.reciprocal() * c`.
 macro_rules! number_on_the_left {
@@ -61,6 +66,7 @@ macro_rules! number_on_the_left {
                 or_panic(rhs.graph.scalar(self).try_mul(rhs))
             }
         }
+        // ANCHOR: number-div-tensor
         impl<'g> Div<Tensor<'g, $t>> for $t {
             type Output = Tensor<'g, $t>;
             // PyTorch's `__rtruediv__` multiplies by the reciprocal; doing
@@ -71,6 +77,9 @@ macro_rules! number_on_the_left {
                 rhs.reciprocal() * self
             }
         }
+        // ANCHOR_END: number-div-tensor
+        // ANCHOR_END: number-on-the-left
+        // ANCHOR: number-on-the-left-refs
         impl<'g> Add<&Tensor<'g, $t>> for $t {
             type Output = Tensor<'g, $t>;
             #[track_caller]
@@ -92,6 +101,7 @@ macro_rules! number_on_the_left {
                 self * *rhs
             }
         }
+        // ANCHOR: number-div-tensor-ref
         impl<'g> Div<&Tensor<'g, $t>> for $t {
             type Output = Tensor<'g, $t>;
             #[track_caller]
@@ -99,10 +109,13 @@ macro_rules! number_on_the_left {
                 self / *rhs
             }
         }
+        // ANCHOR_END: number-div-tensor-ref
     )*};
 }
 number_on_the_left!(f32, f64);
+// ANCHOR_END: number-on-the-left-refs
 
+// ANCHOR: real
 /// An element type with plain numbers on both sides of every operator: the
 /// one bound a function generic over the dtype needs, so that it may write
 /// `2.0 * x` as well as `x * 2.0` (`T::of_f64(2.0)` for a literal of the
@@ -132,7 +145,9 @@ pub trait Real:
 
 impl Real for f32 {}
 impl Real for f64 {}
+// ANCHOR_END: real
 
+// ANCHOR: integer-on-the-left
 /// `integer ∘ tensor`, as `3 - x` in PyTorch: the integer as a number of
 /// the graph's float type, then the same as above.
 macro_rules! integer_on_the_left {
@@ -148,7 +163,9 @@ macro_rules! integer_on_the_left {
     )*};
 }
 integer_on_the_left!(Add add, Sub sub, Mul mul);
+// ANCHOR_END: integer-on-the-left
 
+// ANCHOR: integer-div-tensor
 /// `integer / tensor`, as PyTorch computes it: the reciprocal, times the number.
 impl<'g, T: Element> Div<Tensor<'g, T>> for i32 {
     type Output = Tensor<'g, T>;
@@ -158,13 +175,17 @@ impl<'g, T: Element> Div<Tensor<'g, T>> for i32 {
         rhs.reciprocal() * self
     }
 }
+// ANCHOR_END: integer-div-tensor
 
+// ANCHOR: neg
 /// `-x`: the gradient is negated.
 impl<'g, T: Element> Neg for Tensor<'g, T> {
     type Output = Tensor<'g, T>;
     fn neg(self) -> Tensor<'g, T> {
         self.unary("NegBackward0", each(|x: T| -x), |ctx| ctx.grad_output.mapv(|g| -g))
+            // ANCHOR: neg-recorded
             .recorded(|c| -c.grad_output)
+        // ANCHOR_END: neg-recorded
     }
 }
 
@@ -174,4 +195,4 @@ impl<'g, T: Element> Neg for &Tensor<'g, T> {
         -*self
     }
 }
-// ANCHOR_END: tensor-operators
+// ANCHOR_END: neg

@@ -3,13 +3,18 @@
 //! `matmul`.
 
 // ANCHOR: products-imports
-use ndarray::{ArrayBase, ArrayD, ArrayViewD, Axis, Data, Ix1, Ix2, IxDyn};
+use ndarray::{ArrayBase, Data, Ix2, IxDyn};
+// ANCHOR: products-import-batches
+use ndarray::{ArrayD, ArrayViewD, Axis, Ix1};
+// ANCHOR_END: products-import-batches
 
 use super::{or_panic, shape_error};
 use crate::element::Element;
 use crate::error::Result;
 use crate::tensor::Tensor;
+// ANCHOR: products-import-broadcast
 use crate::tensor::shape::broadcast_shape;
+// ANCHOR_END: products-import-broadcast
 // ANCHOR_END: products-imports
 
 // ANCHOR: matmul
@@ -131,9 +136,11 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn matmul(self, rhs: Self) -> Self {
         or_panic(self.try_matmul(rhs))
     }
-    // ANCHOR_END: matmul
+}
+// ANCHOR_END: matmul
 
-    // ANCHOR: tensordot
+// ANCHOR: tensordot
+impl<'g, T: Element> Tensor<'g, T> {
     /// `torch.tensordot(self, rhs, dims)`: contracts the last `dims` axes of
     /// `self` with the first `dims` axes of `rhs`. Built from `reshape` and
     /// `matmul`, so its gradient comes from theirs.
@@ -159,11 +166,16 @@ impl<'g, T: Element> Tensor<'g, T> {
         or_panic(self.try_tensordot(rhs, dims))
     }
 }
+// ANCHOR_END: tensordot
 
+// ANCHOR: as2
+/// An array known to have two dimensions, as ndarray's matrix.
 fn as2<T: Element, S: Data<Elem = T>>(a: &ArrayBase<S, IxDyn>) -> ndarray::ArrayView2<'_, T> {
     a.view().into_dimensionality::<Ix2>().expect("checked: 2-D")
 }
+// ANCHOR_END: as2
 
+// ANCHOR: vector-helpers
 fn as1<T: Element, S: Data<Elem = T>>(a: &ArrayBase<S, IxDyn>) -> ndarray::ArrayView1<'_, T> {
     a.view().into_dimensionality::<Ix1>().expect("checked: 1-D")
 }
@@ -178,7 +190,7 @@ fn outer<T: Element>(u: &ndarray::ArrayView1<'_, T>, v: &ndarray::ArrayView1<'_,
     let (col, row) = (u.view().insert_axis(Axis(1)), v.view().insert_axis(Axis(0)));
     (&col * &row).into_dyn()
 }
-// ANCHOR_END: tensordot
+// ANCHOR_END: vector-helpers
 
 // ANCHOR: batched-matmul
 impl<'g, T: Element> Tensor<'g, T> {

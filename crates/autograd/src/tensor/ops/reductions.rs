@@ -4,18 +4,30 @@
 //! input's shape.
 
 // ANCHOR: reductions-imports
+// ANCHOR: reductions-import-ordering
 use std::cmp::Ordering;
+// ANCHOR_END: reductions-import-ordering
 
-use ndarray::{ArrayD, ArrayView1, ArrayViewD, Axis, Zip};
+use ndarray::ArrayD;
+// ANCHOR: reductions-import-views
+use ndarray::{ArrayView1, ArrayViewD, Axis, Zip};
+// ANCHOR_END: reductions-import-views
 
+// ANCHOR: reductions-import-dims
 use super::{Indices, or_panic, shape_error};
+// ANCHOR_END: reductions-import-dims
 use crate::element::Element;
+// ANCHOR: reductions-import-result
 use crate::error::Result;
 use crate::tensor::dims::{self, Dim, Dims};
-use crate::tensor::{GradContext, Tensor};
+// ANCHOR_END: reductions-import-result
+use crate::tensor::Tensor;
+// ANCHOR: reductions-import-grad-context
+use crate::tensor::GradContext;
+// ANCHOR_END: reductions-import-grad-context
 // ANCHOR_END: reductions-imports
 
-// ANCHOR: sum-mean
+// ANCHOR: sum-all
 impl<'g, T: Element> Tensor<'g, T> {
     /// The sum of all elements, as a 0-dimensional tensor (PyTorch's
     /// `x.sum()`). Each element receives the output's gradient unchanged.
@@ -29,7 +41,11 @@ impl<'g, T: Element> Tensor<'g, T> {
             .recorded(|c| c.zeros_like_input(0) + c.grad_output)
         // ANCHOR_END: sum-recorded
     }
+}
+// ANCHOR_END: sum-all
 
+// ANCHOR: mean-all
+impl<'g, T: Element> Tensor<'g, T> {
     /// The mean of all elements (PyTorch's `x.mean()`; NaN for an empty tensor, as in
     /// PyTorch).
     pub fn mean_all(self) -> Self {
@@ -51,9 +67,11 @@ impl<'g, T: Element> Tensor<'g, T> {
             })
         // ANCHOR_END: mean-recorded
     }
-    // ANCHOR_END: sum-mean
+}
+// ANCHOR_END: mean-all
 
-    // ANCHOR: axis-reductions
+// ANCHOR: axis-reductions
+impl<'g, T: Element> Tensor<'g, T> {
     /// Dimension `dim` of this tensor, counted from the front.
     pub(super) fn dim(self, op: &str, dim: impl Dim) -> Result<usize> {
         dims::resolve(op, dim, self.ndim())

@@ -1,4 +1,4 @@
-// book/appendix-engine.md, block `operators-and-numbers`: generated from the book: edit the chapter, not this file. fnv1a=26a5abaa4d0cabd1
+// book/ch03-vectors.md, block `operators-and-numbers`: generated from the book: edit the chapter, not this file. fnv1a=26a5abaa4d0cabd1
 fn main() {
     use autograd::Graph;
 

@@ -1,4 +1,4 @@
-// book/ch03-vectors.md, block `sum-one-by-one`: generated from the book: edit the chapter, not this file. fnv1a=9939032b96d20830
+// book/appendix-engine.md, block `sum-one-by-one`: generated from the book: edit the chapter, not this file. fnv1a=9939032b96d20830
 fn main() {
     use autograd::Graph;
     let g = Graph::<f64>::new();

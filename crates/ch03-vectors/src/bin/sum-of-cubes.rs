@@ -1,4 +1,4 @@
-// book/ch03-vectors.md, block `exercise-sum-of-cubes`: generated from the book: edit the chapter, not this file. fnv1a=d6fa6ca6fd01a7bf
+// book/ch03-vectors.md, block `sum-of-cubes`: generated from the book: edit the chapter, not this file. fnv1a=d6fa6ca6fd01a7bf
 fn main() {
     use autograd::Graph;
     let g = Graph::<f64>::new();
