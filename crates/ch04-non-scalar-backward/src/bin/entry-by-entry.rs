@@ -1,4 +1,4 @@
-// book/ch04-non-scalar-backward.md, block `entry-by-entry`: generated from the book: edit the chapter, not this file. fnv1a=53b8a5c79f47d710
+// book/ch04-non-scalar-backward.md, block `entry-by-entry`: generated from the book: edit the chapter, not this file. fnv1a=bbbc41edefa93a60
 fn main() {
     use autograd::Graph;
     let g = Graph::new();
@@ -6,8 +6,10 @@ fn main() {
 
     for i in 0..2 {
         for j in 0..3 {
-            let out = a.at(&[i, j]) * a.at(&[i, j]);
-            out.backward().unwrap();
+            let mut mask = ndarray::Array2::<f32>::zeros((2, 3));
+            mask[[i, j]] = 1.0;
+            let entry = (a * g.tensor(mask)).sum_all();
+            (entry * entry).backward().unwrap();
         }
     }
     println!("a.grad = {}", a.grad().unwrap());
