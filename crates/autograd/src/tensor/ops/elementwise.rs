@@ -284,7 +284,7 @@ impl<'g, T: Element> Tensor<'g, T> {
 }
 // ANCHOR_END: reciprocal
 
-// ANCHOR: sqrt-abs-clamp
+// ANCHOR: sqrt-abs
 impl<'g, T: Element> Tensor<'g, T> {
     /// √x, elementwise: d/dx √x = 1/(2√x), computed from the output.
     pub fn sqrt(self) -> Self {
@@ -312,7 +312,22 @@ impl<'g, T: Element> Tensor<'g, T> {
         })
         .recorded(|c| c.grad_output * c.input(0).sign())
     }
+}
 
+/// The sign of x as PyTorch's `sign`: −1, 0 or 1, and 0 for NaN.
+fn sign<T: Element>(x: T) -> T {
+    if x > T::zero() {
+        T::one()
+    } else if x < T::zero() {
+        -T::one()
+    } else {
+        T::zero()
+    }
+}
+// ANCHOR_END: sqrt-abs
+
+// ANCHOR: clamp
+impl<'g, T: Element> Tensor<'g, T> {
     /// Each element limited to `[min, max]` (PyTorch's `clamp`). The
     /// gradient passes strictly inside, where `min < x < max`, and is 0
     /// elsewhere: outside, where the output does not move with x, and on
@@ -342,22 +357,13 @@ impl<'g, T: Element> Tensor<'g, T> {
                 .and(ctx.input(0))
                 .map_collect(|&g, &x| if inside(x) { g } else { T::zero() })
         })
+        // ANCHOR: clamp-recorded
         .recorded(move |c| {
             let x = c.input(0);
             let mask = x.value().mapv(|v| if inside(v) { T::one() } else { T::zero() });
             c.grad_output * x.graph().tensor(mask)
         })
+        // ANCHOR_END: clamp-recorded
     }
 }
-
-/// The sign of x as PyTorch's `sign`: −1, 0 or 1, and 0 for NaN.
-fn sign<T: Element>(x: T) -> T {
-    if x > T::zero() {
-        T::one()
-    } else if x < T::zero() {
-        -T::one()
-    } else {
-        T::zero()
-    }
-}
-// ANCHOR_END: sqrt-abs-clamp
+// ANCHOR_END: clamp
