@@ -4,8 +4,11 @@
 
 // ANCHOR: products-imports
 use ndarray::{ArrayBase, Data, Ix2, IxDyn};
+// ANCHOR: products-import-vectors
+use ndarray::{ArrayD, Axis, Ix1};
+// ANCHOR_END: products-import-vectors
 // ANCHOR: products-import-batches
-use ndarray::{ArrayD, ArrayViewD, Axis, Ix1};
+use ndarray::ArrayViewD;
 // ANCHOR_END: products-import-batches
 
 use super::{or_panic, shape_error};
@@ -23,9 +26,8 @@ fn dims(shape: &[usize]) -> String {
 }
 
 impl<'g, T: Element> Tensor<'g, T> {
-    /// The matrix product, as `torch.matmul`: matrix @ matrix, matrix @
-    /// vector, vector @ matrix, vector @ vector, and batches of matrices.
-    /// d(A·B)/dA pulls back g as g·Bᵀ, and d/dB as Aᵀ·g.
+    /// The matrix product, as `torch.matmul`: d(A·B)/dA pulls back g as
+    /// g·Bᵀ, and d/dB as Aᵀ·g.
     pub fn try_matmul(self, rhs: Self) -> Result<Self> {
         self.same_graph("matmul", rhs)?;
         let (a_shape, b_shape) = (self.shape(), rhs.shape());
@@ -42,42 +44,48 @@ impl<'g, T: Element> Tensor<'g, T> {
                     return Err(mismatch());
                 }
                 let value = as2(&*self.value()).dot(&as2(&*rhs.value())).into_dyn();
-                Ok(self
-                    .graph
-                    .record("MmBackward0", &[self, rhs], value, |ctx| {
-                        let (g, x, w) = (as2(ctx.grad_output), as2(ctx.input(0)), as2(ctx.input(1)));
-                        vec![
-                            ctx.gradient(0, || g.dot(&w.t()).into_dyn()),
-                            ctx.gradient(1, || x.t().dot(&g).into_dyn()),
-                        ]
-                    })
-                    .with_recorded_backward(|c| {
-                        let (g, x, w) = (c.grad_output, c.input(0), c.input(1));
-                        vec![c.gradient(0, || g.matmul(w.t())), c.gradient(1, || x.t().matmul(g))]
-                    }))
+                let product = self.graph.record("MmBackward0", &[self, rhs], value, |ctx| {
+                    let (g, x, w) = (as2(ctx.grad_output), as2(ctx.input(0)), as2(ctx.input(1)));
+                    vec![
+                        ctx.gradient(0, || g.dot(&w.t()).into_dyn()),
+                        ctx.gradient(1, || x.t().dot(&g).into_dyn()),
+                    ]
+                });
+                // ANCHOR: mm-recorded
+                let product = product.with_recorded_backward(|c| {
+                    let (g, x, w) = (c.grad_output, c.input(0), c.input(1));
+                    vec![c.gradient(0, || g.matmul(w.t())), c.gradient(1, || x.t().matmul(g))]
+                });
+                // ANCHOR_END: mm-recorded
+                Ok(product)
             }
+            // ANCHOR_END: matmul
+            // ANCHOR: matmul-vector
             (2, 1) => {
                 if a_shape[1] != b_shape[0] {
                     return Err(mismatch());
                 }
                 let value = as2(&*self.value()).dot(&as1(&*rhs.value())).into_dyn();
-                Ok(self
-                    .graph
-                    .record("MvBackward0", &[self, rhs], value, |ctx| {
-                        let (g, m, v) = (as1(ctx.grad_output), as2(ctx.input(0)), as1(ctx.input(1)));
-                        vec![
-                            ctx.gradient(0, || outer(&g, &v)),
-                            ctx.gradient(1, || m.t().dot(&g).into_dyn()),
-                        ]
-                    })
-                    .with_recorded_backward(|c| {
-                        let (g, m, v) = (c.grad_output, c.input(0), c.input(1));
-                        vec![
-                            c.gradient(0, || column(g).matmul(column(v).t())),
-                            c.gradient(1, || m.t().matmul(g)),
-                        ]
-                    }))
+                let product = self.graph.record("MvBackward0", &[self, rhs], value, |ctx| {
+                    let (g, m, v) = (as1(ctx.grad_output), as2(ctx.input(0)), as1(ctx.input(1)));
+                    vec![
+                        ctx.gradient(0, || outer(&g, &v)),
+                        ctx.gradient(1, || m.t().dot(&g).into_dyn()),
+                    ]
+                });
+                // ANCHOR: mv-recorded
+                let product = product.with_recorded_backward(|c| {
+                    let (g, m, v) = (c.grad_output, c.input(0), c.input(1));
+                    vec![
+                        c.gradient(0, || column(g).matmul(column(v).t())),
+                        c.gradient(1, || m.t().matmul(g)),
+                    ]
+                });
+                // ANCHOR_END: mv-recorded
+                Ok(product)
             }
+            // ANCHOR_END: matmul-vector
+            // ANCHOR: matmul-others
             (1, 2) => {
                 if a_shape[0] != b_shape[0] {
                     return Err(mismatch());
@@ -137,7 +145,7 @@ impl<'g, T: Element> Tensor<'g, T> {
         or_panic(self.try_matmul(rhs))
     }
 }
-// ANCHOR_END: matmul
+// ANCHOR_END: matmul-others
 
 // ANCHOR: tensordot
 impl<'g, T: Element> Tensor<'g, T> {
@@ -176,13 +184,9 @@ fn as2<T: Element, S: Data<Elem = T>>(a: &ArrayBase<S, IxDyn>) -> ndarray::Array
 // ANCHOR_END: as2
 
 // ANCHOR: vector-helpers
+/// An array known to have one dimension, as ndarray's vector.
 fn as1<T: Element, S: Data<Elem = T>>(a: &ArrayBase<S, IxDyn>) -> ndarray::ArrayView1<'_, T> {
     a.view().into_dimensionality::<Ix1>().expect("checked: 1-D")
-}
-
-/// A vector as a one-column matrix.
-fn column<T: Element>(t: Tensor<'_, T>) -> Tensor<'_, T> {
-    t.reshape([t.numel(), 1])
 }
 
 /// The outer product u·vᵀ.
@@ -191,6 +195,13 @@ fn outer<T: Element>(u: &ndarray::ArrayView1<'_, T>, v: &ndarray::ArrayView1<'_,
     (&col * &row).into_dyn()
 }
 // ANCHOR_END: vector-helpers
+
+// ANCHOR: column
+/// A vector as a one-column matrix.
+fn column<T: Element>(t: Tensor<'_, T>) -> Tensor<'_, T> {
+    t.reshape([t.numel(), 1])
+}
+// ANCHOR_END: column
 
 // ANCHOR: batched-matmul
 impl<'g, T: Element> Tensor<'g, T> {

@@ -4,20 +4,58 @@
 
 // ANCHOR: selection-imports
 use std::cmp::Ordering;
+// ANCHOR: selection-import-heap
 use std::collections::BinaryHeap;
+// ANCHOR_END: selection-import-heap
 use std::rc::Rc;
 
-use ndarray::{ArrayD, Axis, IxDyn, SliceArg, SliceInfoElem};
+use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn, Zip};
+// ANCHOR: selection-import-slices
+use ndarray::{SliceArg, SliceInfoElem};
+// ANCHOR_END: selection-import-slices
 
-use super::{Indices, or_panic, range_error, shape_error};
+use super::{Indices, or_panic, range_error};
+// ANCHOR: selection-import-shape-error
+use super::shape_error;
+// ANCHOR_END: selection-import-shape-error
 use crate::element::Element;
 use crate::error::Result;
 use crate::tensor::Tensor;
+// ANCHOR: selection-import-dim
 use crate::tensor::dims::Dim;
+// ANCHOR_END: selection-import-dim
 // Only for the documentation's link to `ErrorKind::OutOfRange`.
 #[cfg(doc)]
 use crate::error::ErrorKind;
 // ANCHOR_END: selection-imports
+
+// ANCHOR: selection-helper
+/// One side of a selection (a slice, a gather, top-k's values): a linear
+/// map that only moves entries, as arrays.
+type Moving<T> = Rc<dyn Fn(ArrayViewD<'_, T>) -> ArrayD<T>>;
+
+impl<'g, T: Element> Tensor<'g, T> {
+    /// Records the selection `forward`, whose gradient is its transpose
+    /// `back`, which scatters a gradient back to where each entry came from.
+    fn selection(self, names: [&'static str; 2], forward: Moving<T>, back: Moving<T>) -> Self {
+        let value = forward(self.value().view());
+        let scatter = Rc::clone(&back);
+        self.graph
+            .record(names[0], &[self], value, move |ctx| {
+                vec![ctx.gradient(0, || scatter(ctx.grad_output.view()))]
+            })
+            // ANCHOR: selection-recorded
+            // Each of the two maps is the other's derivative, so the
+            // recorded backward is `back` recorded the same way, with the
+            // roles swapped: every order of derivative goes through.
+            .recorded(move |c| {
+                c.grad_output
+                    .selection([names[1], names[0]], Rc::clone(&back), Rc::clone(&forward))
+            })
+        // ANCHOR_END: selection-recorded
+    }
+}
+// ANCHOR_END: selection-helper
 
 // ANCHOR: slicing
 /// Checks ndarray slice arguments against `shape`, so a bad index is our
@@ -61,29 +99,7 @@ fn check_slice(shape: &[usize], info: &[SliceInfoElem]) -> Result<()> {
     Ok(())
 }
 
-/// One side of a selection (a slice, a gather, top-k's values): a linear
-/// map that only moves entries, as arrays.
-type Moving<T> = Rc<dyn Fn(&ArrayD<T>) -> ArrayD<T>>;
-
 impl<'g, T: Element> Tensor<'g, T> {
-    /// Records the selection `forward` (already computed: `value`), whose
-    /// gradient is its transpose `back`, which scatters a gradient back to
-    /// where each entry came from. Each of the two is the other's
-    /// derivative, so the recorded backward is `back` recorded the same
-    /// way, with the roles swapped: every order of derivative goes through.
-    fn selection(self, names: [&'static str; 2], value: ArrayD<T>, forward: Moving<T>, back: Moving<T>) -> Self {
-        let scatter = Rc::clone(&back);
-        self.graph
-            .record(names[0], &[self], value, move |ctx| {
-                vec![ctx.gradient(0, || scatter(ctx.grad_output))]
-            })
-            .recorded(move |c| {
-                let value = back(&c.grad_output.to_array());
-                c.grad_output
-                    .selection([names[1], names[0]], value, Rc::clone(&back), Rc::clone(&forward))
-            })
-    }
-
     /// A slice of the tensor, with ndarray's `s![]` syntax:
     /// `a.slice(s![0, 1..3])` is PyTorch's `a[0, 1:3]`.
     pub fn try_slice(self, info: impl SliceArg<IxDyn>) -> Result<Self> {
@@ -102,15 +118,14 @@ impl<'g, T: Element> Tensor<'g, T> {
             step: 1,
         };
         info.extend(std::iter::repeat_n(whole, self.ndim() - named));
-        let value = self.value().slice(info.as_slice()).to_owned();
         let (shape, taken) = (self.shape(), info.clone());
         let forward: Moving<T> = Rc::new(move |a| a.slice(taken.as_slice()).to_owned());
         let back: Moving<T> = Rc::new(move |g| {
             let mut whole = ArrayD::zeros(IxDyn(&shape));
-            whole.slice_mut(info.as_slice()).assign(g);
+            whole.slice_mut(info.as_slice()).assign(&g);
             whole
         });
-        Ok(self.selection([name, "SliceBackwardBackward0"], value, forward, back))
+        Ok(self.selection([name, "SliceBackwardBackward0"], forward, back))
     }
 
     /// A slice (panics on an out-of-range index).
@@ -142,7 +157,6 @@ impl<'g, T: Element> Tensor<'g, T> {
                 "index_select: index {bad} is out of range for dimension {axis} with size {size}"
             )));
         }
-        let value = self.value().select(Axis(axis), indices);
         let (shape, indices, taken) = (self.shape(), indices.to_vec(), indices.to_vec());
         let forward: Moving<T> = Rc::new(move |a| a.select(Axis(axis), &taken));
         let back: Moving<T> = Rc::new(move |grad| {
@@ -153,7 +167,7 @@ impl<'g, T: Element> Tensor<'g, T> {
             }
             g
         });
-        Ok(self.selection(["IndexSelectBackward0", "IndexAddBackward0"], value, forward, back))
+        Ok(self.selection(["IndexSelectBackward0", "IndexAddBackward0"], forward, back))
     }
 
     /// `torch.index_select` (panics when an index is out of range).
@@ -161,9 +175,11 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn index_select(self, dim: impl Dim, indices: &[usize]) -> Self {
         or_panic(self.try_index_select(dim, indices))
     }
-    // ANCHOR_END: slicing
+}
+// ANCHOR_END: slicing
 
-    // ANCHOR: gather
+// ANCHOR: gather
+impl<'g, T: Element> Tensor<'g, T> {
     /// `torch.gather`: `out[p] = self[p with its axis coordinate replaced by
     /// index[p]]`. The gradient is scattered back, adding up at repeats.
     pub fn try_gather(self, dim: impl Dim, index: &Indices) -> Result<Self> {
@@ -206,8 +222,7 @@ impl<'g, T: Element> Tensor<'g, T> {
             }
             g
         });
-        let value = gather(&self.to_array());
-        Ok(self.selection(["GatherBackward0", "ScatterAddBackward0"], value, gather, scatter))
+        Ok(self.selection(["GatherBackward0", "ScatterAddBackward0"], gather, scatter))
     }
 
     /// `torch.gather` (panics on a bad index).
@@ -222,7 +237,7 @@ impl<'g, T: Element> Tensor<'g, T> {
 // Top-k: a selection, so a linear map whose gradient scatters back.
 // ---------------------------------------------------------------------------
 
-// ANCHOR: candidate
+// ANCHOR: top-k-positions
 /// A candidate in the top-k scan. "Greater" means *worse*, so that the
 /// max-heap keeps the worst of the current best k on top, ready to evict.
 /// Best first: larger value, NaN above everything (as in PyTorch), and the
@@ -289,7 +304,7 @@ fn top_k_positions<T: Element>(lane: ndarray::ArrayView1<'_, T>, k: usize) -> Ve
     }
     heap.into_sorted_vec().into_iter().map(|c| c.1).collect()
 }
-// ANCHOR_END: candidate
+// ANCHOR_END: top-k-positions
 
 // ANCHOR: topk
 impl<'g, T: Element> Tensor<'g, T> {
@@ -317,55 +332,12 @@ impl<'g, T: Element> Tensor<'g, T> {
         let mut out_shape = shape.clone();
         *out_shape.last_mut().expect("ndim >= 1") = k;
         let mut indices = ArrayD::<usize>::zeros(IxDyn(&out_shape));
-        let mut values = ArrayD::<T>::zeros(IxDyn(&out_shape));
-        {
-            let a = self.value();
-            for ((lane, mut index_lane), mut value_lane) in a
-                .lanes(last)
-                .into_iter()
-                .zip(indices.lanes_mut(last))
-                .zip(values.lanes_mut(last))
-            {
-                for (j, i) in top_k_positions(lane, k).into_iter().enumerate() {
-                    index_lane[j] = i;
-                    value_lane[j] = lane[i];
-                }
+        for (lane, mut index_lane) in self.value().lanes(last).into_iter().zip(indices.lanes_mut(last)) {
+            for (j, i) in top_k_positions(lane, k).into_iter().enumerate() {
+                index_lane[j] = i;
             }
         }
-        let kept = Rc::new(indices.clone());
-        let take: Moving<T> = {
-            let kept = Rc::clone(&kept);
-            Rc::new(move |a| {
-                let mut taken = ArrayD::zeros(kept.raw_dim());
-                for ((mut out, index_lane), lane) in taken
-                    .lanes_mut(last)
-                    .into_iter()
-                    .zip(kept.lanes(last))
-                    .zip(a.lanes(last))
-                {
-                    for (o, &i) in out.iter_mut().zip(index_lane.iter()) {
-                        *o = lane[i];
-                    }
-                }
-                taken
-            })
-        };
-        let back: Moving<T> = Rc::new(move |grad| {
-            let mut g = ArrayD::zeros(IxDyn(&shape));
-            for ((mut g_lane, index_lane), grad_lane) in g
-                .lanes_mut(last)
-                .into_iter()
-                .zip(kept.lanes(last))
-                .zip(grad.lanes(last))
-            {
-                for (&i, &gi) in index_lane.iter().zip(grad_lane.iter()) {
-                    g_lane[i] += gi;
-                }
-            }
-            g
-        });
-        let values = self.selection(["TopkBackward0", "TopkBackwardBackward0"], values, take, back);
-        Ok((values, Indices(indices)))
+        Ok((self.take_along_last(indices.clone()), Indices(indices)))
     }
 
     /// The `k` largest entries and their indices (panics when `k` is too large).
@@ -373,5 +345,40 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn topk(self, k: usize) -> (Self, Indices) {
         or_panic(self.try_topk(k))
     }
+    // ANCHOR_END: topk
+
+    // ANCHOR: topk-selection
+    /// The entries at `indices` along the last axis, recorded as a
+    /// selection: its backward adds each gradient at the position its value
+    /// came from, and zero elsewhere.
+    fn take_along_last(self, indices: ArrayD<usize>) -> Self {
+        let shape = self.shape();
+        let last = Axis(shape.len() - 1);
+        let kept = Rc::new(indices);
+        let take: Moving<T> = {
+            let kept = Rc::clone(&kept);
+            Rc::new(move |a| {
+                let mut taken = ArrayD::zeros(kept.raw_dim());
+                let lanes = Zip::from(taken.lanes_mut(last))
+                    .and(kept.lanes(last))
+                    .and(a.lanes(last));
+                lanes.for_each(|mut out, index_lane, lane| {
+                    out.zip_mut_with(&index_lane, |o, &i| *o = lane[i]);
+                });
+                taken
+            })
+        };
+        let back: Moving<T> = Rc::new(move |grad| {
+            let mut g = ArrayD::zeros(IxDyn(&shape));
+            let lanes = Zip::from(g.lanes_mut(last)).and(kept.lanes(last)).and(grad.lanes(last));
+            lanes.for_each(|mut g_lane, index_lane, grad_lane| {
+                for (&i, &gi) in index_lane.iter().zip(grad_lane.iter()) {
+                    g_lane[i] += gi;
+                }
+            });
+            g
+        });
+        self.selection(["TopkBackward0", "TopkBackwardBackward0"], take, back)
+    }
 }
-// ANCHOR_END: topk
+// ANCHOR_END: topk-selection

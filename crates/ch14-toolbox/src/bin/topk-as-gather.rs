@@ -1,4 +1,4 @@
-// book/ch06-topk.md, block `topk-as-gather`: generated from the book: edit the chapter, not this file. fnv1a=5210092185646d8d
+// book/ch14-toolbox.md, block `topk-as-gather`: generated from the book: edit the chapter, not this file. fnv1a=5210092185646d8d
 fn main() {
     use autograd::Graph;
     let g = Graph::<f64>::new();
