@@ -237,7 +237,7 @@ impl<'g, T: Element> Tensor<'g, T> {
 }
 // ANCHOR_END: tanh
 
-// ANCHOR: sigmoid-relu
+// ANCHOR: sigmoid
 impl<'g, T: Element> Tensor<'g, T> {
     /// The logistic function 1/(1 + e⁻ˣ), elementwise: σ' = σ(1 − σ).
     pub fn sigmoid(self) -> Self {
@@ -252,7 +252,11 @@ impl<'g, T: Element> Tensor<'g, T> {
         )
         .recorded(|c| c.grad_output * (c.constant(T::one()) - c.output) * c.output)
     }
+}
+// ANCHOR_END: sigmoid
 
+// ANCHOR: relu
+impl<'g, T: Element> Tensor<'g, T> {
     /// max(x, 0), elementwise; the gradient is 0 where the output is 0 (so 0 at x = 0).
     pub fn relu(self) -> Self {
         self.unary(
@@ -265,10 +269,12 @@ impl<'g, T: Element> Tensor<'g, T> {
                     .map_collect(|&g, &y| if y <= T::zero() { T::zero() } else { g })
             },
         )
+        // ANCHOR: relu-recorded
         .recorded(|c| c.grad_output * c.output.gt(c.constant(T::zero())))
+        // ANCHOR_END: relu-recorded
     }
 }
-// ANCHOR_END: sigmoid-relu
+// ANCHOR_END: relu
 
 // ANCHOR: reciprocal
 impl<'g, T: Element> Tensor<'g, T> {

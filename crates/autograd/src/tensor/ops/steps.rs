@@ -18,7 +18,9 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// (and this engine) use 0 at the jumps too.
     fn step(self, name: &'static str, f: impl Fn(T) -> T) -> Self {
         self.unary(name, each(f), |ctx| ArrayD::zeros(ctx.grad_output.raw_dim()))
+            // ANCHOR: step-recorded
             .with_recorded_backward(|_| vec![None])
+        // ANCHOR_END: step-recorded
     }
 
     /// Rounds down, elementwise. Gradient: zero.
@@ -35,9 +37,11 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn round(self) -> Self {
         self.step("RoundBackward0", T::round_half_even)
     }
-    // ANCHOR_END: steps
+}
+// ANCHOR_END: steps
 
-    // ANCHOR: compare
+// ANCHOR: compare
+impl<'g, T: Element> Tensor<'g, T> {
     /// Compares elementwise, giving a mask that does not require gradients.
     fn compare(self, op: &str, rhs: impl IntoOperand<'g, T>, test: impl Fn(T, T) -> bool) -> Result<Self> {
         let rhs = rhs.into_operand(self.graph);
@@ -56,7 +60,11 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn ge(self, rhs: impl IntoOperand<'g, T>) -> Self {
         or_panic(self.compare("ge", rhs, |a, b| a >= b))
     }
+}
+// ANCHOR_END: compare
 
+// ANCHOR: compare-more
+impl<'g, T: Element> Tensor<'g, T> {
     /// The mask `self < rhs`.
     #[track_caller]
     pub fn lt(self, rhs: impl IntoOperand<'g, T>) -> Self {
@@ -81,7 +89,7 @@ impl<'g, T: Element> Tensor<'g, T> {
         or_panic(self.compare("ne", rhs, |a, b| a != b))
     }
 }
-// ANCHOR_END: compare
+// ANCHOR_END: compare-more
 
 // ANCHOR: where
 /// `torch.where(cond, a, b)`: `a` where `cond` is nonzero, else `b`, with
@@ -119,32 +127,36 @@ pub fn try_where<'g, T: Element>(
             .and(y.expect("checked shape"))
             .map_collect(|&c, &x, &y| if c != T::zero() { x } else { y })
     };
-    Ok(graph
-        .record("WhereBackward0", &[cond, a, b], value, |ctx| {
-            let mask = ctx.input(0);
-            let route = |keep_where_true: bool| {
-                let mask = mask.broadcast(ctx.grad_output.raw_dim()).expect("output shape");
-                Zip::from(ctx.grad_output).and(&mask).map_collect(|&g, &c| {
-                    if (c != T::zero()) == keep_where_true {
-                        g
-                    } else {
-                        T::zero()
-                    }
-                })
-            };
-            vec![
-                InputGrad::None,
-                ctx.gradient(1, || route(true)),
-                ctx.gradient(2, || route(false)),
-            ]
-        })
-        .with_recorded_backward(|c| {
-            let (mask, zero) = (c.input(0), c.constant(T::zero()));
-            vec![
-                None,
-                c.gradient(1, || where_(mask, c.grad_output, zero)),
-                c.gradient(2, || where_(mask, zero, c.grad_output)),
-            ]
-        }))
+    // ANCHOR_END: where
+    // ANCHOR: where-backward
+    let picked = graph.record("WhereBackward0", &[cond, a, b], value, |ctx| {
+        let mask = ctx.input(0);
+        let route = |keep_where_true: bool| {
+            let mask = mask.broadcast(ctx.grad_output.raw_dim()).expect("output shape");
+            Zip::from(ctx.grad_output).and(&mask).map_collect(|&g, &c| {
+                if (c != T::zero()) == keep_where_true {
+                    g
+                } else {
+                    T::zero()
+                }
+            })
+        };
+        vec![
+            InputGrad::None,
+            ctx.gradient(1, || route(true)),
+            ctx.gradient(2, || route(false)),
+        ]
+    });
+    // ANCHOR: where-recorded
+    let picked = picked.with_recorded_backward(|c| {
+        let (mask, zero) = (c.input(0), c.constant(T::zero()));
+        vec![
+            None,
+            c.gradient(1, || where_(mask, c.grad_output, zero)),
+            c.gradient(2, || where_(mask, zero, c.grad_output)),
+        ]
+    });
+    // ANCHOR_END: where-recorded
+    Ok(picked)
 }
-// ANCHOR_END: where
+// ANCHOR_END: where-backward
