@@ -118,7 +118,7 @@ impl fmt::Display for Report {
 /// use autograd::gradcheck::gradcheck;
 /// use ndarray::array;
 ///
-/// let report = gradcheck(|x| (x[0].tanh() * x[1]).sum_all(), &[
+/// let report = gradcheck(|x| (x[0].pow(3) * x[1]).sum_all(), &[
 ///     array![0.5, -1.0].into_dyn(),
 ///     array![2.0, 3.0].into_dyn(),
 /// ]).unwrap();
@@ -134,7 +134,9 @@ where
 {
     gradcheck_with(f, inputs, Tolerances::default())
 }
+// ANCHOR_END: gradcheck
 
+// ANCHOR: gradcheck-with
 /// [`gradcheck`] with chosen tolerances.
 pub fn gradcheck_with<F>(f: F, inputs: &[ArrayD<f64>], tolerances: Tolerances) -> Result<Report>
 where
@@ -170,7 +172,7 @@ where
     }
     Ok(report)
 }
-// ANCHOR_END: gradcheck
+// ANCHOR_END: gradcheck-with
 
 // ANCHOR: jacobians
 /// `jacobian[input][output element][input element]`, by one backward pass
@@ -199,7 +201,9 @@ where
     }
     Ok(jacobian)
 }
+// ANCHOR_END: jacobians
 
+// ANCHOR: central-difference
 /// (f(x + ε·e) − f(x − ε·e)) / 2ε for the unit vector e at one input element.
 /// The inputs are plain leaves, so nothing is recorded, unless `f` asks for
 /// gradients itself (a gradient penalty): recording stays on for that.
@@ -225,7 +229,7 @@ where
     let (plus, minus) = (evaluate(eps), evaluate(-eps));
     (plus - minus) / (2.0 * eps)
 }
-// ANCHOR_END: jacobians
+// ANCHOR_END: central-difference
 
 #[cfg(test)]
 mod tests {

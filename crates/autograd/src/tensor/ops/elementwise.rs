@@ -285,7 +285,9 @@ impl<'g, T: Element> Tensor<'g, T> {
         self.unary("ReciprocalBackward0", each(|x| T::one() / x), |ctx| {
             ctx.grad_output.mapv(|g| -g) * &ctx.output.mapv(|y| y * y)
         })
+        // ANCHOR: reciprocal-recorded
         .recorded(|c| -c.grad_output * (c.output * c.output))
+        // ANCHOR_END: reciprocal-recorded
     }
 }
 // ANCHOR_END: reciprocal
