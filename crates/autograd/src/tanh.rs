@@ -54,7 +54,9 @@ pub(crate) fn tanh_f32(x: f32) -> f32 {
     let t = (if a < 0.004 { small } else { large }) as f32;
     if x.is_nan() { x } else { t.copysign(x) }
 }
+// ANCHOR_END: tanh-f32
 
+// ANCHOR: tanh-slice
 /// `out[i] = tanh(input[i])`, with AVX2 when the CPU has it.
 pub(crate) fn tanh_f32_slice(input: &[f32], out: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
@@ -79,7 +81,7 @@ fn tanh_f32_slice_avx2(input: &[f32], out: &mut [f32]) {
         *y = tanh_f32(x);
     }
 }
-// ANCHOR_END: tanh-f32
+// ANCHOR_END: tanh-slice
 
 #[cfg(test)]
 mod tests {

@@ -206,7 +206,9 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// eˣ, elementwise; its derivative is its value.
     pub fn exp(self) -> Self {
         self.unary("ExpBackward0", each(T::exp), |ctx| ctx.grad_output * ctx.output)
+            // ANCHOR: exp-recorded
             .recorded(|c| c.grad_output * c.output)
+        // ANCHOR_END: exp-recorded
     }
 }
 // ANCHOR_END: exp
@@ -216,7 +218,9 @@ impl<'g, T: Element> Tensor<'g, T> {
     /// The natural logarithm, elementwise: d/dx ln x = 1/x.
     pub fn ln(self) -> Self {
         self.unary("LogBackward0", each(T::ln), |ctx| ctx.grad_output / ctx.input(0))
+            // ANCHOR: ln-recorded
             .recorded(|c| c.grad_output / c.input(0))
+        // ANCHOR_END: ln-recorded
     }
 }
 // ANCHOR_END: ln
@@ -232,7 +236,9 @@ impl<'g, T: Element> Tensor<'g, T> {
                 .and(ctx.output)
                 .map_collect(|&g, &y| g * (T::one() - y * y))
         })
+        // ANCHOR: tanh-recorded
         .recorded(|c| c.grad_output * (c.constant(T::one()) - c.output * c.output))
+        // ANCHOR_END: tanh-recorded
     }
 }
 // ANCHOR_END: tanh
@@ -250,7 +256,9 @@ impl<'g, T: Element> Tensor<'g, T> {
                     .map_collect(|&g, &y| g * (T::one() - y) * y)
             },
         )
+        // ANCHOR: sigmoid-recorded
         .recorded(|c| c.grad_output * (c.constant(T::one()) - c.output) * c.output)
+        // ANCHOR_END: sigmoid-recorded
     }
 }
 // ANCHOR_END: sigmoid
