@@ -1,4 +1,4 @@
-// book/ch10-adding-an-operation.md, block `softplus-first-order-only`: generated from the book: edit the chapter, not this file. fnv1a=81a681fdf70203aa
+// book/ch13-gradients-of-gradients.md, block `softplus-first-order-only`: generated from the book: edit the chapter, not this file. fnv1a=81a681fdf70203aa
 fn main() {
     use autograd::{Graph, Tensor};
     fn softplus<'g>(x: Tensor<'g, f64>) -> Tensor<'g, f64> {

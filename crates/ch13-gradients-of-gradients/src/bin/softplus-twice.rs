@@ -1,4 +1,4 @@
-// book/ch10-adding-an-operation.md, block `softplus-twice`: generated from the book: edit the chapter, not this file. fnv1a=7383e925142002ef
+// book/ch13-gradients-of-gradients.md, block `softplus-twice`: generated from the book: edit the chapter, not this file. fnv1a=7383e925142002ef
 use autograd::{Graph, Tensor};
 
 /// Softplus with its rule twice: on arrays, for `backward`, and in tensor
