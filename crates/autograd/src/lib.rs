@@ -135,10 +135,12 @@ mod tanh;
 // ANCHOR_END: lib-tanh
 // ANCHOR: lib-dual
 pub mod dual;
+// ANCHOR_END: lib-dual
+// ANCHOR: lib-number
 mod number;
 
 pub use number::Number;
-// ANCHOR_END: lib-dual
+// ANCHOR_END: lib-number
 // ANCHOR: lib-func
 pub mod func;
 // ANCHOR_END: lib-func

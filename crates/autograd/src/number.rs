@@ -78,7 +78,9 @@ macro_rules! number {
 }
 number!(Dual);
 number!(Value<'_>);
+// ANCHOR_END: number-impls
 
+// ANCHOR: number-f64
 /// Plain numbers: the function evaluated, nothing differentiated.
 impl Number for f64 {
     fn powi(self, n: i32) -> f64 {
@@ -97,4 +99,4 @@ impl Number for f64 {
         1.0 / (1.0 + (-self).exp())
     }
 }
-// ANCHOR_END: number-impls
+// ANCHOR_END: number-f64
