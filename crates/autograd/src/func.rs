@@ -17,7 +17,7 @@ use crate::tensor::higher::{check_tangents, check_upstream};
 use crate::tensor::{GradOptions, Graph, Tensor, stack};
 // ANCHOR_END: func-imports
 
-// ANCHOR: func
+// ANCHOR: func-tracked
 /// `x` itself if it requires gradients, else a leaf that does, sharing its
 /// values: the function is run on it, and `x` is left as it was.
 fn tracked<T: Element>(x: Tensor<'_, T>) -> Tensor<'_, T> {
@@ -40,7 +40,9 @@ fn pull_back<'g, T: Element>(
     };
     y.gradients_with(inputs, options)
 }
+// ANCHOR_END: func-tracked
 
+// ANCHOR: func-vjp
 /// `f(primals)` and the vector-Jacobian product `vᵀJ` for the cotangent
 /// `v` (of the output's shape), one gradient per primal:
 /// `torch.autograd.functional.vjp(f, primals, v)`.
@@ -59,7 +61,9 @@ pub fn vjp<'g, T: Element>(
     let grads = pull_back(y, &inputs, Some(cotangent))?;
     Ok((y, grads))
 }
+// ANCHOR_END: func-vjp
 
+// ANCHOR: func-jvp
 /// `f(primals)` and the Jacobian-vector product `J·u` along `tangents`
 /// (one per primal, of its shape), of the output's shape:
 /// `torch.func.jvp(f, primals, tangents)`.
@@ -82,7 +86,9 @@ pub fn jvp<'g, T: Element>(
     };
     Ok((y, along))
 }
+// ANCHOR_END: func-jvp
 
+// ANCHOR: func-jacobian
 /// The Jacobian of `f` at `x`, of shape `f(x).shape ++ x.shape`, one
 /// reverse pass per output element: `torch.func.jacrev(f)(x)`.
 ///
@@ -121,7 +127,9 @@ pub fn jacfwd<'g, T: Element>(
         .collect::<Result<Vec<_>>>()?;
     Ok(assemble(graph, &columns, &y.shape(), &x.shape(), 1))
 }
+// ANCHOR_END: func-jacobian
 
+// ANCHOR: func-hessian
 /// The Hessian of the one-element `f` at `x`, of shape `x.shape ++
 /// x.shape`: the Jacobian of the gradient, `torch.func.hessian(f)(x)`.
 ///
@@ -136,7 +144,9 @@ pub fn hessian<'g, T: Element>(
     let gradient = pull_back(f(input), &[input], None)?[0];
     jacobian_of(gradient, input)
 }
+// ANCHOR_END: func-hessian
 
+// ANCHOR: func-hvp
 /// `f(primals)` and the Hessian-vector product `H·v` along `tangents`, one
 /// per primal: `torch.autograd.functional.hvp(f, primals, v)`.
 ///
@@ -163,7 +173,9 @@ pub fn hvp<'g, T: Element>(
     };
     Ok((y, products))
 }
+// ANCHOR_END: func-hvp
 
+// ANCHOR: func-assemble
 /// The Jacobian of `y`, already computed from the tracked `x`: its rows,
 /// one gradient per element of `y`, stacked.
 fn jacobian_of<'g, T: Element>(y: Tensor<'g, T>, x: Tensor<'g, T>) -> Result<Tensor<'g, T>> {
@@ -200,4 +212,4 @@ fn one_hot<T: Element>(n: usize, i: usize) -> ndarray::ArrayD<T> {
     e[i] = T::one();
     e
 }
-// ANCHOR_END: func
+// ANCHOR_END: func-assemble

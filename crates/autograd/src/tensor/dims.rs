@@ -76,6 +76,9 @@ impl<D: Dim> Dims for Vec<D> {
         Dims::signed(self.as_slice())
     }
 }
+// ANCHOR_END: dims
+
+// ANCHOR: resolve-all
 
 /// The dimensions `dims` of a tensor with `ndim` dimensions, from the front,
 /// in increasing order; PyTorch refuses one named twice.
@@ -105,7 +108,7 @@ pub(crate) fn resolve_all(op: &str, dims: impl Dims, ndim: usize) -> Result<Vec<
     }
     Ok(resolved)
 }
-// ANCHOR_END: dims
+// ANCHOR_END: resolve-all
 
 // ANCHOR: new-shape
 /// A shape for `reshape`: sizes, of which one may be `-1`, the size that
@@ -144,7 +147,9 @@ impl<D: Dim> NewShape for &Vec<D> {
         Dims::signed(self.as_slice())
     }
 }
+// ANCHOR_END: new-shape
 
+// ANCHOR: infer-shape
 /// The sizes of `shape` for a tensor of `numel` elements, its `-1` inferred.
 pub(crate) fn infer_shape(shape: impl NewShape, numel: usize) -> Result<Vec<usize>> {
     let sizes = shape.signed();
@@ -183,4 +188,4 @@ pub(crate) fn infer_shape(shape: impl NewShape, numel: usize) -> Result<Vec<usiz
         Err(invalid(String::new()))
     }
 }
-// ANCHOR_END: new-shape
+// ANCHOR_END: infer-shape

@@ -140,6 +140,8 @@ impl<'g, T: Element> Tensor<'g, T> {
                 ));
             }
         };
+        // ANCHOR_END: gradients
+        // ANCHOR: gradients-walk
         for &w in wrt {
             self.same_graph("gradients", w)?;
             if !w.tracks_grad() {
@@ -180,6 +182,8 @@ impl<'g, T: Element> Tensor<'g, T> {
             let Some((name, inputs, rule, needs)) = step else {
                 continue;
             };
+            // ANCHOR_END: gradients-walk
+            // ANCHOR: gradients-rule
             let rule = rule.ok_or_else(|| {
                 Error::new(
                     ErrorKind::NotRecorded,
@@ -204,6 +208,8 @@ impl<'g, T: Element> Tensor<'g, T> {
                 input_grads.len(),
                 inputs.len()
             );
+            // ANCHOR_END: gradients-rule
+            // ANCHOR: gradients-sum
             for (input, g) in ctx.inputs.iter().zip(input_grads) {
                 let Some(g) = g else { continue };
                 let g = if g.shape() == input.shape() {
@@ -218,6 +224,8 @@ impl<'g, T: Element> Tensor<'g, T> {
                 });
             }
         }
+        // ANCHOR_END: gradients-sum
+        // ANCHOR: gradients-result
         // No gradient arrived: zero if the output depends on the tensor
         // through steps that are flat (floor), unused if it does not at all.
         let reached = found.iter().any(Option::is_none).then(|| reached_from(graph, root));
@@ -244,6 +252,9 @@ impl<'g, T: Element> Tensor<'g, T> {
     }
 }
 
+// ANCHOR_END: gradients-result
+
+// ANCHOR: gradients-helpers
 /// An upstream gradient must have its output's shape.
 pub(crate) fn check_upstream<T: Element>(output: Tensor<'_, T>, upstream: Tensor<'_, T>) -> Result<()> {
     if upstream.shape() == output.shape() {
@@ -273,7 +284,7 @@ fn reached_from<T: Element>(graph: &super::Graph<T>, root: usize) -> Vec<bool> {
     }
     reached
 }
-// ANCHOR_END: gradients
+// ANCHOR_END: gradients-helpers
 
 // ANCHOR: sum-to
 impl<'g, T: Element> Tensor<'g, T> {
@@ -300,10 +311,9 @@ impl<'g, T: Element> Tensor<'g, T> {
 // ANCHOR: jvp
 impl<'g, T: Element> Tensor<'g, T> {
     /// The Jacobian-vector product J·u of this tensor with respect to
-    /// `inputs`, along `tangents` (one per input, of its shape): forward
-    /// mode's answer, of this tensor's shape. Computed by two reverse passes
-    /// (the double-backward trick, as `torch.autograd.functional.jvp` does):
-    /// the gradient of `sum(self · v)` is Jᵀv, linear in a stand-in `v`, and
+    /// `inputs`, along `tangents` (one per input, of its shape), by two
+    /// reverse passes, as `torch.autograd.functional.jvp` computes it: the
+    /// gradient of `sum(self · v)` is Jᵀv, linear in a stand-in `v`, and
     /// the gradient of `u · Jᵀv` with respect to `v` is J·u.
     ///
     /// # Errors
@@ -339,7 +349,9 @@ impl<'g, T: Element> Tensor<'g, T> {
         Ok(along.gradients_with(&[v], all())?[0])
     }
 }
+// ANCHOR_END: jvp
 
+// ANCHOR: check-tangents
 /// One tangent per input, of its shape.
 pub(crate) fn check_tangents<T: Element>(op: &str, inputs: &[Tensor<'_, T>], tangents: &[Tensor<'_, T>]) -> Result<()> {
     let shapes = |ts: &[Tensor<'_, T>]| ts.iter().map(|t| t.shape()).collect::<Vec<_>>();
@@ -355,4 +367,4 @@ pub(crate) fn check_tangents<T: Element>(op: &str, inputs: &[Tensor<'_, T>], tan
     }
     Ok(())
 }
-// ANCHOR_END: jvp
+// ANCHOR_END: check-tangents

@@ -3,16 +3,32 @@
 //! so its backward moves the gradient back.
 
 // ANCHOR: layout-imports
-use ndarray::{ArrayD, Axis, IxDyn};
+use ndarray::IxDyn;
+// ANCHOR: layout-import-joins
+use ndarray::{ArrayD, Axis};
+// ANCHOR_END: layout-import-joins
 
-use super::{or_panic, range_error, shape_error};
+use super::or_panic;
+// ANCHOR: layout-import-errors
+use super::{range_error, shape_error};
+use crate::error::{Error, ErrorKind};
+// ANCHOR_END: layout-import-errors
 use crate::element::Element;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::Result;
 use crate::tensor::Tensor;
 use crate::tensor::dims::{self, Dim, NewShape};
 // ANCHOR_END: layout-imports
 
-// ANCHOR: transpose-reshape
+// ANCHOR: dim-helper
+impl<'g, T: Element> Tensor<'g, T> {
+    /// Dimension `dim` of this tensor, counted from the front.
+    pub(super) fn dim(self, op: &str, dim: impl Dim) -> Result<usize> {
+        dims::resolve(op, dim, self.ndim())
+    }
+}
+// ANCHOR_END: dim-helper
+
+// ANCHOR: transpose
 impl<'g, T: Element> Tensor<'g, T> {
     /// Swaps two dimensions (`transpose(-2, -1)` swaps the last two); the
     /// gradient is swapped back.
@@ -52,7 +68,11 @@ impl<'g, T: Element> Tensor<'g, T> {
         );
         self.transpose(0, 1)
     }
+}
+// ANCHOR_END: transpose
 
+// ANCHOR: reshape
+impl<'g, T: Element> Tensor<'g, T> {
     /// The same elements in row-major order, in a new shape; one size may
     /// be `-1`, inferred (`reshape([-1])` flattens, `reshape([2, -1])`).
     pub fn try_reshape(self, shape: impl NewShape) -> Result<Self> {
@@ -77,7 +97,7 @@ impl<'g, T: Element> Tensor<'g, T> {
         or_panic(self.try_reshape(shape))
     }
 }
-// ANCHOR_END: transpose-reshape
+// ANCHOR_END: reshape
 
 // ANCHOR: cat-narrow
 /// `torch.cat`: the tensors joined along `dim`, which they must agree

@@ -72,11 +72,6 @@ impl<'g, T: Element> Tensor<'g, T> {
 
 // ANCHOR: axis-reductions
 impl<'g, T: Element> Tensor<'g, T> {
-    /// Dimension `dim` of this tensor, counted from the front.
-    pub(super) fn dim(self, op: &str, dim: impl Dim) -> Result<usize> {
-        dims::resolve(op, dim, self.ndim())
-    }
-
     /// Sums over the dimensions `dims` (one, as `-1`, or several, as
     /// `[0, 1]`); `keepdim` keeps each with size 1: PyTorch's
     /// `x.sum(dims, keepdim)`. The whole tensor's sum is [`sum_all`](Tensor::sum_all).

@@ -1,4 +1,4 @@
-// book/ch13-gradients-of-gradients.md, block `function-transforms`: generated from the book: edit the chapter, not this file. fnv1a=040e880fd489ccba
+// book/ch14-toolbox.md, block `function-transforms`: generated from the book: edit the chapter, not this file. fnv1a=040e880fd489ccba
 fn main() {
     use autograd::func::{hessian, jacfwd, jacobian, jvp};
     use autograd::{Graph, Tensor};
