@@ -64,7 +64,9 @@ impl SplitMix64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 }
+// ANCHOR_END: rand
 
+// ANCHOR: rand-graph
 impl<T: Element> Graph<T> {
     /// Uniform numbers in [0, 1) of `shape`, from `seed` (`torch.rand`).
     pub fn rand(&self, shape: &[usize], seed: u64) -> Tensor<'_, T> {
@@ -86,7 +88,7 @@ impl<T: Element> Graph<T> {
         }))
     }
 }
-// ANCHOR_END: rand
+// ANCHOR_END: rand-graph
 
 // ANCHOR: cast-to
 impl<T: Element> Tensor<'_, T> {

@@ -123,6 +123,9 @@ pub fn try_cat<'g, T: Element>(tensors: &[Tensor<'g, T>], dim: impl Dim) -> Resu
             )));
         }
     }
+    // ANCHOR_END: cat-narrow
+
+    // ANCHOR: cat-value
     let lengths: Vec<usize> = tensors.iter().map(|t| t.shape()[axis]).collect();
     let value = {
         let values: Vec<_> = tensors.iter().map(|t| t.value()).collect();
@@ -153,13 +156,17 @@ pub fn try_cat<'g, T: Element>(tensors: &[Tensor<'g, T>], dim: impl Dim) -> Resu
                 .collect()
         }))
 }
+// ANCHOR_END: cat-value
 
+// ANCHOR: cat-panicking
 /// `torch.cat` (panics when the shapes do not fit).
 #[track_caller]
 pub fn cat<'g, T: Element>(tensors: &[Tensor<'g, T>], dim: impl Dim) -> Tensor<'g, T> {
     or_panic(try_cat(tensors, dim))
 }
+// ANCHOR_END: cat-panicking
 
+// ANCHOR: narrow
 impl<'g, T: Element> Tensor<'g, T> {
     /// `length` entries along `dim` from `start` (`x.narrow(dim, start,
     /// length)`, PyTorch's `x[start:start+length]` on that dimension). The
@@ -199,7 +206,7 @@ impl<'g, T: Element> Tensor<'g, T> {
         or_panic(self.try_narrow(dim, start, length))
     }
 }
-// ANCHOR_END: cat-narrow
+// ANCHOR_END: narrow
 
 // ANCHOR: stack-unsqueeze
 /// `torch.stack`: the tensors, all of one shape, along a new dimension
@@ -231,7 +238,9 @@ pub fn try_stack<'g, T: Element>(tensors: &[Tensor<'g, T>], dim: impl Dim) -> Re
 pub fn stack<'g, T: Element>(tensors: &[Tensor<'g, T>], dim: impl Dim) -> Tensor<'g, T> {
     or_panic(try_stack(tensors, dim))
 }
+// ANCHOR_END: stack-unsqueeze
 
+// ANCHOR: unsqueeze
 impl<'g, T: Element> Tensor<'g, T> {
     /// A new dimension of size 1 at `dim` (from −(n+1) to n): a reshape.
     pub fn try_unsqueeze(self, dim: impl Dim) -> Result<Self> {
@@ -269,7 +278,11 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn squeeze_dim(self, dim: impl Dim) -> Self {
         or_panic(self.try_squeeze_dim(dim))
     }
+}
+// ANCHOR_END: unsqueeze
 
+// ANCHOR: expand
+impl<'g, T: Element> Tensor<'g, T> {
     /// The tensor broadcast to `shape` without copying in PyTorch (here, a
     /// copy): sizes of 1 stretch, new dimensions go in front, and `-1`
     /// keeps a size. Its gradient is the output's, summed back down to the
@@ -283,6 +296,8 @@ impl<'g, T: Element> Tensor<'g, T> {
                 "the number of sizes must be at least the number of dimensions".into(),
             ));
         }
+        // ANCHOR_END: expand
+        // ANCHOR: expand-target
         let lead = sizes.len() - from.len();
         let mut target = Vec::with_capacity(sizes.len());
         for (d, &s) in sizes.iter().enumerate() {
@@ -320,4 +335,4 @@ impl<'g, T: Element> Tensor<'g, T> {
         or_panic(self.try_expand(shape))
     }
 }
-// ANCHOR_END: stack-unsqueeze
+// ANCHOR_END: expand-target

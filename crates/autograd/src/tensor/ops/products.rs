@@ -108,6 +108,9 @@ impl<'g, T: Element> Tensor<'g, T> {
                         ]
                     }))
             }
+            // ANCHOR_END: matmul-others
+
+            // ANCHOR: matmul-dot
             (1, 1) => {
                 if a_shape[0] != b_shape[0] {
                     return Err(shape_error(format!(
@@ -145,7 +148,7 @@ impl<'g, T: Element> Tensor<'g, T> {
         or_panic(self.try_matmul(rhs))
     }
 }
-// ANCHOR_END: matmul-others
+// ANCHOR_END: matmul-dot
 
 // ANCHOR: tensordot
 impl<'g, T: Element> Tensor<'g, T> {
@@ -231,6 +234,8 @@ impl<'g, T: Element> Tensor<'g, T> {
                 "matmul: mat1 and mat2 shapes cannot be multiplied ({m}x{k} and {k2}x{n}, in shapes {a_shape:?} and {b_shape:?})"
             )));
         }
+        // ANCHOR_END: batched-matmul
+        // ANCHOR: batched-record
         let batch = broadcast_shape("matmul", a_batch, b_batch)?;
         let value = batched_product(a.value().view(), b.value().view(), &batch);
         let product = self
@@ -263,7 +268,9 @@ impl<'g, T: Element> Tensor<'g, T> {
         product.try_reshape(shape)
     }
 }
+// ANCHOR_END: batched-record
 
+// ANCHOR: batched-helpers
 /// The last two axes of an array swapped (a batch of matrices transposed).
 trait ReversedAxesLast {
     fn reversed_axes_last(self) -> Self;
@@ -276,7 +283,9 @@ impl<T> ReversedAxesLast for ArrayViewD<'_, T> {
         self
     }
 }
+// ANCHOR_END: batched-helpers
 
+// ANCHOR: batched-product
 /// The matrix products of two batches of matrices, `a` (…, m, k) and `b`
 /// (…, k, n), their batch dimensions broadcast to `batch`.
 fn batched_product<T: Element>(a: ArrayViewD<'_, T>, b: ArrayViewD<'_, T>, batch: &[usize]) -> ArrayD<T> {
@@ -306,4 +315,4 @@ fn batched_product<T: Element>(a: ArrayViewD<'_, T>, b: ArrayViewD<'_, T>, batch
     out.into_shape_with_order(IxDyn(&[batch, &[m, n]].concat()))
         .expect("same size")
 }
-// ANCHOR_END: batched-matmul
+// ANCHOR_END: batched-product

@@ -92,7 +92,11 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn sum(self, dims: impl Dims, keepdim: bool) -> Self {
         or_panic(self.try_sum(dims, keepdim))
     }
+}
+// ANCHOR_END: axis-reductions
 
+// ANCHOR: mean-dims
+impl<'g, T: Element> Tensor<'g, T> {
     /// Averages over the dimensions `dims`; `keepdim` keeps each with size
     /// 1 (`x.mean(dims, keepdim)`; the whole tensor's is [`mean_all`](Tensor::mean_all)).
     pub fn try_mean(self, dims: impl Dims, keepdim: bool) -> Result<Self> {
@@ -117,7 +121,9 @@ impl<'g, T: Element> Tensor<'g, T> {
         or_panic(self.try_mean(dims, keepdim))
     }
 }
+// ANCHOR_END: mean-dims
 
+// ANCHOR: reduce-helpers
 /// Reduces `a` over `axes` (increasing) with `one`, which reduces one axis;
 /// `keepdim` puts each back with size 1.
 fn reduce<T: Element>(
@@ -148,7 +154,9 @@ fn kept_shape(shape: &[usize], axes: &[usize]) -> Vec<usize> {
         .map(|d| if axes.contains(&d) { 1 } else { shape[d] })
         .collect()
 }
+// ANCHOR_END: reduce-helpers
 
+// ANCHOR: spread-helpers
 /// A reduction's gradient, of the reduced shape, spread back over the
 /// input's `shape`: each element of a reduced lane receives its lane's.
 fn spread<T: Element>(grad: &ArrayD<T>, shape: &[usize], axes: &[usize]) -> ArrayD<T> {
@@ -161,7 +169,7 @@ fn spread<T: Element>(grad: &ArrayD<T>, shape: &[usize], axes: &[usize]) -> Arra
 fn kept<'g, T: Element>(c: &GradContext<'g, T>, axes: &[usize]) -> Tensor<'g, T> {
     c.grad_output.reshape(kept_shape(&c.input(0).shape(), axes))
 }
-// ANCHOR_END: axis-reductions
+// ANCHOR_END: spread-helpers
 
 // ANCHOR: max-min
 /// Whether `x` beats `best` for a maximum (`want` = `Greater`) or a minimum
@@ -181,7 +189,9 @@ fn winner<T: Element>(lane: ArrayView1<'_, T>, want: Ordering) -> usize {
     }
     best
 }
+// ANCHOR_END: max-min
 
+// ANCHOR: max-all
 impl<'g, T: Element> Tensor<'g, T> {
     /// The largest element, as a 0-dimensional tensor (PyTorch's `x.max()`;
     /// NaN if there is one). Its gradient is shared evenly among the
@@ -207,7 +217,11 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn min_all(self) -> Self {
         or_panic(self.try_min_all())
     }
+}
+// ANCHOR_END: max-all
 
+// ANCHOR: extreme
+impl<'g, T: Element> Tensor<'g, T> {
     fn extreme(self, op: &str, name: &'static str, want: Ordering) -> Result<Self> {
         if self.numel() == 0 {
             return Err(shape_error(format!(
@@ -238,7 +252,11 @@ impl<'g, T: Element> Tensor<'g, T> {
             })
             .recorded(move |c| c.grad_output * c.output.graph().tensor(shared.clone())))
     }
+}
+// ANCHOR_END: extreme
 
+// ANCHOR: max-dim
+impl<'g, T: Element> Tensor<'g, T> {
     /// The largest element along `dim` and its position, PyTorch's
     /// `x.max(dim, keepdim)`: among ties the first position, and NaN wins.
     /// The gradient goes to that one position.
@@ -262,7 +280,11 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn min(self, dim: impl Dim, keepdim: bool) -> (Self, Indices) {
         or_panic(self.try_min(dim, keepdim))
     }
+}
+// ANCHOR_END: max-dim
 
+// ANCHOR: argmax
+impl<'g, T: Element> Tensor<'g, T> {
     /// The position of the largest element of the flattened tensor
     /// (`x.argmax()`), the first among ties. Not differentiable: positions
     /// have no gradient.
@@ -284,7 +306,11 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn try_argmin(self, dim: impl Dim, keepdim: bool) -> Result<Indices> {
         self.positions("argmin", dim, keepdim, Ordering::Less)
     }
+}
+// ANCHOR_END: argmax
 
+// ANCHOR: argmax-panicking
+impl<'g, T: Element> Tensor<'g, T> {
     /// PyTorch's `x.argmax()` (panics on an empty tensor).
     #[track_caller]
     pub fn argmax_all(self) -> Indices {
@@ -308,7 +334,11 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn argmin(self, dim: impl Dim, keepdim: bool) -> Indices {
         or_panic(self.try_argmin(dim, keepdim))
     }
+}
+// ANCHOR_END: argmax-panicking
 
+// ANCHOR: positions
+impl<'g, T: Element> Tensor<'g, T> {
     fn positions(self, op: &str, dim: impl Dim, keepdim: bool, want: Ordering) -> Result<Indices> {
         let axis = self.dim(op, dim)?;
         let index = self.winners(op, axis, want)?.0;
@@ -339,7 +369,11 @@ impl<'g, T: Element> Tensor<'g, T> {
             .for_each(|mut lane, &i| lane[i] = T::one());
         Ok((Indices(index), mask))
     }
+}
+// ANCHOR_END: positions
 
+// ANCHOR: extreme-dim
+impl<'g, T: Element> Tensor<'g, T> {
     fn extreme_dim(
         self,
         op: &str,
@@ -369,7 +403,7 @@ impl<'g, T: Element> Tensor<'g, T> {
         Ok((values, index))
     }
 }
-// ANCHOR_END: max-min
+// ANCHOR_END: extreme-dim
 
 // ANCHOR: softmax
 /// The largest element of each lane along `axis`, kept with size 1 (−∞ for
@@ -379,7 +413,9 @@ fn lane_max<T: Element>(a: ArrayViewD<'_, T>, axes: &[usize]) -> ArrayD<T> {
         a.map_axis(axis, |lane| lane.fold(T::neg_infinity(), |m, &x| m.max(x)))
     })
 }
+// ANCHOR_END: softmax
 
+// ANCHOR: softmax-impl
 impl<'g, T: Element> Tensor<'g, T> {
     /// `softmax(x)ᵢ = eˣⁱ / Σⱼ eˣʲ` along `dim`, computed as PyTorch does,
     /// with the lane's maximum subtracted first, so large inputs do not
@@ -413,7 +449,11 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn softmax(self, dim: impl Dim) -> Self {
         or_panic(self.try_softmax(dim))
     }
+}
+// ANCHOR_END: softmax-impl
 
+// ANCHOR: log-softmax
+impl<'g, T: Element> Tensor<'g, T> {
     /// `log(softmax(x))` along `dim`, as one stable formula:
     /// `x − max − log Σ e^(x − max)`. The gradient is g − eʸ Σ g.
     pub fn try_log_softmax(self, dim: impl Dim) -> Result<Self> {
@@ -452,7 +492,11 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn log_softmax(self, dim: impl Dim) -> Self {
         or_panic(self.try_log_softmax(dim))
     }
+}
+// ANCHOR_END: log-softmax
 
+// ANCHOR: logsumexp
+impl<'g, T: Element> Tensor<'g, T> {
     /// `log Σ eˣ` over `dims`, stable: the maximum m is taken out,
     /// `m + log Σ e^(x − m)` (an infinite m is left at 0, as PyTorch does,
     /// so that ∞ − ∞ never happens). The gradient is g·e^(x − result).
@@ -488,7 +532,11 @@ impl<'g, T: Element> Tensor<'g, T> {
                 kept(c, &kept_axes) * (c.input(0) - result).exp()
             }))
     }
+}
+// ANCHOR_END: logsumexp
 
+// ANCHOR: logsumexp-helpers
+impl<'g, T: Element> Tensor<'g, T> {
     /// `torch.logsumexp(x, dims, keepdim)` (panics on a bad dimension).
     #[track_caller]
     pub fn logsumexp(self, dims: impl Dims, keepdim: bool) -> Self {
@@ -503,4 +551,4 @@ fn reduced_shape(shape: &[usize], axes: &[usize]) -> Vec<usize> {
         .map(|d| shape[d])
         .collect()
 }
-// ANCHOR_END: softmax
+// ANCHOR_END: logsumexp-helpers

@@ -205,6 +205,8 @@ impl<'g, T: Element> Tensor<'g, T> {
                 shape[axis]
             )));
         }
+        // ANCHOR_END: gather
+        // ANCHOR: gather-maps
         let source_of = move |p: &IxDyn, i: usize| {
             let mut q = p.clone();
             q[axis] = i;
@@ -231,7 +233,7 @@ impl<'g, T: Element> Tensor<'g, T> {
         or_panic(self.try_gather(dim, index))
     }
 }
-// ANCHOR_END: gather
+// ANCHOR_END: gather-maps
 
 // ---------------------------------------------------------------------------
 // Top-k: a selection, so a linear map whose gradient scatters back.
@@ -254,7 +256,9 @@ impl<T: Element> Candidate<T> {
         }
     }
 }
+// ANCHOR_END: top-k-positions
 
+// ANCHOR: candidate-order
 impl<T: Element> Ord for Candidate<T> {
     fn cmp(&self, other: &Self) -> Ordering {
         if self.better_than(other) {
@@ -280,7 +284,9 @@ impl<T: Element> PartialEq for Candidate<T> {
 }
 
 impl<T: Element> Eq for Candidate<T> {}
+// ANCHOR_END: candidate-order
 
+// ANCHOR: heap-positions
 /// The positions of the `k` largest entries of `lane`, best first: one pass
 /// with a heap of size k, so O(n log k).
 fn top_k_positions<T: Element>(lane: ndarray::ArrayView1<'_, T>, k: usize) -> Vec<usize> {
@@ -304,7 +310,7 @@ fn top_k_positions<T: Element>(lane: ndarray::ArrayView1<'_, T>, k: usize) -> Ve
     }
     heap.into_sorted_vec().into_iter().map(|c| c.1).collect()
 }
-// ANCHOR_END: top-k-positions
+// ANCHOR_END: heap-positions
 
 // ANCHOR: topk
 impl<'g, T: Element> Tensor<'g, T> {

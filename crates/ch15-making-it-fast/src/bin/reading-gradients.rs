@@ -1,4 +1,4 @@
-// book/ch14-toolbox.md, block `reading-gradients`: generated from the book: edit the chapter, not this file. fnv1a=c27ea0f31ec1398a
+// book/ch15-making-it-fast.md, block `reading-gradients`: generated from the book: edit the chapter, not this file. fnv1a=c27ea0f31ec1398a
 fn main() {
     use autograd::Graph;
     let g = Graph::new();
