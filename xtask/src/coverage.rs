@@ -74,8 +74,9 @@ impl FileCoverage {
 #[derive(Debug, Clone)]
 pub struct Coverage {
     pub files: Vec<FileCoverage>,
-    /// The longest listing: its lines, where it is (`book/ch06-topk.md:120`)
-    /// and the anchors it includes.
+    /// The longest listing to read, as the page shows it: its lines, where
+    /// it is (`book/ch06-topk.md:120`) and the anchors it includes. `verify`
+    /// sets it from the stages (`stages::longest_listing`).
     pub longest_listing: Option<(usize, String, String)>,
 }
 
@@ -151,18 +152,15 @@ pub fn measure(root: &Path, chapters: &[Chapter]) -> Result<Coverage> {
             shown: BTreeSet::new(),
         });
     }
-    let mut longest_listing = None;
     for chapter in chapters {
         for block in &chapter.blocks {
             let BlockKind::Listing(shown_listing) = &block.kind else {
                 continue;
             };
-            let mut length = 0;
             for include in &shown_listing.includes {
                 let Ok(shown) = listing::resolve(root, &chapter.display_path, include) else {
                     continue;
                 };
-                length += shown.lines.len();
                 let Ok(relative) = shown.file.strip_prefix(&src) else {
                     continue;
                 };
@@ -171,19 +169,12 @@ pub fn measure(root: &Path, chapters: &[Chapter]) -> Result<Coverage> {
                     file.shown.extend(shown.lines);
                 }
             }
-            // A collapsed listing is code to copy, not to read.
-            if !shown_listing.collapsed && longest_listing.as_ref().is_none_or(|(lines, _, _)| length > *lines) {
-                let anchors: Vec<&str> = shown_listing
-                    .includes
-                    .iter()
-                    .map(|include| include.anchor.as_str())
-                    .collect();
-                let at = format!("{}:{}", chapter.display_path.display(), block.line);
-                longest_listing = Some((length, at, anchors.join(", ")));
-            }
         }
     }
-    Ok(Coverage { files, longest_listing })
+    Ok(Coverage {
+        files,
+        longest_listing: None,
+    })
 }
 
 /// The `.rs` files under `dir`, relative to it, sorted.

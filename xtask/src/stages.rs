@@ -656,12 +656,18 @@ fn classify(source: &str, toml: bool) -> Vec<LineKind> {
 /// this long and then reads again.
 pub const LONGEST_LISTING: usize = 40;
 
-/// The listings of a staged chapter longer than [`LONGEST_LISTING`], each at
-/// its line: split its region into anchors, with prose between them. A
-/// collapsed listing of code outside the engine's core (the printing, say)
-/// is code to copy, not to read, and may be longer.
-pub fn long_listings(showings: &Showings, root: &Path, chapters: &[Chapter], stage: &Stage) -> Vec<Problem> {
-    let chapter = &chapters[stage.index];
+/// Each listing of the chapter at `index` with its length as the page shows
+/// it (the stage's text, nested additions of later chapters left out), and
+/// whether it may be longer than [`LONGEST_LISTING`]: a collapsed listing
+/// of code outside the engine's core (the printing, say) is code to copy,
+/// not to read.
+fn listing_lengths<'a>(
+    showings: &Showings,
+    root: &Path,
+    chapters: &'a [Chapter],
+    index: usize,
+) -> Vec<(usize, &'a crate::extract::Block, bool)> {
+    let chapter = &chapters[index];
     let is_core = |include: &listing::Include| {
         listing::resolve(root, &chapter.display_path, include).is_ok_and(|shown| {
             let file = shown
@@ -671,36 +677,77 @@ pub fn long_listings(showings: &Showings, root: &Path, chapters: &[Chapter], sta
             crate::coverage::CORE.iter().any(|core| file == Path::new(core))
         })
     };
-    let mut problems = Vec::new();
+    let mut lengths = Vec::new();
     for block in &chapter.blocks {
-        let length = match &block.kind {
-            BlockKind::Listing(listing) if listing.collapsed && !listing.includes.iter().any(is_core) => continue,
-            BlockKind::Listing(listing) => listing
-                .includes
-                .iter()
-                .enumerate()
-                .filter_map(|(offset, include)| {
-                    let at = Position {
-                        chapter: stage.index,
-                        line: block.line + 1 + offset,
-                    };
-                    showings.listing_length(root, &chapter.display_path, include, at)
-                })
-                .sum(),
-            BlockKind::Version(version) => version.code.lines().count(),
+        let (length, exempt) = match &block.kind {
+            BlockKind::Listing(listing) => {
+                let length = listing
+                    .includes
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(offset, include)| {
+                        let at = Position {
+                            chapter: index,
+                            line: block.line + 1 + offset,
+                        };
+                        showings.listing_length(root, &chapter.display_path, include, at)
+                    })
+                    .sum();
+                (length, listing.collapsed && !listing.includes.iter().any(is_core))
+            }
+            BlockKind::Version(version) => (version.code.lines().count(), false),
             _ => continue,
         };
-        if length > LONGEST_LISTING {
-            problems.push(Problem {
-                location: format!("{}:{}", chapter.display_path.display(), block.line),
-                message: format!(
-                    "a listing of {length} lines: a staged chapter shows at most {LONGEST_LISTING} at a time; split \
-                     its region into anchors, with a sentence between the parts"
-                ),
-            });
-        }
+        lengths.push((length, block, exempt));
     }
-    problems
+    lengths
+}
+
+/// The listings of a staged chapter longer than [`LONGEST_LISTING`], each at
+/// its line: split its region into anchors, with prose between them.
+pub fn long_listings(showings: &Showings, root: &Path, chapters: &[Chapter], stage: &Stage) -> Vec<Problem> {
+    let chapter = &chapters[stage.index];
+    listing_lengths(showings, root, chapters, stage.index)
+        .into_iter()
+        .filter(|&(length, _, exempt)| length > LONGEST_LISTING && !exempt)
+        .map(|(length, block, _)| Problem {
+            location: format!("{}:{}", chapter.display_path.display(), block.line),
+            message: format!(
+                "a listing of {length} lines: a staged chapter shows at most {LONGEST_LISTING} at a time; split \
+                 its region into anchors, with a sentence between the parts"
+            ),
+        })
+        .collect()
+}
+
+/// The book's longest listing to read (collapsed ones aside), as the page
+/// shows it: its lines, where it is, and its anchors.
+pub fn longest_listing(showings: &Showings, root: &Path, chapters: &[Chapter]) -> Option<(usize, String, String)> {
+    (0..chapters.len())
+        .flat_map(|index| {
+            listing_lengths(showings, root, chapters, index)
+                .into_iter()
+                .map(move |(length, block, exempt)| (length, index, block, exempt))
+        })
+        .filter(|&(_, _, block, _)| !matches!(&block.kind, BlockKind::Listing(l) if l.collapsed))
+        .max_by_key(|&(length, ..)| length)
+        .map(|(length, index, block, _)| {
+            let anchors = match &block.kind {
+                BlockKind::Listing(listing) => listing
+                    .includes
+                    .iter()
+                    .map(|i| i.anchor.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                BlockKind::Version(version) => format!("a version of {}", version.of.anchor),
+                _ => String::new(),
+            };
+            (
+                length,
+                format!("{}:{}", chapters[index].display_path.display(), block.line),
+                anchors,
+            )
+        })
 }
 
 /// The source files of a stage that no `mod` line of it declares, from

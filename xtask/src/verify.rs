@@ -185,7 +185,9 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
             .into_iter()
             .map(|(location, message)| Problem { location, message }),
     );
-    report.coverage = Some(coverage::measure(&layout.root, &chapters)?);
+    let mut measured = coverage::measure(&layout.root, &chapters)?;
+    measured.longest_listing = stages::longest_listing(&showings, &layout.root, &chapters);
+    report.coverage = Some(measured);
     let prose = prose::check(&layout.root, &layout.snapshots_dir, &chapters)?;
     report.problems.extend(prose.unproven.iter().map(|unproven| Problem {
         location: format!("{}:{}", unproven.path.display(), unproven.line),

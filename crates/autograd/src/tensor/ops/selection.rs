@@ -98,7 +98,9 @@ fn check_slice(shape: &[usize], info: &[SliceInfoElem]) -> Result<()> {
     }
     Ok(())
 }
+// ANCHOR_END: slicing
 
+// ANCHOR: slice
 impl<'g, T: Element> Tensor<'g, T> {
     /// A slice of the tensor, with ndarray's `s![]` syntax:
     /// `a.slice(s![0, 1..3])` is PyTorch's `a[0, 1:3]`.
@@ -133,7 +135,11 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn slice(self, info: impl SliceArg<IxDyn>) -> Self {
         or_panic(self.try_slice(info))
     }
+}
+// ANCHOR_END: slice
 
+// ANCHOR: at
+impl<'g, T: Element> Tensor<'g, T> {
     /// The element or sub-tensor at `index` (PyTorch's `a[i, j]`): one
     /// index per leading dimension.
     pub fn try_at(self, index: &[usize]) -> Result<Self> {
@@ -146,7 +152,11 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn at(self, index: &[usize]) -> Self {
         or_panic(self.try_at(index))
     }
+}
+// ANCHOR_END: at
 
+// ANCHOR: index-select
+impl<'g, T: Element> Tensor<'g, T> {
     /// The entries at `indices` along `axis` (`torch.index_select`); an
     /// index may repeat, and its gradients then add up.
     pub fn try_index_select(self, dim: impl Dim, indices: &[usize]) -> Result<Self> {
@@ -176,7 +186,7 @@ impl<'g, T: Element> Tensor<'g, T> {
         or_panic(self.try_index_select(dim, indices))
     }
 }
-// ANCHOR_END: slicing
+// ANCHOR_END: index-select
 
 // ANCHOR: gather
 impl<'g, T: Element> Tensor<'g, T> {
