@@ -318,6 +318,20 @@ impl<'a> ChapterRenderer<'a> {
                     if let Some(earlier) = staged.and_then(|(s, at)| s.replaces(self.root, self.chapter, include, at)) {
                         place.push_str(&format!(", replacing the version of {}", chapter_link(earlier)));
                     }
+                    // Shown again: the reader has typed it already.
+                    let first = staged.and_then(|(s, at)| {
+                        let (chapter, line) = s.first_shown(self.root, self.chapter, include)?;
+                        let before = chapter != self.chapter || line < at.line;
+                        before.then_some(chapter)
+                    });
+                    if let Some(first) = first {
+                        let when = if first == self.chapter {
+                            "above".to_string()
+                        } else {
+                            chapter_link(first)
+                        };
+                        place.push_str(&format!(", as {when} wrote it: already in your engine"));
+                    }
                     if !places.contains(&place) {
                         places.push(place);
                     }
@@ -381,7 +395,7 @@ impl<'a> ChapterRenderer<'a> {
         };
         if let Some((chapter, _)) = self
             .showings
-            .and_then(|s| s.replaced_at(self.root, self.chapter, &version.of))
+            .and_then(|s| s.first_shown(self.root, self.chapter, &version.of))
         {
             let when = if chapter == self.chapter {
                 "later in this chapter".to_string()

@@ -305,9 +305,9 @@ impl Showings {
         Some((version.lines.clone(), now))
     }
 
-    /// For a version of `include`: the listing that replaces it, as
-    /// (chapter, line).
-    pub fn replaced_at(&self, root: &Path, chapter: &Path, include: &listing::Include) -> Option<(&Path, usize)> {
+    /// Where the region `include` names is first shown, as (chapter, line):
+    /// for a version, the listing that replaces it.
+    pub fn first_shown(&self, root: &Path, chapter: &Path, include: &listing::Include) -> Option<(&Path, usize)> {
         let file = self.file_of(root, chapter, include)?;
         let (_, first) = file.shown.get(&include.anchor)?;
         Some((self.chapter_path(*first), first.line))

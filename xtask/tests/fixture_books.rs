@@ -944,6 +944,19 @@ fn a_later_chapter_adds_to_an_earlier_listing_and_replaces_an_earlier_version() 
         &second,
         "replacing the version of <a href=\"ch01-walk.html\">chapter 1</a>",
     );
+    // A region shown again says the reader has it already.
+    let hooks = fixture.path("book/ch02-hooks.md");
+    fs::write(
+        &hooks,
+        fs::read_to_string(&hooks)?
+            + "\nThe walk again:\n\n```rust,listing\n{{#include ../crates/autograd/src/lib.rs:walk}}\n```\n",
+    )?;
+    let again = render("ch02-hooks.md")?;
+    assert_contains(
+        &again,
+        "as <a href=\"ch01-walk.html\">chapter 1</a> wrote it: already in your engine",
+    );
+    assert_eq!(again.matches("already in your engine").count(), 1, "{again}");
     // Folded below it, what the replacement changes.
     assert_contains(
         &second,
