@@ -95,9 +95,11 @@
 //! errors for a non-scalar output, a wrong upstream shape and a tensor that
 //! does not require gradients.
 
-// ANCHOR: lib-scalar
+// ANCHOR: lib-lints
 #![warn(missing_docs)]
+// ANCHOR_END: lib-lints
 
+// ANCHOR: lib-scalar
 pub mod scalar;
 // ANCHOR_END: lib-scalar
 

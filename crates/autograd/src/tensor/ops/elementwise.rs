@@ -175,9 +175,11 @@ impl<'g, T: Element> Tensor<'g, T> {
         self.with_recorded_backward(move |c| vec![c.gradient(0, || rule(c))])
     }
     // ANCHOR_END: unary-recorded
-    // ANCHOR_END: unary
+}
+// ANCHOR_END: unary
 
-    // ANCHOR: pow
+// ANCHOR: pow
+impl<'g, T: Element> Tensor<'g, T> {
     /// `self` to the power `p` (`2` or `2.0`), elementwise: d/dx xᵖ = p·xᵖ⁻¹.
     pub fn pow(self, p: impl Exponent<T>) -> Self {
         let p = p.exponent();
