@@ -112,6 +112,7 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
         &stages,
         &staged,
         &chapters,
+        &mut cache,
         options.show_cargo_progress,
     )?;
     built.blocks.extend(stage_builds.result.blocks);
