@@ -147,7 +147,8 @@ pub fn broken_anchors(root: &Path, chapters: &[crate::extract::Chapter]) -> Vec<
 }
 
 /// The file an include of the chapter at `chapter` names, from the root.
-fn file_of(chapter: &Path, include: &Include) -> PathBuf {
+/// The file an include names, relative to the repository's root.
+pub fn file_of(chapter: &Path, include: &Include) -> PathBuf {
     normalize(&chapter.parent().unwrap_or(Path::new("")).join(&include.path))
 }
 

@@ -309,18 +309,15 @@ impl<'a> ChapterRenderer<'a> {
                     if let Some(item) = &shown.within_item {
                         place.push_str(&format!(" of <code>{}</code>", literal(item)));
                     }
-                    if let Some(above) = self
-                        .showings
-                        .and_then(|s| s.added_after(self.root, self.chapter, include))
-                    {
+                    if let Some(above) = self.showings.and_then(|s| s.added_after(self.chapter, include)) {
                         place.push_str(&format!(", added after <code>{}</code>", literal(&above)));
                     }
-                    if let Some(earlier) = staged.and_then(|(s, at)| s.replaces(self.root, self.chapter, include, at)) {
+                    if let Some(earlier) = staged.and_then(|(s, at)| s.replaces(self.chapter, include, at)) {
                         place.push_str(&format!(", replacing the version of {}", chapter_link(earlier)));
                     }
                     // Shown again: the reader has typed it already.
                     let first = staged.and_then(|(s, at)| {
-                        let (chapter, line) = s.first_shown(self.root, self.chapter, include)?;
+                        let (chapter, line) = s.first_shown(self.chapter, include)?;
                         let before = chapter != self.chapter || line < at.line;
                         before.then_some(chapter)
                     });
@@ -338,7 +335,7 @@ impl<'a> ChapterRenderer<'a> {
                 }
                 Err(message) => self.publish_error(block.line, message),
             }
-            match staged.and_then(|(s, at)| s.listing_at(self.root, self.chapter, include, at)) {
+            match staged.and_then(|(s, at)| s.listing_at(self.chapter, include, at)) {
                 // mdBook's `links` must not read the code as a directive.
                 Some(code) => body.push_str(&code.replace("{{#", "\\{{#")),
                 None => body.push_str(&format!("{{{{#include {}:{}}}}}\n", include.path, include.anchor)),
@@ -355,8 +352,8 @@ impl<'a> ChapterRenderer<'a> {
                 line: block.line + 1 + offset,
             });
             let replaced = self.showings.zip(at).and_then(|(s, at)| {
-                let earlier = s.replaces(self.root, self.chapter, include, at)?;
-                Some((earlier, s.replacement(self.root, self.chapter, include, at)?))
+                let earlier = s.replaces(self.chapter, include, at)?;
+                Some((earlier, s.replacement(self.chapter, include, at)?))
             });
             if let Some((earlier, (old, new))) = replaced {
                 code.push_str(&changes(block, self.markdown, earlier, &old, &new, prefix));
@@ -393,10 +390,7 @@ impl<'a> ChapterRenderer<'a> {
                 String::new()
             }
         };
-        if let Some((chapter, _)) = self
-            .showings
-            .and_then(|s| s.first_shown(self.root, self.chapter, &version.of))
-        {
+        if let Some((chapter, _)) = self.showings.and_then(|s| s.first_shown(self.chapter, &version.of)) {
             let when = if chapter == self.chapter {
                 "later in this chapter".to_string()
             } else {

@@ -258,9 +258,9 @@ impl Showings {
     }
 
     /// The engine file an include of the chapter at `chapter` names.
-    fn file_of(&self, root: &Path, chapter: &Path, include: &listing::Include) -> Option<&EngineFile> {
-        let shown = listing::resolve(root, chapter, include).ok()?;
-        self.files.get(shown.file.strip_prefix(ENGINE).ok()?)
+    fn file_of(&self, chapter: &Path, include: &listing::Include) -> Option<&EngineFile> {
+        let file = listing::file_of(chapter, include);
+        self.files.get(file.strip_prefix(ENGINE).ok()?)
     }
 
     /// The index of the chapter at `path` in the book's order.
@@ -270,8 +270,8 @@ impl Showings {
 
     /// For a listing of `include` at `at`: the chapter whose earlier
     /// version of the region it replaces, if any.
-    pub fn replaces(&self, root: &Path, chapter: &Path, include: &listing::Include, at: Position) -> Option<&Path> {
-        let file = self.file_of(root, chapter, include)?;
+    pub fn replaces(&self, chapter: &Path, include: &listing::Include, at: Position) -> Option<&Path> {
+        let file = self.file_of(chapter, include)?;
         let version = file
             .versions
             .get(&include.anchor)?
@@ -285,12 +285,11 @@ impl Showings {
     /// that version's lines and the region's, as the page shows them.
     pub fn replacement(
         &self,
-        root: &Path,
         chapter: &Path,
         include: &listing::Include,
         at: Position,
     ) -> Option<(Vec<String>, Vec<String>)> {
-        let file = self.file_of(root, chapter, include)?;
+        let file = self.file_of(chapter, include)?;
         let version = file
             .versions
             .get(&include.anchor)?
@@ -308,21 +307,15 @@ impl Showings {
 
     /// Where the region `include` names is first shown, as (chapter, line):
     /// for a version, the listing that replaces it.
-    pub fn first_shown(&self, root: &Path, chapter: &Path, include: &listing::Include) -> Option<(&Path, usize)> {
-        let file = self.file_of(root, chapter, include)?;
+    pub fn first_shown(&self, chapter: &Path, include: &listing::Include) -> Option<(&Path, usize)> {
+        let file = self.file_of(chapter, include)?;
         let (_, first) = file.shown.get(&include.anchor)?;
         Some((self.chapter_path(*first), first.line))
     }
 
     /// How many lines the listing of `include` at `at` shows.
-    pub fn listing_length(
-        &self,
-        root: &Path,
-        chapter: &Path,
-        include: &listing::Include,
-        at: Position,
-    ) -> Option<usize> {
-        let file = self.file_of(root, chapter, include)?;
+    pub fn listing_length(&self, chapter: &Path, include: &listing::Include, at: Position) -> Option<usize> {
+        let file = self.file_of(chapter, include)?;
         let (region, _) = file.shown.get(&include.anchor)?;
         Some(self.lines_at(file, at, Some(region)).len())
     }
@@ -331,8 +324,8 @@ impl Showings {
     /// adds to an earlier listing): the code line of the outer region right
     /// above it, which the reader has typed, as the caption says where the
     /// new lines go.
-    pub fn added_after(&self, root: &Path, chapter: &Path, include: &listing::Include) -> Option<String> {
-        let file = self.file_of(root, chapter, include)?;
+    pub fn added_after(&self, chapter: &Path, include: &listing::Include) -> Option<String> {
+        let file = self.file_of(chapter, include)?;
         let (region, _) = file.shown.get(&include.anchor)?;
         let outer = file
             .shown
@@ -384,8 +377,8 @@ impl Showings {
     /// the book has shown by then, nested additions of later chapters left
     /// out, earlier versions in place of regions shown later. `None` when
     /// that is the region as it is in the source (mdBook's include shows it).
-    pub fn listing_at(&self, root: &Path, chapter: &Path, include: &listing::Include, at: Position) -> Option<String> {
-        let file = self.file_of(root, chapter, include)?;
+    pub fn listing_at(&self, chapter: &Path, include: &listing::Include, at: Position) -> Option<String> {
+        let file = self.file_of(chapter, include)?;
         let (region, _) = file.shown.get(&include.anchor)?;
         let lines = self.lines_at(file, at, Some(region));
         let whole: Vec<&str> = region
@@ -470,29 +463,33 @@ impl Showings {
                 .filter(|(_, first)| *first <= limit)
                 .map(|(_, first)| (self.chapter_path(*first).to_path_buf(), first.line))
         };
+        // Only the lines of `within`, when given (a region's lines all
+        // belong to it or to a region nested in it).
+        let lines = within.map_or(0..file.lines.len(), |region| region.start() - 1..*region.end());
         // Blank and comment lines outside every shown region are in every
         // stage of their file; inside one, they come with it.
-        let mut keep: Vec<Option<Option<(PathBuf, usize)>>> = (0..file.lines.len())
-            .map(|i| match file.kinds[i] {
+        let mut keep: Vec<Option<Option<(PathBuf, usize)>>> = vec![None; file.lines.len()];
+        for i in lines.clone() {
+            keep[i] = match file.kinds[i] {
                 LineKind::Anchor | LineKind::Test => None,
                 LineKind::Blank | LineKind::Comment if file.owner[i].is_none() => Some(None),
                 LineKind::Blank | LineKind::Comment => is_shown(i).map(|_| None),
                 LineKind::Code | LineKind::Doc => is_shown(i).map(Some),
-            })
-            .collect();
+            };
+        }
         // A comment outside every listing goes with the code after it.
-        for i in (0..file.lines.len()).rev() {
+        let mut next_code = None;
+        for i in lines.clone().rev() {
             if file.kinds[i] == LineKind::Doc && file.owner[i].is_none() {
-                let next = (i + 1..file.lines.len()).find(|&j| matches!(file.kinds[j], LineKind::Code | LineKind::Doc));
-                keep[i] = next.and_then(|j| keep[j].as_ref()).map(|_| None);
+                keep[i] = next_code.and_then(|j: usize| keep[j].as_ref()).map(|_| None);
+            }
+            if matches!(file.kinds[i], LineKind::Code | LineKind::Doc) {
+                next_code = Some(i);
             }
         }
         let mut out = Vec::new();
-        for (i, line) in file.lines.iter().enumerate() {
+        for (i, line) in file.lines.iter().enumerate().take(lines.end).skip(lines.start) {
             let number = i + 1;
-            if within.is_some_and(|region| !region.contains(&number)) {
-                continue;
-            }
             if let Some((region, version)) = replaced.iter().find(|(region, _)| region.contains(&number)) {
                 if number == *region.start() {
                     let chapter = self.chapter_path(version.position).to_path_buf();
@@ -691,7 +688,7 @@ fn listing_lengths<'a>(
                             chapter: index,
                             line: block.line + 1 + offset,
                         };
-                        showings.listing_length(root, &chapter.display_path, include, at)
+                        showings.listing_length(&chapter.display_path, include, at)
                     })
                     .sum();
                 (length, listing.collapsed && !listing.includes.iter().any(is_core))
@@ -825,30 +822,39 @@ pub fn build(
     let mut points_checked: BTreeMap<String, usize> = BTreeMap::new();
     let mut written = BTreeSet::from([std::ffi::OsString::from("target")]);
     let target_dir = layout.target_dir.join("stages/target");
-    let toolchain = cache.is_active().then(toolchain).flatten();
+    let inputs = cache.is_active().then(|| StageInputs::read(layout, chapters)).flatten();
     for stage in stages {
         let Some(krate) = generated.iter().find(|k| k.name == stage.chapter) else {
             continue;
         };
-        let undeclared = undeclared_modules(stage);
-        let points = points(showings, chapters, stage);
-        points_checked.insert(stage.chapter.clone(), points.len());
         written.insert(stage.chapter.clone().into());
-        written.extend(points.iter().map(|(point, _)| point_dir(point).into()));
         // A stage that built cleanly, with its points, from exactly these
-        // files needs no cargo at all: its programs are where cargo put them.
+        // inputs needs no cargo at all: its programs are where cargo put them.
         let id = format!("stage {}", stage.chapter);
-        let fingerprint = toolchain
-            .as_ref()
-            .map(|toolchain| stage_fingerprint(toolchain, layout, stage, &points, krate));
-        if undeclared.is_empty()
-            && cache.is_fresh(&id, fingerprint.as_ref())
+        let fingerprint = inputs.as_ref().map(|inputs| inputs.fingerprint(stage.index, krate));
+        if cache.is_fresh(&id, fingerprint.as_ref())
             && let Some(blocks) = built_before(&target_dir, krate)
         {
             result.blocks.extend(blocks);
+            // Its points are the workspaces that clean build left, each
+            // named after the stage and the line where it stands.
+            let prefix = format!("{}-at-", stage.chapter);
+            let points: Vec<_> = std::fs::read_dir(layout.target_dir.join("stages"))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|entry| entry.file_name())
+                .filter(|name| name.to_string_lossy().starts_with(&prefix))
+                .collect();
+            points_checked.insert(stage.chapter.clone(), points.len());
+            written.extend(points);
             continue;
         }
         cache.forget(&id);
+        let undeclared = undeclared_modules(stage);
+        let points = points(showings, chapters, stage);
+        points_checked.insert(stage.chapter.clone(), points.len());
+        written.extend(points.iter().map(|(point, _)| point_dir(point).into()));
         let mut clean = undeclared.is_empty();
         problems.entry(stage.chapter.clone()).or_default().extend(undeclared);
         let workspace = write_workspace(layout, &stage.chapter, stage, krate)?;
@@ -887,7 +893,10 @@ pub fn build(
         }
         clean &= built.other_errors.is_empty() && built.engine_messages.is_empty();
         result.other_errors.extend(built.other_errors);
-        clean &= built.blocks.values().all(|b| b.diagnostics.is_empty() && b.executable.is_some());
+        clean &= built
+            .blocks
+            .values()
+            .all(|b| b.diagnostics.is_empty() && b.executable.is_some());
         for (id, mut block) in built.blocks {
             for diagnostic in &mut block.diagnostics {
                 diagnostic.rendered = format!(
@@ -942,41 +951,50 @@ pub struct StageBuilds {
 /// Each block's compiler messages at a point.
 type BlockDiagnostics = BTreeMap<crate::extract::BlockId, Vec<build::Diagnostic>>;
 
-/// The compiler's own account of itself (`rustc -vV`): a stage built by
-/// another compiler is built again.
-fn toolchain() -> Option<Vec<u8>> {
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let output = std::process::Command::new(rustc).arg("-vV").output().ok()?;
-    output.status.success().then_some(output.stdout)
+/// What every stage's build depends on, read once: the compiler, the
+/// workspace's manifest and lock (its profiles, its dependencies' versions),
+/// the verifier itself (which makes the stages from the book), and each
+/// chapter's markdown and the engine's source, which the stages are cut
+/// from.
+struct StageInputs {
+    common: Fingerprint,
+    /// The hash of each chapter's markdown, in the book's order.
+    chapters: Vec<String>,
 }
 
-/// What a stage's build and its points' checks depend on: the compiler,
-/// the workspace's manifest (its profiles), and every file of the stage's
-/// engine and chapter crate, and of each point's engine.
-fn stage_fingerprint(
-    toolchain: &[u8],
-    layout: &Layout,
-    stage: &Stage,
-    points: &[(Stage, Vec<String>)],
-    krate: &GeneratedCrate,
-) -> Fingerprint {
-    let mut fingerprint = Fingerprint::new("stage")
-        .bytes(toolchain)
-        .file_contents(&layout.root.join("Cargo.toml"))
-        .file_contents(&layout.root.join("Cargo.lock"));
-    for (path, text) in &krate.files {
-        fingerprint = fingerprint.text(&path.to_string_lossy()).text(text);
+impl StageInputs {
+    fn read(layout: &Layout, chapters: &[Chapter]) -> Option<Self> {
+        let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+        let toolchain = std::process::Command::new(rustc).arg("-vV").output().ok()?;
+        let verifier = std::env::current_exe().ok()?;
+        let common = Fingerprint::new("stage")
+            .bytes(&toolchain.stdout)
+            .file_contents(&layout.root.join("Cargo.toml"))
+            .file_contents(&layout.root.join("Cargo.lock"))
+            .file_identity(&verifier)?
+            .tree(&layout.root.join(ENGINE));
+        let chapters = chapters
+            .iter()
+            .map(|chapter| {
+                let markdown = std::fs::read(layout.root.join(&chapter.display_path)).unwrap_or_default();
+                crate::hash::of(&markdown)
+            })
+            .collect();
+        Some(StageInputs { common, chapters })
     }
-    for engine in std::iter::once(stage).chain(points.iter().map(|(point, _)| point)) {
-        fingerprint = fingerprint.text(&engine.chapter);
-        for (path, file) in &engine.files {
-            fingerprint = fingerprint.text(&path.to_string_lossy()).text(&file.text);
+
+    /// The fingerprint of the stage of chapter `index`, its chapter's crate
+    /// `krate`: the chapters up to it, and the crate's files.
+    fn fingerprint(&self, index: usize, krate: &GeneratedCrate) -> Fingerprint {
+        let mut fingerprint = self.common.clone();
+        for chapter in &self.chapters[..=index] {
+            fingerprint = fingerprint.text(chapter);
         }
+        for (path, text) in &krate.files {
+            fingerprint = fingerprint.text(&path.to_string_lossy()).text(text);
+        }
+        fingerprint
     }
-    for (_, blocks) in points {
-        fingerprint = fingerprint.text(&blocks.join(" "));
-    }
-    fingerprint
 }
 
 /// The chapter's programs as the last clean build left them, if every one
@@ -1016,7 +1034,31 @@ fn points(showings: &Showings, chapters: &[Chapter], stage: &Stage) -> Vec<(Stag
     let chapter = &chapters[stage.index];
     let end: BTreeMap<&PathBuf, &String> = stage.files.iter().map(|(path, file)| (path, &file.text)).collect();
     let mut points: Vec<(Stage, Vec<String>)> = Vec::new();
+    // Only a listing or a version changes the engine: blocks with none
+    // between them stand at the same point, and blocks after the last stand
+    // at the chapter's end.
+    let changes: Vec<usize> = chapter
+        .blocks
+        .iter()
+        .filter(|block| matches!(block.kind, BlockKind::Listing(_) | BlockKind::Version(_)))
+        .map(|block| block.line)
+        .collect();
+    // The point the block before stood at: how many changes were shown
+    // there, and which point it is (`None`: the chapter's end).
+    let mut last: Option<(usize, Option<usize>)> = None;
     for (block, rust) in chapter.compiled_blocks() {
+        let shown = changes.iter().filter(|&&line| line < block.line).count();
+        if shown == changes.len() {
+            continue;
+        }
+        if let Some((before, at)) = last
+            && before == shown
+        {
+            if let Some(index) = at {
+                points[index].1.push(rust.name.clone());
+            }
+            continue;
+        }
         let files: BTreeMap<PathBuf, StageFile> = showings
             .files_at(Position {
                 chapter: stage.index,
@@ -1031,10 +1073,14 @@ fn points(showings: &Showings, chapters: &[Chapter], stage: &Stage) -> Vec<(Stag
             .collect::<BTreeMap<_, _>>()
             == end
         {
+            last = Some((shown, None));
             continue;
         }
-        match points.iter_mut().find(|(point, _)| point.files == files) {
-            Some((_, blocks)) => blocks.push(rust.name.clone()),
+        let index = match points.iter().position(|(point, _)| point.files == files) {
+            Some(index) => {
+                points[index].1.push(rust.name.clone());
+                index
+            }
             None => {
                 let point = Stage {
                     chapter: format!("{}@{}", stage.chapter, block.line),
@@ -1042,8 +1088,10 @@ fn points(showings: &Showings, chapters: &[Chapter], stage: &Stage) -> Vec<(Stag
                     files,
                 };
                 points.push((point, vec![rust.name.clone()]));
+                points.len() - 1
             }
-        }
+        };
+        last = Some((shown, Some(index)));
     }
     points
 }
@@ -1432,11 +1480,8 @@ mod tests {
             anchor: anchor.into(),
         };
         let chapter = Path::new("book/ch02.md");
-        assert_eq!(
-            showings.added_after(dir.path(), chapter, &include("hooks")),
-            Some("step();".into())
-        );
-        assert_eq!(showings.added_after(dir.path(), chapter, &include("walk")), None);
+        assert_eq!(showings.added_after(chapter, &include("hooks")), Some("step();".into()));
+        assert_eq!(showings.added_after(chapter, &include("walk")), None);
     }
 
     #[test]
