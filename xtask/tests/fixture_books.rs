@@ -821,6 +821,33 @@ fn each_chapter_runs_against_the_engine_as_shown_by_its_end() -> Result<()> {
 }
 
 #[test]
+fn a_clean_stage_is_not_built_again_until_a_chapter_up_to_it_changes() -> Result<()> {
+    let fixture = staged_fixture(Some("ch02-cubes"))?;
+    let first = fixture.verify_cached(true, false, None)?;
+    assert!(first.is_success(), "{}", first.summary());
+    // A stage handed to cargo again would have its workspace written again.
+    let manifest = |chapter: &str| fixture.path(&format!("target/stages/{chapter}/Cargo.toml"));
+    for chapter in ["ch01-squares", "ch02-cubes"] {
+        fs::remove_file(manifest(chapter))?;
+    }
+    let warm = fixture.verify_cached(false, false, None)?;
+    assert!(warm.is_success(), "{}", warm.summary());
+    assert_eq!(warm.stages, first.stages);
+    assert!(!manifest("ch01-squares").exists() && !manifest("ch02-cubes").exists());
+    // Chapter 2 changes: its stage is built again, chapter 1's is not.
+    let chapter = fixture.path("book/ch02-cubes.md");
+    fs::write(
+        &chapter,
+        format!("{}\nOne more sentence.\n", fs::read_to_string(&chapter)?),
+    )?;
+    let edited = fixture.verify_cached(false, false, None)?;
+    assert!(edited.is_success(), "{}", edited.summary());
+    assert!(!manifest("ch01-squares").exists());
+    assert!(manifest("ch02-cubes").exists());
+    Ok(())
+}
+
+#[test]
 fn a_block_that_prints_differently_at_its_stage_fails() -> Result<()> {
     // Accepted against the finished engine, then checked against the stages.
     let fixture = staged_fixture(None)?;
