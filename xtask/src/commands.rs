@@ -71,8 +71,8 @@ fn commands(chapter: &Chapter, text: &str) -> Vec<(usize, Command)> {
                 }
                 // `cd` into the directory `cargo xtask new` wrote keeps its chapter.
                 let copied_into = match words.as_slice() {
-                    [cargo, xtask, new, stage, _, dir, ..]
-                        if [cargo, xtask, new, stage] == ["cargo", "xtask", "new", "--stage"] =>
+                    [cargo, xtask, new, flag, _, dir, ..]
+                        if [cargo, xtask, new] == ["cargo", "xtask", "new"] && flag.starts_with("--") =>
                     {
                         Some(dir)
                     }
@@ -115,7 +115,7 @@ fn entered_crate(words: &[String]) -> Option<String> {
     match words.as_slice() {
         ["tar", .., archive] => archive.strip_suffix(".tar.gz").map(String::from),
         ["cd", dir] => dir.rsplit('/').next().map(String::from),
-        ["cargo", "xtask", "new", "--stage", chapter, ..] | ["cargo", "xtask", "new", chapter, ..] => {
+        ["cargo", "xtask", "new", "--stage" | "--exercise", chapter, ..] | ["cargo", "xtask", "new", chapter, ..] => {
             Some(chapter.to_string())
         }
         _ => None,
@@ -147,9 +147,19 @@ fn problem(chapters: &[Chapter], words: &[String], context: Option<&str>) -> Opt
                     "names no `cargo xtask` command: `{command}` (`cargo xtask help` lists them)"
                 ));
             }
-            // `new --stage <chapter> <dir>` names its chapter after the flag.
+            // `new --stage <chapter> <dir>` names its chapter after the flag;
+            // `new --exercise <chapter>`, a chapter that marks exercises.
+            if let ("new", ["--exercise", chapter, ..]) = (*command, rest) {
+                let marked = crate::exercise::chapters_with_exercises(chapters);
+                if copy_out::resolve_chapter(&marked, chapter).is_err() {
+                    return Some(format!(
+                        "names no chapter with an exercise: `{chapter}` (those with one: {})",
+                        marked.join(", ")
+                    ));
+                }
+            }
             let rest = match (*command, rest) {
-                ("new", ["--stage", rest @ ..]) => rest,
+                ("new", ["--stage" | "--exercise", rest @ ..]) => rest,
                 _ => rest,
             };
             match (*command, rest) {

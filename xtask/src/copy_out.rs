@@ -41,6 +41,8 @@ pub struct Copied {
     /// A starting point ([`new_stage_crate`]): its engine is the book's as
     /// of the start of the chapter.
     pub starts_chapter: bool,
+    /// An exercise ([`crate::exercise`]): the functions left to write.
+    pub exercises: Vec<crate::exercise::Exercise>,
 }
 
 impl Copied {
@@ -50,6 +52,28 @@ impl Copied {
             Some(_) => "cargo run".to_string(),
             None => format!("cargo run --bin {}", self.bins.first().map_or("", String::as_str)),
         };
+        if !self.exercises.is_empty() {
+            let functions: Vec<String> = self
+                .exercises
+                .iter()
+                .map(|e| format!("  {} ({}, \"{}\")", e.name, e.shown_at, e.section))
+                .collect();
+            return format!(
+                "new: wrote {} (package `{}`: the engine as {} ends it, in autograd/, with {} function(s) \
+                 left for you to write, and the chapter's {} program(s) as tests)\n\
+                 next: cd {} && cargo test\n  \
+                 each failing test names the program and what the book shows; each function still to \
+                 write panics with `todo!`, naming the listing to read\n\
+                 to write:\n{}",
+                dir.display(),
+                self.package,
+                self.chapter,
+                self.exercises.len(),
+                self.bins.len(),
+                shell_word(&dir.display().to_string()),
+                functions.join("\n")
+            );
+        }
         if self.starts_chapter {
             return format!(
                 "new: wrote {} (package `{}`: {} program(s) from {}, and in autograd/ the engine as the book \
@@ -149,6 +173,30 @@ pub fn new_stage_crate(root: &Path, chapter: &str, dir: &Path) -> Result<Copied>
     Ok(copied)
 }
 
+/// Writes the copy [`new_crate`] writes, with `engine` (paths under
+/// `autograd/`) in place of the finished engine and `extra` files beside
+/// it: a chapter's exercise ([`crate::exercise`]).
+pub fn new_crate_with_engine(
+    root: &Path,
+    chapter: &str,
+    dir: &Path,
+    engine: Files,
+    exercises: Vec<crate::exercise::Exercise>,
+) -> Result<Copied> {
+    let book = extract::read_book(root, &root.join("book"))?;
+    ensure_outside(root, dir)?;
+    ensure_empty(dir)?;
+    let (mut copied, files) = chapter_crate(root, &book, chapter, &package_name(dir))?;
+    copied.exercises = exercises;
+    let mut files: Files = files
+        .into_iter()
+        .filter(|(path, _)| !path.starts_with("autograd") && path != Path::new("Cargo.lock"))
+        .collect();
+    files.extend(engine);
+    write_files(dir, &files)?;
+    Ok(copied)
+}
+
 /// The names of the chapters that have a crate: a compiled block.
 pub fn chapter_crates(book: &[Chapter]) -> Vec<String> {
     book.iter()
@@ -230,6 +278,7 @@ pub fn chapter_crate(root: &Path, book: &[Chapter], name: &str, package: &str) -
         bins,
         default_run,
         starts_chapter: false,
+        exercises: Vec::new(),
     };
     Ok((copied, files))
 }

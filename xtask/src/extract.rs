@@ -117,6 +117,9 @@ pub struct Listing {
     pub includes: Vec<crate::listing::Include>,
     /// `collapsed`: shown folded, code to copy rather than to read.
     pub collapsed: bool,
+    /// `exercise`: its functions are the reader's to write in the chapter's
+    /// exercise ([`crate::exercise`]).
+    pub exercise: bool,
 }
 
 #[derive(Debug)]
@@ -450,12 +453,14 @@ fn classify_inner(raw: &RawBlock) -> Result<BlockKind, String> {
         "" => Err("code block without a language: say `rust,name=...`, or `text` for output".into()),
         // A manifest's listing is `toml,listing`.
         "rust" | "toml" if attributes.contains(&"listing") => match attributes[..] {
-            ["listing"] | ["listing", "collapsed"] => crate::listing::parse(&raw.content).map(|includes| {
-                BlockKind::Listing(Listing {
-                    includes,
-                    collapsed: attributes.contains(&"collapsed"),
-                })
-            }),
+            ["listing"] | ["listing", "collapsed"] | ["listing", "exercise"] => crate::listing::parse(&raw.content)
+                .map(|includes| {
+                    BlockKind::Listing(Listing {
+                        includes,
+                        collapsed: attributes.contains(&"collapsed"),
+                        exercise: attributes.contains(&"exercise"),
+                    })
+                }),
             ["listing", of] if of.starts_with("version-of=") => {
                 let of = crate::listing::parse(&format!("{{{{#include {}}}}}", &of["version-of=".len()..]))?;
                 Ok(BlockKind::Version(Version {
@@ -465,7 +470,8 @@ fn classify_inner(raw: &RawBlock) -> Result<BlockKind, String> {
                 }))
             }
             _ => Err(format!(
-                "a `{language},listing` block takes no other attribute but `collapsed` (shown folded) or \
+                "a `{language},listing` block takes no other attribute but `collapsed` (shown folded), \
+                 `exercise` (its functions are the reader's to write) or \
                  `version-of=<path>:<anchor>` (an earlier version of that region): it shows the engine's \
                  source, and is never run"
             )),

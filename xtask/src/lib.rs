@@ -23,6 +23,7 @@ pub mod copy_out;
 pub mod coverage;
 pub mod crosscheck;
 pub mod downloads;
+pub mod exercise;
 pub mod extract;
 pub mod generate;
 pub mod graph;

@@ -29,12 +29,16 @@ usage:
       outputs, or show each failure at its block with its chapter line.
   cargo xtask preprocess [supports <renderer>]
       The verified-output preprocessor, for mdBook's own `mdbook build`.
-  cargo xtask new [--stage] <chapter> <dir>
+  cargo xtask new [--stage | --exercise] <chapter> <dir>
       Copy a chapter's crate (`ch02-scalars`, or its number `2`) into <dir> as
       a standalone crate, with the engine, that builds outside the repository:
       the same files as the chapter's download from the built book. With
       --stage, the engine is the one the book has built by the start of the
       chapter: type the chapter's listings into it, and its programs run.
+      With --exercise, the engine as the chapter ends it, the functions the
+      chapter marks as exercises left for you to write, and `cargo test`
+      checking them against the book's outputs; without a chapter, it lists
+      the chapters that have one.
   cargo xtask browser [--screenshot <png>]
       Build the book and check it in headless Chromium: no console errors;
       outputs, math, graphs and quizzes shown; a screenshot of chapter 5.
@@ -95,6 +99,16 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
                 [chapter, dir] => xtask::copy_out::new_crate(root, chapter, Path::new(dir))?,
                 [flag, chapter, dir] if flag == "--stage" => {
                     xtask::copy_out::new_stage_crate(root, chapter, Path::new(dir))?
+                }
+                [flag, chapter, dir] if flag == "--exercise" => {
+                    xtask::exercise::new_exercise_crate(root, chapter, Path::new(dir))?
+                }
+                [flag, ..] if flag == "--exercise" => {
+                    let book = xtask::extract::read_book(root, &root.join("book"))?;
+                    let chapters = xtask::exercise::chapters_with_exercises(&book);
+                    println!("chapters with an exercise: {}", chapters.join(", "));
+                    println!("usage: cargo xtask new --exercise <chapter> <dir>");
+                    return Ok(ExitCode::SUCCESS);
                 }
                 _ => bail!("{USAGE}"),
             };

@@ -823,6 +823,7 @@ pub fn build(
     let mut written = BTreeSet::from([std::ffi::OsString::from("target")]);
     let target_dir = layout.target_dir.join("stages/target");
     let inputs = cache.is_active().then(|| StageInputs::read(layout, chapters)).flatten();
+    let inputs = inputs.as_ref();
     for stage in stages {
         let Some(krate) = generated.iter().find(|k| k.name == stage.chapter) else {
             continue;
@@ -831,7 +832,7 @@ pub fn build(
         // A stage that built cleanly, with its points, from exactly these
         // inputs needs no cargo at all: its programs are where cargo put them.
         let id = format!("stage {}", stage.chapter);
-        let fingerprint = inputs.as_ref().map(|inputs| inputs.fingerprint(stage.index, krate));
+        let fingerprint = inputs.map(|inputs| inputs.fingerprint(stage.index, krate));
         if cache.is_fresh(&id, fingerprint.as_ref())
             && let Some(blocks) = built_before(&target_dir, krate)
         {
@@ -956,14 +957,14 @@ type BlockDiagnostics = BTreeMap<crate::extract::BlockId, Vec<build::Diagnostic>
 /// the verifier itself (which makes the stages from the book), and each
 /// chapter's markdown and the engine's source, which the stages are cut
 /// from.
-struct StageInputs {
+pub struct StageInputs {
     common: Fingerprint,
     /// The hash of each chapter's markdown, in the book's order.
     chapters: Vec<String>,
 }
 
 impl StageInputs {
-    fn read(layout: &Layout, chapters: &[Chapter]) -> Option<Self> {
+    pub fn read(layout: &Layout, chapters: &[Chapter]) -> Option<Self> {
         let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
         let toolchain = std::process::Command::new(rustc).arg("-vV").output().ok()?;
         let verifier = std::env::current_exe().ok()?;
@@ -985,7 +986,7 @@ impl StageInputs {
 
     /// The fingerprint of the stage of chapter `index`, its chapter's crate
     /// `krate`: the chapters up to it, and the crate's files.
-    fn fingerprint(&self, index: usize, krate: &GeneratedCrate) -> Fingerprint {
+    pub fn fingerprint(&self, index: usize, krate: &GeneratedCrate) -> Fingerprint {
         let mut fingerprint = self.common.clone();
         for chapter in &self.chapters[..=index] {
             fingerprint = fingerprint.text(chapter);
@@ -1096,7 +1097,7 @@ fn points(showings: &Showings, chapters: &[Chapter], stage: &Stage) -> Vec<(Stag
     points
 }
 
-fn stage_file(lines: Vec<StageLine>) -> StageFile {
+pub fn stage_file(lines: Vec<StageLine>) -> StageFile {
     let text = lines.iter().map(|line| format!("{}\n", line.text)).collect();
     let shown_at = lines.into_iter().map(|line| line.shown_at).collect();
     StageFile { text, shown_at }
@@ -1310,6 +1311,19 @@ fn workspace_manifest(layout: &Layout, members: &[PathBuf], engine: &Path) -> Re
         }
     }
     Ok(toml::to_string(&manifest)?)
+}
+
+/// Writes a workspace for `stage`'s engine (its files as given) with the
+/// chapter's crate, under `target/stages/<name>`: its root, and the crate as
+/// placed there (for [`build::build_with`]).
+pub fn write_stage_workspace(
+    layout: &Layout,
+    name: &str,
+    stage: &Stage,
+    krate: &GeneratedCrate,
+) -> Result<(PathBuf, GeneratedCrate)> {
+    let workspace = write_workspace(layout, name, stage, krate)?;
+    Ok((workspace.root, workspace.krate))
 }
 
 /// A stage's workspace as written.

@@ -152,6 +152,16 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
         println!("{}", chapter.progress_line());
     }
     report.chapters = verdicts.chapters;
+    // Against the outputs just judged (and, with `--update`, written).
+    let (exercises, exercise_problems) = crate::exercise::check(
+        layout,
+        &stages,
+        &staged,
+        &chapters,
+        &mut cache,
+        options.show_cargo_progress,
+    )?;
+    report.problems.extend(exercise_problems);
     for stage in &stages {
         let problems = stage_problems.get(&stage.chapter).map_or(&[][..], Vec::as_slice);
         let (chapter, judged) = (&chapters[stage.index], &report.chapters[stage.index]);
@@ -167,6 +177,10 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
             .count();
         let points = points_checked.get(&stage.chapter).copied().unwrap_or(0);
         let line = stages::summary_line(stage, problems.len(), matched, rust.len(), points);
+        println!("{line}");
+        report.stages.push(line);
+    }
+    for line in exercises {
         println!("{line}");
         report.stages.push(line);
     }

@@ -848,6 +848,45 @@ fn a_clean_stage_is_not_built_again_until_a_chapter_up_to_it_changes() -> Result
 }
 
 #[test]
+fn an_exercise_function_whose_stub_no_test_notices_is_named() -> Result<()> {
+    // Chapter 2's listing becomes an exercise, with a function no program calls.
+    let fixture = staged_fixture(Some("ch02-cubes"))?;
+    let chapter = fixture.path("book/ch02-cubes.md");
+    let text = fs::read_to_string(&chapter)?.replacen("```rust,listing\n", "```rust,listing,exercise\n", 1);
+    fs::write(&chapter, text)?;
+    let report = fixture.verify(true, false)?;
+    assert!(report.is_success(), "{}", report.summary());
+    assert!(
+        report
+            .stages
+            .contains(&"exercise ch02-cubes: 2 functions stubbed, 2 caught, solution passes 1 tests".to_string()),
+        "{:?}",
+        report.stages
+    );
+    let engine = fixture.path("crates/autograd/src/lib.rs");
+    let unused = "/// Never called.\npub fn unused() -> f64 {\n    1.0\n}\n// ANCHOR_END: cube";
+    fs::write(
+        &engine,
+        fs::read_to_string(&engine)?.replace("// ANCHOR_END: cube", unused),
+    )?;
+    let report = fixture.verify(true, false)?;
+    assert!(!report.is_success(), "{}", report.summary());
+    let failure = failure_at(&report, "book/ch02-cubes.md:4");
+    assert_contains(
+        &failure,
+        "exercise function `unused` (src/lib.rs): no test of the chapter fails",
+    );
+    assert!(
+        report
+            .stages
+            .contains(&"exercise ch02-cubes: 3 functions stubbed, 2 caught, solution passes 1 tests".to_string()),
+        "{:?}",
+        report.stages
+    );
+    Ok(())
+}
+
+#[test]
 fn a_block_that_prints_differently_at_its_stage_fails() -> Result<()> {
     // Accepted against the finished engine, then checked against the stages.
     let fixture = staged_fixture(None)?;
