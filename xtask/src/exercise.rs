@@ -1,14 +1,15 @@
-//! The reader's workbench: a chapter's engine with the public functions
-//! of the listings it marks as exercises (`rust,listing,exercise`) left for
-//! the reader to write. `cargo xtask new --exercise <chapter> <dir>` writes it as a
+//! The reader's workbench: a chapter's engine with the methods and public
+//! functions of the listings it marks as exercises (`rust,listing,exercise`)
+//! left for the reader to write. `cargo xtask new --exercise <chapter> <dir>` writes it as a
 //! standalone crate whose tests are the chapter's programs and the outputs
 //! the book shows; `cargo xtask verify` proves, per chapter, that the
 //! stubbed crate compiles, that each stub makes a program print something
 //! else (the tests have teeth), and that the book's own code passes them.
 //!
-//! One build serves every stub: each exercise function starts with a
-//! switch (`AUTOGRAD_STUB=<name>` makes it `todo!()`), and the programs run
-//! once per function with it set.
+//! One build serves every stub, the stage's own: there each exercise
+//! function starts with a switch (`AUTOGRAD_STUB=<name>` makes it
+//! `todo!()`; unset, it does nothing), and the programs run once per
+//! function with it set.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -47,6 +48,19 @@ enum Stubbing {
     Todo,
     /// The verifier's build: the body stays, behind a switch.
     Switch,
+}
+
+/// The stage as verify builds it: with each exercise function of its
+/// chapter behind a switch that makes it `todo!()` when
+/// `AUTOGRAD_STUB=<name>` is set, and does nothing otherwise. So one build
+/// runs the chapter's programs as the book's code and as each stub.
+pub fn with_switches(stage: &Stage, chapter: &Chapter, root: &Path) -> Result<Stage> {
+    if exercise_lines(chapter).next().is_none() {
+        return Ok(stage.clone());
+    }
+    let markdown = std::fs::read_to_string(root.join(&chapter.display_path))
+        .with_context(|| format!("cannot read {}", chapter.display_path.display()))?;
+    Ok(stubbed(stage, chapter, &markdown, Stubbing::Switch).0)
 }
 
 /// The chapters that mark exercises, by crate name.
@@ -91,8 +105,9 @@ fn stubbed(stage: &Stage, chapter: &Chapter, markdown: &str, how: Stubbing) -> (
         let mut shown_at: Vec<Option<(PathBuf, usize)>> = Vec::new();
         let mut i = 0;
         while i < lines.len() {
-            // A public function whose first line an exercise listing shows,
-            // and all of whose lines this chapter shows.
+            // A method or a public function (not a private helper) whose
+            // first line an exercise listing shows, and all of whose lines
+            // this chapter shows.
             let this_chapter = |k: usize| {
                 file.shown_at
                     .get(k)
@@ -102,7 +117,7 @@ fn stubbed(stage: &Stage, chapter: &Chapter, markdown: &str, how: Stubbing) -> (
                     || lines[k].trim().is_empty()
             };
             let body = in_exercise(i)
-                .filter(|_| lines[i].trim_start().starts_with("pub"))
+                .filter(|_| lines[i].starts_with(' ') || lines[i].starts_with("pub"))
                 .and_then(|at| Some((at, function_at(&lines, i)?)));
             let Some(((_, listing_line), (name, open, close))) =
                 body.filter(|(_, (_, _, close))| (i..=*close).all(this_chapter))
@@ -285,6 +300,7 @@ pub fn check(
     stages: &[Stage],
     generated: &[&GeneratedCrate],
     chapters: &[Chapter],
+    built: &BTreeMap<crate::extract::BlockId, build::BlockBuild>,
     cache: &mut VerdictCache,
     show_progress: bool,
 ) -> Result<(Vec<String>, Vec<Problem>)> {
@@ -363,11 +379,7 @@ pub fn check(
             )));
             continue;
         }
-        // One build with every stub behind its switch.
-        let (switched, _) = stubbed(stage, chapter, &markdown, Stubbing::Switch);
-        let name = format!("{}-exercise-switched", stage.chapter);
-        let workspace = crate::stages::write_stage_workspace(layout, &name, &switched, krate)?;
-        let built = build::build_with(&workspace.0, &target_dir, &[&workspace.1], show_progress, &env, None)?;
+        // The stage's own build has every stub behind its switch.
         let programs: Vec<(String, PathBuf, String)> = chapter
             .compiled_blocks()
             .filter(|(_, rust)| rust.mode == Mode::Run)
@@ -376,7 +388,7 @@ pub fn check(
                     crate_name: krate.name.clone(),
                     block: rust.name.clone(),
                 };
-                let executable = built.blocks.get(&id)?.executable.clone()?;
+                let executable = built.get(&id)?.executable.clone()?;
                 let expected = crate::snapshot::read_output(&layout.snapshots_dir, &krate.name, &rust.name).ok()?;
                 Some((rust.name.clone(), executable, expected))
             })

@@ -43,7 +43,7 @@ const ENGINE: &str = "crates/autograd";
 
 /// The stage of one chapter: the engine's files as shown by its end, and
 /// where each of their lines was shown.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Stage {
     /// The chapter's crate name (`ch02-scalars`).
     pub chapter: String,
@@ -858,7 +858,8 @@ pub fn build(
         written.extend(points.iter().map(|(point, _)| point_dir(point).into()));
         let mut clean = undeclared.is_empty();
         problems.entry(stage.chapter.clone()).or_default().extend(undeclared);
-        let workspace = write_workspace(layout, &stage.chapter, stage, krate)?;
+        let switched = crate::exercise::with_switches(stage, &chapters[stage.index], &layout.root)?;
+        let workspace = write_workspace(layout, &stage.chapter, &switched, krate)?;
         let built = build::build_with(
             &workspace.root,
             &target_dir,
@@ -872,7 +873,7 @@ pub fn build(
             let file = message.file.strip_prefix(&workspace.engine).ok().map(Path::to_path_buf);
             let shown = file
                 .as_ref()
-                .and_then(|f| stage.files.get(f))
+                .and_then(|f| switched.files.get(f))
                 .and_then(|f| f.shown_at.get(message.line.wrapping_sub(1)).cloned().flatten());
             let location = match &shown {
                 Some((path, line)) => format!("{}:{line}", path.display()),
@@ -925,8 +926,10 @@ pub fn build(
     // A stage or a point the book no longer has would only take space.
     let stages_dir = layout.target_dir.join("stages");
     for entry in std::fs::read_dir(&stages_dir).into_iter().flatten().flatten() {
-        let versions = entry.file_name().to_string_lossy().starts_with("versions-");
-        if entry.path().is_dir() && !versions && !written.contains(&entry.file_name()) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // The versions' and the exercises' workspaces are theirs to keep.
+        let theirs = name.starts_with("versions-") || name.ends_with("-exercise");
+        if entry.path().is_dir() && !theirs && !written.contains(&entry.file_name()) {
             std::fs::remove_dir_all(entry.path())
                 .with_context(|| format!("cannot remove {}", entry.path().display()))?;
         }

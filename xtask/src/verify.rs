@@ -158,6 +158,7 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
         &stages,
         &staged,
         &chapters,
+        &built.blocks,
         &mut cache,
         options.show_cargo_progress,
     )?;
