@@ -257,7 +257,14 @@ pub fn new_exercise_crate(root: &Path, chapter: &str, dir: &Path) -> Result<crat
     if available.is_empty() {
         bail!("no chapter marks exercises yet (a `rust,listing,exercise` listing)");
     }
-    let name = crate::copy_out::resolve_chapter(&available, chapter)?;
+    let all = crate::copy_out::chapter_crates(&book);
+    let name = match crate::copy_out::resolve_chapter(&all, chapter) {
+        Ok(name) if !available.contains(&name) => bail!(
+            "{name} marks no exercise; the chapters with one are:\n  {}",
+            available.join("\n  ")
+        ),
+        _ => crate::copy_out::resolve_chapter(&available, chapter)?,
+    };
     let index = book
         .iter()
         .position(|c| c.crate_name == name)
