@@ -195,6 +195,56 @@ fn cargo_command(
     command
 }
 
+/// Builds the integration tests `tests` of `package` in the workspace at
+/// `root` (`cargo test --no-run`): their executables in that order, or what
+/// the compiler said against them.
+pub fn build_tests(
+    root: &Path,
+    target_dir: &Path,
+    package: &str,
+    tests: &[&str],
+    env: &[(&str, &str)],
+) -> Result<std::result::Result<Vec<PathBuf>, Vec<String>>> {
+    if tests.is_empty() {
+        return Ok(Ok(Vec::new()));
+    }
+    let mut command = Command::new(cargo());
+    command
+        .current_dir(root)
+        .args(["test", "--no-run", "--message-format=json", "-p", package])
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(target_dir)
+        .envs(env.iter().copied());
+    for test in tests {
+        command.args(["--test", test]);
+    }
+    let output = command.output().context("cannot run cargo test")?;
+    let mut executables = BTreeMap::new();
+    let mut errors = Vec::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        match serde_json::from_str::<CargoMessage>(line) {
+            Ok(CargoMessage::CompilerArtifact {
+                target,
+                executable: Some(built),
+            }) => {
+                executables.insert(target.name, built);
+            }
+            Ok(CargoMessage::CompilerMessage { message, .. }) if message.is_reportable() => {
+                errors.extend(message.rendered.map(|r| r.trim_end().to_string()));
+            }
+            _ => {}
+        }
+    }
+    let found: Option<Vec<PathBuf>> = tests.iter().map(|test| executables.remove(*test)).collect();
+    Ok(match found {
+        Some(found) if output.status.success() && errors.is_empty() => Ok(found),
+        _ if errors.is_empty() => Err(vec![String::from_utf8_lossy(&output.stderr).trim().to_string()]),
+        _ => Err(errors),
+    })
+}
+
 /// The cargo that runs us, so that `cargo +nightly xtask` stays on nightly.
 pub fn cargo() -> PathBuf {
     std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from)

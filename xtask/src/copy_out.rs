@@ -60,10 +60,11 @@ impl Copied {
                 .collect();
             return format!(
                 "new: wrote {} (package `{}`: the engine as {} ends it, in autograd/, with {} function(s) \
-                 left for you to write, and the chapter's {} program(s) as tests)\n\
-                 next: cd {} && cargo test\n  \
-                 each failing test names the program and what the book shows; each function still to \
-                 write panics with `todo!`, naming the listing to read\n\
+                 left for you to write, and tests in tests/exercise/: the chapter's {} program(s), \
+                 PyTorch's cases and gradient checks of the functions)\n\
+                 next: cd {} && cargo test --test exercise\n  \
+                 a failing test says what differs from the book or from PyTorch, and which functions to \
+                 read; a function still to write panics with `todo!`, naming the listing to read\n\
                  to write:\n{}",
                 dir.display(),
                 self.package,
@@ -174,13 +175,15 @@ pub fn new_stage_crate(root: &Path, chapter: &str, dir: &Path) -> Result<Copied>
 }
 
 /// Writes the copy [`new_crate`] writes, with `engine` (paths under
-/// `autograd/`) in place of the finished engine and `extra` files beside
-/// it: a chapter's exercise ([`crate::exercise`]).
+/// `autograd/`, and the tests beside them) in place of the finished engine,
+/// and `dev_dependencies` added to its manifest: a chapter's exercise
+/// ([`crate::exercise`]).
 pub fn new_crate_with_engine(
     root: &Path,
     chapter: &str,
     dir: &Path,
     engine: Files,
+    dev_dependencies: &str,
     exercises: Vec<crate::exercise::Exercise>,
 ) -> Result<Copied> {
     let book = extract::read_book(root, &root.join("book"))?;
@@ -191,6 +194,10 @@ pub fn new_crate_with_engine(
     let mut files: Files = files
         .into_iter()
         .filter(|(path, _)| !path.starts_with("autograd") && path != Path::new("Cargo.lock"))
+        .map(|(path, text)| match path == Path::new("Cargo.toml") {
+            true => (path, text + dev_dependencies),
+            false => (path, text),
+        })
         .collect();
     files.extend(engine);
     write_files(dir, &files)?;

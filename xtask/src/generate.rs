@@ -32,7 +32,7 @@ use crate::{atomic, hash};
 pub const HEADER_MARK: &str = "generated from the book: edit the chapter, not this file";
 
 /// A chapter crate as the book generates it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct GeneratedCrate {
     pub name: String,
     /// Files relative to the crate directory, with their contents.

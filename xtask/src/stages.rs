@@ -859,6 +859,7 @@ pub fn build(
         let mut clean = undeclared.is_empty();
         problems.entry(stage.chapter.clone()).or_default().extend(undeclared);
         let switched = crate::exercise::with_switches(stage, &chapters[stage.index], &layout.root)?;
+        let krate = &crate::exercise::with_test_dependencies(krate, &chapters[stage.index]);
         let workspace = write_workspace(layout, &stage.chapter, &switched, krate)?;
         let built = build::build_with(
             &workspace.root,
@@ -1329,6 +1330,12 @@ pub fn write_stage_workspace(
     Ok((workspace.root, workspace.krate))
 }
 
+/// Where the chapter crate `krate` of the stage workspace `name` is,
+/// relative to the workspace's root.
+pub fn stage_crate_dir(layout: &Layout, name: &str, krate: &str) -> PathBuf {
+    layout.crates_rel().join(name).join(krate)
+}
+
 /// A stage's workspace as written.
 struct StageWorkspace {
     root: PathBuf,
@@ -1349,7 +1356,7 @@ fn write_workspace(layout: &Layout, name: &str, stage: &Stage, krate: &Generated
     let root = layout.target_dir.join("stages").join(name);
     let crates_rel = layout.crates_rel().join(name);
     let engine = crates_rel.join("autograd");
-    let chapter_rel = crates_rel.join(&krate.name);
+    let chapter_rel = stage_crate_dir(layout, name, &krate.name);
     let line_maps = krate
         .line_maps
         .iter()

@@ -158,7 +158,6 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
         &stages,
         &staged,
         &chapters,
-        &built.blocks,
         &mut cache,
         options.show_cargo_progress,
     )?;

@@ -857,9 +857,9 @@ fn an_exercise_function_whose_stub_no_test_notices_is_named() -> Result<()> {
     let report = fixture.verify(true, false)?;
     assert!(report.is_success(), "{}", report.summary());
     assert!(
-        report
-            .stages
-            .contains(&"exercise ch02-cubes: 2 functions stubbed, 2 caught, solution passes 1 tests".to_string()),
+        report.stages.contains(
+            &"exercise ch02-cubes: 2 functions stubbed, 2 caught, solution passes 1 test (1 program)".to_string()
+        ),
         "{:?}",
         report.stages
     );
@@ -877,9 +877,9 @@ fn an_exercise_function_whose_stub_no_test_notices_is_named() -> Result<()> {
         "exercise function `unused` (src/lib.rs): no test of the chapter fails",
     );
     assert!(
-        report
-            .stages
-            .contains(&"exercise ch02-cubes: 3 functions stubbed, 2 caught, solution passes 1 tests".to_string()),
+        report.stages.contains(
+            &"exercise ch02-cubes: 3 functions stubbed, 2 caught, solution passes 1 test (1 program)".to_string()
+        ),
         "{:?}",
         report.stages
     );

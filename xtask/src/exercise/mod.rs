@@ -24,6 +24,9 @@ use crate::layout::Layout;
 use crate::report::Problem;
 use crate::stages::{Stage, StageFile, StageInputs};
 
+mod gradcheck_tests;
+mod reference_tests;
+
 /// The environment variable that turns one exercise function into its stub
 /// in the verifier's build.
 const SWITCH: &str = "AUTOGRAD_STUB";
@@ -61,6 +64,18 @@ pub fn with_switches(stage: &Stage, chapter: &Chapter, root: &Path) -> Result<St
     let markdown = std::fs::read_to_string(root.join(&chapter.display_path))
         .with_context(|| format!("cannot read {}", chapter.display_path.display()))?;
     Ok(stubbed(stage, chapter, &markdown, Stubbing::Switch).0)
+}
+
+/// The chapter's crate as its stage's workspace holds it: with the
+/// dev-dependency of the gradient checks when the chapter has an exercise.
+pub fn with_test_dependencies(krate: &GeneratedCrate, chapter: &Chapter) -> GeneratedCrate {
+    let mut krate = krate.clone();
+    if exercise_lines(chapter).next().is_some()
+        && let Some(manifest) = krate.files.get_mut(Path::new("Cargo.toml"))
+    {
+        manifest.push_str(TEST_DEPENDENCIES);
+    }
+    krate
 }
 
 /// The chapters that mark exercises, by crate name.
@@ -212,9 +227,10 @@ fn function_at(lines: &[&str], i: usize) -> Option<(String, usize, usize)> {
     (close > open + 1).then_some((name, open, close))
 }
 
-/// The exercise crate's `tests/programs.rs`: one test per program that
-/// runs, comparing what it prints with what the book shows.
-fn tests_file(chapter: &Chapter, snapshots: &Path) -> Result<(String, usize)> {
+/// The exercise's `programs` tests: one test per program that runs,
+/// comparing what it prints with what the book shows. `bin_name` names a
+/// block's executable in the crate the tests are built in.
+fn programs_tests(chapter: &Chapter, snapshots: &Path, bin_name: &dyn Fn(&str) -> String) -> Result<(String, usize)> {
     let mut text = format!(
         "//! The programs of {}, each run and its output compared with the one the book\n\
          //! shows. A function still to write panics with `todo!`, naming the listing\n\
@@ -239,7 +255,7 @@ fn tests_file(chapter: &Chapter, snapshots: &Path) -> Result<(String, usize)> {
             chapter.display_path.display(),
             block.line,
             rust.name.replace('-', "_"),
-            rust.name,
+            bin_name(&rust.name),
             rust.name,
             expected
         ));
@@ -284,19 +300,159 @@ pub fn new_exercise_crate(root: &Path, chapter: &str, dir: &Path) -> Result<crat
     };
     let markdown = std::fs::read_to_string(root.join(&book[index].display_path))?;
     let (stubbed, exercises) = stubbed(&stage, &book[index], &markdown, Stubbing::Todo);
-    let (tests, _) = tests_file(&book[index], &root.join("tests/snapshots"))?;
+    let references = References::read(root)?;
+    let tests = ExerciseTests::new(
+        &book[index],
+        &root.join("tests/snapshots"),
+        &references,
+        &stubbed,
+        &exercises,
+        &|block| block.to_string(),
+    )?;
     let mut files: Vec<(PathBuf, String)> = stubbed
         .files
         .iter()
         .map(|(path, file)| (Path::new("autograd").join(path), file.text.clone()))
         .collect();
-    files.push(("tests/programs.rs".into(), tests));
-    crate::copy_out::new_crate_with_engine(root, &name, dir, files, exercises)
+    files.extend(tests.formatted(root, &root.join("target/xtask/scratch"))?);
+    let dev_dependencies = if tests.counts.iter().any(|(name, _)| *name == "gradcheck") {
+        TEST_DEPENDENCIES
+    } else {
+        ""
+    };
+    crate::copy_out::new_crate_with_engine(root, &name, dir, files, dev_dependencies, exercises)
 }
 
-/// The report's line for a chapter's exercise.
-fn summary(chapter: &str, stubbed: usize, caught: usize, passed: usize) -> String {
-    format!("exercise {chapter}: {stubbed} functions stubbed, {caught} caught, solution passes {passed} tests")
+/// A run of a test executable.
+struct TestRun {
+    passed: Vec<String>,
+    failed: Vec<String>,
+    /// What it printed, for a failure's message.
+    output: String,
+}
+
+/// Runs the tests of a libtest executable, with `stub` switched to its
+/// `todo!()`.
+fn run_tests(executable: &Path, stub: Option<&str>) -> Result<TestRun> {
+    let mut command = std::process::Command::new(executable);
+    if let Some(stub) = stub {
+        command.env(SWITCH, stub);
+    }
+    let output = command
+        .output()
+        .with_context(|| format!("cannot run {}", executable.display()))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let result = |verdict: &str| {
+        stdout
+            .lines()
+            .filter_map(|line| line.strip_prefix("test ")?.strip_suffix(verdict))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let mut failed = result(" ... FAILED");
+    if !output.status.success() && failed.is_empty() {
+        failed.push(format!("(the test executable failed: {})", output.status));
+    }
+    Ok(TestRun {
+        passed: result(" ... ok"),
+        failed,
+        output: stdout.into_owned(),
+    })
+}
+
+/// The report's line for a chapter's exercise: `passed` has each test
+/// module's name and number of tests.
+fn summary(chapter: &str, stubbed: usize, caught: usize, passed: &[(&str, usize)]) -> String {
+    let count = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let total = passed.iter().map(|(_, n)| n).sum::<usize>();
+    let kinds: Vec<String> = passed
+        .iter()
+        .map(|(module, n)| match *module {
+            "programs" => count(*n, "program", "programs"),
+            "reference" => count(*n, "case from PyTorch", "cases from PyTorch"),
+            _ => count(*n, "gradient check", "gradient checks"),
+        })
+        .collect();
+    format!(
+        "exercise {chapter}: {stubbed} functions stubbed, {caught} caught, solution passes {} ({})",
+        count(total, "test", "tests"),
+        kinds.join(", ")
+    )
+}
+
+/// The dev-dependency of the generated gradient checks.
+const TEST_DEPENDENCIES: &str =
+    "\n# The gradient checks draw their inputs with proptest.\n[dev-dependencies]\nproptest = \"1\"\n";
+
+/// What the generated tests are written from: `reference/cases.json`
+/// (PyTorch's numbers) and `reference/operations.json` (each operation's
+/// gradcheck samples).
+struct References {
+    cases: serde_json::Value,
+    operations: serde_json::Value,
+}
+
+impl References {
+    fn read(root: &Path) -> Result<Self> {
+        let cases = reference_tests::read_reference(root, "cases.json")?;
+        let operations = reference_tests::read_reference(root, "operations.json")?;
+        Ok(References { cases, operations })
+    }
+}
+
+/// An exercise's tests, `tests/exercise/`: one test executable, so that
+/// `cargo test --test exercise` runs them all and a failing kind does not
+/// stop the others. Its modules: `programs` (the chapter's programs and
+/// the outputs the book shows), `reference` (PyTorch's cases) and
+/// `gradcheck` (the gradient checks), when the chapter has any.
+struct ExerciseTests {
+    /// Each module's name and text.
+    modules: Vec<(&'static str, String)>,
+    /// Each module's name and number of tests.
+    counts: Vec<(&'static str, usize)>,
+}
+
+impl ExerciseTests {
+    fn new(
+        chapter: &Chapter,
+        snapshots: &Path,
+        references: &References,
+        stage: &Stage,
+        exercises: &[Exercise],
+        bin_name: &dyn Fn(&str) -> String,
+    ) -> Result<Self> {
+        let (programs, count) = programs_tests(chapter, snapshots, bin_name)?;
+        let mut modules = vec![("programs", programs, count)];
+        let reference = reference_tests::reference_tests(&references.cases, &chapter.display_path, stage, exercises);
+        modules.extend(reference.map(|(text, count)| ("reference", text, count)));
+        let gradcheck =
+            gradcheck_tests::gradcheck_tests(&references.operations, &chapter.display_path, stage, exercises);
+        modules.extend(gradcheck.map(|(text, count)| ("gradcheck", text, count)));
+        Ok(ExerciseTests {
+            counts: modules.iter().map(|(name, _, count)| (*name, *count)).collect(),
+            modules: modules.into_iter().map(|(name, text, _)| (name, text)).collect(),
+        })
+    }
+
+    /// The files, as `cargo fmt` would leave them (so that the reader's own
+    /// does not rewrite them), by their paths in the crate.
+    fn formatted(&self, root: &Path, scratch: &Path) -> Result<Vec<(PathBuf, String)>> {
+        // `main.rs` only declares the modules: rustfmt, which would look
+        // for their files beside it, is not needed to write it.
+        let mut main = "//! The exercise's tests, one executable: `cargo test --test exercise`.\n\n".to_string();
+        for (name, _) in &self.modules {
+            main.push_str(&format!("mod {name};\n"));
+        }
+        let texts: Vec<String> = self.modules.iter().map(|(_, text)| text.clone()).collect();
+        let formatted = crate::rustfmt::Rustfmt::for_workspace(root).format_all(&texts, scratch)?;
+        let mut files = vec![(PathBuf::from("tests/exercise/main.rs"), main)];
+        for ((name, _), text) in self.modules.iter().zip(formatted) {
+            let path = Path::new("tests/exercise").join(format!("{name}.rs"));
+            let text = text.with_context(|| format!("rustfmt cannot parse the generated {}", path.display()))?;
+            files.push((path, text));
+        }
+        Ok(files)
+    }
 }
 
 /// Checks every staged chapter's exercise: the reader's copy compiles with
@@ -307,13 +463,13 @@ pub fn check(
     stages: &[Stage],
     generated: &[&GeneratedCrate],
     chapters: &[Chapter],
-    built: &BTreeMap<crate::extract::BlockId, build::BlockBuild>,
     cache: &mut VerdictCache,
     show_progress: bool,
 ) -> Result<(Vec<String>, Vec<Problem>)> {
     let inputs = cache.is_active().then(|| StageInputs::read(layout, chapters)).flatten();
     let (mut lines, mut problems) = (Vec::new(), Vec::new());
     let target_dir = layout.target_dir.join("stages/target");
+    let references = References::read(&layout.root)?;
     for stage in stages {
         let chapter = &chapters[stage.index];
         let Some(krate) = generated.iter().find(|k| k.name == stage.chapter) else {
@@ -323,23 +479,26 @@ pub fn check(
             continue;
         }
         let markdown = std::fs::read_to_string(layout.root.join(&chapter.display_path))?;
-        // Passed before, from the same stage and the same outputs: the same
+        let (todo, exercises) = stubbed(stage, chapter, &markdown, Stubbing::Todo);
+        let tests = ExerciseTests::new(
+            chapter,
+            &layout.snapshots_dir,
+            &references,
+            &todo,
+            &exercises,
+            &|block| GeneratedCrate::bin_name(&krate.name, block),
+        )?;
+        // Passed before, from the same stage and the same tests: the same
         // stubs, caught by the same tests.
-        let tests: Vec<String> = chapter
-            .compiled_blocks()
-            .filter(|(_, rust)| rust.mode == Mode::Run)
-            .map(|(_, rust)| crate::snapshot::read_output(&layout.snapshots_dir, &krate.name, &rust.name))
-            .collect::<Result<_>>()
-            .unwrap_or_default();
         let id = format!("exercise {}", stage.chapter);
         let fingerprint = inputs.as_ref().map(|inputs| {
             tests
+                .modules
                 .iter()
-                .fold(inputs.fingerprint(stage.index, krate), |f, test| f.text(test))
+                .fold(inputs.fingerprint(stage.index, krate), |f, (_, text)| f.text(text))
         });
         if cache.is_fresh(&id, fingerprint.as_ref()) {
-            let (_, exercises) = stubbed(stage, chapter, &markdown, Stubbing::Todo);
-            lines.push(summary(&stage.chapter, exercises.len(), exercises.len(), tests.len()));
+            lines.push(summary(&stage.chapter, exercises.len(), exercises.len(), &tests.counts));
             continue;
         }
         cache.forget(&id);
@@ -349,7 +508,6 @@ pub fn check(
             message,
         };
         // The reader's copy compiles, its stubs and all.
-        let (todo, exercises) = stubbed(stage, chapter, &markdown, Stubbing::Todo);
         let name = format!("{}-exercise", stage.chapter);
         let mut todo = todo;
         if let Some(lib) = todo.files.get_mut(Path::new("src/lib.rs")) {
@@ -386,50 +544,54 @@ pub fn check(
             )));
             continue;
         }
-        // The stage's own build has every stub behind its switch.
-        let programs: Vec<(String, PathBuf, String)> = chapter
-            .compiled_blocks()
-            .filter(|(_, rust)| rust.mode == Mode::Run)
-            .filter_map(|(_, rust)| {
-                let id = crate::extract::BlockId {
-                    crate_name: krate.name.clone(),
-                    block: rust.name.clone(),
-                };
-                let executable = built.get(&id)?.executable.clone()?;
-                let expected = crate::snapshot::read_output(&layout.snapshots_dir, &krate.name, &rust.name).ok()?;
-                Some((rust.name.clone(), executable, expected))
-            })
-            .collect();
-        let prints = |executable: &Path, stub: Option<&str>| -> Option<String> {
-            let mut command = std::process::Command::new(executable);
-            if let Some(stub) = stub {
-                command.env(SWITCH, stub);
+        // The tests, built in the stage's own workspace, where every stub
+        // is behind its switch.
+        let stage_root = layout.target_dir.join("stages").join(&stage.chapter);
+        let crate_dir = stage_root.join(crate::stages::stage_crate_dir(layout, &stage.chapter, &krate.name));
+        for (path, text) in tests.formatted(&layout.root, &layout.scratch())? {
+            let path = crate_dir.join(path);
+            if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+                std::fs::create_dir_all(path.parent().context("a file has a directory")?)?;
+                crate::atomic::write(&path, text.as_bytes())?;
             }
-            let output = command.output().ok()?;
-            output
-                .status
-                .success()
-                .then(|| String::from_utf8_lossy(&output.stdout).trim_end().to_string())
+        }
+        let executable = match build::build_tests(&stage_root, &target_dir, &krate.name, &["exercise"], &env)? {
+            Ok(mut executables) => executables.remove(0),
+            Err(errors) => {
+                problems.push(at(format!(
+                    "the tests of {}'s exercise do not compile (target/stages/{}):\n{}",
+                    chapter.display_path.display(),
+                    stage.chapter,
+                    errors.join("\n")
+                )));
+                continue;
+            }
         };
-        let passed = programs
-            .iter()
-            .filter(|(_, executable, expected)| prints(executable, None).as_deref() == Some(expected.trim_end()))
-            .count();
-        if passed < programs.len() {
+        // The book's own code passes every test.
+        let run = run_tests(&executable, None)?;
+        if !run.failed.is_empty() {
             problems.push(at(format!(
-                "the exercise of {}: the book's own code passes {passed} of its {} tests",
+                "the exercise of {}: the book's own code fails {} of its {} tests \
+                 (target/stages/{}/…/tests/exercise/):\n{}",
                 chapter.display_path.display(),
-                programs.len()
+                run.failed.len(),
+                run.failed.len() + run.passed.len(),
+                stage.chapter,
+                run.output
             )));
         }
+        let passed: Vec<(&str, usize)> = tests
+            .counts
+            .iter()
+            .map(|(module, _)| {
+                let prefix = format!("{module}::");
+                (*module, run.passed.iter().filter(|t| t.starts_with(&prefix)).count())
+            })
+            .collect();
+        // Each stub makes one fail.
         let mut caught = 0;
         for exercise in &exercises {
-            let fails = programs.iter().any(|(_, executable, expected)| {
-                prints(executable, Some(&exercise.name)).as_deref() != Some(expected.trim_end())
-            });
-            if fails {
-                caught += 1;
-            } else {
+            if run_tests(&executable, Some(&exercise.name))?.failed.is_empty() {
                 problems.push(Problem {
                     location: exercise.shown_at.clone(),
                     message: format!(
@@ -439,9 +601,11 @@ pub fn check(
                         exercise.file.display()
                     ),
                 });
+            } else {
+                caught += 1;
             }
         }
-        lines.push(summary(&stage.chapter, exercises.len(), caught, passed));
+        lines.push(summary(&stage.chapter, exercises.len(), caught, &passed));
         if problems.len() == problems_before {
             cache.record_pass(&id, fingerprint.as_ref());
         }
