@@ -859,7 +859,7 @@ pub fn build(
         let mut clean = undeclared.is_empty();
         problems.entry(stage.chapter.clone()).or_default().extend(undeclared);
         let switched = crate::exercise::with_switches(stage, &chapters[stage.index], &layout.root)?;
-        let krate = &crate::exercise::with_test_dependencies(krate, &chapters[stage.index]);
+        let krate = &crate::exercise::with_test_dependencies(krate, &chapters[stage.index], &layout.root);
         let workspace = write_workspace(layout, &stage.chapter, &switched, krate)?;
         let built = build::build_with(
             &workspace.root,

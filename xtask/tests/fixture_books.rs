@@ -848,12 +848,26 @@ fn a_clean_stage_is_not_built_again_until_a_chapter_up_to_it_changes() -> Result
 }
 
 #[test]
-fn an_exercise_function_whose_stub_no_test_notices_is_named() -> Result<()> {
+fn an_exercise_function_whose_stub_no_test_notices_is_named_and_the_run_shown_must_be_the_run() -> Result<()> {
     // Chapter 2's listing becomes an exercise, with a function no program calls.
     let fixture = staged_fixture(Some("ch02-cubes"))?;
     let chapter = fixture.path("book/ch02-cubes.md");
     let text = fs::read_to_string(&chapter)?.replacen("```rust,listing\n", "```rust,listing,exercise\n", 1);
-    fs::write(&chapter, text)?;
+    // The page shows a passing run of the exercise's tests, with a wrong count.
+    let run = "\n```console\ncargo test --test exercise\n```\n\n```text\nrunning 2 tests\n…\n\
+               test result: ok. 2 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out\n```\n";
+    fs::write(&chapter, format!("{text}{run}"))?;
+    let report = fixture.verify(true, false)?;
+    let run_line = text.lines().count() + 6;
+    let failure = failure_at(&report, &format!("book/ch02-cubes.md:{run_line}"));
+    assert_contains(
+        &failure,
+        "the exercise's passing run prints\nrunning 1 test\n…\ntest result: ok. 1 passed;",
+    );
+    fs::write(
+        &chapter,
+        format!("{text}{}", run.replace("2 tests", "1 test").replace(" 2 ", " 1 ")),
+    )?;
     let report = fixture.verify(true, false)?;
     assert!(report.is_success(), "{}", report.summary());
     assert!(

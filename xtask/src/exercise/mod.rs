@@ -67,10 +67,12 @@ pub fn with_switches(stage: &Stage, chapter: &Chapter, root: &Path) -> Result<St
 }
 
 /// The chapter's crate as its stage's workspace holds it: with the
-/// dev-dependency of the gradient checks when the chapter has an exercise.
-pub fn with_test_dependencies(krate: &GeneratedCrate, chapter: &Chapter) -> GeneratedCrate {
+/// dev-dependency of the gradient checks when the chapter has an exercise
+/// and the book has operations to check (`reference/operations.json`).
+pub fn with_test_dependencies(krate: &GeneratedCrate, chapter: &Chapter, root: &Path) -> GeneratedCrate {
     let mut krate = krate.clone();
     if exercise_lines(chapter).next().is_some()
+        && root.join("reference/operations.json").exists()
         && let Some(manifest) = krate.files.get_mut(Path::new("Cargo.toml"))
     {
         manifest.push_str(TEST_DEPENDENCIES);
@@ -323,6 +325,54 @@ pub fn new_exercise_crate(root: &Path, chapter: &str, dir: &Path) -> Result<crat
     crate::copy_out::new_crate_with_engine(root, &name, dir, files, dev_dependencies, exercises)
 }
 
+/// What a passing run of `total` tests prints, as the book shows it: the
+/// test lines and the time left out.
+fn passing_run(total: usize) -> String {
+    let tests = if total == 1 { "test" } else { "tests" };
+    format!(
+        "running {total} {tests}\n…\ntest result: ok. {total} passed; 0 failed; 0 ignored; 0 measured; 0 filtered out"
+    )
+}
+
+/// The chapter shows the exercise's passing run: a `text` block right after
+/// the `console` block that runs `cargo test --test exercise`, printing
+/// `printed`.
+fn check_shown_run(chapter: &Chapter, markdown: &str, printed: &str) -> Option<Problem> {
+    let body = |range: &std::ops::Range<usize>| {
+        let block = &markdown[range.clone()];
+        let lines: Vec<&str> = block.lines().collect();
+        lines[1..lines.len().saturating_sub(1)].join("\n")
+    };
+    let command = chapter.blocks.iter().position(|block| {
+        matches!(block.kind, BlockKind::Shown("console")) && body(&block.range).contains("cargo test --test exercise")
+    });
+    let shown = command
+        .and_then(|k| chapter.blocks.get(k + 1))
+        .filter(|block| matches!(block.kind, BlockKind::Shown("text")));
+    let location = |line: usize| format!("{}:{line}", chapter.display_path.display());
+    match (command, shown) {
+        (Some(_), Some(block)) if body(&block.range).trim_end() == printed => None,
+        (Some(_), Some(block)) => Some(Problem {
+            location: location(block.line),
+            message: format!(
+                "the exercise's passing run prints\n{printed}\nand the book shows\n{}",
+                body(&block.range)
+            ),
+        }),
+        (Some(k), None) => Some(Problem {
+            location: location(chapter.blocks[k].line),
+            message: format!("a `text` block must follow this command with what the passing run prints:\n{printed}"),
+        }),
+        (None, _) => Some(Problem {
+            location: chapter.display_path.display().to_string(),
+            message: format!(
+                "the chapter has an exercise and no `console` block running `cargo test --test exercise` \
+                 followed by a `text` block with what the passing run prints:\n{printed}"
+            ),
+        }),
+    }
+}
+
 /// A run of a test executable.
 struct TestRun {
     passed: Vec<String>,
@@ -499,6 +549,8 @@ pub fn check(
         });
         if cache.is_fresh(&id, fingerprint.as_ref()) {
             lines.push(summary(&stage.chapter, exercises.len(), exercises.len(), &tests.counts));
+            let total = tests.counts.iter().map(|(_, n)| n).sum::<usize>();
+            problems.extend(check_shown_run(chapter, &markdown, &passing_run(total)));
             continue;
         }
         cache.forget(&id);
@@ -580,6 +632,20 @@ pub fn check(
                 run.output
             )));
         }
+        // What the book shows of that run.
+        let printed = run
+            .output
+            .lines()
+            .find(|line| line.starts_with("running "))
+            .into_iter()
+            .chain(["…"])
+            .chain(run.output.lines().filter_map(|line| {
+                let result = line.strip_prefix("test result: ")?;
+                Some(line.split("; finished in").next().unwrap_or(result))
+            }))
+            .collect::<Vec<_>>()
+            .join("\n");
+        problems.extend(check_shown_run(chapter, &markdown, &printed));
         let passed: Vec<(&str, usize)> = tests
             .counts
             .iter()

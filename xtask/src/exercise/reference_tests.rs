@@ -35,6 +35,10 @@ const NOTES: &[(&str, &str)] = &[
          much gradient each value of each row receives, which must not depend on the choice",
     ),
     (
+        "bad_values/empty_",
+        "an empty tensor: the rule must give a gradient of the input's shape, with no entries, not an error",
+    ),
+    (
         "bad_values/",
         "NaN and infinities: the rule must treat them as PyTorch's does (a NaN fails every comparison)",
     ),
