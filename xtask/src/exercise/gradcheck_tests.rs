@@ -240,6 +240,38 @@ fn loss<'g>(
     Ok((loss, tensors))
 }
 
+thread_local! {
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Keeps a draw's panic (a `todo!()`, a shape ndarray refuses) from being
+/// printed while it lasts: proptest reports the failing draw's panic itself,
+/// once, after shrinking it, and the draws it tries on the way would
+/// otherwise each print theirs.
+struct Quiet;
+
+impl Quiet {
+    fn new() -> Self {
+        static HOOK: std::sync::Once = std::sync::Once::new();
+        HOOK.call_once(|| {
+            let default = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                if !QUIET.with(std::cell::Cell::get) {
+                    default(info);
+                }
+            }));
+        });
+        QUIET.with(|quiet| quiet.set(true));
+        Quiet
+    }
+}
+
+impl Drop for Quiet {
+    fn drop(&mut self) {
+        QUIET.with(|quiet| quiet.set(false));
+    }
+}
+
 /// The gradient of [`loss`] from the backward rules, against central
 /// differences with h = 1e-6, at every entry of every input that has one.
 fn gradcheck(
@@ -247,6 +279,7 @@ fn gradcheck(
     inputs: &[Input],
     op: impl for<'g> Fn(&[Tensor<'g, f64>]) -> Result<Tensor<'g, f64>, String>,
 ) -> Result<(), TestCaseError> {
+    let _quiet = Quiet::new();
     let g = Graph::new();
     let (l, tensors) = loss(&g, inputs, &op, true).map_err(TestCaseError::fail)?;
     l.backward().map_err(|e| TestCaseError::fail(e.to_string()))?;

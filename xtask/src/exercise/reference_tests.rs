@@ -205,7 +205,10 @@ fn replay(case: &Value, defined: &dyn Fn(&str) -> bool) -> Option<Replay> {
         if !written.needs.iter().all(|f| defined(f)) {
             return None;
         }
-        let shown: Vec<String> = args.iter().map(Arg::shown).collect();
+        let mut shown: Vec<String> = args.iter().map(Arg::shown).collect();
+        if let Some(attrs) = step["attrs"].as_object() {
+            shown.extend(attrs.iter().map(|(name, value)| format!("{name}={value}")));
+        }
         program.push(format!("{out} = {op}({})", shown.join(", ")));
         let function = written.needs[0];
         let binding = if written.indices && ties {
@@ -221,6 +224,7 @@ fn replay(case: &Value, defined: &dyn Fn(&str) -> bool) -> Option<Replay> {
         } else {
             written.expr
         };
+        let _ = writeln!(body, "    case.now({:?});", program.last().map_or("", String::as_str));
         let _ = writeln!(body, "    let {binding} = {expr};");
         let value = &expected["values"][out];
         let _ = writeln!(
@@ -245,6 +249,7 @@ fn replay(case: &Value, defined: &dyn Fn(&str) -> bool) -> Option<Replay> {
     // The backward call; an upstream gradient u is the gradient of
     // sum(root · u), which every engine stage can write.
     let root = ident(call["root"].as_str()?);
+    let _ = writeln!(body, "    case.now(\"the backward pass\");");
     if call["upstream"].is_null() {
         let _ = writeln!(body, "    case.ok(\"backward\", {root}.backward());");
     } else {
@@ -481,6 +486,29 @@ struct Case {
     /// Why the case is there, when it checks an edge: a kink, a tie, a NaN.
     note: &'static str,
     inputs: RefCell<Vec<String>>,
+    /// The step being computed, for a panic inside one.
+    doing: RefCell<String>,
+}
+
+/// Whatever stops a test (a difference from PyTorch, a `todo!()`, a panic
+/// inside ndarray), the message ends with the case, its inputs and the
+/// functions to read.
+impl Drop for Case {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            return;
+        }
+        let doing = self.doing.borrow();
+        let during = if doing.is_empty() { String::new() } else { format!("it stopped in `{doing}`\n") };
+        let read: String = self.read.iter().map(|(f, at)| format!("\n    `{f}`: {at}")).collect();
+        let note = if self.note.is_empty() { String::new() } else { format!("\nwhy this case: {}", self.note) };
+        eprintln!(
+            "\n{during}reference case `{}`, computed by PyTorch:\n    {}\ninputs:\n    {}{note}\nthe functions you write that it calls:{read}\n",
+            self.name,
+            self.program.replace('\n', "\n    "),
+            self.inputs.borrow().join("\n    "),
+        );
+    }
 }
 
 impl Case {
@@ -490,7 +518,7 @@ impl Case {
         read: &'static [(&'static str, &'static str)],
         note: &'static str,
     ) -> Self {
-        Case { name, program, read, note, inputs: RefCell::new(Vec::new()) }
+        Case { name, program, read, note, inputs: RefCell::new(Vec::new()), doing: RefCell::new(String::new()) }
     }
 
     /// An input of the case, remembered for the message.
@@ -508,15 +536,16 @@ impl Case {
         if requires_grad { t.requires_grad() } else { t }
     }
 
+    /// Where the replay is: a step, or the backward pass.
+    fn now(&self, doing: &str) {
+        *self.doing.borrow_mut() = doing.to_string();
+    }
+
+    /// A difference from PyTorch; the case itself is told as the test
+    /// unwinds (below).
     fn fail(&self, what: &str, detail: &str) -> ! {
-        let read: String = self.read.iter().map(|(f, at)| format!("\n    `{f}`: {at}")).collect();
-        let note = if self.note.is_empty() { String::new() } else { format!("\nwhy this case: {}", self.note) };
-        panic!(
-            "\n{what}{detail}\n\nreference case `{}`, computed by PyTorch:\n    {}\ninputs:\n    {}{note}\nthe functions you write that it calls:{read}\n",
-            self.name,
-            self.program.replace('\n', "\n    "),
-            self.inputs.borrow().join("\n    "),
-        )
+        self.doing.borrow_mut().clear();
+        panic!("\n{what}{detail}")
     }
 
     /// A step's result, which PyTorch computed without an error.
