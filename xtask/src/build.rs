@@ -245,6 +245,34 @@ pub fn build_tests(
     })
 }
 
+/// `cargo check` of the library of `package` in the workspace at `root`:
+/// what the compiler said against it, empty when it compiles.
+pub fn check_library(root: &Path, target_dir: &Path, package: &str, env: &[(&str, &str)]) -> Result<Vec<String>> {
+    let output = Command::new(cargo())
+        .current_dir(root)
+        .args(["check", "--lib", "--message-format=json", "-p", package])
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(target_dir)
+        .envs(env.iter().copied())
+        .output()
+        .context("cannot run cargo check")?;
+    let errors: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| match serde_json::from_str::<CargoMessage>(line) {
+            Ok(CargoMessage::CompilerMessage { message, .. }) if message.level == "error" => {
+                message.rendered.map(|r| r.trim_end().to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    Ok(match (output.status.success(), errors.is_empty()) {
+        (false, true) => vec![String::from_utf8_lossy(&output.stderr).trim().to_string()],
+        _ => errors,
+    })
+}
+
 /// The cargo that runs us, so that `cargo +nightly xtask` stays on nightly.
 pub fn cargo() -> PathBuf {
     std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from)

@@ -153,14 +153,7 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
     }
     report.chapters = verdicts.chapters;
     // Against the outputs just judged (and, with `--update`, written).
-    let (exercises, exercise_problems) = crate::exercise::check(
-        layout,
-        &stages,
-        &staged,
-        &chapters,
-        &mut cache,
-        options.show_cargo_progress,
-    )?;
+    let (exercises, exercise_problems) = crate::exercise::check(layout, &stages, &staged, &chapters, &mut cache)?;
     report.problems.extend(exercise_problems);
     for stage in &stages {
         let problems = stage_problems.get(&stage.chapter).map_or(&[][..], Vec::as_slice);

@@ -13,7 +13,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::Exercise;
-use super::reference_tests::{Arg, defined_in, write_step};
+use super::reference_tests::{Arg, defined_in, panicking_form, where_imports, write_step};
 use crate::stages::Stage;
 
 /// The gradient checks of the operations whose first function is one of
@@ -30,11 +30,11 @@ pub fn gradcheck_tests(
     }
     let written: BTreeMap<&str, &Exercise> = exercises
         .iter()
+        .filter(|e| e.file.starts_with("src/tensor"))
         .map(|e| (e.name.split('#').next().unwrap_or(&e.name), e))
         .collect();
     let mut tests = String::new();
     let mut count = 0;
-    let mut uses_where = false;
     for operation in operations["operations"].as_array()? {
         let op = operation["op"].as_str()?;
         if operation["differentiable"] == false {
@@ -45,10 +45,9 @@ pub fn gradcheck_tests(
             let Some(test) = sample_test(op, sample, &defined) else {
                 continue;
             };
-            let Some(exercise) = written.get(test.function) else {
+            let Some((function, exercise)) = test.functions.iter().find_map(|f| Some((*f, *written.get(f)?))) else {
                 continue;
             };
-            uses_where |= test.function == "try_where";
             let name = match tests.matches(&format!("fn {op}_gradient")).count() {
                 0 => format!("{op}_gradient"),
                 n => format!("{op}_gradient_{}", n + 1),
@@ -56,11 +55,11 @@ pub fn gradcheck_tests(
             let _ = write!(
                 tests,
                 "\n    /// `{}`: {}, \"{}\"\n    #[test]\n    fn {name}(inputs in {}) {{\n        gradcheck({:?}, &inputs, |t| {{\n{}        }})?;\n    }}\n",
-                test.function,
+                function,
                 exercise.shown_at,
                 exercise.section,
                 test.strategy,
-                format!("`{}`: {}, \"{}\"", test.function, exercise.shown_at, exercise.section),
+                format!("`{}`: {}, \"{}\"", function, exercise.shown_at, exercise.section),
                 test.body
             );
             count += 1;
@@ -80,19 +79,15 @@ pub fn gradcheck_tests(
          // Not every chapter's operations use every helper.\n\
          #![allow(dead_code)]\n\n{}{HELPERS}\nproptest! {{\n    #![proptest_config(config())]\n{tests}}}\n",
         chapter.display(),
-        if uses_where {
-            "use autograd::tensor::try_where;\n"
-        } else {
-            ""
-        }
+        where_imports(&tests)
     );
     Some((text, count))
 }
 
 /// A sample as a property test.
 struct SampleTest {
-    /// The engine function the operation's step calls first.
-    function: &'static str,
+    /// The engine functions the operation's step calls, its own first.
+    functions: Vec<&'static str>,
     /// The strategy that draws the inputs.
     strategy: String,
     /// The closure's body: the inputs by name, then the step.
@@ -123,12 +118,13 @@ fn sample_test(op: &str, sample: &Value, defined: &dyn Fn(&str) -> bool) -> Opti
         let _ = writeln!(body, "            let {name} = t[{k}];");
     }
     let args: Vec<Arg> = inputs.keys().map(|name| Arg::Name(name.clone())).collect();
-    let written = write_step(op, &args, &sample["attrs"], &shapes)?;
+    let written = panicking_form(write_step(op, &args, &sample["attrs"], &shapes)?, defined);
     if !written.needs.iter().all(|f| defined(f)) {
         return None;
     }
     let step = match (written.fallible, written.indices) {
-        (false, _) => format!("Ok({})", written.expr),
+        (false, false) => format!("Ok({})", written.expr),
+        (false, true) => format!("Ok({}.0)", written.expr),
         (true, false) => format!("{}.map_err(|e| e.to_string())", written.expr),
         (true, true) => format!("{}.map(|(values, _)| values).map_err(|e| e.to_string())", written.expr),
     };
@@ -152,13 +148,14 @@ fn sample_test(op: &str, sample: &Value, defined: &dyn Fn(&str) -> bool) -> Opti
                 "(1..4usize, {k}..7usize).prop_flat_map(|(rows, n)| inputs(vec![(vec![rows, n], Domain::{domain})]))"
             )
         }
-        (_, [(_, domain)]) => format!(
+        // An operation along a dimension keeps the sample's shape.
+        (_, [(_, domain)]) if ["dim", "axis", "dims", "shape", "index"].iter().all(|a| sample["attrs"].get(a).is_none()) => format!(
             "prop::collection::vec(1..4usize, 0..3).prop_flat_map(|shape| inputs(vec![(shape, Domain::{domain})]))"
         ),
         _ => fixed(&specs),
     };
     Some(SampleTest {
-        function: written.needs[0],
+        functions: written.needs,
         strategy,
         body,
     })

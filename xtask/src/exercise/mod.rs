@@ -514,7 +514,6 @@ pub fn check(
     generated: &[&GeneratedCrate],
     chapters: &[Chapter],
     cache: &mut VerdictCache,
-    show_progress: bool,
 ) -> Result<(Vec<String>, Vec<Problem>)> {
     let inputs = cache.is_active().then(|| StageInputs::read(layout, chapters)).flatten();
     let (mut lines, mut problems) = (Vec::new(), Vec::new());
@@ -566,28 +565,10 @@ pub fn check(
             lib.text.insert_str(0, "#![allow(warnings)]\n");
             lib.shown_at.insert(0, None);
         }
+        // Only the engine: the programs are the book's, the same in both.
         let workspace = crate::stages::write_stage_workspace(layout, &name, &todo, krate)?;
-        let bins: Vec<String> = krate
-            .line_maps
-            .keys()
-            .map(|b| GeneratedCrate::bin_name(&krate.name, b))
-            .collect();
         let env = [("RUSTFLAGS", "-D warnings")];
-        let checked = build::build_with(
-            &workspace.0,
-            &target_dir,
-            &[&workspace.1],
-            show_progress,
-            &env,
-            Some(&bins),
-        )?;
-        let errors: Vec<String> = checked
-            .engine_messages
-            .iter()
-            .filter(|m| m.is_error)
-            .map(|m| m.rendered.clone())
-            .chain(checked.other_errors)
-            .collect();
+        let errors = build::check_library(&workspace.0, &target_dir, "autograd", &env)?;
         if !errors.is_empty() {
             problems.push(at(format!(
                 "the exercise of {} does not compile with its functions stubbed:\n{}",

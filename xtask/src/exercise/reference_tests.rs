@@ -66,11 +66,11 @@ pub fn reference_tests(
     let defined = defined_in(stage);
     let written: BTreeMap<&str, &Exercise> = exercises
         .iter()
+        .filter(|e| e.file.starts_with("src/tensor"))
         .map(|e| (e.name.split('#').next().unwrap_or(&e.name), e))
         .collect();
     let mut tests = String::new();
     let mut count = 0;
-    let mut uses_where = false;
     for case in suite["cases"].as_array()? {
         let Some(test) = replay(case, &defined) else {
             continue;
@@ -83,7 +83,6 @@ pub fn reference_tests(
         if read.is_empty() {
             continue;
         }
-        uses_where |= test.calls.iter().any(|f| f == "try_where");
         let name = case["name"].as_str().unwrap_or_default();
         let note = NOTES
             .iter()
@@ -115,11 +114,7 @@ pub fn reference_tests(
         return None;
     }
     let torch = suite["torch_version"].as_str().unwrap_or("?");
-    let imports = if uses_where {
-        "use autograd::tensor::try_where;\nuse autograd::{Graph, Tensor};\n"
-    } else {
-        "use autograd::{Graph, Tensor};\n"
-    };
+    let imports = format!("{}use autograd::{{Graph, Tensor}};\n", where_imports(&tests));
     let text = format!(
         "//! The functions you write in {}, checked against PyTorch: each test\n\
          //! replays a case of the book's reference suite (`reference/cases.json`,\n\
@@ -167,12 +162,11 @@ fn replay(case: &Value, defined: &dyn Fn(&str) -> bool) -> Option<Replay> {
     {
         return None;
     }
-    let [call] = case["backward"].as_array()?.as_slice() else {
-        return None;
+    let call = match case["backward"].as_array()?.as_slice() {
+        [] => None,
+        [call] if call["repeat"] == 1 => Some(call),
+        _ => return None,
     };
-    if call["repeat"] != 1 {
-        return None;
-    }
     let ties = case["topk_ties"] == true;
     let mut shapes: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut body = String::new();
@@ -201,7 +195,7 @@ fn replay(case: &Value, defined: &dyn Fn(&str) -> bool) -> Option<Replay> {
                 other => other.as_f64().map(Arg::Number),
             })
             .collect::<Option<_>>()?;
-        let written = write_step(op, &args, &step["attrs"], &shapes)?;
+        let written = panicking_form(write_step(op, &args, &step["attrs"], &shapes)?, defined);
         if !written.needs.iter().all(|f| defined(f)) {
             return None;
         }
@@ -246,12 +240,31 @@ fn replay(case: &Value, defined: &dyn Fn(&str) -> bool) -> Option<Replay> {
             usizes(&want["data"])?
         );
     }
-    // The backward call; an upstream gradient u is the gradient of
-    // sum(root · u), which every engine stage can write.
+    // The backward call; with an upstream gradient u, `backward_with(u)`,
+    // or before the engine has it, the gradient of sum(root · u).
+    let Some(call) = call else {
+        calls.sort();
+        calls.dedup();
+        return Some(Replay {
+            program: program.join("\n"),
+            body,
+            calls,
+        });
+    };
     let root = ident(call["root"].as_str()?);
     let _ = writeln!(body, "    case.now(\"the backward pass\");");
     if call["upstream"].is_null() {
         let _ = writeln!(body, "    case.ok(\"backward\", {root}.backward());");
+    } else if defined("backward_with") {
+        let upstream = &call["upstream"];
+        let _ = writeln!(
+            body,
+            "    let upstream = case.input(&g, \"upstream\", &{:?}, {}, false);",
+            usizes(&upstream["shape"])?,
+            floats(&upstream["data"])?
+        );
+        let _ = writeln!(body, "    case.ok(\"backward\", {root}.backward_with(upstream));");
+        calls.push("backward_with".to_string());
     } else {
         let upstream = &call["upstream"];
         let _ = writeln!(
@@ -309,6 +322,54 @@ impl Arg {
             Arg::Name(name) => name.clone(),
             Arg::Number(x) => format!("{x:?}"),
         }
+    }
+}
+
+/// The panicking forms of fallible operations, which call them: a test
+/// that calls `topk` fails when either `topk` or `try_topk` is wrong.
+const PANICKING: &[(&str, &str)] = &[
+    ("try_topk", "topk"),
+    ("try_max", "max"),
+    ("try_min", "min"),
+    ("try_where", "where_"),
+    ("try_softmax", "softmax"),
+    ("try_log_softmax", "log_softmax"),
+    ("try_logsumexp", "logsumexp"),
+    ("try_unsqueeze", "unsqueeze"),
+    ("try_squeeze_dim", "squeeze_dim"),
+    ("try_expand", "expand"),
+    ("try_gather", "gather"),
+];
+
+/// A step written with the panicking form of its operation when the stage
+/// has one.
+pub(super) fn panicking_form(written: Written, defined: &dyn Fn(&str) -> bool) -> Written {
+    let Some(&(fallible, panicking)) = PANICKING.iter().find(|(f, p)| written.needs[0] == *f && defined(p)) else {
+        return written;
+    };
+    let mut needs = written.needs;
+    needs.insert(0, panicking);
+    Written {
+        expr: written
+            .expr
+            .replacen(&format!("{fallible}("), &format!("{panicking}("), 1),
+        needs,
+        fallible: false,
+        indices: written.indices,
+    }
+}
+
+/// The `use` lines the functions of the engine's `tensor` module a
+/// generated file calls need.
+pub(super) fn where_imports(text: &str) -> String {
+    let used: Vec<&str> = ["try_where", "where_"]
+        .into_iter()
+        .filter(|f| text.contains(&format!(" {f}(")) || text.contains(&format!("({f}(")))
+        .collect();
+    match used.as_slice() {
+        [] => String::new(),
+        [one] => format!("use autograd::tensor::{one};\n"),
+        many => format!("use autograd::tensor::{{{}}};\n", many.join(", ")),
     }
 }
 
@@ -395,6 +456,93 @@ pub(super) fn write_step(
         }
         "sum" => plain(format!("{}.sum_all()", tensor(0)?), vec!["sum_all"]),
         "mean" => plain(format!("{}.mean_all()", tensor(0)?), vec!["mean_all"]),
+        "sum_axis" | "mean_axis" | "logsumexp" => {
+            let method = match op {
+                "sum_axis" => "try_sum",
+                "mean_axis" => "try_mean",
+                _ => "try_logsumexp",
+            };
+            let axes: Vec<i64> = match &attrs["axis"] {
+                Value::Array(axes) => axes.iter().map(Value::as_i64).collect::<Option<_>>()?,
+                axis => vec![axis.as_i64()?],
+            };
+            let keepdim = attrs["keepdim"].as_bool()?;
+            fallible(format!("{}.{method}({axes:?}, {keepdim})", tensor(0)?), vec![method])
+        }
+        "softmax" | "log_softmax" => {
+            let method = if op == "softmax" {
+                "try_softmax"
+            } else {
+                "try_log_softmax"
+            };
+            fallible(
+                format!("{}.{method}({})", tensor(0)?, attrs["dim"].as_i64()?),
+                vec![method],
+            )
+        }
+        "clamp" => match (attrs["min"].as_f64(), attrs["max"].as_f64()) {
+            (Some(lo), Some(hi)) => plain(format!("{}.clamp({lo:?}, {hi:?})", tensor(0)?), vec!["clamp"]),
+            (Some(lo), None) => plain(format!("{}.clamp_min({lo:?})", tensor(0)?), vec!["clamp_min"]),
+            (None, Some(hi)) => plain(format!("{}.clamp_max({hi:?})", tensor(0)?), vec!["clamp_max"]),
+            (None, None) => return None,
+        },
+        "max_dim" | "min_dim" => {
+            let method = if op == "max_dim" { "try_max" } else { "try_min" };
+            Written {
+                expr: format!(
+                    "{}.{method}({}, {})",
+                    tensor(0)?,
+                    attrs["dim"].as_i64()?,
+                    attrs["keepdim"].as_bool()?
+                ),
+                needs: vec![method],
+                fallible: true,
+                indices: true,
+            }
+        }
+        "unsqueeze" => fallible(
+            format!("{}.try_unsqueeze({})", tensor(0)?, attrs["dim"].as_i64()?),
+            vec!["try_unsqueeze"],
+        ),
+        "squeeze" => match attrs["dim"].as_i64() {
+            Some(dim) => fallible(
+                format!("{}.try_squeeze_dim({dim})", tensor(0)?),
+                vec!["try_squeeze_dim"],
+            ),
+            None => plain(format!("{}.squeeze()", tensor(0)?), vec!["squeeze"]),
+        },
+        "expand" => {
+            let shape: Vec<i64> = attrs["shape"]
+                .as_array()?
+                .iter()
+                .map(Value::as_i64)
+                .collect::<Option<_>>()?;
+            fallible(format!("{}.try_expand({shape:?})", tensor(0)?), vec!["try_expand"])
+        }
+        "gather" => {
+            let index = &attrs["index"];
+            let shape = usizes(&index["shape"])?;
+            let data = usizes(&index["data"])?;
+            fallible(
+                format!(
+                    "{}.try_gather({}, &autograd::tensor::Indices::from(\
+                     autograd::ndarray::ArrayD::from_shape_vec(autograd::ndarray::IxDyn(&{shape:?}), vec!{data:?}).expect(\"the index fits its shape\")))",
+                    tensor(0)?,
+                    attrs["axis"].as_i64()?
+                ),
+                vec!["try_gather"],
+            )
+        }
+        // torch.autograd.grad(a, b, create_graph=True)[0].
+        "grad" => fallible(
+            format!("{}.gradients(&[{}]).map(|g| g[0])", tensor(0)?, tensor(1)?),
+            vec!["gradients"],
+        ),
+        // J·u of args[0] with respect to args[1] along args[2].
+        "jvp" => fallible(
+            format!("{}.jvp(&[{}], &[{}])", tensor(0)?, tensor(1)?, tensor(2)?),
+            vec!["jvp"],
+        ),
         // Two matrices: the engine multiplies other ranks only from the
         // chapter that adds them.
         "matmul" => {
@@ -451,13 +599,21 @@ fn floats(value: &Value) -> Option<String> {
 
 /// A tensor's name as a Rust variable.
 fn ident(name: &str) -> String {
-    let name: String = name
+    let snake: String = name
         .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
-    match name.as_str() {
-        "g" | "case" | "upstream" => format!("{name}_"),
-        _ => name,
+    // `X` and `W1` are `x_` and `w1_`: snake case, and apart from an `x`.
+    match snake.as_str() {
+        "g" | "case" | "upstream" => format!("{snake}_"),
+        _ if snake != name => format!("{snake}_"),
+        _ => snake,
     }
 }
 
