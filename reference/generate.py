@@ -378,6 +378,17 @@ def unary_cases(dtype):
         x = [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5, -3.0, 0.0, 4.0, 0.49999997, 2.5000002]
         add_case(name, "steps", dtype, {"x": (x, True)},
                  [step("y", op, "x"), step("loss", "sum", "y")], [("loss", None, 1)])
+    # clamp exactly at its bounds, and beyond them.
+    name = f"unary/clamp_at_edges/{dtype}"
+    add_case(name, "steps", dtype, {"x": ([-1.0, -0.5, 0.0, 0.5, 1.0], True)},
+             [step("y", "clamp", "x", min=-0.5, max=0.5), step("loss", "sum", "y")], [("loss", None, 1)])
+    # A maximum that several entries reach: of the whole tensor, and along a dimension.
+    name = f"reduce/max_ties/{dtype}"
+    add_case(name, "reduction", dtype, {"x": ([1.0, 3.0, 3.0, 2.0, 3.0], True)},
+             [step("y", "max", "x")], [("y", None, 1)])
+    name = f"reduce/max_dim_ties/{dtype}"
+    add_case(name, "reduction", dtype, {"x": ([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]], True)},
+             [step("y", "max_dim", "x", dim=1, keepdim=False), step("loss", "sum", "y")], [("loss", None, 1)])
 
 
 # --- elementwise binary with broadcasting ------------------------------------

@@ -35,6 +35,18 @@ const NOTES: &[(&str, &str)] = &[
          much gradient each value of each row receives, which must not depend on the choice",
     ),
     (
+        "clamp_at_edges",
+        "an input exactly at a bound: PyTorch's clamp passes it no gradient, as if it were clamped",
+    ),
+    (
+        "max_ties",
+        "a maximum several entries reach: PyTorch's max() shares the gradient equally among them",
+    ),
+    (
+        "max_dim_ties",
+        "ties along a dimension: the gradient goes to the one position max returns (PyTorch's: the first)",
+    ),
+    (
         "bad_values/empty_",
         "an empty tensor: the rule must give a gradient of the input's shape, with no entries, not an error",
     ),
@@ -372,6 +384,8 @@ impl Arg {
 const PANICKING: &[(&str, &str)] = &[
     ("try_topk", "topk"),
     ("try_max", "max"),
+    ("try_max_all", "max_all"),
+    ("try_min_all", "min_all"),
     ("try_min", "min"),
     ("try_where", "where_"),
     ("try_softmax", "softmax"),
@@ -528,6 +542,10 @@ pub(super) fn write_step(
             (None, Some(hi)) => plain(format!("{}.clamp_max({hi:?})", tensor(0)?), vec!["clamp_max"]),
             (None, None) => return None,
         },
+        "max" | "min" => fallible(
+            format!("{}.try_{op}_all()", tensor(0)?),
+            vec![if op == "max" { "try_max_all" } else { "try_min_all" }],
+        ),
         "max_dim" | "min_dim" => {
             let method = if op == "max_dim" { "try_max" } else { "try_min" };
             Written {
