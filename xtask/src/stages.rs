@@ -958,7 +958,7 @@ type BlockDiagnostics = BTreeMap<crate::extract::BlockId, Vec<build::Diagnostic>
 
 /// What every stage's build depends on, read once: the compiler, the
 /// workspace's manifest and lock (its profiles, its dependencies' versions),
-/// the verifier itself (which makes the stages from the book), and each
+/// the verifier's source (which makes the stages from the book), and each
 /// chapter's markdown and the engine's source, which the stages are cut
 /// from.
 pub struct StageInputs {
@@ -971,12 +971,16 @@ impl StageInputs {
     pub fn read(layout: &Layout, chapters: &[Chapter]) -> Option<Self> {
         let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
         let toolchain = std::process::Command::new(rustc).arg("-vV").output().ok()?;
-        let verifier = std::env::current_exe().ok()?;
+        // The verifier by its source, not its binary: `cargo test
+        // --workspace` links another binary from the same source (its
+        // dependencies' features unified with the tests'), which must not
+        // make every stage stale.
         let common = Fingerprint::new("stage")
             .bytes(&toolchain.stdout)
             .file_contents(&layout.root.join("Cargo.toml"))
             .file_contents(&layout.root.join("Cargo.lock"))
-            .file_identity(&verifier)?
+            .tree(&layout.root.join("xtask/src"))
+            .file_contents(&layout.root.join("xtask/Cargo.toml"))
             .tree(&layout.root.join(ENGINE));
         let chapters = chapters
             .iter()
