@@ -44,6 +44,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 PINNED_TORCH = "2.15.0"
 OUTPUT = Path(__file__).resolve().parent / "cases.json"
@@ -227,6 +228,21 @@ def run_step(env, step, torch_dtype):
         return (arg(0).squeeze(attrs["dim"]) if "dim" in attrs else arg(0).squeeze()), None
     if op == "expand":
         return arg(0).expand(*attrs["shape"]), None
+    elementary = {"sin": torch.sin, "cos": torch.cos, "tan": torch.tan, "log1p": torch.log1p,
+                  "expm1": torch.expm1, "erf": torch.erf, "rsqrt": torch.rsqrt, "square": torch.square,
+                  "silu": F.silu, "gelu": F.gelu, "softplus": F.softplus}
+    if op in elementary:
+        return elementary[op](arg(0)), None
+    if op in ("amax", "amin"):
+        return getattr(torch, op)(arg(0), dim=attrs["axis"], keepdim=attrs["keepdim"]), None
+    if op == "leaky_relu":
+        return F.leaky_relu(arg(0), attrs["slope"]), None
+    if op == "elu":
+        return F.elu(arg(0), attrs["alpha"]), None
+    if op in ("mse_loss", "binary_cross_entropy_with_logits"):
+        return getattr(F, op)(arg(0), arg(1)), None
+    if op in ("nll_loss", "cross_entropy"):
+        return getattr(F, op)(arg(0), torch.tensor(attrs["target"], dtype=torch.int64)), None
     raise ValueError(f"unknown op {op}")
 
 
@@ -509,6 +525,7 @@ def indexing_cases(dtype):
         ("at_element", (3, 4), "at", {"index": [1, 2]}),
         ("at_row", (3, 4), "at", {"index": [2]}),
         ("at_1d", (6,), "at", {"index": [5]}),
+        ("at_negative", (3, 4), "at", {"index": [-1, -3]}),
         ("index_select_rows_repeated", (4, 3), "index_select", {"axis": 0, "indices": [3, 0, 3, 1]}),
         ("index_select_cols", (3, 5), "index_select", {"axis": 1, "indices": [4, 2]}),
         ("index_select_3d", (2, 3, 4), "index_select", {"axis": 2, "indices": [0, 0, 3]}),
@@ -1148,6 +1165,8 @@ def sample_data(rng, shape, domain):
     if domain == "nonint":
         x = normal(rng, *shape, scale=3.0)
         return np.where(np.abs(x - np.round(x)) < 0.05, x + 0.2, x)
+    if domain == "probability":
+        return rng.uniform(0.05, 0.95, shape)
     if domain == "mask":
         return rng.integers(0, 2, shape).astype(np.float64)
     raise ValueError(f"unknown domain {domain}")
@@ -1193,7 +1212,7 @@ def listed_cases(dtype):
         inputs = {n: (np.zeros(entry["empty"][n]) if n in entry["empty"] else sample_data(rng_for(op), s, d),
                       differentiable and d != "mask")
                   for n, (s, d) in sample["inputs"].items()}
-        program = [step("y", op, *sample["inputs"], **sample.get("attrs", {}))]
+        program = [step("y", op, *sample["inputs"], **entry.get("empty_attrs", sample.get("attrs", {})))]
         error = (entry["empty_error"], "y") if "empty_error" in entry else None
         if differentiable:
             program.append(step("loss", "sum", "y"))

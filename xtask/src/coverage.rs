@@ -18,7 +18,7 @@ use crate::listing;
 
 /// The engine's core, relative to its `src/`: the files every line of which
 /// the book shows, where the reader meets it.
-pub const CORE: [&str; 16] = [
+pub const CORE: [&str; 17] = [
     "scalar.rs",
     "tensor/mod.rs",
     "tensor/dims.rs",
@@ -32,6 +32,7 @@ pub const CORE: [&str; 16] = [
     "tensor/ops/layout.rs",
     "tensor/ops/selection.rs",
     "tensor/ops/operators.rs",
+    "tensor/ops/composites.rs",
     "tensor/into_array.rs",
     "tensor/higher.rs",
     "gradcheck.rs",

@@ -63,6 +63,11 @@ pub trait Element:
         values.mapv(Self::tanh_rounded)
     }
     // ANCHOR_END: element-tanh
+    // ANCHOR: element-erf
+    /// The error function, from the `libm` crate: the standard library has
+    /// none on stable Rust.
+    fn erf(self) -> Self;
+    // ANCHOR_END: element-erf
 }
 // ANCHOR_END: element
 
@@ -98,6 +103,11 @@ impl Element for f32 {
         }
     }
     // ANCHOR_END: f32-map-tanh
+    // ANCHOR: f32-erf
+    fn erf(self) -> Self {
+        libm::erff(self)
+    }
+    // ANCHOR_END: f32-erf
 }
 
 impl Element for f64 {
@@ -119,5 +129,10 @@ impl Element for f64 {
         self.tanh()
     }
     // ANCHOR_END: f64-tanh
+    // ANCHOR: f64-erf
+    fn erf(self) -> Self {
+        libm::erf(self)
+    }
+    // ANCHOR_END: f64-erf
 }
 // ANCHOR_END: element-impls

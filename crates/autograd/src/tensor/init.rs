@@ -44,6 +44,63 @@ impl<T: Element> Graph<T> {
 }
 // ANCHOR_END: arange
 
+// ANCHOR: linspace
+impl<T: Element> Graph<T> {
+    /// `steps` numbers from `start` to `end`, both included, evenly spaced
+    /// (`torch.linspace`). As PyTorch computes them, in the graph's type:
+    /// the first half counts up from `start` and the second half down
+    /// from `end`, so that both ends are exact.
+    pub fn linspace(&self, start: f64, end: f64, steps: usize) -> Tensor<'_, T> {
+        let (start, end) = (T::of_f64(start), T::of_f64(end));
+        let count = |i: usize| T::from_usize(i).expect("a count fits the type");
+        let step = if steps > 1 {
+            (end - start) / count(steps - 1)
+        } else {
+            T::zero()
+        };
+        let halfway = steps / 2;
+        self.tensor(ndarray::Array1::from_shape_fn(steps, |i| {
+            if i < halfway || steps == 1 {
+                start + step * count(i)
+            } else {
+                end - step * count(steps - i - 1)
+            }
+        }))
+    }
+}
+// ANCHOR_END: linspace
+
+// ANCHOR: one-hot
+impl<T: Element> Graph<T> {
+    /// A row per index, 1 at the index's column and 0 elsewhere, of
+    /// `classes` columns (`F.one_hot(indices, classes)`, in the graph's
+    /// type rather than int64).
+    pub fn try_one_hot(&self, indices: &[usize], classes: usize) -> Result<Tensor<'_, T>> {
+        if let Some(&i) = indices.iter().find(|&&i| i >= classes) {
+            return Err(Error::new(
+                ErrorKind::OutOfRange,
+                format!("one_hot: Class values must be smaller than num_classes ({i} with {classes} classes)"),
+            ));
+        }
+        Ok(self.tensor(ndarray::Array2::from_shape_fn(
+            (indices.len(), classes),
+            |(row, column)| {
+                if indices[row] == column { T::one() } else { T::zero() }
+            },
+        )))
+    }
+
+    /// `F.one_hot(indices, classes)` (panics on an index not below `classes`).
+    #[track_caller]
+    pub fn one_hot(&self, indices: &[usize], classes: usize) -> Tensor<'_, T> {
+        match self.try_one_hot(indices, classes) {
+            Ok(t) => t,
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+// ANCHOR_END: one-hot
+
 // ANCHOR: rand
 /// SplitMix64, a small and well-tested generator: 64 bits of state, each
 /// output a mix of the next state. Not PyTorch's generator, so the numbers

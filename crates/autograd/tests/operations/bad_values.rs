@@ -49,6 +49,10 @@ fn every_listed_operation_takes_nan_inf_and_empty_inputs() {
     for operation in listed() {
         let sample = &operation.samples[0];
         let step = sample.step(&operation.op);
+        let mut empty_step = step.clone();
+        if let Some(attrs) = &operation.empty_attrs {
+            empty_step.attrs = attrs.clone();
+        }
         let mut variants = vec![("NaN/inf", sample.data(0))];
         if let Some(shapes) = &operation.empty {
             let data = sample
@@ -80,7 +84,7 @@ fn every_listed_operation_takes_nan_inf_and_empty_inputs() {
                     (name.clone(), if needs { t.requires_grad() } else { t })
                 })
                 .collect();
-            let out = match apply(&env, &step) {
+            let out = match apply(&env, if what == "empty" { &empty_step } else { &step }) {
                 Ok((out, _)) => out,
                 Err(e) => {
                     let expected = operation.empty_error.as_deref().filter(|_| what == "empty");

@@ -50,7 +50,11 @@ const RTOL_F32: f64 = 1e-5;
 /// Cases where the engine knowingly differs from PyTorch, with the reason.
 /// The suite fails if a case listed here starts to agree, so the list
 /// cannot go stale.
-const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[(
+    "bad_values/gelu/0/nan_inf/f32",
+    "gelu(+inf): PyTorch's vectorized f32 kernel gives NaN, its scalar f32 path and its f64 give +inf, the limit, as this \
+     engine does",
+)];
 
 /// Single tensors that cannot meet the bound because their value is
 /// ill-conditioned in the dtype: (case, tensor, bound, why). Each is an

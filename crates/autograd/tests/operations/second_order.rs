@@ -392,3 +392,71 @@ fn the_selections_differentiate_three_times() {
         assert_eq!(third.to_array(), expected.into_dyn(), "{name}");
     }
 }
+
+/// Every listed operation, on each of its samples, to the third order:
+/// gradcheck of a scalar of its recorded gradient (so the recorded rules
+/// are right to second order) and of a scalar of its recorded second
+/// derivative (third order). The samples lie away from kinks and ties.
+#[test]
+fn every_listed_operation_differentiates_to_the_third_order_as_gradcheck_expects() {
+    let mut checked = 0;
+    for operation in listed().into_iter().filter(|o| o.differentiable) {
+        for (k, sample) in operation.samples.iter().enumerate() {
+            let data = sample.data(k as u32);
+            let step = sample.step(&operation.op);
+            // The inputs gradcheck varies; a mask stays as it is.
+            let varied: Vec<ArrayD<f64>> = data
+                .iter()
+                .filter(|(_, _, d)| *d != Domain::Mask)
+                .map(|(_, a, _)| a.clone())
+                .collect();
+            for order in [2, 3] {
+                let report = gradcheck(|p| derivative_scalar(p, &data, &step, order), &varied)
+                    .unwrap_or_else(|e| panic!("{} sample {k}, order {order}: {e}", operation.op));
+                assert!(report.passed(), "{} sample {k}, order {order}: {report}", operation.op);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} checks ran");
+}
+
+/// Σ y² + Σ y of the step's output `y` for `order` 1; for each order more,
+/// the sum of the previous scalar's recorded gradients in the varied
+/// inputs `p` (the step's inputs but its masks, in order). Sums, not sums
+/// of squares: the squares of a third derivative of 1/x near 0.2 are
+/// about 10¹², too large for a central difference to check.
+fn derivative_scalar<'g>(
+    p: &[Tensor<'g, f64>],
+    data: &[(String, ArrayD<f64>, Domain)],
+    step: &common::program::Step,
+    order: usize,
+) -> Tensor<'g, f64> {
+    let g = p[0].graph();
+    // The numeric side passes plain leaves: make them variables.
+    let wrt: Vec<_> = p.iter().map(|t| t.requires_grad()).collect();
+    let mut next = wrt.iter();
+    let env: HashMap<String, Tensor<'g, f64>> = data
+        .iter()
+        .map(|(name, a, domain)| {
+            let t = if *domain == Domain::Mask {
+                g.tensor(a.clone())
+            } else {
+                *next.next().expect("one tensor per varied input")
+            };
+            (name.clone(), t)
+        })
+        .collect();
+    let y = apply(&env, step).unwrap().0;
+    let mut scalar = (y * y).sum_all() + y.sum_all();
+    for _ in 1..order {
+        if !scalar.tracks_grad() {
+            break;
+        }
+        let grads = scalar.gradients(&wrt).unwrap();
+        scalar = grads.into_iter().map(|g| g.sum_all()).reduce(|a, b| a + b).unwrap();
+    }
+    // A constant's derivatives are 0, which gradcheck sees through a term
+    // of derivative 0 in every input.
+    wrt.iter().fold(scalar, |s, t| s + (*t * 0.0).sum_all())
+}

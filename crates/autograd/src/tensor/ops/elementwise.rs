@@ -385,3 +385,95 @@ impl<'g, T: Element> Tensor<'g, T> {
     }
 }
 // ANCHOR_END: clamp
+
+// ANCHOR: sin-cos-tan
+impl<'g, T: Element> Tensor<'g, T> {
+    /// sin x, elementwise: d/dx sin x = cos x.
+    pub fn sin(self) -> Self {
+        self.unary("SinBackward0", each(T::sin), |ctx| {
+            ctx.grad_output * &ctx.input(0).mapv(T::cos)
+        })
+        .recorded(|c| c.grad_output * c.input(0).cos())
+    }
+
+    /// cos x, elementwise: d/dx cos x = −sin x.
+    pub fn cos(self) -> Self {
+        self.unary("CosBackward0", each(T::cos), |ctx| {
+            ctx.grad_output * &ctx.input(0).mapv(|x| -x.sin())
+        })
+        .recorded(|c| c.grad_output * -c.input(0).sin())
+    }
+
+    /// tan x, elementwise: d/dx tan x = 1 + tan² x, computed from the
+    /// output, as PyTorch does.
+    pub fn tan(self) -> Self {
+        self.unary("TanBackward0", each(T::tan), |ctx| {
+            Zip::from(ctx.grad_output)
+                .and(ctx.output)
+                .map_collect(|&g, &y| g * (T::one() + y * y))
+        })
+        .recorded(|c| c.grad_output * (c.constant(T::one()) + c.output * c.output))
+    }
+}
+// ANCHOR_END: sin-cos-tan
+
+// ANCHOR: near-zero
+impl<'g, T: Element> Tensor<'g, T> {
+    /// ln(1 + x), elementwise (PyTorch's `log1p`), exact where `x` is so
+    /// small that `1 + x` would round it away: d/dx = 1/(1 + x).
+    pub fn ln_1p(self) -> Self {
+        self.unary("Log1PBackward0", each(T::ln_1p), |ctx| {
+            Zip::from(ctx.grad_output)
+                .and(ctx.input(0))
+                .map_collect(|&g, &x| g / (x + T::one()))
+        })
+        .recorded(|c| c.grad_output / (c.input(0) + c.constant(T::one())))
+    }
+
+    /// eˣ − 1, elementwise (PyTorch's `expm1`), exact near 0 where `exp`
+    /// would leave only rounding error: d/dx = eˣ, the output plus 1.
+    pub fn exp_m1(self) -> Self {
+        self.unary("Expm1Backward0", each(T::exp_m1), |ctx| {
+            Zip::from(ctx.grad_output)
+                .and(ctx.output)
+                .map_collect(|&g, &y| g * (y + T::one()))
+        })
+        .recorded(|c| c.grad_output * (c.output + c.constant(T::one())))
+    }
+}
+// ANCHOR_END: near-zero
+
+// ANCHOR: erf-rsqrt
+impl<'g, T: Element> Tensor<'g, T> {
+    /// The error function, elementwise: d/dx erf x = (2/√π)·e^(−x²).
+    pub fn erf(self) -> Self {
+        let two_over_sqrt_pi = T::of_f64(std::f64::consts::FRAC_2_SQRT_PI);
+        self.unary("ErfBackward0", each(T::erf), move |ctx| {
+            Zip::from(ctx.grad_output)
+                .and(ctx.input(0))
+                .map_collect(|&g, &x| two_over_sqrt_pi * (-(x * x)).exp() * g)
+        })
+        .recorded(move |c| {
+            let x = c.input(0);
+            c.constant(two_over_sqrt_pi) * (-(x * x)).exp() * c.grad_output
+        })
+    }
+
+    /// 1/√x, elementwise: d/dx = −½·(1/√x)³, computed from the output.
+    pub fn rsqrt(self) -> Self {
+        let minus_half = T::of_f64(-0.5);
+        self.unary("RsqrtBackward0", each(|x: T| T::one() / x.sqrt()), move |ctx| {
+            Zip::from(ctx.grad_output)
+                .and(ctx.output)
+                .map_collect(|&g, &y| minus_half * g * (y * y * y))
+        })
+        .recorded(move |c| c.constant(minus_half) * c.grad_output * (c.output * c.output * c.output))
+    }
+
+    /// x², elementwise: PyTorch's `square`, which is `pow(2)` (and so
+    /// `x * x`, bit for bit).
+    pub fn square(self) -> Self {
+        self.pow(2)
+    }
+}
+// ANCHOR_END: erf-rsqrt

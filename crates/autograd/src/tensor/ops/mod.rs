@@ -11,11 +11,15 @@
 //! The operations live in a file per family: `elementwise.rs` (arithmetic
 //! and the functions of one element), `steps.rs` (steps, comparisons and
 //! `where_`), `reductions.rs`, `products.rs` (matrix products), `layout.rs`
-//! (shapes and joins), `selection.rs` (slices, gathers and top-k) and
+//! (shapes and joins), `selection.rs` (slices, gathers and top-k),
+//! `composites.rs` (activations and losses made of the others) and
 //! `operators.rs`. This file holds what they share: the operands, the
 //! indices, the errors and the helpers.
 
 // ANCHOR: ops-modules
+// ANCHOR: ops-module-composites
+mod composites;
+// ANCHOR_END: ops-module-composites
 mod elementwise;
 // ANCHOR: ops-module-layout
 mod layout;

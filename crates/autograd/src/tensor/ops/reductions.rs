@@ -552,3 +552,105 @@ fn reduced_shape(shape: &[usize], axes: &[usize]) -> Vec<usize> {
         .collect()
 }
 // ANCHOR_END: logsumexp-helpers
+
+// ANCHOR: amax
+impl<'g, T: Element> Tensor<'g, T> {
+    /// The largest elements over `dims`, values only: PyTorch's
+    /// `x.amax(dims, keepdim)`. Where `max(dim, keepdim)` sends a lane's
+    /// gradient to its first maximum, `amax` shares it evenly among the
+    /// lane's ties, as `max_all` does.
+    pub fn try_amax(self, dims: impl Dims, keepdim: bool) -> Result<Self> {
+        self.extreme_over("amax", "AmaxBackward0", dims, keepdim, Ordering::Greater)
+    }
+
+    /// The smallest elements over `dims` (`x.amin(dims, keepdim)`); ties
+    /// share the gradient.
+    pub fn try_amin(self, dims: impl Dims, keepdim: bool) -> Result<Self> {
+        self.extreme_over("amin", "AminBackward0", dims, keepdim, Ordering::Less)
+    }
+
+    /// `x.amax(dims, keepdim)` (panics on a bad or empty dimension).
+    #[track_caller]
+    pub fn amax(self, dims: impl Dims, keepdim: bool) -> Self {
+        or_panic(self.try_amax(dims, keepdim))
+    }
+
+    /// `x.amin(dims, keepdim)` (panics on a bad or empty dimension).
+    #[track_caller]
+    pub fn amin(self, dims: impl Dims, keepdim: bool) -> Self {
+        or_panic(self.try_amin(dims, keepdim))
+    }
+}
+
+// ANCHOR_END: amax
+
+// ANCHOR: amax-extreme
+impl<'g, T: Element> Tensor<'g, T> {
+    fn extreme_over(
+        self,
+        op: &str,
+        name: &'static str,
+        dims: impl Dims,
+        keepdim: bool,
+        want: Ordering,
+    ) -> Result<Self> {
+        let axes = dims::resolve_all(op, dims, self.ndim())?;
+        let shape = self.shape();
+        let (best, ties, count) = lane_winners(op, self.value().view(), &axes, want)?;
+        let value = if keepdim {
+            best
+        } else {
+            best.to_shape(reduced_shape(&shape, &axes))
+                .expect("the kept axes have size 1")
+                .into_owned()
+        };
+        let (kept_axes, kept_ties, kept_count) = (axes.clone(), ties.clone(), count.clone());
+        // As PyTorch: the lane's gradient divided by the count, then masked.
+        Ok(self
+            .graph
+            .record(name, &[self], value, move |ctx| {
+                let spread = spread(ctx.grad_output, &shape, &axes);
+                vec![ctx.gradient(0, || {
+                    Zip::from(&spread)
+                        .and_broadcast(&count)
+                        .and(&ties)
+                        .map_collect(|&g, &n, &t| g / n * t)
+                })]
+            })
+            .recorded(move |c| {
+                let graph = c.output.graph();
+                kept(c, &kept_axes) / graph.tensor(kept_count.clone()) * graph.tensor(kept_ties.clone())
+            }))
+    }
+}
+// ANCHOR_END: amax-extreme
+
+// ANCHOR: lane-winners
+/// Each lane's winner over `axes`, kept with size 1; a mask of the ties;
+/// how many ties each lane has. An empty lane has no winner: an error. A lane whose winner is NaN has none, and
+/// its gradient is 0/0: NaN, as in PyTorch.
+fn lane_winners<T: Element>(
+    op: &str,
+    a: ArrayViewD<'_, T>,
+    axes: &[usize],
+    want: Ordering,
+) -> Result<(ArrayD<T>, ArrayD<T>, ArrayD<T>)> {
+    if let Some(&axis) = axes.iter().find(|&&axis| a.shape()[axis] == 0) {
+        return Err(shape_error(format!(
+            "{op}(): Expected reduction dim {axis} to have non-zero size (the tensor has shape {:?})",
+            a.shape()
+        )));
+    }
+    let best = reduce(a.view(), axes, true, |lanes, axis| {
+        lanes.map_axis(axis, |lane| {
+            lane.iter()
+                .fold(lane[0], |best, &x| if beats(x, best, want) { x } else { best })
+        })
+    });
+    let ties = Zip::from(a)
+        .and_broadcast(&best)
+        .map_collect(|&x, &b| if x == b { T::one() } else { T::zero() });
+    let count = reduce(ties.view(), axes, true, |lanes, axis| lanes.sum_axis(axis));
+    Ok((best, ties, count))
+}
+// ANCHOR_END: lane-winners

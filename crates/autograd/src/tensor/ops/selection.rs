@@ -141,15 +141,22 @@ impl<'g, T: Element> Tensor<'g, T> {
 // ANCHOR: at
 impl<'g, T: Element> Tensor<'g, T> {
     /// The element or sub-tensor at `index` (PyTorch's `a[i, j]`): one
-    /// index per leading dimension.
-    pub fn try_at(self, index: &[usize]) -> Result<Self> {
-        let info: Vec<SliceInfoElem> = index.iter().map(|&i| SliceInfoElem::Index(i as isize)).collect();
+    /// index per leading dimension, counted from the end when negative
+    /// (`a.at(&[-1])` is the last row).
+    pub fn try_at<I: Copy + TryInto<isize>>(self, index: &[I]) -> Result<Self> {
+        let mut info = Vec::with_capacity(index.len());
+        for (axis, &i) in index.iter().enumerate() {
+            let i = i
+                .try_into()
+                .map_err(|_| range_error(format!("index {axis} does not fit an isize")))?;
+            info.push(SliceInfoElem::Index(i));
+        }
         self.try_slice(info.as_slice())
     }
 
     /// The element or sub-tensor at `index` (panics when out of range).
     #[track_caller]
-    pub fn at(self, index: &[usize]) -> Self {
+    pub fn at<I: Copy + TryInto<isize>>(self, index: &[I]) -> Self {
         or_panic(self.try_at(index))
     }
 }

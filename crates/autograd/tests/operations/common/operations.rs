@@ -38,6 +38,10 @@ pub struct Operation {
     /// The inputs' shapes for its empty-tensor case (generated ones).
     #[serde(default)]
     pub empty: Option<BTreeMap<String, Vec<usize>>>,
+    /// The attributes of its empty-tensor case, where the first sample's
+    /// do not fit it (a class per row of an empty batch).
+    #[serde(default)]
+    pub empty_attrs: Option<Attrs>,
     /// The kind of error its empty-tensor case raises, if it does.
     #[serde(default)]
     pub empty_error: Option<String>,
@@ -76,6 +80,8 @@ pub enum Domain {
     Nonzero,
     /// Away from the integers (the jumps of floor, ceil and round).
     Nonint,
+    /// Between 0 and 1 (a probability, the target of a binary loss).
+    Probability,
     /// 0 or 1, a condition: it takes no gradient.
     Mask,
 }
@@ -138,6 +144,7 @@ pub fn values(shape: &[usize], domain: Domain, seed: u32) -> ArrayD<f64> {
         Domain::Nonzero => (0.2 + 1.8 * t(i)) * if i.is_multiple_of(2) { 1.0 } else { -1.0 },
         // Integers plus a fraction in [0.1, 0.9].
         Domain::Nonint => (6.0 * t(i) - 3.0).floor() + 0.1 + 0.8 * t(i + n),
+        Domain::Probability => 0.05 + 0.9 * t(i),
         Domain::Mask => (i % 2) as f64,
     };
     ArrayD::from_shape_vec(IxDyn(shape), (0..n).map(value).collect()).expect("as many values as the shape holds")

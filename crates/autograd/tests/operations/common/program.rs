@@ -77,6 +77,11 @@ pub struct Attrs {
     /// `clamp`'s bounds; either may be absent.
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// `leaky_relu`'s slope below 0 and `elu`'s α.
+    pub slope: Option<f64>,
+    pub alpha: Option<f64>,
+    /// The classes of `nll_loss` and `cross_entropy`, one per row.
+    pub target: Option<Vec<usize>>,
 }
 
 /// One dimension, or a list of them.
@@ -100,8 +105,12 @@ impl AxisAttr {
 #[derive(Deserialize, Clone)]
 #[serde(untagged)]
 pub enum IndexAttr {
-    Position(Vec<usize>),
-    Tensor { shape: Vec<usize>, data: Vec<usize> },
+    /// Negative positions count from the end, as in PyTorch's `x[-1]`.
+    Position(Vec<i64>),
+    Tensor {
+        shape: Vec<usize>,
+        data: Vec<usize>,
+    },
 }
 
 /// The interpreter's element types: the engine's own bound for code generic
@@ -310,6 +319,27 @@ pub fn apply<'g, T: Num>(
         "stack" => try_stack(&all(), dim())?,
         "narrow" => tensor(0).try_narrow(dim(), attr(attrs.start, "start"), attr(attrs.length, "length"))?,
         "unsqueeze" => tensor(0).try_unsqueeze(dim())?,
+        "sin" => tensor(0).sin(),
+        "cos" => tensor(0).cos(),
+        "tan" => tensor(0).tan(),
+        "log1p" => tensor(0).ln_1p(),
+        "expm1" => tensor(0).exp_m1(),
+        "erf" => tensor(0).erf(),
+        "rsqrt" => tensor(0).rsqrt(),
+        "square" => tensor(0).square(),
+        "amax" => tensor(0).try_amax(dims(), keepdim())?,
+        "amin" => tensor(0).try_amin(dims(), keepdim())?,
+        "silu" => tensor(0).silu(),
+        "gelu" => tensor(0).gelu(),
+        "softplus" => tensor(0).softplus(),
+        "leaky_relu" => tensor(0).leaky_relu(T::of_f64(attrs.slope.expect("leaky_relu needs a slope"))),
+        "elu" => tensor(0).elu(T::of_f64(attrs.alpha.expect("elu needs alpha"))),
+        "mse_loss" => tensor(0).try_mse_loss(tensor(1))?,
+        "binary_cross_entropy_with_logits" => tensor(0).try_binary_cross_entropy_with_logits(tensor(1))?,
+        "nll_loss" => tensor(0).try_nll_loss(attrs.target.as_deref().expect("nll_loss needs a target"))?,
+        "cross_entropy" => {
+            tensor(0).try_cross_entropy(attrs.target.as_deref().expect("cross_entropy needs a target"))?
+        }
         "squeeze" => match attrs.dim {
             Some(d) => tensor(0).try_squeeze_dim(d)?,
             None => tensor(0).squeeze(),
