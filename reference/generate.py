@@ -914,6 +914,14 @@ def second_order_cases(dtype):
         step("c", "pow", "x", exponent=3.0), step("t", "tanh", "x"), step("y", "mul", "c", "t"),
         step("s", "sum", "y"), step("dy", "grad", "s", "x"), step("s2", "sum", "dy"),
     ], [("s2", None, 1)])
+    # elu's slope at 0 is α, its curvature there 0 (PyTorch's backward tests
+    # x <= 0, its double backward x < 0); far below 0 its f32 gradient keeps
+    # its digits (α·eˣ, not exp_m1's y + 1).
+    add_case(f"second_derivative_elu_at_its_kink_{dtype}", "second_order", dtype,
+             {"x": (np.array([0.0, -0.5, 0.5, -12.0, 0.0]), True)}, [
+        step("y", "elu", "x", alpha=1.3), step("s", "sum", "y"), step("d", "grad", "s", "x"),
+        step("s1", "sum", "d"),
+    ], [("s1", None, 1)])
     add_case(f"third_derivative_tanh_{dtype}", "second_order", dtype, {"x": (x, True)}, [
         step("t", "tanh", "x"), step("s", "sum", "t"), step("d1", "grad", "s", "x"),
         step("s1", "sum", "d1"), step("d2", "grad", "s1", "x"), step("s2", "sum", "d2"),

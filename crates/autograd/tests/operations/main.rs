@@ -5,8 +5,10 @@
 //!
 //! - `list`: the list is whole: every public operation listed, each with
 //!   its reference cases and gradcheck samples.
-//! - `reference_suite`: every case of `reference/cases.json`, computed by
-//!   PyTorch, replayed with the engine.
+//! - `reference_suite`: every case of `reference/cases.json`, and every
+//!   random program of `reference/fuzz.json`, computed by PyTorch, replayed
+//!   with the engine; `replay_text` writes a failing program out as PyTorch
+//!   and as Rust.
 //! - `bad_values`: NaN, infinities, overflow and empty tensors.
 //! - `op_gradients`: one test per operation's gradient, for both engines,
 //!   and the backward semantics.
@@ -21,4 +23,5 @@ mod list;
 mod op_gradients;
 mod random_graphs;
 mod reference_suite;
+mod replay_text;
 mod second_order;

@@ -28,6 +28,12 @@
 //! the size of the element itself. A tensor whose expected entries are all
 //! zero must be matched exactly.
 //!
+//! The random programs of `reference/fuzz.json` are measured with a scale
+//! of at least 1: their inputs are of size 1 and they run a few operations,
+//! so an element that cancels (a gradient of a constant, 1e-17 where the
+//! truth is 0) is rounding noise of terms of size 1, like the elements of a
+//! tensor that does not cancel.
+//!
 //! NaN and ±inf (the file spells them `"nan"`, `"inf"`, `"-inf"`: JSON has no
 //! literal for them) must be matched exactly: any NaN matches any NaN, an
 //! infinity only the same infinity, and a finite number never a non-finite
@@ -35,6 +41,7 @@
 //! its finite neighbours.
 
 use crate::common;
+use crate::replay_text::{as_pytorch, as_rust};
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -86,64 +93,64 @@ struct Suite {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Case {
-    name: String,
-    category: String,
-    dtype: String,
-    inputs: BTreeMap<String, Input>,
-    program: Vec<Step>,
-    backward: Vec<Call>,
+pub(crate) struct Case {
+    pub(crate) name: String,
+    pub(crate) category: String,
+    pub(crate) dtype: String,
+    pub(crate) inputs: BTreeMap<String, Input>,
+    pub(crate) program: Vec<Step>,
+    pub(crate) backward: Vec<Call>,
     /// Non-leaf steps whose gradient is kept (`retain_grad`) and compared.
     #[serde(default)]
-    retain: Vec<String>,
+    pub(crate) retain: Vec<String>,
     /// The case's topk meets equal values: PyTorch may pick other indices
     /// among them than the engine's lower-index-first rule.
     #[serde(default)]
-    topk_ties: bool,
+    pub(crate) topk_ties: bool,
     /// Gradient hooks registered before the backward calls, by step name.
     #[serde(default)]
-    hooks: BTreeMap<String, HookSpec>,
-    expected: Expected,
+    pub(crate) hooks: BTreeMap<String, HookSpec>,
+    pub(crate) expected: Expected,
 }
 
 /// A gradient hook of a case: it scales the gradient, or clamps it to
 /// [−bound, bound].
 #[derive(Deserialize, Clone, Copy)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
-enum HookSpec {
+pub(crate) enum HookSpec {
     Scale(f64),
     Clamp(f64),
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Input {
-    shape: Vec<usize>,
+pub(crate) struct Input {
+    pub(crate) shape: Vec<usize>,
     #[serde(deserialize_with = "numbers")]
-    data: Vec<f64>,
-    requires_grad: bool,
+    pub(crate) data: Vec<f64>,
+    pub(crate) requires_grad: bool,
 }
 
 /// A tensor in the file: its shape and its elements in row-major order.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Data {
-    shape: Vec<usize>,
+pub(crate) struct Data {
+    pub(crate) shape: Vec<usize>,
     #[serde(deserialize_with = "numbers")]
-    data: Vec<f64>,
+    pub(crate) data: Vec<f64>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Call {
-    root: String,
-    upstream: Option<Data>,
-    repeat: usize,
+pub(crate) struct Call {
+    pub(crate) root: String,
+    pub(crate) upstream: Option<Data>,
+    pub(crate) repeat: usize,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Expected {
+pub(crate) struct Expected {
     values: BTreeMap<String, Data>,
     #[serde(default)]
     indices: BTreeMap<String, Data>,
@@ -288,7 +295,7 @@ impl Verdict {
 
     /// Compares `got` with `expected` elementwise under the suite's tolerance
     /// (see the module docs), or under the bound `ILL_CONDITIONED` gives.
-    fn compare<T: Num>(&mut self, case: &str, place: &str, expected: &Data, got: &ArrayD<T>, rtol: f64) {
+    fn compare<T: Num>(&mut self, case: &Case, place: &str, expected: &Data, got: &ArrayD<T>, rtol: f64) {
         if got.shape() != expected.shape.as_slice() {
             self.fail(
                 place,
@@ -296,7 +303,7 @@ impl Verdict {
             );
             return;
         }
-        let exception = ILL_CONDITIONED.iter().find(|(c, p, ..)| *c == case && *p == place);
+        let exception = ILL_CONDITIONED.iter().find(|(c, p, ..)| *c == case.name && *p == place);
         let bound = exception.map_or(rtol, |&(_, _, bound, _)| bound);
         // NaN and the infinities must be matched exactly (any NaN matches
         // any NaN; +inf only +inf), and do not count in the scale.
@@ -305,6 +312,10 @@ impl Verdict {
             .iter()
             .filter(|e| e.is_finite())
             .fold(0.0f64, |m, e| m.max(e.abs()));
+        // A random program's values come from inputs of size 1 through a
+        // few operations: a value that cancels to 1e-17 there is the
+        // rounding noise of terms of size 1, and is measured against 1.
+        let scale = if case.category == "fuzz" { scale.max(1.0) } else { scale };
         let mut largest = Worst::default();
         for (i, (&e, g)) in expected.data.iter().zip(got.iter()).enumerate() {
             let g = g.as_f64();
@@ -324,7 +335,7 @@ impl Verdict {
             if error > largest.error {
                 largest = Worst {
                     error,
-                    case: case.to_string(),
+                    case: case.name.clone(),
                     place: format!("{place}[{i}]"),
                 };
             }
@@ -334,9 +345,10 @@ impl Verdict {
                 place,
                 "listed in ILL_CONDITIONED but meets the normal bound: remove the entry".to_string(),
             ),
-            Some(_) => self
-                .exceptions
-                .push(format!("{case} {place}: {:.2e} (bound {bound:e})", largest.error)),
+            Some(_) => self.exceptions.push(format!(
+                "{} {place}: {:.2e} (bound {bound:e})",
+                case.name, largest.error
+            )),
             None if largest.error > self.worst.error => self.worst = largest,
             None => {}
         }
@@ -362,7 +374,7 @@ fn check<T: Num>(case: &Case, rtol: f64) -> Verdict {
     // Values: each step PyTorch computed must be the engine's, and no more.
     for (step, data) in &expected.values {
         match outcome.values.get(step) {
-            Some(got) => verdict.compare(&case.name, &format!("value {step}"), data, got, rtol),
+            Some(got) => verdict.compare(case, &format!("value {step}"), data, got, rtol),
             None => verdict.fail(&format!("value {step}"), "not computed by the engine".to_string()),
         }
     }
@@ -413,14 +425,14 @@ fn check<T: Num>(case: &Case, rtol: f64) -> Verdict {
                     };
                     let got_array = array::<T>(&[keys.len()], &as_data(&got_sums).data);
                     verdict.compare(
-                        &case.name,
+                        case,
                         &format!("{place} (sums per value)"),
                         &as_data(&want_sums),
                         &got_array,
                         rtol,
                     );
                 }
-                (Some(want), Some(got)) => verdict.compare(&case.name, &place, want, got, rtol),
+                (Some(want), Some(got)) => verdict.compare(case, &place, want, got, rtol),
                 (Some(_), None) => verdict.fail(&place, "PyTorch has a gradient, the engine none".to_string()),
                 (None, Some(_)) => verdict.fail(&place, "the engine has a gradient, PyTorch none".to_string()),
             }
@@ -429,20 +441,87 @@ fn check<T: Num>(case: &Case, rtol: f64) -> Verdict {
     verdict
 }
 
-fn load() -> Suite {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../reference/cases.json");
+const CASES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../reference/cases.json");
+const FUZZ: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../reference/fuzz.json");
+
+fn load(path: &str) -> Suite {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("parsing {path}: {e}"))
 }
 
 #[test]
 fn reference_suite_matches_pytorch() {
-    let suite = load();
+    let suite = load(CASES);
     assert!(
         suite.cases.len() >= 300,
         "the reference file holds only {} cases",
         suite.cases.len()
     );
+    let (report, failures) = replay(&suite, "reference suite");
+    println!("{report}");
+    assert!(
+        failures.is_empty(),
+        "{report}\n{} mismatches with PyTorch:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The random programs of `reference/fuzz.json` (see `reference/fuzz.py`).
+/// A failing one is printed as a PyTorch program and its replay in Rust,
+/// short enough to be reduced by hand to a named case of `cases.json`.
+#[test]
+fn fuzzed_programs_match_pytorch() {
+    let suite = load(FUZZ);
+    assert!(
+        suite.cases.len() >= 2000,
+        "the fuzzer's file holds only {} programs",
+        suite.cases.len()
+    );
+    let mut modes: BTreeMap<&str, usize> = BTreeMap::new();
+    for case in &suite.cases {
+        *modes.entry(case.name.split('/').nth(2).unwrap_or("?")).or_default() += 1;
+    }
+    let hooked = suite.cases.iter().filter(|c| !c.hooks.is_empty()).count();
+    let (mut report, failures) = replay(&suite, "fuzzed programs");
+    report += &format!(
+        "  programs: {} ({hooked} with a hook)\n",
+        modes
+            .iter()
+            .map(|(m, n)| format!("{m} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!("{report}");
+    let failing: Vec<&Case> = suite
+        .cases
+        .iter()
+        .filter(|c| failures.iter().any(|f| f.starts_with(&format!("{}: ", c.name))))
+        .collect();
+    let shown: String = failing
+        .iter()
+        .take(3)
+        .map(|c| {
+            format!(
+                "\n{}\n--- in PyTorch:\n{}--- replayed in Rust:\n{}",
+                c.name,
+                as_pytorch(c),
+                as_rust(c)
+            )
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{report}\n{} mismatches with PyTorch in {} programs:\n{}\n{shown}",
+        failures.len(),
+        failing.len(),
+        failures.join("\n")
+    );
+}
+
+/// Replays every case of `suite`: the report (counts, the worst relative
+/// error per dtype, ties, exceptions, known differences) and the failures.
+fn replay(suite: &Suite, title: &str) -> (String, Vec<String>) {
     let known: HashMap<&str, &str> = KNOWN_DIFFERENCES.iter().copied().collect();
     let mut by_category: BTreeMap<&str, usize> = BTreeMap::new();
     let mut worst: BTreeMap<&str, Worst> = BTreeMap::new();
@@ -483,12 +562,14 @@ fn reference_suite_matches_pytorch() {
         .iter()
         .map(|k| (k.0, "KNOWN_DIFFERENCES"))
         .chain(ILL_CONDITIONED.iter().map(|e| (e.0, "ILL_CONDITIONED")));
-    for (name, list) in listed.filter(|(n, _)| !suite.cases.iter().any(|c| c.name == *n)) {
-        failures.push(format!("{name}: listed in {list} but not in the reference file"));
+    if title == "reference suite" {
+        for (name, list) in listed.filter(|(n, _)| !suite.cases.iter().any(|c| c.name == *n)) {
+            failures.push(format!("{name}: listed in {list} but not in the reference file"));
+        }
     }
 
     let mut report = format!(
-        "reference suite: {} cases from PyTorch {} ({})\n",
+        "{title}: {} cases from PyTorch {} ({})\n",
         suite.cases.len(),
         suite.torch_version,
         by_category
@@ -530,13 +611,7 @@ fn reference_suite_matches_pytorch() {
             known_seen.join("; ")
         }
     );
-    println!("{report}");
-    assert!(
-        failures.is_empty(),
-        "{report}\n{} mismatches with PyTorch:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    (report, failures)
 }
 
 #[test]
@@ -544,28 +619,29 @@ fn every_number_of_the_file_is_read_exactly_as_written() {
     // serde_json's default parser reads some decimals one ulp off; with its
     // `float_roundtrip` feature it must agree with Rust's own correctly
     // rounded `str::parse` on every number outside a string.
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../reference/cases.json");
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
-    let (mut in_string, mut token, mut checked) = (false, String::new(), 0);
-    for c in text.chars() {
-        if in_string {
-            in_string = c != '"';
-        } else if c.is_ascii_digit() || c == '-' || (!token.is_empty() && "+.eE".contains(c)) {
-            token.push(c);
-        } else {
-            if !token.is_empty() {
-                let exact: f64 = token.parse().unwrap_or_else(|e| panic!("{token}: {e}"));
-                let read: f64 = serde_json::from_str(&token).unwrap_or_else(|e| panic!("{token}: {e}"));
-                assert_eq!(
-                    read.to_bits(),
-                    exact.to_bits(),
-                    "{token} read as {read:e}, written {exact:e}"
-                );
-                checked += 1;
-                token.clear();
+    for path in [CASES, FUZZ] {
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
+        let (mut in_string, mut token, mut checked) = (false, String::new(), 0);
+        for c in text.chars() {
+            if in_string {
+                in_string = c != '"';
+            } else if c.is_ascii_digit() || c == '-' || (!token.is_empty() && "+.eE".contains(c)) {
+                token.push(c);
+            } else {
+                if !token.is_empty() {
+                    let exact: f64 = token.parse().unwrap_or_else(|e| panic!("{token}: {e}"));
+                    let read: f64 = serde_json::from_str(&token).unwrap_or_else(|e| panic!("{token}: {e}"));
+                    assert_eq!(
+                        read.to_bits(),
+                        exact.to_bits(),
+                        "{token} read as {read:e}, written {exact:e}"
+                    );
+                    checked += 1;
+                    token.clear();
+                }
+                in_string = c == '"';
             }
-            in_string = c == '"';
         }
+        assert!(checked > 30_000, "{path}: only {checked} numbers found");
     }
-    assert!(checked > 30_000, "only {checked} numbers found");
 }

@@ -1,12 +1,12 @@
-//! Activations and losses written with the other operations: none has a
-//! backward rule of its own. Their gradients, to any order, come from the
-//! pieces; their `grad_fn` is the last piece's (`WhereBackward0` where
-//! PyTorch says `SoftplusBackward0`).
+//! Activations and losses written with the other operations, so that
+//! their gradients, to any order, come from the pieces; their `grad_fn` is
+//! the last piece's (`WhereBackward0` where PyTorch says
+//! `SoftplusBackward0`). `elu` alone has a rule of its own.
 
 // ANCHOR: composites-imports
-use ndarray::{ArrayD, IxDyn};
+use ndarray::{ArrayD, IxDyn, Zip};
 
-use super::{Indices, or_panic, range_error, shape_error, where_};
+use super::{Indices, each, or_panic, range_error, shape_error, where_};
 use crate::element::Element;
 use crate::error::Result;
 use crate::tensor::Tensor;
@@ -37,21 +37,12 @@ impl<'g, T: Element> Tensor<'g, T> {
 
 // ANCHOR: activations-branches
 impl<'g, T: Element> Tensor<'g, T> {
-    /// α(eˣ − 1) where x ≤ 0, else x (`F.elu`); the gradient at 0 is α,
-    /// and at NaN it is 1, as in PyTorch.
-    pub fn elu(self, alpha: T) -> Self {
-        let negative = self.le(0);
-        // eˣ is taken of min(x, 0) only: of a large x it would be ∞, and
-        // the unused branch's gradient, 0·∞, would be NaN.
-        let curve = where_(negative, self, 0).exp_m1() * self.graph.scalar(alpha);
-        where_(negative, curve, self)
-    }
-
     /// ln(1 + eˣ), elementwise (`F.softplus` with PyTorch's defaults: above
     /// x = 20 it is x itself).
     pub fn softplus(self) -> Self {
         let linear = self.gt(20);
-        // As in `elu`: eˣ only of the values the other branch does not take.
+        // eˣ only of the values the other branch does not take: of a large
+        // x it would be ∞, and the unused branch's gradient, 0·∞, NaN.
         let curved = where_(linear, 0, self).exp().ln_1p();
         where_(linear, self, curved)
     }
@@ -67,6 +58,33 @@ fn ln_1p_exp<'g, T: Element>(x: Tensor<'g, T>) -> Tensor<'g, T> {
     where_(positive, x + minus_positive.exp().ln_1p(), at_most_zero.exp().ln_1p())
 }
 // ANCHOR_END: activations-branches
+
+// ANCHOR: elu
+impl<'g, T: Element> Tensor<'g, T> {
+    /// α(eˣ − 1) where x ≤ 0, else x (`F.elu`), with a rule of its own.
+    pub fn elu(self, alpha: T) -> Self {
+        self.unary(
+            "EluBackward0",
+            each(move |x: T| if x <= T::zero() { alpha * x.exp_m1() } else { x }),
+            // α·eˣ, not exp_m1's y + 1, which has lost f32's digits where y is near −1.
+            move |ctx| {
+                Zip::from(ctx.grad_output)
+                    .and(ctx.input(0))
+                    .map_collect(|&g, &x| if x <= T::zero() { g * alpha * x.exp() } else { g })
+            },
+        )
+        .recorded(move |c| {
+            // α·eˣ below 0, and at 0 the slope α with no curvature, as
+            // PyTorch's double backward has it: a constant branch there.
+            let x = c.input(0);
+            let below = x.lt(0);
+            let step = where_(x.le(0), c.constant(alpha), c.constant(T::one()));
+            let curve = where_(below, x, 0).exp() * c.constant(alpha);
+            c.grad_output * where_(below, curve, step)
+        })
+    }
+}
+// ANCHOR_END: elu
 
 // ANCHOR: losses
 impl<'g, T: Element> Tensor<'g, T> {
