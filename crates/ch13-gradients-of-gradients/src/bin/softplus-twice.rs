@@ -1,10 +1,10 @@
-// book/ch13-gradients-of-gradients.md, block `softplus-twice`: generated from the book: edit the chapter, not this file. fnv1a=7383e925142002ef
+// book/ch13-gradients-of-gradients.md, block `softplus-twice`: generated from the book: edit the chapter, not this file. fnv1a=95c7f794a7d70c3a
 use autograd::{Graph, Tensor};
 
 /// Softplus with its rule twice: on arrays, for `backward`, and in tensor
 /// operations, for `gradients`.
 fn softplus<'g>(x: Tensor<'g, f64>) -> Tensor<'g, f64> {
-    let value = x.value().mapv(|v| v.exp().ln_1p());
+    let value = x.value().mapv(|v| v.max(0.0) + (-v.abs()).exp().ln_1p());
     x.graph()
         .record("SoftplusBackward", &[x], value, |ctx| {
             vec![ctx.gradient(0, || ctx.grad_output * &ctx.input(0).mapv(sigmoid))]
