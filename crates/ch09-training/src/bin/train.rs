@@ -1,4 +1,4 @@
-// book/ch09-training.md, block `train`: generated from the book: edit the chapter, not this file. fnv1a=61c64a27accfb7ef
+// book/ch09-training.md, block `train`: generated from the book: edit the chapter, not this file. fnv1a=bdc060f9916ac23d
 fn main() {
     struct Lcg(u64);
     impl Lcg {
@@ -92,6 +92,9 @@ fn main() {
     let majority = y_train.mean().expect("points").round(); // 1 when most points are inside
     let baseline = y_test.iter().filter(|&&label| label == majority).count() as f64 / y_test.len() as f64;
     println!("always the majority class: test accuracy {baseline:.3}");
+    let inside = y_train.mean().expect("points"); // the fraction of points inside
+    let constant_loss = -(inside * inside.ln() + (1.0 - inside) * (1.0 - inside).ln());
+    println!("the best constant answer, {inside:.3} everywhere: loss {constant_loss:.4}");
 
     for learning_rate in [0.1, 1.0] {
         let mut model = Mlp::new(16, &mut Lcg(3));
