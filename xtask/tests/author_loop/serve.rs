@@ -32,6 +32,20 @@ fn get(url: &str, path: &str) -> Result<(String, String)> {
     Ok((status, body.to_string()))
 }
 
+/// Saves `text` to `path` at once, as an editor that renames its new file
+/// over the old one does. `std::fs::write` truncates first: on a loaded
+/// machine a poll can fall between the truncation and the write and verify
+/// an empty chapter (the next round then verifies the full one, but the
+/// test reads the round in between).
+fn save(path: &std::path::Path, text: &str) -> Result<()> {
+    // Written beside the book, not in it, where the server would see it.
+    let root = path.parent().and_then(|p| p.parent()).expect("a chapter is in book/");
+    let new = root.join(".saving");
+    std::fs::write(&new, text)?;
+    std::fs::rename(&new, path)?;
+    Ok(())
+}
+
 fn next_round(serving: &Serving, after: u64) -> Result<Round> {
     match serving.wait_for_round_after(after, ROUND) {
         Some(round) if round.error.is_none() => Ok(round),
@@ -84,9 +98,9 @@ fn saving_a_chapter_reverifies_its_changed_block_and_the_served_page_follows() -
     // output as not yet accepted.
     let chapter = fixture.path("book/ch01-small.md");
     let text = std::fs::read_to_string(&chapter)?;
-    std::fs::write(
+    save(
         &chapter,
-        text.replace("println!(\"hello\");", "println!(\"hello, edited\");"),
+        &text.replace("println!(\"hello\");", "println!(\"hello, edited\");"),
     )?;
     let second = next_round(&serving, 1)?;
     assert_eq!(second.rerun, ["book/ch01-small.md:3: block `hello`"]);
@@ -107,9 +121,9 @@ fn saving_a_chapter_reverifies_its_changed_block_and_the_served_page_follows() -
 
     // A block that does not compile: the page shows the compiler's message
     // at the chapter line it points to, and no output.
-    std::fs::write(
+    save(
         &chapter,
-        text.replace("println!(\"hello\");", "println!(\"{}\", missing);"),
+        &text.replace("println!(\"hello\");", "println!(\"{}\", missing);"),
     )?;
     let third = next_round(&serving, 2)?;
     assert_eq!(third.rerun, ["book/ch01-small.md:3: block `hello`"]);
@@ -119,7 +133,7 @@ fn saving_a_chapter_reverifies_its_changed_block_and_the_served_page_follows() -
     assert!(!body.contains(">hello\n</code>"), "no output is shown for it:\n{body}");
 
     // Back as it was: verified again, nothing failing.
-    std::fs::write(&chapter, &text)?;
+    save(&chapter, &text)?;
     let fourth = next_round(&serving, 3)?;
     assert!(fourth.failures.is_empty(), "{:?}", fourth.failures);
     let (_, body) = get(&url, page)?;
@@ -165,9 +179,9 @@ fn a_page_open_in_a_browser_reloads_itself_with_the_new_output() -> Result<()> {
     // The page of build 1 is open, and its script is running: now save.
     let chapter = fixture.path("book/ch01-small.md");
     let text = std::fs::read_to_string(&chapter)?;
-    std::fs::write(
+    save(
         &chapter,
-        text.replace("println!(\"hello\");", "println!(\"hello, reloaded\");"),
+        &text.replace("println!(\"hello\");", "println!(\"hello, reloaded\");"),
     )?;
     next_round(&serving, 1)?;
     let dom = browser.wait_with_output()?;
