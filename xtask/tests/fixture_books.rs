@@ -581,10 +581,14 @@ fn an_unproven_number_fails_at_its_line_and_a_quotation_is_counted() -> Result<(
     assert_eq!(failures[0].0, "book/ch01-numbers.md:11");
     assert_contains(
         &failures[0].1,
-        "`0.7854` in the prose: no verified output of the chapter prints this number; the nearest \
+        "`0.7854` in the prose: no verified output of the chapter prints this number, and neither block \
+         beside it types it; the nearest \
          printed is `0.7852`, by block `print-gradient` (its output line 1: `grad = 0.7852`)",
     );
-    assert_contains(&report.summary(), "prose: 2 numbers checked, 1 quoted, 1 unproven\n");
+    assert_contains(
+        &report.summary(),
+        "prose: 2 checked, 1 quoted, 4 exempt (definitions 3, inputs 1), 1 unproven\n",
+    );
 
     // Written as the block prints it, the number is proven, and the run passes.
     let chapter = fixture.path("book/ch01-numbers.md");
@@ -595,7 +599,10 @@ fn an_unproven_number_fails_at_its_line_and_a_quotation_is_counted() -> Result<(
     )?;
     let report = fixture.verify(false, true)?;
     assert!(report.is_success(), "{}", report.summary());
-    assert_contains(&report.summary(), "prose: 3 numbers checked, 1 quoted, 0 unproven\n");
+    assert_contains(
+        &report.summary(),
+        "prose: 3 checked, 1 quoted, 4 exempt (definitions 3, inputs 1), 0 unproven\n",
+    );
     Ok(())
 }
 
