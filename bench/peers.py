@@ -112,6 +112,20 @@ def torch_workloads(torch, gen):
             h2 = torch.relu(h1 @ w2 + b2)
             return F.mse_loss(h2 @ w3 + b3, t)
 
+    # The step's eight matrix products alone, on operands computed once.
+    with torch.no_grad():
+        w1, b1, w2, b2, w3, b3 = [p.detach() for p in params]
+        h1 = torch.relu(x @ w1 + b1)
+        h2 = torch.relu(h1 @ w2 + b2)
+        d = h2 @ w3 + b3 - t
+        dy = 2 * d / d.numel()
+        dz2 = (dy @ w3.t()) * (h2 > 0)
+        dz1 = (dz2 @ w2.t()) * (h1 > 0)
+
+    def mlp_products():
+        with torch.no_grad():
+            return (x @ w1, h1 @ w2, h2 @ w3, h2.t() @ dy, dy @ w3.t(), h1.t() @ dz2, dz2 @ w2.t(), x.t() @ dz1)
+
     # tanh RNN, hidden 128, input 128, batch 32, 100 steps, loss mean(h_T²).
     s = 1 / math.sqrt(128)
     wx = uniform((128, 128), s).requires_grad_()
@@ -163,6 +177,7 @@ def torch_workloads(torch, gen):
     return [
         ("tensor_mlp", mlp_step, 1, {}),
         ("tensor_mlp_forward", mlp_forward, 1, {"info": True}),
+        ("mlp_products", mlp_products, 1, {}),
         ("rnn", rnn_step, 1, {}),
         ("rnn_nn_module", nn_rnn_step, 1, {"info": True}),
         ("topk", topk_step, 1, {}),
