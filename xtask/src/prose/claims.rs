@@ -177,6 +177,8 @@ const GLUED_UNITS: &[(&str, f64)] = &[
     ("M", 1e6),
 ];
 
+/// Number words that count ("two inputs") or, before a unit or "times
+/// faster", measure ("two ulps", "three times faster").
 const COUNT_WORDS: &[(&str, f64)] = &[
     ("two", 2.0),
     ("three", 3.0),
@@ -229,7 +231,7 @@ const LARGE_WORDS: &[(&str, f64)] = &[("hundred", 1e2), ("thousand", 1e3), ("mil
 #[derive(Debug)]
 struct Written {
     number: Number,
-    /// Byte range in its line.
+    /// The byte of its line just after it.
     end: usize,
     /// Already known to be a definition (a name-like form: `AVX-512`, `2-D`, `3.11.2`).
     definition: Option<Definition>,
