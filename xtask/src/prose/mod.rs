@@ -132,6 +132,22 @@ pub struct Output {
     /// block that printed it is in the chapter.
     pub block: String,
     pub range: std::ops::Range<usize>,
+    /// The numbers of `text`, read once: every claim of the chapter is
+    /// compared with them.
+    pub numbers: Vec<Number>,
+}
+
+impl Output {
+    pub fn new(label: String, text: String, block: String, range: std::ops::Range<usize>) -> Self {
+        let numbers = crosscheck::numbers(&text);
+        Output {
+            label,
+            text,
+            block,
+            range,
+            numbers,
+        }
+    }
 }
 
 /// Checks the prose of every chapter against its blocks' committed outputs
@@ -172,7 +188,7 @@ pub fn check(root: &Path, snapshots_dir: &Path, chapters: &[Chapter]) -> Result<
         let proof = Proof {
             outputs,
             linked: &linked,
-            blocks: block_inputs(root, &markdown, chapter),
+            blocks: block_inputs(&markdown, chapter),
             torch: torch.as_deref(),
             source: &read_source,
         };
@@ -212,24 +228,24 @@ fn outputs(snapshots_dir: &Path, chapter: &Chapter) -> Result<(Vec<Output>, Opti
             BlockKind::Rust(rust) if rust.mode.runs() => {
                 // A block without a snapshot fails on its own; it proves nothing.
                 if let Ok(text) = snapshot::read_output(snapshots_dir, &chapter.crate_name, &rust.name) {
-                    outputs.push(Output {
-                        label: format!("block `{}`", rust.name),
+                    outputs.push(Output::new(
+                        format!("block `{}`", rust.name),
                         text,
-                        block: rust.name.clone(),
-                        range: block.range.clone(),
-                    });
+                        rust.name.clone(),
+                        block.range.clone(),
+                    ));
                 }
             }
             BlockKind::Python(python) => {
                 let Some(twin) = &python.twin else { continue };
                 if let Some(snapshot) = snapshot::read_twin(snapshots_dir, &chapter.crate_name, twin)? {
                     torch = torch.or(snapshot.torch);
-                    outputs.push(Output {
-                        label: format!("the twin of `{twin}`"),
-                        text: snapshot.output,
-                        block: twin.clone(),
-                        range: block.range.clone(),
-                    });
+                    outputs.push(Output::new(
+                        format!("the twin of `{twin}`"),
+                        snapshot.output,
+                        twin.clone(),
+                        block.range.clone(),
+                    ));
                 }
             }
             _ => {}
@@ -246,9 +262,10 @@ pub struct BlockInputs {
 }
 
 /// The numbers each of a chapter's code blocks types, comments left out:
-/// Rust and Python blocks, the engine's code its listings show, and shown
-/// commands and configuration. Program output (`text`) types nothing.
-fn block_inputs(root: &Path, markdown: &str, chapter: &Chapter) -> Vec<BlockInputs> {
+/// Rust and Python blocks, earlier versions of the engine's code, and shown
+/// commands and configuration. Program output (`text`) types nothing, and
+/// a listing's engine code is not read here: the check reads the chapter.
+fn block_inputs(markdown: &str, chapter: &Chapter) -> Vec<BlockInputs> {
     let fenced = |range: &std::ops::Range<usize>| {
         let lines: Vec<&str> = markdown.get(range.clone()).unwrap_or_default().lines().collect();
         lines
@@ -265,8 +282,7 @@ fn block_inputs(root: &Path, markdown: &str, chapter: &Chapter) -> Vec<BlockInpu
                 BlockKind::Python(_) => (fenced(&block.range), "#"),
                 BlockKind::Shown(language) if *language != "text" => (fenced(&block.range), "#"),
                 BlockKind::Version(version) => (version.code.clone(), "//"),
-                BlockKind::Listing(listing) => (listing_code(root, chapter, listing), "//"),
-                BlockKind::Shown(_) | BlockKind::Invalid(_) => return None,
+                BlockKind::Shown(_) | BlockKind::Listing(_) | BlockKind::Invalid(_) => return None,
             };
             Some(BlockInputs {
                 range: block.range.clone(),
@@ -274,26 +290,6 @@ fn block_inputs(root: &Path, markdown: &str, chapter: &Chapter) -> Vec<BlockInpu
             })
         })
         .collect()
-}
-
-/// The engine's code a listing shows (a listing that does not resolve is
-/// reported by the listings' check).
-fn listing_code(root: &Path, chapter: &Chapter, listing: &crate::extract::Listing) -> String {
-    let mut code = String::new();
-    for include in &listing.includes {
-        let Ok(shown) = crate::listing::resolve(root, &chapter.display_path, include) else {
-            continue;
-        };
-        let Ok(source) = std::fs::read_to_string(root.join(&shown.file)) else {
-            continue;
-        };
-        let lines: Vec<&str> = source.lines().collect();
-        for line in shown.lines {
-            code.push_str(lines.get(line - 1).copied().unwrap_or_default());
-            code.push('\n');
-        }
-    }
-    code
 }
 
 /// The numbers code types, comments left out.
@@ -334,38 +330,36 @@ impl Proof<'_> {
     /// The outputs of the blocks nearest above and below a byte of the
     /// chapter that print, with their twins or Rust blocks.
     fn outputs_beside(&self, offset: usize) -> impl Iterator<Item = &Output> {
-        let above = self
-            .outputs
-            .iter()
-            .filter(|o| o.range.end <= offset)
-            .max_by_key(|o| o.range.end);
-        let below = self
-            .outputs
-            .iter()
-            .filter(|o| o.range.start >= offset)
-            .min_by_key(|o| o.range.start);
-        let names: Vec<&str> = above.into_iter().chain(below).map(|o| o.block.as_str()).collect();
+        let names: Vec<&str> = nearest_beside(self.outputs, |o| &o.range, offset)
+            .map(|o| o.block.as_str())
+            .collect();
         self.outputs.iter().filter(move |o| names.contains(&o.block.as_str()))
     }
 
     /// The values of the blocks nearest above and below a byte of the chapter.
     fn inputs_beside(&self, offset: usize) -> Vec<f64> {
-        let above = self
-            .blocks
-            .iter()
-            .filter(|b| b.range.end <= offset)
-            .max_by_key(|b| b.range.end);
-        let below = self
-            .blocks
-            .iter()
-            .filter(|b| b.range.start >= offset)
-            .min_by_key(|b| b.range.start);
-        above
-            .into_iter()
-            .chain(below)
+        nearest_beside(&self.blocks, |b| &b.range, offset)
             .flat_map(|block| block.values.iter().copied())
             .collect()
     }
+}
+
+/// The item that ends last at or before `offset` and the one that starts
+/// first at or after it.
+fn nearest_beside<T>(
+    items: &[T],
+    range: impl Fn(&T) -> &std::ops::Range<usize>,
+    offset: usize,
+) -> impl Iterator<Item = &T> {
+    let above = items
+        .iter()
+        .filter(|item| range(item).end <= offset)
+        .max_by_key(|item| range(item).end);
+    let below = items
+        .iter()
+        .filter(|item| range(item).start >= offset)
+        .min_by_key(|item| range(item).start);
+    above.into_iter().chain(below)
 }
 
 /// The check of one chapter's prose.
@@ -599,7 +593,10 @@ fn judge(kind: &ClaimKind, outputs: &[&Output], inputs: &[f64], proof: &Proof) -
     let printed = || {
         outputs
             .iter()
-            .flat_map(|output| crosscheck::numbers(&output.text).into_iter().map(move |n| (*output, n)))
+            .flat_map(|output| output.numbers.iter().map(move |n| (*output, n)))
+    };
+    let rounded_from = |output: &Output, printed: &Number| {
+        Judgement::Rounded(format!("`{}`, printed by {}", printed.text, output.label))
     };
     match kind {
         ClaimKind::Definition(_) => Judgement::Definition,
@@ -620,8 +617,8 @@ fn judge(kind: &ClaimKind, outputs: &[&Output], inputs: &[f64], proof: &Proof) -
         }
         ClaimKind::List(wanted) => {
             let printed = outputs.iter().any(|output| {
-                let numbers = crosscheck::numbers(&output.text);
-                numbers
+                output
+                    .numbers
                     .windows(wanted.len())
                     .any(|window| window.iter().zip(wanted).all(|(o, w)| o.value == w.value))
             });
@@ -635,11 +632,10 @@ fn judge(kind: &ClaimKind, outputs: &[&Output], inputs: &[f64], proof: &Proof) -
             }
         }
         ClaimKind::Value { number, rounded } => {
-            let exact = |o: &Number| shows(o, number);
-            if printed().any(|(_, o)| exact(&o)) {
+            if printed().any(|(_, o)| shows(o, number)) {
                 Judgement::Proven
             } else if let Some((output, o)) = printed().find(|(_, o)| *rounded && rounds_to(o, number)) {
-                Judgement::Rounded(format!("`{}`, printed by {}", o.text, output.label))
+                rounded_from(output, o)
             } else if inputs.iter().any(|input| input.abs() == number.value.abs()) {
                 Judgement::Input
             } else {
@@ -656,7 +652,7 @@ fn judge(kind: &ClaimKind, outputs: &[&Output], inputs: &[f64], proof: &Proof) -
             } else if inputs.iter().any(|input| input.abs() == number.value) {
                 Judgement::Input
             } else if let Some((output, o)) = printed().find(|(_, o)| rounds_to(o, number)) {
-                Judgement::Rounded(format!("`{}`, printed by {}", o.text, output.label))
+                rounded_from(output, o)
             } else {
                 Judgement::Unproven(format!(
                     "a number in words, {}, is proven by an output of the blocks beside it that rounds to it, \
@@ -667,7 +663,7 @@ fn judge(kind: &ClaimKind, outputs: &[&Output], inputs: &[f64], proof: &Proof) -
             }
         }
         ClaimKind::Order(order) => match printed().find(|(_, o)| (*order..order * 1000.0).contains(&o.value.abs())) {
-            Some((output, o)) => Judgement::Rounded(format!("`{}`, printed by {}", o.text, output.label)),
+            Some((output, o)) => rounded_from(output, o),
             None => Judgement::Unproven(format!(
                 "no verified output of the chapter prints a number from {order} to {}",
                 order * 1000.0
@@ -712,10 +708,7 @@ fn same_print(printed: &Number, shown: &Number) -> bool {
 fn nearest_number(shown: &Number, outputs: &[&Output]) -> String {
     let nearest = outputs
         .iter()
-        .flat_map(|output| {
-            let numbers = crosscheck::numbers(&output.text);
-            numbers.into_iter().map(move |number| (*output, number))
-        })
+        .flat_map(|output| output.numbers.iter().map(move |number| (*output, number)))
         .filter(|(_, number)| number.value.is_finite())
         .min_by(|(_, a), (_, b)| (a.value - shown.value).abs().total_cmp(&(b.value - shown.value).abs()));
     match nearest {
@@ -775,12 +768,7 @@ mod tests {
         "# Benchmarks\n\n## Latest table\n\n| step | 1.454 ms | 1.72 |\n\n## Older\n\n| step | 2.240 ms |\n";
 
     fn output(text: &str) -> Output {
-        Output {
-            label: "block `b`".into(),
-            text: text.into(),
-            block: "b".into(),
-            range: 0..0,
-        }
+        Output::new("block `b`".into(), text.into(), "b".into(), 0..0)
     }
 
     /// The fenced blocks of a test chapter, as `extract` would find them.
