@@ -7,13 +7,14 @@
 //!
 //! - a Rust block: its executable's identity (path, size, modification time:
 //!   cargo rewrites the file whenever the block, the engine or a dependency
-//!   changes), how it is run (mode, time limit) and its snapshot's bytes;
+//!   changes), how it is run (mode, time limit, the `AUTOGRAD_KERNEL` it
+//!   forces) and its snapshot's bytes;
 //! - a PyTorch twin: its code, its time limit, its snapshot's bytes and the
 //!   Python it would run with (interpreter and installed torch version); a
 //!   Python found only on `PATH` is never trusted, so its twins always run;
 //! - the workspace's tests: the bytes of every file of the repository (as
 //!   `git ls-files` lists them, untracked ones included), the toolchain
-//!   (`rustc -vV`) and `PATH`.
+//!   (`rustc -vV`), `PATH` and `AUTOGRAD_KERNEL`.
 //!
 //! A failure erases the record, so a failing block runs again every time.
 //! A Rust block whose runs printed different things is remembered apart, by
@@ -243,6 +244,7 @@ pub fn workspace_fingerprint(root: &Path) -> Option<Fingerprint> {
     let mut fingerprint = Fingerprint::new("workspace tests")
         .bytes(&toolchain.stdout)
         .text(&std::env::var("PATH").unwrap_or_default())
+        .text(&std::env::var("AUTOGRAD_KERNEL").unwrap_or_default())
         .text(&crate::tools::availability());
     for file in files {
         let relative = String::from_utf8_lossy(file);

@@ -197,6 +197,9 @@ pub fn fingerprint(executable: &Path, mode: &Mode, timeout: Duration, snapshot: 
         Fingerprint::new("block")
             .file_identity(executable)?
             .text(&format!("{mode:?} {timeout:?}"))
+            // The engine's matrix-product kernel, when one is forced: a run
+            // with another must not trust this one's pass.
+            .text(&std::env::var("AUTOGRAD_KERNEL").unwrap_or_default())
             .file_contents(snapshot)
             // A graph block's committed picture, beside its snapshot.
             .file_contents(&snapshot.with_extension("svg")),

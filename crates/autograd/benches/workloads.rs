@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use autograd::Graph;
 use autograd::scalar::Tape;
-use ndarray::{ArcArray1, ArcArray2, Array1, Array2, ArrayD, Axis, Zip};
+use ndarray::{ArcArray1, ArcArray2, Array1, Array2, ArrayD, ArrayView2, Axis, Zip};
 
 // ---------------------------------------------------------------------------
 // Inputs: a tiny seeded generator (SplitMix64), so runs are reproducible
@@ -246,8 +246,9 @@ impl TensorMlp {
         grads.iter().map(|grad| grad.to_array()).collect()
     }
 
-    /// The floor: the same gradients derived by hand, with the same ndarray
-    /// kernels (`dot`, broadcasting adds, `mapv`, `Zip`, `sum_axis`).
+    /// The floor: the same gradients derived by hand, with the same kernels
+    /// (the engine's matrix product, ndarray's broadcasting adds, `mapv`,
+    /// `Zip`, `sum_axis`).
     fn hand_step(&self) -> Vec<ArrayD<f32>> {
         let relu = |v: f32| if v <= 0.0 { 0.0 } else { v };
         let relu_back =
@@ -256,21 +257,21 @@ impl TensorMlp {
         let [w1, w2, w3] = &self.w;
         let [b1, b2, b3] = &self.b;
         // Forward.
-        let h1 = (x.dot(w1) + b1).mapv(relu);
-        let h2 = (h1.dot(w2) + b2).mapv(relu);
-        let y = h2.dot(w3) + b3;
+        let h1 = (mm(x.view(), w1.view()) + b1).mapv(relu);
+        let h2 = (mm(h1.view(), w2.view()) + b2).mapv(relu);
+        let y = mm(h2.view(), w3.view()) + b3;
         let d = &y - &self.t;
         let n = d.len() as f32;
         let _loss = d.mapv(|v| v * v).sum() / n;
         // Backward: d loss/d y = 2·d/n.
         let dy = d.mapv(|v| 2.0 * v / n);
-        let gw3 = h2.t().dot(&dy);
+        let gw3 = mm(h2.t(), dy.view());
         let gb3 = dy.sum_axis(Axis(0));
-        let dz2 = relu_back(&dy.dot(&w3.t()), &h2);
-        let gw2 = h1.t().dot(&dz2);
+        let dz2 = relu_back(&mm(dy.view(), w3.t()), &h2);
+        let gw2 = mm(h1.t(), dz2.view());
         let gb2 = dz2.sum_axis(Axis(0));
-        let dz1 = relu_back(&dz2.dot(&w2.t()), &h1);
-        let gw1 = x.t().dot(&dz1);
+        let dz1 = relu_back(&mm(dz2.view(), w2.t()), &h1);
+        let gw1 = mm(x.t(), dz1.view());
         let gb1 = dz1.sum_axis(Axis(0));
         vec![
             gw1.into_dyn(),
@@ -281,6 +282,11 @@ impl TensorMlp {
             gb3.into_dyn(),
         ]
     }
+}
+
+/// The engine's matrix product of two f32 matrices.
+fn mm(a: ArrayView2<'_, f32>, b: ArrayView2<'_, f32>) -> Array2<f32> {
+    autograd::gemm::product(a, b)
 }
 
 /// The MLP step's eight matrix products alone (155 MFLOP), on operands
@@ -301,9 +307,9 @@ impl MlpProducts {
         let relu = |v: f32| if v <= 0.0 { 0.0 } else { v };
         let [w1, w2, w3] = &mlp.w;
         let [b1, b2, b3] = &mlp.b;
-        let h1 = (mlp.x.dot(w1) + b1).mapv(relu);
-        let h2 = (h1.dot(w2) + b2).mapv(relu);
-        let d = h2.dot(w3) + b3 - &mlp.t;
+        let h1 = (mm(mlp.x.view(), w1.view()) + b1).mapv(relu);
+        let h2 = (mm(h1.view(), w2.view()) + b2).mapv(relu);
+        let d = mm(h2.view(), w3.view()) + b3 - &mlp.t;
         let n = d.len() as f32;
         let dy = d.mapv(|v| 2.0 * v / n);
         let mask = |g: Array2<f32>, h: &Array2<f32>| {
@@ -311,8 +317,8 @@ impl MlpProducts {
                 .and(h)
                 .map_collect(|&g, &h| if h <= 0.0 { 0.0 } else { g })
         };
-        let dz2 = mask(dy.dot(&w3.t()), &h2);
-        let dz1 = mask(dz2.dot(&w2.t()), &h1);
+        let dz2 = mask(mm(dy.view(), w3.t()), &h2);
+        let dz1 = mask(mm(dz2.view(), w2.t()), &h1);
         MlpProducts {
             x: mlp.x.clone(),
             w: mlp.w.clone(),
@@ -328,14 +334,14 @@ impl MlpProducts {
     fn run(&self) -> [Array2<f32>; 8] {
         let [w1, w2, w3] = &self.w;
         [
-            self.x.dot(w1),
-            self.h1.dot(w2),
-            self.h2.dot(w3),
-            self.h2.t().dot(&self.dy),
-            self.dy.dot(&w3.t()),
-            self.h1.t().dot(&self.dz2),
-            self.dz2.dot(&w2.t()),
-            self.x.t().dot(&self.dz1),
+            mm(self.x.view(), w1.view()),
+            mm(self.h1.view(), w2.view()),
+            mm(self.h2.view(), w3.view()),
+            mm(self.h2.t(), self.dy.view()),
+            mm(self.dy.view(), w3.t()),
+            mm(self.h1.t(), self.dz2.view()),
+            mm(self.dz2.view(), w2.t()),
+            mm(self.x.t(), self.dz1.view()),
         ]
     }
 }

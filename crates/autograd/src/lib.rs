@@ -146,3 +146,6 @@ pub use number::Number;
 // ANCHOR: lib-func
 pub mod func;
 // ANCHOR_END: lib-func
+// ANCHOR: lib-gemm
+pub mod gemm;
+// ANCHOR_END: lib-gemm

@@ -3,7 +3,7 @@
 //! `matmul`.
 
 // ANCHOR: products-imports
-use ndarray::{ArrayBase, Data, Ix2, IxDyn};
+use ndarray::{Array2, ArrayBase, ArrayView2, Data, Ix2, IxDyn};
 // ANCHOR: products-import-vectors
 use ndarray::{ArrayD, Axis, Ix1};
 // ANCHOR_END: products-import-vectors
@@ -43,12 +43,12 @@ impl<'g, T: Element> Tensor<'g, T> {
                 if a_shape[1] != b_shape[0] {
                     return Err(mismatch());
                 }
-                let value = as2(&*self.value()).dot(&as2(&*rhs.value())).into_dyn();
+                let value = mm(as2(&*self.value()), as2(&*rhs.value())).into_dyn();
                 let product = self.graph.record("MmBackward0", &[self, rhs], value, |ctx| {
                     let (g, x, w) = (as2(ctx.grad_output), as2(ctx.input(0)), as2(ctx.input(1)));
                     vec![
-                        ctx.gradient(0, || g.dot(&w.t()).into_dyn()),
-                        ctx.gradient(1, || x.t().dot(&g).into_dyn()),
+                        ctx.gradient(0, || mm(g, w.t()).into_dyn()),
+                        ctx.gradient(1, || mm(x.t(), g).into_dyn()),
                     ]
                 });
                 // ANCHOR: mm-recorded
@@ -65,12 +65,14 @@ impl<'g, T: Element> Tensor<'g, T> {
                 if a_shape[1] != b_shape[0] {
                     return Err(mismatch());
                 }
-                let value = as2(&*self.value()).dot(&as1(&*rhs.value())).into_dyn();
+                let value = mm(as2(&*self.value()), as1(&*rhs.value()).insert_axis(Axis(1)))
+                    .remove_axis(Axis(1))
+                    .into_dyn();
                 let product = self.graph.record("MvBackward0", &[self, rhs], value, |ctx| {
                     let (g, m, v) = (as1(ctx.grad_output), as2(ctx.input(0)), as1(ctx.input(1)));
                     vec![
                         ctx.gradient(0, || outer(&g, &v)),
-                        ctx.gradient(1, || m.t().dot(&g).into_dyn()),
+                        ctx.gradient(1, || mm(m.t(), g.insert_axis(Axis(1))).remove_axis(Axis(1)).into_dyn()),
                     ]
                 });
                 // ANCHOR: mv-recorded
@@ -90,13 +92,15 @@ impl<'g, T: Element> Tensor<'g, T> {
                 if a_shape[0] != b_shape[0] {
                     return Err(mismatch());
                 }
-                let value = as1(&*self.value()).dot(&as2(&*rhs.value())).into_dyn();
+                let value = mm(as1(&*self.value()).insert_axis(Axis(0)), as2(&*rhs.value()))
+                    .remove_axis(Axis(0))
+                    .into_dyn();
                 Ok(self
                     .graph
                     .record("MmBackward0", &[self, rhs], value, |ctx| {
                         let (g, v, m) = (as1(ctx.grad_output), as1(ctx.input(0)), as2(ctx.input(1)));
                         vec![
-                            ctx.gradient(0, || m.dot(&g).into_dyn()),
+                            ctx.gradient(0, || mm(m, g.insert_axis(Axis(1))).remove_axis(Axis(1)).into_dyn()),
                             ctx.gradient(1, || outer(&v, &g)),
                         ]
                     })
@@ -118,7 +122,10 @@ impl<'g, T: Element> Tensor<'g, T> {
                         a_shape[0], b_shape[0]
                     )));
                 }
-                let value = ndarray::arr0(as1(&*self.value()).dot(&as1(&*rhs.value()))).into_dyn();
+                let (row, column) = (self.value(), rhs.value());
+                let dot = mm(as1(&*row).insert_axis(Axis(0)), as1(&*column).insert_axis(Axis(1)))[[0, 0]];
+                drop((row, column));
+                let value = ndarray::arr0(dot).into_dyn();
                 Ok(self
                     .graph
                     .record("DotBackward0", &[self, rhs], value, |ctx| {
@@ -178,6 +185,13 @@ impl<'g, T: Element> Tensor<'g, T> {
     }
 }
 // ANCHOR_END: tensordot
+
+// ANCHOR: mm
+/// The product of two matrices, A·B, as the engine computes it everywhere.
+fn mm<T: Element>(a: ArrayView2<'_, T>, b: ArrayView2<'_, T>) -> Array2<T> {
+    crate::gemm::product(a, b)
+}
+// ANCHOR_END: mm
 
 // ANCHOR: as2
 /// An array known to have two dimensions, as ndarray's matrix.
@@ -304,13 +318,7 @@ fn batched_product<T: Element>(a: ArrayViewD<'_, T>, b: ArrayViewD<'_, T>, batch
     let (a, b) = (stacked(a, m, k), stacked(b, k, n));
     let mut out = ndarray::Array3::zeros((count, m, n));
     for (i, mut c) in out.outer_iter_mut().enumerate() {
-        ndarray::linalg::general_mat_mul(
-            T::one(),
-            &a.index_axis(Axis(0), i),
-            &b.index_axis(Axis(0), i),
-            T::zero(),
-            &mut c,
-        );
+        c.assign(&mm(a.index_axis(Axis(0), i), b.index_axis(Axis(0), i)));
     }
     out.into_shape_with_order(IxDyn(&[batch, &[m, n]].concat()))
         .expect("same size")

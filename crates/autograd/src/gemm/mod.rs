@@ -1,0 +1,347 @@
+//! The matrix product every `matmul` runs: C = A·B, the same bits on every
+//! CPU, and near the machine's limit on x86-64.
+//!
+//! Each element of C is one chain of fused multiply-adds taken in order,
+//! `c = fma(a[i,p], b[p,j], c)` for p = 0, 1, …, k−1, starting from +0. A
+//! fused multiply-add rounds once, whatever the instruction that computes
+//! it, so three kernels compute that same chain: one with AVX-512, one with
+//! AVX2 and FMA, and a portable one with Rust's `mul_add`. They agree bit
+//! for bit on every input; which one runs is a matter of speed only. The
+//! fastest the CPU has is chosen at run time, and the environment variable
+//! `AUTOGRAD_KERNEL` (`avx512`, `avx2` or `portable`) forces one, so that CI
+//! proves the book's outputs with each.
+//!
+//! The layout is the classic one of fast matrix products: a block of kc
+//! rows of B is copied into panels nr columns wide, a block of A's rows into
+//! panels mr rows high, each in the order the kernel reads them, and the
+//! kernel multiplies one panel of A by one of B into an mr×nr tile of sums
+//! held in registers. The copies read A and B through their strides, so a
+//! transposed operand costs no copy of its own, and pad the edges with
+//! zeros, so the kernel only ever sees whole tiles. Blocks of rows go to
+//! both cores when the product is large enough to pay for it; each element
+//! is still computed by one chain, so the threads change no bit.
+
+// ANCHOR: gemm-modules
+use std::ops::Range;
+use std::sync::Mutex;
+
+use ndarray::{Array2, ArrayView2, s};
+
+use crate::element::Element;
+
+mod kernels;
+mod team;
+
+pub use kernels::Kernel;
+use kernels::{Microkernel, microkernel};
+// ANCHOR_END: gemm-modules
+
+// ANCHOR: product
+/// The rows of B copied per block: a kc×nr panel of B stays in the
+/// core's first-level cache while the kernel runs over a block of A.
+const KC: usize = 256;
+/// The most rows of A copied per block (kept in the second-level cache).
+const MC: usize = 256;
+/// The panels of B in one piece copied by one thread.
+const PIECE_PANELS: usize = 4;
+/// Below this many multiply-adds, one core does the product: handing
+/// blocks to another costs more than it saves.
+const PARALLEL_FROM: usize = 2_000_000;
+
+/// A·B with the kernel in use ([`Kernel::in_use`]).
+pub fn product<T: Element>(a: ArrayView2<'_, T>, b: ArrayView2<'_, T>) -> Array2<T> {
+    product_with(Kernel::in_use(), a, b)
+}
+
+/// A·B with the given kernel.
+///
+/// # Panics
+/// If the shapes do not chain (`a` is m×k, `b` must be k×n), or if this
+/// CPU cannot run `kernel`.
+pub fn product_with<T: Element>(kernel: Kernel, a: ArrayView2<'_, T>, b: ArrayView2<'_, T>) -> Array2<T> {
+    let ((m, k), (k2, n)) = (a.dim(), b.dim());
+    assert_eq!(k, k2, "product: {m}x{k} and {k2}x{n} do not chain");
+    assert!(
+        kernel.is_available(),
+        "product: this CPU cannot run the {} kernel",
+        kernel.name()
+    );
+    let mut c = vec![T::zero(); m * n];
+    if m > 0 && n > 0 && k > 0 {
+        multiply(microkernel::<T>(kernel), a, b, &mut c);
+    }
+    Array2::from_shape_vec((m, n), c).expect("m·n elements")
+}
+
+// ANCHOR_END: product
+
+// ANCHOR: multiply
+/// C = A·B into `c`, m×n row after row and all zeros.
+fn multiply<T: Element>(micro: Microkernel<T>, a: ArrayView2<'_, T>, b: ArrayView2<'_, T>, c: &mut [T]) {
+    let ((m, k), n) = (a.dim(), b.ncols());
+    let threads = if m * n * k >= PARALLEL_FROM { team::threads() } else { 1 };
+    // Blocks of k as even as can be: 784 is 4 blocks of 196, not 3 of 256 and one of 16.
+    let kc = k.div_ceil(k.div_ceil(KC));
+    let depths: Vec<Range<usize>> = (0..k).step_by(kc).map(|p0| p0..(p0 + kc).min(k)).collect();
+    let mut b_panels = vec![T::zero(); n.next_multiple_of(micro.nr) * k];
+    let b_blocks = pack_b(b, micro.nr, &depths, threads, &mut b_panels);
+    multiply_rows(micro, a, &depths, &b_blocks, threads, c);
+}
+
+/// Runs `task(i)` for each `i < tasks`, on the team when `threads > 1`.
+fn share(threads: usize, tasks: usize, task: &(dyn Fn(usize) + Sync)) {
+    if threads > 1 {
+        team::run(tasks, task);
+    } else {
+        (0..tasks).for_each(task);
+    }
+}
+// ANCHOR_END: multiply
+
+// ANCHOR: pack-b
+/// Copies B into `out`, block of k after block, each block in panels `nr`
+/// columns wide, and returns each block's panels. The copy is cut into
+/// pieces of a few panels, which the threads share.
+fn pack_b<'o, T: Element>(
+    b: ArrayView2<'_, T>,
+    nr: usize,
+    depths: &[Range<usize>],
+    threads: usize,
+    out: &'o mut [T],
+) -> Vec<&'o [T]> {
+    let (n, columns) = (b.ncols(), PIECE_PANELS * nr);
+    let mut pieces = Vec::new();
+    let mut rest = &mut *out;
+    for depth in depths {
+        for j0 in (0..n).step_by(columns) {
+            let j1 = (j0 + columns).min(n);
+            let (piece, after) = rest.split_at_mut((j1 - j0).next_multiple_of(nr) * depth.len());
+            pieces.push((b.slice(s![depth.clone(), j0..j1]), Mutex::new(piece)));
+            rest = after;
+        }
+    }
+    share(threads, pieces.len(), &|index| {
+        let (part, piece) = &pieces[index];
+        pack(part.t(), nr, &mut piece.lock().expect("each piece is copied once"));
+    });
+    drop(pieces);
+    let mut rest = &*out;
+    let width = n.next_multiple_of(nr);
+    depths
+        .iter()
+        .map(|depth| {
+            let (block, after) = rest.split_at(width * depth.len());
+            rest = after;
+            block
+        })
+        .collect()
+}
+// ANCHOR_END: pack-b
+
+// ANCHOR: multiply-rows
+/// C's rows, block after block. The thread that takes a block copies its
+/// rows of A into panels, block of k after block, and multiplies them by
+/// all of B's panels of the same block of k.
+fn multiply_rows<T: Element>(
+    micro: Microkernel<T>,
+    a: ArrayView2<'_, T>,
+    depths: &[Range<usize>],
+    b_blocks: &[&[T]],
+    threads: usize,
+    c: &mut [T],
+) {
+    let (m, mr, n) = (a.nrows(), micro.mr, c.len() / a.nrows());
+    // At least two blocks per thread when they share, so that a thread
+    // that starts late takes fewer.
+    let blocks = m.div_ceil(MC).max(2 * threads).min(m.div_ceil(mr));
+    let mc = m.div_ceil(blocks).next_multiple_of(mr);
+    let kc = depths[0].len();
+    let mut a_panels = vec![T::zero(); blocks * mc * kc];
+    let tasks: Vec<_> = c
+        .chunks_mut(mc * n)
+        .zip(a_panels.chunks_mut(mc * kc))
+        .map(Mutex::new)
+        .collect();
+    share(threads, tasks.len(), &|index| {
+        let (rows, a_panels) = &mut *tasks[index].lock().expect("each block is taken once");
+        let a_rows = a.slice(s![index * mc..index * mc + rows.len() / n, ..]);
+        let height = a_rows.nrows().next_multiple_of(mr);
+        for (depth, b_panels) in depths.iter().zip(b_blocks) {
+            let a_panels = &mut a_panels[..height * depth.len()];
+            pack(a_rows.slice(s![.., depth.clone()]), mr, a_panels);
+            multiply_block(micro, a_panels, b_panels, depth.len(), rows, n);
+        }
+    });
+}
+// ANCHOR_END: multiply-rows
+
+// ANCHOR: packing
+/// Copies `x` (lanes × depth) into `out`, which it fills, in panels of
+/// `width` lanes, one after the other: in each, the lanes of column 0, then
+/// those of column 1, and so on. The last panel is padded with zeros. For A
+/// the lanes are rows, for B (passed transposed) columns.
+fn pack<T: Element>(x: ArrayView2<'_, T>, width: usize, out: &mut [T]) {
+    let (lanes, depth) = x.dim();
+    let (lane_stride, depth_stride) = (x.strides()[0], x.strides()[1]);
+    assert_eq!(out.len(), lanes.next_multiple_of(width) * depth, "room for the panels");
+    let mut slots = out.chunks_exact_mut(width);
+    for l0 in (0..lanes).step_by(width) {
+        let valid = width.min(lanes - l0);
+        for (p, slot) in (0..depth).zip(&mut slots) {
+            let (column, padding) = slot.split_at_mut(valid);
+            // SAFETY: lanes l0..l0 + valid of column p are inside `x`,
+            // which its pointer and strides address.
+            let first = unsafe { x.as_ptr().offset(l0 as isize * lane_stride + p as isize * depth_stride) };
+            if lane_stride == 1 {
+                let lane = unsafe { std::slice::from_raw_parts(first, valid) };
+                // In pieces of 8, which the compiler copies in place: a
+                // call to `memcpy` for each short row costs more.
+                let (mut to, mut from) = (column.chunks_exact_mut(8), lane.chunks_exact(8));
+                for (to, from) in (&mut to).zip(&mut from) {
+                    to.copy_from_slice(from);
+                }
+                for (to, from) in to.into_remainder().iter_mut().zip(from.remainder()) {
+                    *to = *from;
+                }
+            } else {
+                for (l, to) in column.iter_mut().enumerate() {
+                    *to = unsafe { *first.offset(l as isize * lane_stride) };
+                }
+            }
+            padding.fill(T::zero());
+        }
+    }
+}
+// ANCHOR_END: packing
+
+// ANCHOR: multiply-block
+/// One block of C's rows (`rows`, n columns each) gets the products of its
+/// A panels and every B panel, tile by tile. Each tile's sums start from
+/// C's, zero before the first block of k, and go back to C, so every
+/// element's chain goes on through the blocks of k in order.
+fn multiply_block<T: Element>(
+    micro: Microkernel<T>,
+    a_panels: &[T],
+    b_panels: &[T],
+    depth: usize,
+    rows: &mut [T],
+    n: usize,
+) {
+    let (mr, nr) = (micro.mr, micro.nr);
+    let mut edge = [T::zero(); 256];
+    let edge = &mut edge[..mr * nr];
+    let m = rows.len() / n;
+    for (b_panel, j0) in b_panels.chunks_exact(depth * nr).zip((0..n).step_by(nr)) {
+        let width = nr.min(n - j0);
+        for (a_panel, i0) in a_panels.chunks_exact(depth * mr).zip((0..m).step_by(mr)) {
+            let height = mr.min(m - i0);
+            let (a, b) = (a_panel.as_ptr(), b_panel.as_ptr());
+            if height == mr && width == nr {
+                // SAFETY: the panels have the sizes the kernel reads, the
+                // tile's rows are inside `rows`, and `product_with` checked
+                // that the CPU has the kernel.
+                unsafe { (micro.run)(depth, a, b, rows[i0 * n + j0..].as_mut_ptr(), n) };
+                continue;
+            }
+            // ANCHOR_END: multiply-block
+            // ANCHOR: edge-tile
+            // A tile on C's edge: its sums go through a whole tile.
+            edge.fill(T::zero());
+            for (i, edge_row) in edge.chunks_exact_mut(nr).take(height).enumerate() {
+                edge_row[..width].copy_from_slice(&rows[(i0 + i) * n + j0..][..width]);
+            }
+            // SAFETY: as above, with the edge tile's rows `nr` apart.
+            unsafe { (micro.run)(depth, a, b, edge.as_mut_ptr(), nr) };
+            for (i, edge_row) in edge.chunks_exact(nr).take(height).enumerate() {
+                rows[(i0 + i) * n + j0..][..width].copy_from_slice(&edge_row[..width]);
+            }
+        }
+    }
+}
+// ANCHOR_END: edge-tile
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{Array2, ShapeBuilder};
+
+    /// Each element's chain of `mul_add`s, written out.
+    fn chain<T: Element>(a: ArrayView2<'_, T>, b: ArrayView2<'_, T>) -> Array2<T> {
+        Array2::from_shape_fn((a.nrows(), b.ncols()), |(i, j)| {
+            (0..a.ncols()).fold(T::zero(), |sum, p| a[[i, p]].mul_add(b[[p, j]], sum))
+        })
+    }
+
+    /// Numbers from a fixed sequence, with every exponent from 2⁻⁸ to 2⁸ so
+    /// that the order of the sums shows in the last bits.
+    fn filled<T: Element>(shape: (usize, usize), seed: u64) -> Array2<T> {
+        let mut state = seed;
+        Array2::from_shape_simple_fn(shape, || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let x = (state >> 40) as f64 / (1u64 << 24) as f64 - 0.5;
+            T::from(x * f64::powi(2.0, (state >> 32) as i32 % 17 - 8)).unwrap()
+        })
+    }
+
+    fn every_kernel_gives_the_chain<T: Element + BitsEq>() {
+        let shapes = [
+            (1, 1, 1),
+            (3, 5, 2),
+            (8, 32, 32),
+            (13, 300, 37),
+            (128, 784, 10),
+            (70, 513, 65),
+            (5, 0, 4),
+        ];
+        for (m, k, n) in shapes {
+            let (a, b) = (filled::<T>((m, k), 1), filled::<T>((k, n), 2));
+            // The same numbers in columns: B transposed twice is B, read through other strides.
+            let b_columns = {
+                let mut t = Array2::zeros((k, n).f());
+                t.assign(&b);
+                t
+            };
+            let expected = chain(a.view(), b.view());
+            for kernel in Kernel::ALL.into_iter().filter(|k| k.is_available()) {
+                for c in [
+                    product_with(kernel, a.view(), b.view()),
+                    product_with(kernel, a.view(), b_columns.view()),
+                ] {
+                    let same = c.iter().zip(&expected).all(|(x, y)| x.to_bits_eq(y));
+                    assert!(same, "{kernel:?} on {m}x{k} times {k}x{n} differs from the chain");
+                }
+            }
+        }
+    }
+
+    trait BitsEq {
+        fn to_bits_eq(&self, other: &Self) -> bool;
+    }
+    impl BitsEq for f32 {
+        fn to_bits_eq(&self, other: &Self) -> bool {
+            self.to_bits() == other.to_bits()
+        }
+    }
+    impl BitsEq for f64 {
+        fn to_bits_eq(&self, other: &Self) -> bool {
+            self.to_bits() == other.to_bits()
+        }
+    }
+
+    #[test]
+    fn every_kernel_computes_each_element_as_one_chain_of_fused_multiply_adds_in_order() {
+        every_kernel_gives_the_chain::<f32>();
+        every_kernel_gives_the_chain::<f64>();
+    }
+
+    #[test]
+    fn a_product_large_enough_for_two_threads_gives_the_same_bits() {
+        let (a, b) = (filled::<f32>((300, 200), 3), filled::<f32>((200, 120), 4));
+        const { assert!(300 * 200 * 120 >= PARALLEL_FROM) };
+        let expected = chain(a.view(), b.view());
+        let c = product(a.view(), b.view());
+        assert!(c.iter().zip(&expected).all(|(x, y)| x.to_bits() == y.to_bits()));
+    }
+}
