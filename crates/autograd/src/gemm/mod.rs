@@ -22,8 +22,9 @@
 //! is still computed by one chain, so the threads change no bit.
 
 // ANCHOR: gemm-modules
+use std::mem::MaybeUninit;
 use std::ops::Range;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use ndarray::{Array2, ArrayView2, s};
 
@@ -83,8 +84,8 @@ fn multiply<T: Element>(micro: Microkernel<T>, a: ArrayView2<'_, T>, b: ArrayVie
     // Blocks of k as even as can be: 784 is 4 blocks of 196, not 3 of 256 and one of 16.
     let kc = k.div_ceil(k.div_ceil(KC));
     let depths: Vec<Range<usize>> = (0..k).step_by(kc).map(|p0| p0..(p0 + kc).min(k)).collect();
-    let mut b_panels = vec![T::zero(); n.next_multiple_of(micro.nr) * k];
-    let b_blocks = pack_b(b, micro.nr, &depths, threads, &mut b_panels);
+    let mut b_panels = Vec::with_capacity(n.next_multiple_of(micro.nr) * k);
+    let b_blocks = pack_b(b, micro.nr, &depths, threads, b_panels.spare_capacity_mut());
     multiply_rows(micro, a, &depths, &b_blocks, threads, c);
 }
 
@@ -100,18 +101,18 @@ fn share(threads: usize, tasks: usize, task: &(dyn Fn(usize) + Sync)) {
 
 // ANCHOR: pack-b
 /// Copies B into `out`, block of k after block, each block in panels `nr`
-/// columns wide, and returns each block's panels. The copy is cut into
-/// pieces of a few panels, which the threads share.
+/// columns wide, and returns each block's panels, in pieces of a few
+/// panels, which the threads copy.
 fn pack_b<'o, T: Element>(
     b: ArrayView2<'_, T>,
     nr: usize,
     depths: &[Range<usize>],
     threads: usize,
-    out: &'o mut [T],
-) -> Vec<&'o [T]> {
+    out: &'o mut [MaybeUninit<T>],
+) -> Vec<Vec<&'o [T]>> {
     let (n, columns) = (b.ncols(), PIECE_PANELS * nr);
     let mut pieces = Vec::new();
-    let mut rest = &mut *out;
+    let mut rest = out;
     for depth in depths {
         for j0 in (0..n).step_by(columns) {
             let j1 = (j0 + columns).min(n);
@@ -120,21 +121,20 @@ fn pack_b<'o, T: Element>(
             rest = after;
         }
     }
+    let packed: Vec<OnceLock<&[T]>> = pieces.iter().map(|_| OnceLock::new()).collect();
     share(threads, pieces.len(), &|index| {
         let (part, piece) = &pieces[index];
-        pack(part.t(), nr, &mut piece.lock().expect("each piece is copied once"));
+        let piece = std::mem::take(&mut *piece.lock().expect("each piece is copied once"));
+        packed[index]
+            .set(pack(part.t(), nr, piece))
+            .expect("each piece is copied once");
     });
-    drop(pieces);
-    let mut rest = &*out;
-    let width = n.next_multiple_of(nr);
-    depths
-        .iter()
-        .map(|depth| {
-            let (block, after) = rest.split_at(width * depth.len());
-            rest = after;
-            block
-        })
-        .collect()
+    // Each block of k: its pieces, left to right.
+    let packed: Vec<&[T]> = packed
+        .into_iter()
+        .map(|piece| piece.into_inner().expect("copied"))
+        .collect();
+    packed.chunks(n.div_ceil(columns)).map(<[&[T]]>::to_vec).collect()
 }
 // ANCHOR_END: pack-b
 
@@ -146,20 +146,21 @@ fn multiply_rows<T: Element>(
     micro: Microkernel<T>,
     a: ArrayView2<'_, T>,
     depths: &[Range<usize>],
-    b_blocks: &[&[T]],
+    b_blocks: &[Vec<&[T]>],
     threads: usize,
     c: &mut [T],
 ) {
     let (m, mr, n) = (a.nrows(), micro.mr, c.len() / a.nrows());
-    // At least two blocks per thread when they share, so that a thread
-    // that starts late takes fewer.
-    let blocks = m.div_ceil(MC).max(2 * threads).min(m.div_ceil(mr));
+    // Alone, as few blocks as the cache allows; shared, several per thread,
+    // so that a thread that starts late takes fewer.
+    let shared = if threads > 1 { 4 * threads } else { 1 };
+    let blocks = m.div_ceil(MC).max(shared).min(m.div_ceil(mr));
     let mc = m.div_ceil(blocks).next_multiple_of(mr);
     let kc = depths[0].len();
-    let mut a_panels = vec![T::zero(); blocks * mc * kc];
+    let mut a_panels = Vec::with_capacity(blocks * mc * kc);
     let tasks: Vec<_> = c
         .chunks_mut(mc * n)
-        .zip(a_panels.chunks_mut(mc * kc))
+        .zip(a_panels.spare_capacity_mut().chunks_mut(mc * kc))
         .map(Mutex::new)
         .collect();
     share(threads, tasks.len(), &|index| {
@@ -167,8 +168,11 @@ fn multiply_rows<T: Element>(
         let a_rows = a.slice(s![index * mc..index * mc + rows.len() / n, ..]);
         let height = a_rows.nrows().next_multiple_of(mr);
         for (depth, b_panels) in depths.iter().zip(b_blocks) {
-            let a_panels = &mut a_panels[..height * depth.len()];
-            pack(a_rows.slice(s![.., depth.clone()]), mr, a_panels);
+            let a_panels = pack(
+                a_rows.slice(s![.., depth.clone()]),
+                mr,
+                &mut a_panels[..height * depth.len()],
+            );
             multiply_block(micro, a_panels, b_panels, depth.len(), rows, n);
         }
     });
@@ -179,38 +183,39 @@ fn multiply_rows<T: Element>(
 /// Copies `x` (lanes × depth) into `out`, which it fills, in panels of
 /// `width` lanes, one after the other: in each, the lanes of column 0, then
 /// those of column 1, and so on. The last panel is padded with zeros. For A
-/// the lanes are rows, for B (passed transposed) columns.
-fn pack<T: Element>(x: ArrayView2<'_, T>, width: usize, out: &mut [T]) {
+/// the lanes are rows, for B (passed transposed) columns. `out` need not be
+/// initialized: the copy returns it, every element written.
+fn pack<'o, T: Element>(x: ArrayView2<'_, T>, width: usize, out: &'o mut [MaybeUninit<T>]) -> &'o [T] {
     let (lanes, depth) = x.dim();
     let (lane_stride, depth_stride) = (x.strides()[0], x.strides()[1]);
     assert_eq!(out.len(), lanes.next_multiple_of(width) * depth, "room for the panels");
-    let mut slots = out.chunks_exact_mut(width);
-    for l0 in (0..lanes).step_by(width) {
+    for (panel, l0) in out.chunks_exact_mut(width * depth).zip((0..lanes).step_by(width)) {
         let valid = width.min(lanes - l0);
-        for (p, slot) in (0..depth).zip(&mut slots) {
-            let (column, padding) = slot.split_at_mut(valid);
-            // SAFETY: lanes l0..l0 + valid of column p are inside `x`,
-            // which its pointer and strides address.
-            let first = unsafe { x.as_ptr().offset(l0 as isize * lane_stride + p as isize * depth_stride) };
-            if lane_stride == 1 {
-                let lane = unsafe { std::slice::from_raw_parts(first, valid) };
-                // In pieces of 8, which the compiler copies in place: a
-                // call to `memcpy` for each short row costs more.
-                let (mut to, mut from) = (column.chunks_exact_mut(8), lane.chunks_exact(8));
-                for (to, from) in (&mut to).zip(&mut from) {
-                    to.copy_from_slice(from);
-                }
-                for (to, from) in to.into_remainder().iter_mut().zip(from.remainder()) {
-                    *to = *from;
-                }
-            } else {
-                for (l, to) in column.iter_mut().enumerate() {
-                    *to = unsafe { *first.offset(l as isize * lane_stride) };
+        // SAFETY: every offset below is of an element of `x`, lanes
+        // l0..l0 + valid and columns 0..depth, which its strides address.
+        let first = x.as_ptr().wrapping_offset(l0 as isize * lane_stride);
+        let at = |l: usize, p: usize| unsafe { *first.offset(l as isize * lane_stride + p as isize * depth_stride) };
+        // Read along whichever axis is contiguous in memory.
+        if lane_stride == 1 {
+            for (p, column) in panel.chunks_exact_mut(width).enumerate() {
+                for (l, to) in column[..valid].iter_mut().enumerate() {
+                    to.write(at(l, p));
                 }
             }
-            padding.fill(T::zero());
+        } else {
+            for l in 0..valid {
+                for (p, column) in panel.chunks_exact_mut(width).enumerate() {
+                    column[l].write(at(l, p));
+                }
+            }
+        }
+        for to in panel.chunks_exact_mut(width).flat_map(|column| &mut column[valid..]) {
+            to.write(T::zero());
         }
     }
+    // SAFETY: the loops above wrote every element of `out`: each panel's
+    // columns, lanes 0..valid from `x` and the rest zeros.
+    unsafe { &*(out as *const [MaybeUninit<T>] as *const [T]) }
 }
 // ANCHOR_END: packing
 
@@ -222,7 +227,7 @@ fn pack<T: Element>(x: ArrayView2<'_, T>, width: usize, out: &mut [T]) {
 fn multiply_block<T: Element>(
     micro: Microkernel<T>,
     a_panels: &[T],
-    b_panels: &[T],
+    b_pieces: &[&[T]],
     depth: usize,
     rows: &mut [T],
     n: usize,
@@ -231,7 +236,8 @@ fn multiply_block<T: Element>(
     let mut edge = [T::zero(); 256];
     let edge = &mut edge[..mr * nr];
     let m = rows.len() / n;
-    for (b_panel, j0) in b_panels.chunks_exact(depth * nr).zip((0..n).step_by(nr)) {
+    let b_panels = b_pieces.iter().flat_map(|piece| piece.chunks_exact(depth * nr));
+    for (b_panel, j0) in b_panels.zip((0..n).step_by(nr)) {
         let width = nr.min(n - j0);
         for (a_panel, i0) in a_panels.chunks_exact(depth * mr).zip((0..m).step_by(mr)) {
             let height = mr.min(m - i0);

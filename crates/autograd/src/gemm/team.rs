@@ -78,17 +78,15 @@ pub(crate) fn threads() -> usize {
     helpers().len() + 1
 }
 
+/// The helpers, started by the first job that asks for them.
 fn helpers() -> &'static [Thread] {
     TEAM.helpers.get_or_init(|| {
         let cores = thread::available_parallelism().map_or(1, |n| n.get());
+        // A helper the system refuses to start is one core fewer, not an error.
         (1..cores.min(8))
-            .map(|i| {
-                thread::Builder::new()
-                    .name(format!("autograd-product-{i}"))
-                    .spawn(help)
-                    .expect("a helper thread for the matrix product")
-                    .thread()
-                    .clone()
+            .filter_map(|i| {
+                let helper = thread::Builder::new().name(format!("autograd-product-{i}"));
+                Some(helper.spawn(help).ok()?.thread().clone())
             })
             .collect()
     })
