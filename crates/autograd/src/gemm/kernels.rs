@@ -83,15 +83,17 @@ impl Kernel {
 
 // ANCHOR: microkernel
 /// One kernel for one element type: it adds the product of an `mr`×kc
-/// panel of A (stored column after column) and a kc×`nr` panel of B (row
-/// after row) to an `mr`×`nr` tile of C, whose rows are `stride` apart.
+/// panel of A and a kc×`nr` panel of B (stored row after row) to an
+/// `mr`×`nr` tile of C. A is read in place: its rows are `a_row` apart and
+/// its columns `a_step`; C's rows are `c_row` apart.
 #[derive(Clone, Copy)]
 pub(super) struct Microkernel<T> {
     pub(super) mr: usize,
     pub(super) nr: usize,
-    /// `run(kc, a, b, c, stride)`. Unsafe: the pointers must hold `mr·kc`,
-    /// `kc·nr` and `mr` rows of `nr` elements, and the CPU must have the kernel.
-    pub(super) run: unsafe fn(usize, *const T, *const T, *mut T, usize),
+    /// `run(kc, a, a_row, a_step, b, c, c_row)`. Unsafe: the pointers must
+    /// address `mr` rows of `kc` elements, `kc·nr` elements and `mr` rows of
+    /// `nr` elements, and the CPU must have the kernel.
+    pub(super) run: unsafe fn(usize, *const T, usize, usize, *const T, *mut T, usize),
 }
 
 // ANCHOR_END: microkernel
@@ -101,27 +103,27 @@ pub(super) struct Microkernel<T> {
 ///
 /// # Safety
 /// As [`Microkernel::run`].
+#[allow(clippy::too_many_arguments)]
 unsafe fn portable<T: Element, const MR: usize, const NR: usize>(
     kc: usize,
     a: *const T,
+    a_row: usize,
+    a_step: usize,
     b: *const T,
     c: *mut T,
-    stride: usize,
+    c_row: usize,
 ) {
     // SAFETY: the caller passes pointers to that many elements.
-    let (a, b) = unsafe {
-        (
-            std::slice::from_raw_parts(a, MR * kc),
-            std::slice::from_raw_parts(b, kc * NR),
-        )
-    };
-    let row_of_c = |i: usize| unsafe { std::slice::from_raw_parts_mut(c.add(i * stride), NR) };
+    let b = unsafe { std::slice::from_raw_parts(b, kc * NR) };
+    let a = |i: usize, p: usize| unsafe { *a.add(i * a_row + p * a_step) };
+    let row_of_c = |i: usize| unsafe { std::slice::from_raw_parts_mut(c.add(i * c_row), NR) };
     let mut sums = [[T::zero(); NR]; MR];
     for (i, row) in sums.iter_mut().enumerate() {
         row.copy_from_slice(row_of_c(i));
     }
-    for (a, b) in a.chunks_exact(MR).zip(b.chunks_exact(NR)) {
-        for (row, &a) in sums.iter_mut().zip(a) {
+    for (p, b) in b.chunks_exact(NR).enumerate() {
+        for (i, row) in sums.iter_mut().enumerate() {
+            let a = a(i, p);
             for (sum, &b) in row.iter_mut().zip(b) {
                 *sum = a.mul_add(b, *sum);
             }
@@ -144,7 +146,8 @@ macro_rules! simd_kernel {
         /// As [`Microkernel::run`].
         #[cfg(target_arch = "x86_64")]
         #[target_feature(enable = $feature)]
-        unsafe fn $name(kc: usize, a: *const $t, b: *const $t, c: *mut $t, stride: usize) {
+        #[allow(clippy::too_many_arguments)]
+        unsafe fn $name(kc: usize, a: *const $t, a_row: usize, a_step: usize, b: *const $t, c: *mut $t, c_row: usize) {
             use std::arch::x86_64::*;
             const NR: usize = $vectors * $lanes;
             // SAFETY: the caller passes pointers to that many elements,
@@ -153,19 +156,19 @@ macro_rules! simd_kernel {
                 let mut sums = [[$zero(); $vectors]; $mr];
                 for i in 0..$mr {
                     for v in 0..$vectors {
-                        sums[i][v] = $load(c.add(i * stride + v * $lanes));
+                        sums[i][v] = $load(c.add(i * c_row + v * $lanes));
                     }
                 }
                 // ANCHOR_END: simd-kernel
                 // ANCHOR: simd-kernel-steps
                 for p in 0..kc {
-                    let (a, b) = (a.add(p * $mr), b.add(p * NR));
+                    let (a, b) = (a.add(p * a_step), b.add(p * NR));
                     let mut row = [$zero(); $vectors];
                     for v in 0..$vectors {
                         row[v] = $load(b.add(v * $lanes));
                     }
                     for i in 0..$mr {
-                        let a = $splat(*a.add(i));
+                        let a = $splat(*a.add(i * a_row));
                         for v in 0..$vectors {
                             sums[i][v] = $fma(a, row[v], sums[i][v]);
                         }
@@ -173,7 +176,7 @@ macro_rules! simd_kernel {
                 }
                 for i in 0..$mr {
                     for v in 0..$vectors {
-                        $store(c.add(i * stride + v * $lanes), sums[i][v]);
+                        $store(c.add(i * c_row + v * $lanes), sums[i][v]);
                     }
                 }
             }
@@ -196,7 +199,7 @@ simd_kernel!(avx2_f64, f64, "avx2,fma", rows 6, vectors 2 of 4,
 // ANCHOR: kernels
 /// Each kernel's tile for `f32`: rows, columns and the code.
 fn for_f32(kernel: Kernel) -> Microkernel<f32> {
-    let (mr, nr, run): (_, _, unsafe fn(_, _, _, _, _)) = match kernel {
+    let (mr, nr, run): (_, _, unsafe fn(_, _, _, _, _, _, _)) = match kernel {
         #[cfg(target_arch = "x86_64")]
         Kernel::Avx512 => (8, 32, avx512_f32),
         #[cfg(target_arch = "x86_64")]
@@ -208,7 +211,7 @@ fn for_f32(kernel: Kernel) -> Microkernel<f32> {
 
 /// Each kernel's tile for `f64`, half as many numbers to a vector.
 fn for_f64(kernel: Kernel) -> Microkernel<f64> {
-    let (mr, nr, run): (_, _, unsafe fn(_, _, _, _, _)) = match kernel {
+    let (mr, nr, run): (_, _, unsafe fn(_, _, _, _, _, _, _)) = match kernel {
         #[cfg(target_arch = "x86_64")]
         Kernel::Avx512 => (8, 16, avx512_f64),
         #[cfg(target_arch = "x86_64")]

@@ -139,9 +139,7 @@ fn pack_b<'o, T: Element>(
 // ANCHOR_END: pack-b
 
 // ANCHOR: multiply-rows
-/// C's rows, block after block. The thread that takes a block copies its
-/// rows of A into panels, block of k after block, and multiplies them by
-/// all of B's panels of the same block of k.
+/// C's rows, block after block, each a task; the kernel reads A in place.
 fn multiply_rows<T: Element>(
     micro: Microkernel<T>,
     a: ArrayView2<'_, T>,
@@ -151,29 +149,24 @@ fn multiply_rows<T: Element>(
     c: &mut [T],
 ) {
     let (m, mr, n) = (a.nrows(), micro.mr, c.len() / a.nrows());
+    // The kernel steps through A by strides that cannot be negative.
+    let copied = a
+        .strides()
+        .iter()
+        .any(|&s| s < 0)
+        .then(|| a.as_standard_layout().into_owned());
+    let a = copied.as_ref().map_or(a, |copy| copy.view());
     // Alone, as few blocks as the cache allows; shared, several per thread,
     // so that a thread that starts late takes fewer.
     let shared = if threads > 1 { 4 * threads } else { 1 };
     let blocks = m.div_ceil(MC).max(shared).min(m.div_ceil(mr));
     let mc = m.div_ceil(blocks).next_multiple_of(mr);
-    let kc = depths[0].len();
-    let mut a_panels = Vec::with_capacity(blocks * mc * kc);
-    let tasks: Vec<_> = c
-        .chunks_mut(mc * n)
-        .zip(a_panels.spare_capacity_mut().chunks_mut(mc * kc))
-        .map(Mutex::new)
-        .collect();
+    let tasks: Vec<_> = c.chunks_mut(mc * n).map(Mutex::new).collect();
     share(threads, tasks.len(), &|index| {
-        let (rows, a_panels) = &mut *tasks[index].lock().expect("each block is taken once");
+        let rows = &mut *tasks[index].lock().expect("each block is taken once");
         let a_rows = a.slice(s![index * mc..index * mc + rows.len() / n, ..]);
-        let height = a_rows.nrows().next_multiple_of(mr);
         for (depth, b_panels) in depths.iter().zip(b_blocks) {
-            let a_panels = pack(
-                a_rows.slice(s![.., depth.clone()]),
-                mr,
-                &mut a_panels[..height * depth.len()],
-            );
-            multiply_block(micro, a_panels, b_panels, depth.len(), rows, n);
+            multiply_block(micro, a_rows.slice(s![.., depth.clone()]), b_panels, rows);
         }
     });
 }
@@ -220,44 +213,50 @@ fn pack<'o, T: Element>(x: ArrayView2<'_, T>, width: usize, out: &'o mut [MaybeU
 // ANCHOR_END: packing
 
 // ANCHOR: multiply-block
-/// One block of C's rows (`rows`, n columns each) gets the products of its
-/// A panels and every B panel, tile by tile. Each tile's sums start from
-/// C's, zero before the first block of k, and go back to C, so every
-/// element's chain goes on through the blocks of k in order.
-fn multiply_block<T: Element>(
-    micro: Microkernel<T>,
-    a_panels: &[T],
-    b_pieces: &[&[T]],
-    depth: usize,
-    rows: &mut [T],
-    n: usize,
-) {
-    let (mr, nr) = (micro.mr, micro.nr);
-    let mut edge = [T::zero(); 256];
-    let edge = &mut edge[..mr * nr];
-    let m = rows.len() / n;
+/// One block of C's rows (`rows`) gets the products of its rows of A
+/// (`a`, one block of k) and every B panel of that block of k, tile by
+/// tile. Each tile's sums start from C's, zero before the first block of
+/// k, and go back to C, so every element's chain goes on in order.
+fn multiply_block<T: Element>(micro: Microkernel<T>, a: ArrayView2<'_, T>, b_pieces: &[&[T]], rows: &mut [T]) {
+    let ((m, depth), (mr, nr)) = (a.dim(), (micro.mr, micro.nr));
+    let (n, a_row, a_step) = (rows.len() / m, a.strides()[0] as usize, a.strides()[1] as usize);
     let b_panels = b_pieces.iter().flat_map(|piece| piece.chunks_exact(depth * nr));
+    // The last rows of A, if fewer than mr, padded with zeros.
+    let mut room = Vec::new();
+    let edge_rows = (m % mr != 0).then(|| {
+        room.reserve(mr * depth);
+        pack(
+            a.slice(s![m - m % mr.., ..]),
+            mr,
+            &mut room.spare_capacity_mut()[..mr * depth],
+        )
+    });
     for (b_panel, j0) in b_panels.zip((0..n).step_by(nr)) {
         let width = nr.min(n - j0);
-        for (a_panel, i0) in a_panels.chunks_exact(depth * mr).zip((0..m).step_by(mr)) {
+        for i0 in (0..m).step_by(mr) {
             let height = mr.min(m - i0);
-            let (a, b) = (a_panel.as_ptr(), b_panel.as_ptr());
+            let (a, a_row, a_step) = match edge_rows {
+                Some(panel) if height < mr => (panel.as_ptr(), 1, mr),
+                _ => (a.as_ptr().wrapping_add(i0 * a_row), a_row, a_step),
+            };
+            let b = b_panel.as_ptr();
             if height == mr && width == nr {
-                // SAFETY: the panels have the sizes the kernel reads, the
-                // tile's rows are inside `rows`, and `product_with` checked
-                // that the CPU has the kernel.
-                unsafe { (micro.run)(depth, a, b, rows[i0 * n + j0..].as_mut_ptr(), n) };
+                // SAFETY: A's rows i0..i0 + mr and B's panel hold what the
+                // kernel reads, the tile's rows are inside `rows`, and
+                // `product_with` checked that the CPU has the kernel.
+                unsafe { (micro.run)(depth, a, a_row, a_step, b, rows[i0 * n + j0..].as_mut_ptr(), n) };
                 continue;
             }
             // ANCHOR_END: multiply-block
             // ANCHOR: edge-tile
             // A tile on C's edge: its sums go through a whole tile.
-            edge.fill(T::zero());
+            let mut edge = [T::zero(); 256];
+            let edge = &mut edge[..mr * nr];
             for (i, edge_row) in edge.chunks_exact_mut(nr).take(height).enumerate() {
                 edge_row[..width].copy_from_slice(&rows[(i0 + i) * n + j0..][..width]);
             }
             // SAFETY: as above, with the edge tile's rows `nr` apart.
-            unsafe { (micro.run)(depth, a, b, edge.as_mut_ptr(), nr) };
+            unsafe { (micro.run)(depth, a, a_row, a_step, b, edge.as_mut_ptr(), nr) };
             for (i, edge_row) in edge.chunks_exact(nr).take(height).enumerate() {
                 rows[(i0 + i) * n + j0..][..width].copy_from_slice(&edge_row[..width]);
             }
@@ -309,13 +308,22 @@ mod tests {
                 t.assign(&b);
                 t
             };
-            let expected = chain(a.view(), b.view());
+            let a_columns = {
+                let mut t = Array2::zeros((m, k).f());
+                t.assign(&a);
+                t
+            };
+            // A's rows last to first: a view with a negative stride.
+            let a_reversed = a.slice(ndarray::s![..;-1, ..]);
+            let (expected, expected_reversed) = (chain(a.view(), b.view()), chain(a_reversed, b.view()));
             for kernel in Kernel::ALL.into_iter().filter(|k| k.is_available()) {
-                for c in [
-                    product_with(kernel, a.view(), b.view()),
-                    product_with(kernel, a.view(), b_columns.view()),
+                for (c, expected) in [
+                    (product_with(kernel, a.view(), b.view()), &expected),
+                    (product_with(kernel, a.view(), b_columns.view()), &expected),
+                    (product_with(kernel, a_columns.view(), b.view()), &expected),
+                    (product_with(kernel, a_reversed, b.view()), &expected_reversed),
                 ] {
-                    let same = c.iter().zip(&expected).all(|(x, y)| x.to_bits_eq(y));
+                    let same = c.iter().zip(expected).all(|(x, y)| x.to_bits_eq(y));
                     assert!(same, "{kernel:?} on {m}x{k} times {k}x{n} differs from the chain");
                 }
             }
