@@ -169,7 +169,7 @@ def main():
             row.ratio = statistics.median(ratios)
     print_table(args, rows, peak, peak_reserved)
     t = peers.get("torch", {})
-    print(f"\nengine: matmul threads {engine.get('matmul_threads')}; "
+    print(f"\nengine: matrix product {engine.get('matrix_product')}; "
           f"MLP gradients engine vs hand max |Δ| = {engine.get('mlp_grad_check_max_abs_diff'):.3g}")
     print(f"torch: {t.get('version', t.get('reason'))}, threads {t.get('threads', '—')}; "
           f"micrograd: {peers.get('micrograd', {}).get('version', peers.get('micrograd', {}).get('reason'))}")

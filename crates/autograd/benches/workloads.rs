@@ -437,7 +437,7 @@ struct Stats {
 fn measure(run: &mut dyn FnMut(), budget: Duration) -> Stats {
     const MIN_RUNS: usize = 5;
     const MAX_RUNS: usize = 500;
-    // Warm-up (page faults, allocator, matrixmultiply's thread pool): at
+    // Warm-up (page faults, allocator, the matrix product's helper threads): at
     // least 3 runs and a fifth of the budget; its median sets the run count.
     let start = Instant::now();
     let mut warm = Vec::new();
@@ -805,7 +805,11 @@ fn main() {
             "engine": "autograd",
             "pairs": pairs,
             "mlp_grad_check_max_abs_diff": check,
-            "matmul_threads": std::env::var("MATMUL_NUM_THREADS").unwrap_or_else(|_| "default (physical cores)".into()),
+            "matrix_product": format!(
+                "the {} kernel, large products shared by {} threads",
+                autograd::gemm::Kernel::in_use().name(),
+                std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
+            ),
             "workloads": results,
         });
         println!("{v}");

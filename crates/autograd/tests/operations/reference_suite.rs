@@ -18,10 +18,10 @@
 //! where `scale` is the largest magnitude in the expected tensor, and `rtol`
 //! is 1e-12 for f64 and 1e-5 for f32. The floor `scale` is what makes this
 //! test meaningful and not flaky at once: the engine and PyTorch may add the
-//! same terms in another order (ndarray's unrolled sums and `matrixmultiply`
-//! against PyTorch's cascade sums and BLAS), and the rounding error of a sum
-//! is bounded by the unit roundoff times the magnitude of its *terms*, not of
-//! its result. An element that nearly cancels (a gradient of 1e-9 in a
+//! same terms in another order (ndarray's unrolled sums and the chains of
+//! fused multiply-adds of `gemm` against PyTorch's cascade sums and BLAS),
+//! and the rounding error of a sum is bounded by the unit roundoff times the
+//! magnitude of its *terms*, not of its result. An element that nearly cancels (a gradient of 1e-9 in a
 //! tensor whose other entries are near 1) can therefore differ by far more
 //! than 1e-12 of itself and still be computed correctly; measured against the
 //! tensor's own largest entry it cannot hide a wrong formula, which is off by
