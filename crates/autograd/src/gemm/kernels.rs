@@ -196,26 +196,46 @@ simd_kernel!(avx2_f64, f64, "avx2,fma", rows 6, vectors 2 of 4,
     _mm256_setzero_pd, _mm256_loadu_pd, _mm256_storeu_pd, _mm256_set1_pd, _mm256_fmadd_pd);
 // ANCHOR_END: simd-kernels
 
+// ANCHOR: narrow-kernels
+simd_kernel!(avx512_f32_narrow, f32, "avx512f", rows 16, vectors 1 of 16,
+    _mm512_setzero_ps, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_set1_ps, _mm512_fmadd_ps);
+simd_kernel!(avx512_f64_narrow, f64, "avx512f", rows 16, vectors 1 of 8,
+    _mm512_setzero_pd, _mm512_loadu_pd, _mm512_storeu_pd, _mm512_set1_pd, _mm512_fmadd_pd);
+simd_kernel!(avx2_f32_narrow, f32, "avx2,fma", rows 12, vectors 1 of 8,
+    _mm256_setzero_ps, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps, _mm256_fmadd_ps);
+simd_kernel!(avx2_f64_narrow, f64, "avx2,fma", rows 12, vectors 1 of 4,
+    _mm256_setzero_pd, _mm256_loadu_pd, _mm256_storeu_pd, _mm256_set1_pd, _mm256_fmadd_pd);
+// ANCHOR_END: narrow-kernels
+
 // ANCHOR: kernels
-/// Each kernel's tile for `f32`: rows, columns and the code.
-fn for_f32(kernel: Kernel) -> Microkernel<f32> {
-    let (mr, nr, run): (_, _, unsafe fn(_, _, _, _, _, _, _)) = match kernel {
+/// Each kernel's tile for `f32`: rows, columns and the code; a narrow
+/// one, of one vector, for a product with few columns.
+fn for_f32(kernel: Kernel, narrow: bool) -> Microkernel<f32> {
+    let (mr, nr, run): (_, _, unsafe fn(_, _, _, _, _, _, _)) = match (kernel, narrow) {
         #[cfg(target_arch = "x86_64")]
-        Kernel::Avx512 => (8, 32, avx512_f32),
+        (Kernel::Avx512, false) => (8, 32, avx512_f32),
         #[cfg(target_arch = "x86_64")]
-        Kernel::Avx2 => (6, 16, avx2_f32),
+        (Kernel::Avx512, true) => (16, 16, avx512_f32_narrow),
+        #[cfg(target_arch = "x86_64")]
+        (Kernel::Avx2, false) => (6, 16, avx2_f32),
+        #[cfg(target_arch = "x86_64")]
+        (Kernel::Avx2, true) => (12, 8, avx2_f32_narrow),
         _ => (4, 8, portable::<f32, 4, 8>),
     };
     Microkernel { mr, nr, run }
 }
 
 /// Each kernel's tile for `f64`, half as many numbers to a vector.
-fn for_f64(kernel: Kernel) -> Microkernel<f64> {
-    let (mr, nr, run): (_, _, unsafe fn(_, _, _, _, _, _, _)) = match kernel {
+fn for_f64(kernel: Kernel, narrow: bool) -> Microkernel<f64> {
+    let (mr, nr, run): (_, _, unsafe fn(_, _, _, _, _, _, _)) = match (kernel, narrow) {
         #[cfg(target_arch = "x86_64")]
-        Kernel::Avx512 => (8, 16, avx512_f64),
+        (Kernel::Avx512, false) => (8, 16, avx512_f64),
         #[cfg(target_arch = "x86_64")]
-        Kernel::Avx2 => (6, 8, avx2_f64),
+        (Kernel::Avx512, true) => (16, 8, avx512_f64_narrow),
+        #[cfg(target_arch = "x86_64")]
+        (Kernel::Avx2, false) => (6, 8, avx2_f64),
+        #[cfg(target_arch = "x86_64")]
+        (Kernel::Avx2, true) => (12, 4, avx2_f64_narrow),
         _ => (4, 4, portable::<f64, 4, 4>),
     };
     Microkernel { mr, nr, run }
@@ -223,15 +243,21 @@ fn for_f64(kernel: Kernel) -> Microkernel<f64> {
 // ANCHOR_END: kernels
 
 // ANCHOR: kernel-for-type
-/// The microkernel of `kernel` for the element type `T`, `f32` or `f64`.
-pub(super) fn microkernel<T: Element>(kernel: Kernel) -> Microkernel<T> {
-    let (for_f32, for_f64) = (for_f32(kernel), for_f64(kernel));
-    let kernels: [&dyn Any; 2] = [&for_f32, &for_f64];
-    kernels
-        .into_iter()
-        .find_map(|kernel| kernel.downcast_ref::<Microkernel<T>>())
-        .copied()
-        .expect("the engine's elements are f32 and f64")
+/// The microkernel of `kernel` for the element type `T`, `f32` or `f64`,
+/// and a product of `n` columns: the narrow tile when the wide one would
+/// leave half its columns or more empty.
+pub(super) fn microkernel<T: Element>(kernel: Kernel, n: usize) -> Microkernel<T> {
+    let find = |narrow: bool| {
+        let (for_f32, for_f64) = (for_f32(kernel, narrow), for_f64(kernel, narrow));
+        let kernels: [&dyn Any; 2] = [&for_f32, &for_f64];
+        kernels
+            .into_iter()
+            .find_map(|kernel| kernel.downcast_ref::<Microkernel<T>>())
+            .copied()
+            .expect("the engine's elements are f32 and f64")
+    };
+    let wide = find(false);
+    if 2 * n <= wide.nr { find(true) } else { wide }
 }
 // ANCHOR_END: kernel-for-type
 

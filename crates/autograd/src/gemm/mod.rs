@@ -69,7 +69,7 @@ pub fn product_with<T: Element>(kernel: Kernel, a: ArrayView2<'_, T>, b: ArrayVi
     );
     let mut c = vec![T::zero(); m * n];
     if m > 0 && n > 0 && k > 0 {
-        multiply(microkernel::<T>(kernel), a, b, &mut c);
+        multiply(microkernel::<T>(kernel, n), a, b, &mut c);
     }
     Array2::from_shape_vec((m, n), c).expect("m·n elements")
 }
