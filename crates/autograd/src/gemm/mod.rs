@@ -11,15 +11,16 @@
 //! `AUTOGRAD_KERNEL` (`avx512`, `avx2` or `portable`) forces one, so that CI
 //! proves the book's outputs with each.
 //!
-//! The layout is the classic one of fast matrix products: a block of kc
-//! rows of B is copied into panels nr columns wide, a block of A's rows into
-//! panels mr rows high, each in the order the kernel reads them, and the
-//! kernel multiplies one panel of A by one of B into an mr×nr tile of sums
-//! held in registers. The copies read A and B through their strides, so a
-//! transposed operand costs no copy of its own, and pad the edges with
-//! zeros, so the kernel only ever sees whole tiles. Blocks of rows go to
-//! both cores when the product is large enough to pay for it; each element
-//! is still computed by one chain, so the threads change no bit.
+//! The layout is that of fast matrix products: a block of kc rows of B is
+//! copied into panels nr columns wide, in the order the kernel loads them,
+//! and the kernel multiplies mr rows of A, read in place through their
+//! strides, by one panel into an mr×nr tile of sums held in registers. The
+//! copy reads B through its strides, so a transposed operand costs no copy
+//! of its own, and pads the last panel with zeros, as it does A's last rows
+//! when fewer than mr are left, so the kernel only ever sees whole tiles.
+//! Blocks of rows go to both cores when the product is large enough to pay
+//! for it; each element is still computed by one chain, so the threads
+//! change no bit.
 
 // ANCHOR: gemm-modules
 use std::mem::MaybeUninit;
@@ -41,7 +42,7 @@ use kernels::{Microkernel, microkernel};
 /// The rows of B copied per block: a kc×nr panel of B stays in the
 /// core's first-level cache while the kernel runs over a block of A.
 const KC: usize = 256;
-/// The most rows of A copied per block (kept in the second-level cache).
+/// The most rows of C in one block, one task of the threads.
 const MC: usize = 256;
 /// The panels of B in one piece copied by one thread.
 const PIECE_PANELS: usize = 4;
