@@ -149,3 +149,6 @@ pub mod func;
 // ANCHOR: lib-gemm
 pub mod gemm;
 // ANCHOR_END: lib-gemm
+// ANCHOR: lib-heap
+mod heap;
+// ANCHOR_END: lib-heap

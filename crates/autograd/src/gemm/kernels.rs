@@ -83,17 +83,17 @@ impl Kernel {
 
 // ANCHOR: microkernel
 /// One kernel for one element type: it adds the product of an `mr`×kc
-/// panel of A and a kc×`nr` panel of B (stored row after row) to an
-/// `mr`×`nr` tile of C. A is read in place: its rows are `a_row` apart and
-/// its columns `a_step`; C's rows are `c_row` apart.
+/// panel of A and a kc×`nr` panel of B to an `mr`×`nr` tile of C. A's rows
+/// are `a_row` apart and its columns `a_step`; B's rows of `nr` numbers side
+/// by side are `b_step` apart; C's rows are `c_row` apart.
 #[derive(Clone, Copy)]
 pub(super) struct Microkernel<T> {
     pub(super) mr: usize,
     pub(super) nr: usize,
-    /// `run(kc, a, a_row, a_step, b, c, c_row)`. Unsafe: the pointers must
-    /// address `mr` rows of `kc` elements, `kc·nr` elements and `mr` rows of
-    /// `nr` elements, and the CPU must have the kernel.
-    pub(super) run: unsafe fn(usize, *const T, usize, usize, *const T, *mut T, usize),
+    /// `run(kc, a, a_row, a_step, b, b_step, c, c_row)`. Unsafe: the
+    /// pointers must address `mr` rows of `kc` elements, `kc` rows of `nr`
+    /// and `mr` rows of `nr`, and the CPU must have the kernel.
+    pub(super) run: unsafe fn(usize, *const T, usize, usize, *const T, usize, *mut T, usize),
 }
 
 // ANCHOR_END: microkernel
@@ -110,18 +110,20 @@ unsafe fn portable<T: Element, const MR: usize, const NR: usize>(
     a_row: usize,
     a_step: usize,
     b: *const T,
+    b_step: usize,
     c: *mut T,
     c_row: usize,
 ) {
     // SAFETY: the caller passes pointers to that many elements.
-    let b = unsafe { std::slice::from_raw_parts(b, kc * NR) };
+    let b = |p: usize| unsafe { std::slice::from_raw_parts(b.add(p * b_step), NR) };
     let a = |i: usize, p: usize| unsafe { *a.add(i * a_row + p * a_step) };
     let row_of_c = |i: usize| unsafe { std::slice::from_raw_parts_mut(c.add(i * c_row), NR) };
     let mut sums = [[T::zero(); NR]; MR];
     for (i, row) in sums.iter_mut().enumerate() {
         row.copy_from_slice(row_of_c(i));
     }
-    for (p, b) in b.chunks_exact(NR).enumerate() {
+    for p in 0..kc {
+        let b = b(p);
         for (i, row) in sums.iter_mut().enumerate() {
             let a = a(i, p);
             for (sum, &b) in row.iter_mut().zip(b) {
@@ -147,9 +149,17 @@ macro_rules! simd_kernel {
         #[cfg(target_arch = "x86_64")]
         #[target_feature(enable = $feature)]
         #[allow(clippy::too_many_arguments)]
-        unsafe fn $name(kc: usize, a: *const $t, a_row: usize, a_step: usize, b: *const $t, c: *mut $t, c_row: usize) {
+        unsafe fn $name(
+            kc: usize,
+            a: *const $t,
+            a_row: usize,
+            a_step: usize,
+            b: *const $t,
+            b_step: usize,
+            c: *mut $t,
+            c_row: usize,
+        ) {
             use std::arch::x86_64::*;
-            const NR: usize = $vectors * $lanes;
             // SAFETY: the caller passes pointers to that many elements,
             // and runs this only on a CPU with the feature.
             unsafe {
@@ -162,7 +172,7 @@ macro_rules! simd_kernel {
                 // ANCHOR_END: simd-kernel
                 // ANCHOR: simd-kernel-steps
                 for p in 0..kc {
-                    let (a, b) = (a.add(p * a_step), b.add(p * NR));
+                    let (a, b) = (a.add(p * a_step), b.add(p * b_step));
                     let mut row = [$zero(); $vectors];
                     for v in 0..$vectors {
                         row[v] = $load(b.add(v * $lanes));
@@ -211,7 +221,7 @@ simd_kernel!(avx2_f64_narrow, f64, "avx2,fma", rows 12, vectors 1 of 4,
 /// Each kernel's tile for `f32`: rows, columns and the code; a narrow
 /// one, of one vector, for a product with few columns.
 fn for_f32(kernel: Kernel, narrow: bool) -> Microkernel<f32> {
-    let (mr, nr, run): (_, _, unsafe fn(_, _, _, _, _, _, _)) = match (kernel, narrow) {
+    let (mr, nr, run): (_, _, unsafe fn(_, _, _, _, _, _, _, _)) = match (kernel, narrow) {
         #[cfg(target_arch = "x86_64")]
         (Kernel::Avx512, false) => (8, 32, avx512_f32),
         #[cfg(target_arch = "x86_64")]
@@ -227,7 +237,7 @@ fn for_f32(kernel: Kernel, narrow: bool) -> Microkernel<f32> {
 
 /// Each kernel's tile for `f64`, half as many numbers to a vector.
 fn for_f64(kernel: Kernel, narrow: bool) -> Microkernel<f64> {
-    let (mr, nr, run): (_, _, unsafe fn(_, _, _, _, _, _, _)) = match (kernel, narrow) {
+    let (mr, nr, run): (_, _, unsafe fn(_, _, _, _, _, _, _, _)) = match (kernel, narrow) {
         #[cfg(target_arch = "x86_64")]
         (Kernel::Avx512, false) => (8, 16, avx512_f64),
         #[cfg(target_arch = "x86_64")]

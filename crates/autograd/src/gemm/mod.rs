@@ -18,6 +18,9 @@
 //! copy reads B through its strides, so a transposed operand costs no copy
 //! of its own, and pads the last panel with zeros, as it does A's last rows
 //! when fewer than mr are left, so the kernel only ever sees whole tiles.
+//! A B stored row after row in whole panels already is what the kernel
+//! reads, so it is read where it is; one stored in columns is turned into
+//! one stored in rows, Cᵀ = Bᵀ·Aᵀ, when that copies fewer numbers.
 //! Blocks of rows go to both cores when the product is large enough to pay
 //! for it; each element is still computed by one chain, so the threads
 //! change no bit.
@@ -68,6 +71,19 @@ pub fn product_with<T: Element>(kernel: Kernel, a: ArrayView2<'_, T>, b: ArrayVi
         "product: this CPU cannot run the {} kernel",
         kernel.name()
     );
+    // ANCHOR: product-turned
+    // B in columns, as the transposed weights of `matmul`'s backward rule,
+    // would be copied in panels; Cᵀ = Bᵀ·Aᵀ reads it where it is and copies
+    // A instead, then C. Worth it when that is fewer numbers. fma(a, b, c)
+    // is fma(b, a, c), so every chain gives the same bits.
+    let b_in_columns = b.t().is_standard_layout() && !b.is_standard_layout();
+    if b_in_columns && m * (k + n) < k * n {
+        return product_with(kernel, b.t(), a.t())
+            .reversed_axes()
+            .as_standard_layout()
+            .into_owned();
+    }
+    // ANCHOR_END: product-turned
     let mut c = vec![T::zero(); m * n];
     if m > 0 && n > 0 && k > 0 {
         multiply(microkernel::<T>(kernel, n), a, b, &mut c);
@@ -85,8 +101,15 @@ fn multiply<T: Element>(micro: Microkernel<T>, a: ArrayView2<'_, T>, b: ArrayVie
     // Blocks of k as even as can be: 784 is 4 blocks of 196, not 3 of 256 and one of 16.
     let kc = k.div_ceil(k.div_ceil(KC));
     let depths: Vec<Range<usize>> = (0..k).step_by(kc).map(|p0| p0..(p0 + kc).min(k)).collect();
-    let mut b_panels = Vec::with_capacity(n.next_multiple_of(micro.nr) * k);
-    let b_blocks = pack_b(b, micro.nr, &depths, threads, b_panels.spare_capacity_mut());
+    let mut room = Vec::new();
+    let b_blocks = match b.as_slice() {
+        // B row after row, in whole panels, is already what the kernel reads.
+        Some(b) if n % micro.nr == 0 => in_place(b, n, micro.nr, &depths),
+        _ => {
+            room.reserve(n.next_multiple_of(micro.nr) * k);
+            pack_b(b, micro.nr, &depths, threads, room.spare_capacity_mut())
+        }
+    };
     multiply_rows(micro, a, &depths, &b_blocks, threads, c);
 }
 
@@ -100,17 +123,27 @@ fn share(threads: usize, tasks: usize, task: &(dyn Fn(usize) + Sync)) {
 }
 // ANCHOR_END: multiply
 
+// ANCHOR: panel
+/// A kc×nr panel of B, as the kernel reads it: its rows are `step`
+/// elements apart in `data`, which starts at the panel's first element.
+#[derive(Clone, Copy)]
+struct Panel<'b, T> {
+    data: &'b [T],
+    step: usize,
+}
+// ANCHOR_END: panel
+
 // ANCHOR: pack-b
 /// Copies B into `out`, block of k after block, each block in panels `nr`
-/// columns wide, and returns each block's panels, in pieces of a few
-/// panels, which the threads copy.
+/// columns wide, in pieces of a few panels, which the threads copy, and
+/// returns each block's panels.
 fn pack_b<'o, T: Element>(
     b: ArrayView2<'_, T>,
     nr: usize,
     depths: &[Range<usize>],
     threads: usize,
     out: &'o mut [MaybeUninit<T>],
-) -> Vec<Vec<&'o [T]>> {
+) -> Vec<Vec<Panel<'o, T>>> {
     let (n, columns) = (b.ncols(), PIECE_PANELS * nr);
     let mut pieces = Vec::new();
     let mut rest = out;
@@ -130,14 +163,30 @@ fn pack_b<'o, T: Element>(
             .set(pack(part.t(), nr, piece))
             .expect("each piece is copied once");
     });
-    // Each block of k: its pieces, left to right.
-    let packed: Vec<&[T]> = packed
-        .into_iter()
-        .map(|piece| piece.into_inner().expect("copied"))
-        .collect();
-    packed.chunks(n.div_ceil(columns)).map(<[&[T]]>::to_vec).collect()
+    // Each block of k: its pieces' panels, left to right.
+    let mut packed = packed.into_iter().map(|piece| piece.into_inner().expect("copied"));
+    let panels = |depth: &Range<usize>| {
+        let pieces = packed.by_ref().take(n.div_ceil(columns));
+        let panels = pieces.flat_map(|piece| piece.chunks_exact(depth.len() * nr));
+        panels.map(|data| Panel { data, step: nr }).collect()
+    };
+    depths.iter().map(panels).collect()
 }
 // ANCHOR_END: pack-b
+
+// ANCHOR: b-in-place
+/// B's panels where B is, for each block of k: B is stored row after row,
+/// `n` wide, a whole number of panels.
+fn in_place<'b, T>(b: &'b [T], n: usize, nr: usize, depths: &[Range<usize>]) -> Vec<Vec<Panel<'b, T>>> {
+    let panels = |p0: usize| {
+        (0..n).step_by(nr).map(move |j0| Panel {
+            data: &b[p0 * n + j0..],
+            step: n,
+        })
+    };
+    depths.iter().map(|depth| panels(depth.start).collect()).collect()
+}
+// ANCHOR_END: b-in-place
 
 // ANCHOR: multiply-rows
 /// C's rows, block after block, each a task; the kernel reads A in place.
@@ -145,7 +194,7 @@ fn multiply_rows<T: Element>(
     micro: Microkernel<T>,
     a: ArrayView2<'_, T>,
     depths: &[Range<usize>],
-    b_blocks: &[Vec<&[T]>],
+    b_blocks: &[Vec<Panel<'_, T>>],
     threads: usize,
     c: &mut [T],
 ) {
@@ -218,10 +267,9 @@ fn pack<'o, T: Element>(x: ArrayView2<'_, T>, width: usize, out: &'o mut [MaybeU
 /// (`a`, one block of k) and every B panel of that block of k, tile by
 /// tile. Each tile's sums start from C's, zero before the first block of
 /// k, and go back to C, so every element's chain goes on in order.
-fn multiply_block<T: Element>(micro: Microkernel<T>, a: ArrayView2<'_, T>, b_pieces: &[&[T]], rows: &mut [T]) {
+fn multiply_block<T: Element>(micro: Microkernel<T>, a: ArrayView2<'_, T>, b_panels: &[Panel<'_, T>], rows: &mut [T]) {
     let ((m, depth), (mr, nr)) = (a.dim(), (micro.mr, micro.nr));
     let (n, a_row, a_step) = (rows.len() / m, a.strides()[0] as usize, a.strides()[1] as usize);
-    let b_panels = b_pieces.iter().flat_map(|piece| piece.chunks_exact(depth * nr));
     // The last rows of A, if fewer than mr, padded with zeros.
     let mut room = Vec::new();
     let edge_rows = (m % mr != 0).then(|| {
@@ -232,7 +280,7 @@ fn multiply_block<T: Element>(micro: Microkernel<T>, a: ArrayView2<'_, T>, b_pie
             &mut room.spare_capacity_mut()[..mr * depth],
         )
     });
-    for (b_panel, j0) in b_panels.zip((0..n).step_by(nr)) {
+    for (b_panel, j0) in b_panels.iter().zip((0..n).step_by(nr)) {
         let width = nr.min(n - j0);
         for i0 in (0..m).step_by(mr) {
             let height = mr.min(m - i0);
@@ -240,12 +288,12 @@ fn multiply_block<T: Element>(micro: Microkernel<T>, a: ArrayView2<'_, T>, b_pie
                 Some(panel) if height < mr => (panel.as_ptr(), 1, mr),
                 _ => (a.as_ptr().wrapping_add(i0 * a_row), a_row, a_step),
             };
-            let b = b_panel.as_ptr();
+            let (b, b_step) = (b_panel.data.as_ptr(), b_panel.step);
             if height == mr && width == nr {
                 // SAFETY: A's rows i0..i0 + mr and B's panel hold what the
                 // kernel reads, the tile's rows are inside `rows`, and
                 // `product_with` checked that the CPU has the kernel.
-                unsafe { (micro.run)(depth, a, a_row, a_step, b, rows[i0 * n + j0..].as_mut_ptr(), n) };
+                unsafe { (micro.run)(depth, a, a_row, a_step, b, b_step, rows[i0 * n + j0..].as_mut_ptr(), n) };
                 continue;
             }
             // ANCHOR_END: multiply-block
@@ -257,7 +305,7 @@ fn multiply_block<T: Element>(micro: Microkernel<T>, a: ArrayView2<'_, T>, b_pie
                 edge_row[..width].copy_from_slice(&rows[(i0 + i) * n + j0..][..width]);
             }
             // SAFETY: as above, with the edge tile's rows `nr` apart.
-            unsafe { (micro.run)(depth, a, a_row, a_step, b, edge.as_mut_ptr(), nr) };
+            unsafe { (micro.run)(depth, a, a_row, a_step, b, b_step, edge.as_mut_ptr(), nr) };
             for (i, edge_row) in edge.chunks_exact(nr).take(height).enumerate() {
                 rows[(i0 + i) * n + j0..][..width].copy_from_slice(&edge_row[..width]);
             }
@@ -299,6 +347,8 @@ mod tests {
             (13, 300, 37),
             (128, 784, 10),
             (70, 513, 65),
+            (40, 600, 64),
+            (20, 40, 16),
             (5, 0, 4),
         ];
         for (m, k, n) in shapes {

@@ -264,6 +264,9 @@ impl<T: Element> Default for Graph<T> {
 impl<T: Element> Graph<T> {
     /// An empty graph.
     pub fn new() -> Self {
+        // ANCHOR: new-keep-freed-memory
+        crate::heap::keep_freed_memory();
+        // ANCHOR_END: new-keep-freed-memory
         Graph {
             nodes: RefCell::new(Vec::new()),
             // ANCHOR: new-grad-enabled
