@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
@@ -78,6 +78,7 @@ impl Options {
 /// not do its work at all (no `SUMMARY.md`, an unwritable directory), not
 /// that a block failed.
 pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
+    let mut clock = Clock::start();
     let chapters = extract::read_book(&layout.root, &layout.book_dir)?;
     let mut cache = VerdictCache::load(&layout.target_dir, options.use_cache && !options.ci);
     let mut report = Report::default();
@@ -105,7 +106,9 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
         .iter()
         .filter(|k| !synced.stale.contains(&k.name))
         .partition(|k| is_staged(&k.name));
+    clock.lap("reading and generating");
     let mut built = build::build(&layout.root, &layout.target_dir, &to_build, options.show_cargo_progress)?;
+    clock.lap("building the chapters");
     let stage_builds = stages::build(
         layout,
         &showings,
@@ -118,6 +121,7 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
     built.blocks.extend(stage_builds.result.blocks);
     built.other_errors.extend(stage_builds.result.other_errors);
     let (stage_problems, points_checked) = (stage_builds.problems, stage_builds.points_checked);
+    clock.lap("building the stages");
     let last_staged = stages.last().map(|stage| stage.index);
     report
         .problems
@@ -145,6 +149,7 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
         (rust_runs, twins)
     });
     let twins = twins?;
+    clock.lap("running the blocks and twins");
     report.twins_not_rerun = twins.not_run.clone();
 
     let verdicts = Judge::new(layout, options, &generated, &twins, &mut cache).judge_book(&chapters, rust_runs?)?;
@@ -153,7 +158,9 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
     }
     report.chapters = verdicts.chapters;
     // Against the outputs just judged (and, with `--update`, written).
+    clock.lap("judging");
     let (exercises, exercise_problems) = crate::exercise::check(layout, &stages, &staged, &chapters, &mut cache)?;
+    clock.lap("the exercises");
     report.problems.extend(exercise_problems);
     for stage in &stages {
         let problems = stage_problems.get(&stage.chapter).map_or(&[][..], Vec::as_slice);
@@ -210,15 +217,58 @@ pub fn verify(layout: &Layout, options: &Options) -> Result<Report> {
     report.problems.extend(crate::commands::check(&chapters, &markdown));
     report.graphs_unchecked = verdicts.graphs_unchecked;
 
+    clock.lap("the listings, coverage and prose");
     if options.book_check {
         report.problems.extend(book::check_cached(layout, &mut cache)?);
     }
     remove_orphans(layout, options, &chapters, &synced.orphans, &mut report)?;
+    clock.lap("the book");
     if options.workspace_tests {
         report.workspace_tests = Some(workspace_tests::run(layout, &mut cache)?);
+        clock.lap("the workspace's tests");
     }
     cache.save()?;
+    println!("{}", clock.summary());
     Ok(report)
+}
+
+/// How long each stage of a run took, to see where a slow run goes.
+struct Clock {
+    last: Instant,
+    laps: Vec<(&'static str, Duration)>,
+}
+
+impl Clock {
+    fn start() -> Self {
+        Clock {
+            last: Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    /// The stage that ends now.
+    fn lap(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.laps.push((stage, now - self.last));
+        self.last = now;
+    }
+
+    /// `verify: 402 s: building the chapters 85 s, …`, stages under a second left out.
+    fn summary(&self) -> String {
+        let total: Duration = self.laps.iter().map(|(_, took)| *took).sum();
+        let laps: Vec<String> = self
+            .laps
+            .iter()
+            .filter(|(_, took)| took.as_secs() > 0)
+            .map(|(stage, took)| format!("{stage} {} s", took.as_secs()))
+            .collect();
+        let total = format!("verify: took {:.1} s", total.as_secs_f64());
+        if laps.is_empty() {
+            total
+        } else {
+            format!("{total}: {}", laps.join(", "))
+        }
+    }
 }
 
 /// Deletes what no block makes any more, the chapter crates' orphan files and

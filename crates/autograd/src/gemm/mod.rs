@@ -35,7 +35,7 @@ use ndarray::{Array2, ArrayView2, s};
 use crate::element::Element;
 
 mod kernels;
-mod team;
+pub(crate) mod team;
 
 pub use kernels::Kernel;
 use kernels::{Microkernel, microkernel};

@@ -85,7 +85,7 @@ fn helpers() -> &'static [Thread] {
         // A helper the system refuses to start is one core fewer, not an error.
         (1..cores.min(8))
             .filter_map(|i| {
-                let helper = thread::Builder::new().name(format!("autograd-product-{i}"));
+                let helper = thread::Builder::new().name(format!("autograd-helper-{i}"));
                 Some(helper.spawn(help).ok()?.thread().clone())
             })
             .collect()

@@ -55,6 +55,11 @@ use std::fmt;
 // ANCHOR_END: ops-import-fmt
 
 use ndarray::{ArrayD, ArrayViewD};
+// ANCHOR: ops-import-team
+use std::sync::Mutex;
+
+use crate::gemm::team;
+// ANCHOR_END: ops-import-team
 
 use super::{Graph, Tensor};
 use crate::element::Element;
@@ -152,11 +157,45 @@ fn range_error(message: String) -> Error {
 // ANCHOR_END: range-error
 
 // ANCHOR: each
-/// An elementwise function as the forward of [`Tensor::unary`].
-fn each<T: Element>(f: impl Fn(T) -> T) -> impl FnOnce(ArrayViewD<'_, T>) -> ArrayD<T> {
-    move |values| values.mapv(f)
+/// An elementwise function as the forward of [`Tensor::unary`]; a large
+/// array's blocks go to all cores.
+fn each<T: Element>(f: impl Fn(T) -> T + Sync) -> impl FnOnce(ArrayViewD<'_, T>) -> ArrayD<T> {
+    move |values| match values.as_slice() {
+        Some(x) if x.len() >= SHARED_FROM => {
+            let out = shared(x.len(), |start, out| {
+                for (y, &x) in out.iter_mut().zip(&x[start..]) {
+                    *y = f(x);
+                }
+            });
+            ArrayD::from_shape_vec(values.raw_dim(), out).expect("one output per input")
+        }
+        _ => values.mapv(f),
+    }
 }
 // ANCHOR_END: each
+
+// ANCHOR: shared
+/// From this many elements on, an elementwise function shares its work
+/// with the other cores: below, handing them a part costs more than it
+/// saves.
+const SHARED_FROM: usize = 1 << 18;
+
+/// An array of `len` elements that `fill(start, part)` computes part by
+/// part, each part starting at element `start`, the parts shared by the
+/// cores. Each element is computed on its own, so the cores change no bit.
+fn shared<T: Element>(len: usize, fill: impl Fn(usize, &mut [T]) + Sync) -> Vec<T> {
+    let mut out = vec![T::zero(); len];
+    let part = len.div_ceil(4 * team::threads());
+    let parts: Vec<Mutex<&mut [T]>> = out.chunks_mut(part).map(Mutex::new).collect();
+    team::run(parts.len(), &|index| {
+        fill(
+            index * part,
+            &mut parts[index].lock().expect("each part is filled once"),
+        );
+    });
+    out
+}
+// ANCHOR_END: shared
 
 // ANCHOR: or-panic
 /// Panics with the error's message, at the caller's line (every infallible
@@ -208,3 +247,22 @@ impl fmt::Display for Indices {
     }
 }
 // ANCHOR_END: indices
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_large_array_shared_by_the_cores_gets_the_bits_of_one_core() {
+        let len = SHARED_FROM * 3 + 17;
+        let x = ArrayD::from_shape_fn(vec![len], |i| (i[0] % 1013) as f64 * 0.01 - 5.0);
+        let f = |x: f64| x.exp() * x.sin();
+        let shared = each(f)(x.view());
+        let alone = x.mapv(f);
+        assert_eq!(shared.shape(), alone.shape());
+        assert!(shared.iter().zip(&alone).all(|(a, b)| a.to_bits() == b.to_bits()));
+        // A view that is not one slice takes the path of one core.
+        let every_other = x.slice(ndarray::s![..;2]);
+        assert_eq!(each(f)(every_other.into_dyn()), every_other.mapv(f).into_dyn());
+    }
+}

@@ -16,7 +16,7 @@ use crate::tensor::{DType, InputGrad, Tensor};
 impl<'g, T: Element> Tensor<'g, T> {
     /// A step function: its derivative is 0 wherever it exists, and PyTorch
     /// (and this engine) use 0 at the jumps too.
-    fn step(self, name: &'static str, f: impl Fn(T) -> T) -> Self {
+    fn step(self, name: &'static str, f: fn(T) -> T) -> Self {
         self.unary(name, each(f), |ctx| ArrayD::zeros(ctx.grad_output.raw_dim()))
             // ANCHOR: step-recorded
             .with_recorded_backward(|_| vec![None])
