@@ -459,7 +459,7 @@ fn time(run: &mut dyn FnMut()) -> f64 {
 
 /// Two workloads timed in alternation (a b, b a, a b, …), so both see the
 /// same moments of a noisy machine; the ratio is the median of the ratios
-/// of neighbouring runs. This is how "engine ≤ 1.15 × hand-written" is judged.
+/// of neighbouring runs. This is how "engine ≤ 1.10 × hand-written" is judged.
 struct Pair {
     a: Stats,
     b: Stats,
