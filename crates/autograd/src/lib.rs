@@ -94,6 +94,19 @@
 //! has a `try_` form that returns an [`Error`] instead. `backward` returns
 //! errors for a non-scalar output, a wrong upstream shape and a tensor that
 //! does not require gradients.
+//!
+//! # The process
+//!
+//! On Linux with glibc, the first [`Graph`] a program makes tells `malloc`
+//! to keep up to 64 MiB of freed memory for reuse, and to serve blocks up to
+//! 32 MiB from its heap, where glibc's own rule ends up after large frees:
+//! a training loop's graphs then reuse each other's memory instead of taking
+//! it from the system, page fault by page fault, every step. A program that
+//! sets `MALLOC_TRIM_THRESHOLD_`, `MALLOC_MMAP_THRESHOLD_`, `MALLOC_TOP_PAD_`,
+//! `MALLOC_MMAP_MAX_` or the same lines in `GLIBC_TUNABLES` keeps its own.
+//! Large products and elementwise functions of large arrays also use the
+//! other cores, through up to seven helper threads started the first time
+//! they are needed; the number of threads changes no bit of a result.
 
 // ANCHOR: lib-lints
 #![warn(missing_docs)]
