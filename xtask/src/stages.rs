@@ -1285,14 +1285,20 @@ fn engine_manifest_for_check(text: &str) -> Result<String> {
 }
 
 /// A workspace manifest for a stage's workspace: the repository's, with
-/// `members`, the engine's path dependency at `engine`, and the other path
-/// dependencies where they are.
+/// `members`, the engine's path dependency at `engine`, the other path
+/// dependencies where they are, and no test profile of its own.
 fn workspace_manifest(layout: &Layout, members: &[PathBuf], engine: &Path) -> Result<String> {
     let manifest_path = layout.root.join("Cargo.toml");
     let mut manifest: toml::Table = std::fs::read_to_string(&manifest_path)
         .with_context(|| format!("cannot read {}", manifest_path.display()))?
         .parse()
         .with_context(|| format!("cannot parse {}", manifest_path.display()))?;
+    // The exercises' tests are built as the stage's programs are, so that
+    // building them compiles the tests alone, not the engine and every
+    // program a second time at the test profile's level.
+    if let Some(profiles) = manifest.get_mut("profile").and_then(toml::Value::as_table_mut) {
+        profiles.remove("test");
+    }
     let workspace = manifest
         .get_mut("workspace")
         .and_then(toml::Value::as_table_mut)

@@ -72,7 +72,8 @@ impl Counted {
     }
 }
 
-/// Runs the workspace's tests (or finds them unchanged since they passed).
+/// Runs the workspace's tests (or finds them unchanged since they passed),
+/// their output passed on as it comes.
 pub fn run(layout: &Layout, cache: &mut VerdictCache) -> Result<TestRun> {
     // Hashing the repository is only worth it when the result is kept.
     let fingerprint = || {
@@ -93,6 +94,41 @@ pub fn run(layout: &Layout, cache: &mut VerdictCache) -> Result<TestRun> {
             skipped: Vec::new(),
         });
     }
+    let run = start(layout, Echo::Live)?.finish()?;
+    // Remembered only if nothing changed while they ran.
+    let after = fingerprint();
+    match (run.passed, before, after) {
+        (true, Some(before), Some(after)) if before.same_as(&after) => cache.record_pass(CACHE_ID, Some(&after)),
+        _ => cache.forget(CACHE_ID),
+    }
+    Ok(run)
+}
+
+/// Where the output of `cargo test` goes while it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Echo {
+    /// On to the terminal as it comes.
+    Live,
+    /// Kept, and printed when the run is finished: the tests run beside
+    /// the rest of verify, whose own lines must not be cut up by theirs.
+    Kept,
+}
+
+/// The thread that reads `cargo test`'s output: what it counted, and what
+/// it kept.
+type Reader = std::thread::JoinHandle<Result<(Counted, String)>>;
+
+/// `cargo test --workspace` under way.
+pub struct Running {
+    /// `cargo test` and the thread that reads its output. Taken by
+    /// [`Running::finish`]; killed if the run is dropped before.
+    under_way: Option<(std::process::Child, Reader)>,
+    skips: std::path::PathBuf,
+    echo: Echo,
+}
+
+/// Starts the workspace's tests.
+pub fn start(layout: &Layout, echo: Echo) -> Result<Running> {
     println!("verify: running the workspace's tests (cargo test --workspace --no-fail-fast)");
     let skips = layout.target_dir.join("xtask/skipped-tests.txt");
     match std::fs::remove_file(&skips) {
@@ -112,40 +148,79 @@ pub fn run(layout: &Layout, cache: &mut VerdictCache) -> Result<TestRun> {
         .stderr(Stdio::piped())
         .spawn()
         .context("cannot run cargo test")?;
-    let mut counted = Counted::default();
     let stdout = child.stdout.take().context("cargo test's output")?;
     let stderr = child.stderr.take().context("cargo test's errors")?;
     // Passed on through this process's own printing, which a test of the
     // verifier captures (a child's inherited streams it would not).
-    std::thread::scope(|scope| -> Result<()> {
-        scope.spawn(|| {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                eprintln!("{line}");
+    let reader = std::thread::spawn(move || {
+        let kept = std::sync::Mutex::new(String::new());
+        let keep = |line: &str| {
+            if let Ok(mut kept) = kept.lock() {
+                kept.push_str(line);
+                kept.push('\n');
             }
-        });
-        for line in BufReader::new(stdout).lines() {
-            let line = line.context("cannot read cargo test's output")?;
-            println!("{line}");
-            counted.read(&line);
-        }
-        Ok(())
-    })?;
-    let status = child.wait().context("cargo test did not finish")?;
-    // Remembered only if nothing changed while they ran.
-    let after = fingerprint();
-    match (status.success(), before, after) {
-        (true, Some(before), Some(after)) if before.same_as(&after) => cache.record_pass(CACHE_ID, Some(&after)),
-        _ => cache.forget(CACHE_ID),
-    }
-    println!(
-        "verify: workspace tests {}",
-        if status.success() { "passed" } else { "FAILED" }
-    );
-    Ok(TestRun {
-        passed: status.success(),
-        counted: Some(counted),
-        skipped: tools::read_skips(&skips),
+        };
+        let mut counted = Counted::default();
+        std::thread::scope(|scope| -> Result<()> {
+            scope.spawn(|| {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    match echo {
+                        Echo::Live => eprintln!("{line}"),
+                        Echo::Kept => keep(&line),
+                    }
+                }
+            });
+            for line in BufReader::new(stdout).lines() {
+                let line = line.context("cannot read cargo test's output")?;
+                match echo {
+                    Echo::Live => println!("{line}"),
+                    Echo::Kept => keep(&line),
+                }
+                counted.read(&line);
+            }
+            Ok(())
+        })?;
+        Ok((counted, kept.into_inner().unwrap_or_default()))
+    });
+    Ok(Running {
+        under_way: Some((child, reader)),
+        skips,
+        echo,
     })
+}
+
+impl Running {
+    /// Waits for the tests to finish; prints their output if it was kept.
+    pub fn finish(mut self) -> Result<TestRun> {
+        let (mut child, reader) = self.under_way.take().context("the tests were finished before")?;
+        let status = child.wait().context("cargo test did not finish");
+        let read = reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let status = status?;
+        let (counted, kept) = read?;
+        if self.echo == Echo::Kept {
+            print!("{kept}");
+        }
+        println!(
+            "verify: workspace tests {}",
+            if status.success() { "passed" } else { "FAILED" }
+        );
+        Ok(TestRun {
+            passed: status.success(),
+            counted: Some(counted),
+            skipped: tools::read_skips(&self.skips),
+        })
+    }
+}
+
+impl Drop for Running {
+    /// A verify that stops on an error before the tests are finished does
+    /// not leave them running.
+    fn drop(&mut self) {
+        if let Some((child, _)) = &mut self.under_way {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 #[cfg(test)]
