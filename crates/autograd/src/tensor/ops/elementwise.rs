@@ -10,6 +10,9 @@ use super::IntoOperand;
 // ANCHOR: elementwise-import-each
 use super::{Exponent, each};
 // ANCHOR_END: elementwise-import-each
+// ANCHOR: elementwise-import-shared
+use super::{SHARED_FROM, shared};
+// ANCHOR_END: elementwise-import-shared
 use crate::element::Element;
 use crate::error::Result;
 use crate::tensor::shape::broadcast_shape;
@@ -20,14 +23,26 @@ use crate::tensor::GradContext;
 // ANCHOR_END: elementwise-imports
 
 // ANCHOR: zip-broadcast
-/// Applies `f` elementwise over two arrays broadcast to `shape`.
+/// Applies `f` elementwise over two arrays broadcast to `shape`. Large
+/// operands of the same shape, each stored in one slice, are shared by the
+/// cores.
 fn zip_broadcast<T: Element>(
     a: ArrayViewD<'_, T>,
     b: ArrayViewD<'_, T>,
     shape: &[usize],
-    f: impl Fn(T, T) -> T,
+    f: impl Fn(T, T) -> T + Sync,
 ) -> ArrayD<T> {
     if a.shape() == b.shape() {
+        if let (Some(x), Some(y)) = (a.as_slice(), b.as_slice())
+            && x.len() >= SHARED_FROM
+        {
+            let out = shared(x.len(), |start, out| {
+                for ((z, &x), &y) in out.iter_mut().zip(&x[start..]).zip(&y[start..]) {
+                    *z = f(x, y);
+                }
+            });
+            return ArrayD::from_shape_vec(a.raw_dim(), out).expect("one output per pair");
+        }
         return Zip::from(a).and(b).map_collect(|&x, &y| f(x, y));
     }
     let (a, b) = (
@@ -66,7 +81,7 @@ fn pow_like_torch<T: Element>(x: T, p: T) -> T {
 // ANCHOR: arithmetic
 impl<'g, T: Element> Tensor<'g, T> {
     /// Combines two tensors elementwise after broadcasting them together.
-    pub(super) fn zip_with(self, op: &str, rhs: Self, f: impl Fn(T, T) -> T) -> Result<ArrayD<T>> {
+    pub(super) fn zip_with(self, op: &str, rhs: Self, f: impl Fn(T, T) -> T + Sync) -> Result<ArrayD<T>> {
         self.same_graph(op, rhs)?;
         let (a, b) = (self.value(), rhs.value());
         let shape = broadcast_shape(op, a.shape(), b.shape())?;
@@ -477,3 +492,28 @@ impl<'g, T: Element> Tensor<'g, T> {
     }
 }
 // ANCHOR_END: erf-rsqrt
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_operands_shared_by_the_cores_get_the_bits_of_one_core() {
+        let len = SHARED_FROM * 3 + 17;
+        let a = ArrayD::from_shape_fn(vec![len], |i| (i[0] % 1013) as f32 * 0.01 - 5.0);
+        let b = ArrayD::from_shape_fn(vec![len], |i| (i[0] % 977) as f32 * 0.003 + 0.5);
+        let f = |x: f32, y: f32| x.mul_add(y, x / y);
+        let shared = zip_broadcast(a.view(), b.view(), &[len], f);
+        let alone = Zip::from(&a).and(&b).map_collect(|&x, &y| f(x, y));
+        assert_eq!(shared.shape(), alone.shape());
+        assert!(shared.iter().zip(&alone).all(|(s, a)| s.to_bits() == a.to_bits()));
+        // Operands that are not one slice each take the path of one core.
+        let every_other = a.slice(ndarray::s![..;2]).into_dyn();
+        let half = b.slice(ndarray::s![..every_other.len()]).into_dyn();
+        let expected = Zip::from(&every_other).and(&half).map_collect(|&x, &y| f(x, y));
+        assert_eq!(
+            zip_broadcast(every_other.view(), half.view(), every_other.shape(), f),
+            expected
+        );
+    }
+}

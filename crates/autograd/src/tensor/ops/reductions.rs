@@ -16,6 +16,9 @@ use ndarray::{ArrayView1, ArrayViewD, Axis, Zip};
 // ANCHOR: reductions-import-dims
 use super::{Indices, or_panic, shape_error};
 // ANCHOR_END: reductions-import-dims
+// ANCHOR: reductions-import-shared
+use super::{SHARED_FROM, shared};
+// ANCHOR_END: reductions-import-shared
 use crate::element::Element;
 // ANCHOR: reductions-import-result
 use crate::error::Result;
@@ -27,12 +30,35 @@ use crate::tensor::GradContext;
 // ANCHOR_END: reductions-import-grad-context
 // ANCHOR_END: reductions-imports
 
+// ANCHOR: total
+/// The sum of every element of `a`. A large array stored in one slice is
+/// summed in blocks of `SUM_BLOCK` elements, which the cores share, and the
+/// blocks' sums are added in order: the blocks are the same whatever the
+/// number of cores, and so are the bits.
+fn total<T: Element>(a: ndarray::ArrayViewD<'_, T>) -> T {
+    match a.as_slice() {
+        Some(x) if x.len() >= SHARED_FROM => {
+            let sums = shared(x.len().div_ceil(SUM_BLOCK), |first, sums| {
+                for (block, sum) in x.chunks(SUM_BLOCK).skip(first).zip(sums) {
+                    *sum = ndarray::aview1(block).sum();
+                }
+            });
+            sums.into_iter().fold(T::zero(), |total, sum| total + sum)
+        }
+        _ => a.sum(),
+    }
+}
+
+/// The elements of one block of a large sum.
+const SUM_BLOCK: usize = 1 << 16;
+// ANCHOR_END: total
+
 // ANCHOR: sum-all
 impl<'g, T: Element> Tensor<'g, T> {
     /// The sum of all elements, as a 0-dimensional tensor (PyTorch's
     /// `x.sum()`). Each element receives the output's gradient unchanged.
     pub fn sum_all(self) -> Self {
-        let value = ndarray::arr0(self.value().sum()).into_dyn();
+        let value = ndarray::arr0(total(self.value().view())).into_dyn();
         self.graph
             .record("SumBackward0", &[self], value, |ctx| {
                 vec![ctx.gradient(0, || ArrayD::from_elem(ctx.input(0).raw_dim(), ctx.grad_output.sum()))]
@@ -51,7 +77,7 @@ impl<'g, T: Element> Tensor<'g, T> {
     pub fn mean_all(self) -> Self {
         let value = {
             let a = self.value();
-            ndarray::arr0(a.sum() / T::from_usize(a.len()).expect("length fits")).into_dyn()
+            ndarray::arr0(total(a.view()) / T::from_usize(a.len()).expect("length fits")).into_dyn()
         };
         self.graph
             .record("MeanBackward0", &[self], value, |ctx| {
@@ -654,3 +680,28 @@ fn lane_winners<T: Element>(
     Ok((best, ties, count))
 }
 // ANCHOR_END: lane-winners
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_large_sum_is_its_fixed_blocks_added_in_order() {
+        let len = SHARED_FROM * 3 + 17;
+        let x = ndarray::Array1::from_shape_fn(len, |i| (i % 1013) as f32 * 0.001);
+        let blocks = x
+            .as_slice()
+            .expect("one slice")
+            .chunks(SUM_BLOCK)
+            .map(|block| ndarray::aview1(block).sum())
+            .fold(0.0f32, |total, sum| total + sum);
+        assert_eq!(total(x.view().into_dyn()).to_bits(), blocks.to_bits());
+        // The blocks matter: one pass over the whole array gives other bits.
+        assert_ne!(x.sum().to_bits(), blocks.to_bits());
+        // A small array, or one that is not one slice, is summed in one pass.
+        let small = x.slice(ndarray::s![..1000]);
+        assert_eq!(total(small.into_dyn()).to_bits(), small.sum().to_bits());
+        let every_other = x.slice(ndarray::s![..;2]);
+        assert_eq!(total(every_other.into_dyn()).to_bits(), every_other.sum().to_bits());
+    }
+}

@@ -43,7 +43,7 @@ impl<'g, T: Element> Tensor<'g, T> {
 // ANCHOR: compare
 impl<'g, T: Element> Tensor<'g, T> {
     /// Compares elementwise, giving a mask that does not require gradients.
-    fn compare(self, op: &str, rhs: impl IntoOperand<'g, T>, test: impl Fn(T, T) -> bool) -> Result<Self> {
+    fn compare(self, op: &str, rhs: impl IntoOperand<'g, T>, test: fn(T, T) -> bool) -> Result<Self> {
         let rhs = rhs.into_operand(self.graph);
         let value = self.zip_with(op, rhs, |a, b| if test(a, b) { T::one() } else { T::zero() })?;
         Ok(self.graph.leaf(value.into_shared(), DType::Bool))
