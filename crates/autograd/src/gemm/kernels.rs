@@ -90,10 +90,11 @@ impl Kernel {
 pub(super) struct Microkernel<T> {
     pub(super) mr: usize,
     pub(super) nr: usize,
-    /// `run(kc, a, a_row, a_step, b, b_step, c, c_row)`. Unsafe: the
-    /// pointers must address `mr` rows of `kc` elements, `kc` rows of `nr`
-    /// and `mr` rows of `nr`, and the CPU must have the kernel.
-    pub(super) run: unsafe fn(usize, *const T, usize, usize, *const T, usize, *mut T, usize),
+    /// `run(kc, a, a_row, a_step, b, b_step, c, c_row, fresh)`, the sums
+    /// starting from zero when `fresh`, from C's tile otherwise. Unsafe:
+    /// the pointers must address `mr` rows of `kc` elements, `kc` rows of
+    /// `nr` and `mr` rows of `nr`, and the CPU must have the kernel.
+    pub(super) run: unsafe fn(usize, *const T, usize, usize, *const T, usize, *mut T, usize, bool),
 }
 
 // ANCHOR_END: microkernel
@@ -113,14 +114,17 @@ unsafe fn portable<T: Element, const MR: usize, const NR: usize>(
     b_step: usize,
     c: *mut T,
     c_row: usize,
+    fresh: bool,
 ) {
     // SAFETY: the caller passes pointers to that many elements.
     let b = |p: usize| unsafe { std::slice::from_raw_parts(b.add(p * b_step), NR) };
     let a = |i: usize, p: usize| unsafe { *a.add(i * a_row + p * a_step) };
     let row_of_c = |i: usize| unsafe { std::slice::from_raw_parts_mut(c.add(i * c_row), NR) };
     let mut sums = [[T::zero(); NR]; MR];
-    for (i, row) in sums.iter_mut().enumerate() {
-        row.copy_from_slice(row_of_c(i));
+    if !fresh {
+        for (i, row) in sums.iter_mut().enumerate() {
+            row.copy_from_slice(row_of_c(i));
+        }
     }
     for p in 0..kc {
         let b = b(p);
@@ -158,15 +162,18 @@ macro_rules! simd_kernel {
             b_step: usize,
             c: *mut $t,
             c_row: usize,
+            fresh: bool,
         ) {
             use std::arch::x86_64::*;
             // SAFETY: the caller passes pointers to that many elements,
             // and runs this only on a CPU with the feature.
             unsafe {
                 let mut sums = [[$zero(); $vectors]; $mr];
-                for i in 0..$mr {
-                    for v in 0..$vectors {
-                        sums[i][v] = $load(c.add(i * c_row + v * $lanes));
+                if !fresh {
+                    for i in 0..$mr {
+                        for v in 0..$vectors {
+                            sums[i][v] = $load(c.add(i * c_row + v * $lanes));
+                        }
                     }
                 }
                 // ANCHOR_END: simd-kernel
@@ -221,7 +228,7 @@ simd_kernel!(avx2_f64_narrow, f64, "avx2,fma", rows 12, vectors 1 of 4,
 /// Each kernel's tile for `f32`: rows, columns and the code; a narrow
 /// one, of one vector, for a product with few columns.
 fn for_f32(kernel: Kernel, narrow: bool) -> Microkernel<f32> {
-    let (mr, nr, run): (_, _, unsafe fn(_, _, _, _, _, _, _, _)) = match (kernel, narrow) {
+    let (mr, nr, run): (_, _, unsafe fn(_, _, _, _, _, _, _, _, _)) = match (kernel, narrow) {
         #[cfg(target_arch = "x86_64")]
         (Kernel::Avx512, false) => (8, 32, avx512_f32),
         #[cfg(target_arch = "x86_64")]
@@ -237,7 +244,7 @@ fn for_f32(kernel: Kernel, narrow: bool) -> Microkernel<f32> {
 
 /// Each kernel's tile for `f64`, half as many numbers to a vector.
 fn for_f64(kernel: Kernel, narrow: bool) -> Microkernel<f64> {
-    let (mr, nr, run): (_, _, unsafe fn(_, _, _, _, _, _, _, _)) = match (kernel, narrow) {
+    let (mr, nr, run): (_, _, unsafe fn(_, _, _, _, _, _, _, _, _)) = match (kernel, narrow) {
         #[cfg(target_arch = "x86_64")]
         (Kernel::Avx512, false) => (8, 16, avx512_f64),
         #[cfg(target_arch = "x86_64")]

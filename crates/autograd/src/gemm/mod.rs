@@ -216,7 +216,8 @@ fn multiply_rows<T: Element>(
         let rows = &mut *tasks[index].lock().expect("each block is taken once");
         let a_rows = a.slice(s![index * mc..index * mc + rows.len() / n, ..]);
         for (depth, b_panels) in depths.iter().zip(b_blocks) {
-            multiply_block(micro, a_rows.slice(s![.., depth.clone()]), b_panels, rows);
+            let fresh = depth.start == 0;
+            multiply_block(micro, a_rows.slice(s![.., depth.clone()]), b_panels, fresh, rows);
         }
     });
 }
@@ -238,18 +239,12 @@ fn pack<'o, T: Element>(x: ArrayView2<'_, T>, width: usize, out: &'o mut [MaybeU
         // l0..l0 + valid and columns 0..depth, which its strides address.
         let first = x.as_ptr().wrapping_offset(l0 as isize * lane_stride);
         let at = |l: usize, p: usize| unsafe { *first.offset(l as isize * lane_stride + p as isize * depth_stride) };
-        // Read along whichever axis is contiguous in memory.
-        if lane_stride == 1 {
-            for (p, column) in panel.chunks_exact_mut(width).enumerate() {
-                for (l, to) in column[..valid].iter_mut().enumerate() {
-                    to.write(at(l, p));
-                }
-            }
-        } else {
-            for l in 0..valid {
-                for (p, column) in panel.chunks_exact_mut(width).enumerate() {
-                    column[l].write(at(l, p));
-                }
+        // Written in order, column after column: when the lanes lie along
+        // the depth, the reads follow `width` lanes at once, which the
+        // cache's prefetcher tracks.
+        for (p, column) in panel.chunks_exact_mut(width).enumerate() {
+            for (l, to) in column[..valid].iter_mut().enumerate() {
+                to.write(at(l, p));
             }
         }
         for to in panel.chunks_exact_mut(width).flat_map(|column| &mut column[valid..]) {
@@ -265,27 +260,42 @@ fn pack<'o, T: Element>(x: ArrayView2<'_, T>, width: usize, out: &'o mut [MaybeU
 // ANCHOR: multiply-block
 /// One block of C's rows (`rows`) gets the products of its rows of A
 /// (`a`, one block of k) and every B panel of that block of k, tile by
-/// tile. Each tile's sums start from C's, zero before the first block of
-/// k, and go back to C, so every element's chain goes on in order.
-fn multiply_block<T: Element>(micro: Microkernel<T>, a: ArrayView2<'_, T>, b_panels: &[Panel<'_, T>], rows: &mut [T]) {
+/// tile. Each tile's sums start from zero in the first block of k
+/// (`fresh`) and from C's after it, and go back to C, so every element's
+/// chain goes on in order.
+fn multiply_block<T: Element>(
+    micro: Microkernel<T>,
+    a: ArrayView2<'_, T>,
+    b_panels: &[Panel<'_, T>],
+    fresh: bool,
+    rows: &mut [T],
+) {
     let ((m, depth), (mr, nr)) = (a.dim(), (micro.mr, micro.nr));
     let (n, a_row, a_step) = (rows.len() / m, a.strides()[0] as usize, a.strides()[1] as usize);
-    // The last rows of A, if fewer than mr, padded with zeros.
+    // Rows of A copied into panels of mr, zeros after the last: the last
+    // rows if fewer than mr, and all of them when A is stored in columns
+    // (the transposed inputs of `matmul`'s backward rule) and B has more
+    // than one panel to use them: in place, each step of the kernel would
+    // read its few numbers far from the last step's.
+    let packed_from = if a_step == 1 || n <= nr { m - m % mr } else { 0 };
     let mut room = Vec::new();
-    let edge_rows = (m % mr != 0).then(|| {
-        room.reserve(mr * depth);
+    let packed = (packed_from < m).then(|| {
+        let len = (m - packed_from).next_multiple_of(mr) * depth;
+        room.reserve(len);
         pack(
-            a.slice(s![m - m % mr.., ..]),
+            a.slice(s![packed_from.., ..]),
             mr,
-            &mut room.spare_capacity_mut()[..mr * depth],
+            &mut room.spare_capacity_mut()[..len],
         )
     });
+    // ANCHOR_END: multiply-block
+    // ANCHOR: multiply-tiles
     for (b_panel, j0) in b_panels.iter().zip((0..n).step_by(nr)) {
         let width = nr.min(n - j0);
         for i0 in (0..m).step_by(mr) {
             let height = mr.min(m - i0);
-            let (a, a_row, a_step) = match edge_rows {
-                Some(panel) if height < mr => (panel.as_ptr(), 1, mr),
+            let (a, a_row, a_step) = match packed {
+                Some(panels) if i0 >= packed_from => (panels[(i0 - packed_from) * depth..].as_ptr(), 1, mr),
                 _ => (a.as_ptr().wrapping_add(i0 * a_row), a_row, a_step),
             };
             let (b, b_step) = (b_panel.data.as_ptr(), b_panel.step);
@@ -293,10 +303,22 @@ fn multiply_block<T: Element>(micro: Microkernel<T>, a: ArrayView2<'_, T>, b_pan
                 // SAFETY: A's rows i0..i0 + mr and B's panel hold what the
                 // kernel reads, the tile's rows are inside `rows`, and
                 // `product_with` checked that the CPU has the kernel.
-                unsafe { (micro.run)(depth, a, a_row, a_step, b, b_step, rows[i0 * n + j0..].as_mut_ptr(), n) };
+                unsafe {
+                    (micro.run)(
+                        depth,
+                        a,
+                        a_row,
+                        a_step,
+                        b,
+                        b_step,
+                        rows[i0 * n + j0..].as_mut_ptr(),
+                        n,
+                        fresh,
+                    )
+                };
                 continue;
             }
-            // ANCHOR_END: multiply-block
+            // ANCHOR_END: multiply-tiles
             // ANCHOR: edge-tile
             // A tile on C's edge: its sums go through a whole tile.
             let mut edge = [T::zero(); 256];
@@ -305,7 +327,7 @@ fn multiply_block<T: Element>(micro: Microkernel<T>, a: ArrayView2<'_, T>, b_pan
                 edge_row[..width].copy_from_slice(&rows[(i0 + i) * n + j0..][..width]);
             }
             // SAFETY: as above, with the edge tile's rows `nr` apart.
-            unsafe { (micro.run)(depth, a, a_row, a_step, b, b_step, edge.as_mut_ptr(), nr) };
+            unsafe { (micro.run)(depth, a, a_row, a_step, b, b_step, edge.as_mut_ptr(), nr, fresh) };
             for (i, edge_row) in edge.chunks_exact(nr).take(height).enumerate() {
                 rows[(i0 + i) * n + j0..][..width].copy_from_slice(&edge_row[..width]);
             }
